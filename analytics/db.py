@@ -1,0 +1,248 @@
+"""The embedded DuckDB database: the only module that opens it.
+
+* `Database(path)` opens (creating if needed) and migrates the file to the latest schema version.
+* `db.reader()` gives the calling thread its own cursor (DuckDB cursors are cheap connections to the same
+  database instance), so Streamlit sessions can read concurrently.
+* `with db.writer() as cur:` is one transaction, one writer at a time; it bumps the data version that
+  caches key on, and rolls back everything if the block raises.
+
+Migrations are numbered functions; `schema_version` records which have been applied, so opening an
+older database upgrades it and reopening a current one does nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import secrets
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_DB_PATH = PROJECT_ROOT / "data" / "party_building.duckdb"
+DB_ENV_VAR = "PBI_DB"
+
+DEFAULT_HOSPITAL_NAME = "本院"
+
+
+def default_db_path() -> Path:
+    """The database the app and CLI use when none is given: `$PBI_DB`, else `data/party_building.duckdb`."""
+    return Path(os.environ.get(DB_ENV_VAR) or DEFAULT_DB_PATH)
+
+
+# --- Migrations ----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Migration:
+    version: int
+    description: str
+    apply: Callable[[duckdb.DuckDBPyConnection], None]
+
+
+def _v1_records(con: duckdb.DuckDBPyConnection) -> None:
+    """Organisation, the five kinds of record, and import batches."""
+    con.execute("""
+        -- Ids are assigned by the (single) writer as max + 1, so a rebuilt database numbers alike.
+        CREATE TABLE import_batches (
+            batch_id     INTEGER PRIMARY KEY,
+            file_name    VARCHAR NOT NULL,
+            sha256       VARCHAR,
+            kind         VARCHAR NOT NULL,
+            rows         INTEGER NOT NULL CHECK (rows >= 0),
+            imported_by  VARCHAR,
+            imported_at  TIMESTAMP NOT NULL
+        );
+        CREATE TABLE branches (
+            branch_code              VARCHAR PRIMARY KEY,
+            name                     VARCHAR NOT NULL UNIQUE,
+            is_joint                 BOOLEAN NOT NULL DEFAULT false,
+            member_count             INTEGER NOT NULL CHECK (member_count >= 0),
+            secretary_double_leader  BOOLEAN,
+            batch_id                 INTEGER
+        );
+        CREATE TABLE departments (
+            department_code  VARCHAR PRIMARY KEY,
+            name             VARCHAR NOT NULL UNIQUE,
+            category         VARCHAR NOT NULL,
+            staff_count      INTEGER NOT NULL CHECK (staff_count >= 0),
+            branch_code      VARCHAR NOT NULL,
+            batch_id         INTEGER
+        );
+        CREATE TABLE activities (
+            activity_id    BIGINT PRIMARY KEY,
+            activity_date  DATE NOT NULL,
+            branch_code    VARCHAR NOT NULL,
+            activity_type  VARCHAR NOT NULL,
+            topic          VARCHAR NOT NULL DEFAULT '',
+            attended       INTEGER NOT NULL CHECK (attended >= 0),
+            expected       INTEGER CHECK (expected >= 0),
+            hours          DOUBLE CHECK (hours >= 0),
+            dimension      VARCHAR,
+            batch_id       INTEGER
+        );
+        CREATE TABLE satisfaction_responses (
+            submitted_at               TIMESTAMP NOT NULL,
+            department_code            VARCHAR NOT NULL,
+            population                 VARCHAR NOT NULL,
+            score                      DOUBLE NOT NULL CHECK (score BETWEEN 0 AND 100),
+            item_environment           DOUBLE,
+            item_doctor_communication  DOUBLE,
+            item_nurse_communication   DOUBLE,
+            item_waiting_time          DOUBLE,
+            item_privacy               DOUBLE,
+            item_cost                  DOUBLE,
+            item_pay_benefits          DOUBLE,
+            item_development           DOUBLE,
+            item_work_environment      DOUBLE,
+            item_superior_relations    DOUBLE,
+            item_peer_relations        DOUBLE,
+            batch_id                   INTEGER
+        );
+        CREATE TABLE satisfaction_aggregates (
+            department_code  VARCHAR NOT NULL,
+            period_grain     VARCHAR NOT NULL,
+            period_start     DATE NOT NULL,
+            population       VARCHAR NOT NULL,
+            score            DOUBLE NOT NULL CHECK (score BETWEEN 0 AND 100),
+            respondents      INTEGER NOT NULL CHECK (respondents > 0),
+            batch_id         INTEGER
+        );
+        CREATE TABLE discipline_records (
+            record_id                BIGINT PRIMARY KEY,
+            record_date              DATE NOT NULL,
+            department_code          VARCHAR NOT NULL,
+            category                 VARCHAR NOT NULL,
+            summary                  VARCHAR NOT NULL DEFAULT '',
+            persons_pseudonymised    VARCHAR[] NOT NULL DEFAULT [],
+            status                   VARCHAR NOT NULL DEFAULT 'not_required',
+            rectification_deadline   DATE,
+            rectification_completed  DATE,
+            batch_id                 INTEGER
+        );
+        -- '2024Q1', '2024-03' or '2024': the one definition of a period label.
+        CREATE MACRO period_label(d, grain) AS CASE grain
+            WHEN 'month' THEN strftime(d, '%Y-%m')
+            WHEN 'quarter' THEN strftime(d, '%Y') || 'Q' || quarter(d)::VARCHAR
+            ELSE strftime(d, '%Y') END;
+    """)
+
+
+def _v2_meta_and_settings(con: duckdb.DuckDBPyConnection) -> None:
+    """Database facts (hospital name, pseudonymisation secret, data version) and user settings."""
+    con.execute("""
+        CREATE TABLE meta (key VARCHAR PRIMARY KEY, value VARCHAR NOT NULL);
+        CREATE TABLE settings (key VARCHAR PRIMARY KEY, value JSON NOT NULL, updated_at TIMESTAMP NOT NULL);
+    """)
+    # The secret keys the pseudonyms of persons in discipline records; it never leaves this database.
+    con.executemany(
+        "INSERT INTO meta VALUES (?, ?)",
+        [
+            ["hospital_name", DEFAULT_HOSPITAL_NAME],
+            ["pseudonym_secret", secrets.token_hex(32)],
+            ["data_version", "0"],
+        ],
+    )
+
+
+MIGRATIONS: tuple[Migration, ...] = (
+    Migration(1, "records and import batches", _v1_records),
+    Migration(2, "meta and settings", _v2_meta_and_settings),
+)
+LATEST_VERSION = MIGRATIONS[-1].version
+
+
+def schema_version(con: duckdb.DuckDBPyConnection) -> int:
+    """The highest applied migration, 0 for an empty database."""
+    exists = con.execute(
+        "SELECT count(*) FROM information_schema.tables WHERE table_name = 'schema_version'"
+    ).fetchone()[0]
+    if not exists:
+        return 0
+    return con.execute("SELECT coalesce(max(version), 0) FROM schema_version").fetchone()[0]
+
+
+def migrate(con: duckdb.DuckDBPyConnection, target: int = LATEST_VERSION) -> int:
+    """Apply the pending migrations up to `target`, each in its own transaction; returns the new version."""
+    con.execute(
+        "CREATE TABLE IF NOT EXISTS schema_version "
+        "(version INTEGER PRIMARY KEY, description VARCHAR NOT NULL, applied_at TIMESTAMP NOT NULL)"
+    )
+    current = schema_version(con)
+    for migration in MIGRATIONS:
+        if current < migration.version <= target:
+            con.begin()
+            try:
+                migration.apply(con)
+                con.execute(
+                    "INSERT INTO schema_version VALUES (?, ?, ?)",
+                    [migration.version, migration.description, dt.datetime.now()],
+                )
+                con.commit()
+            except Exception:
+                con.rollback()
+                raise
+            current = migration.version
+    return current
+
+
+# --- Connections ---------------------------------------------------------------------------------------
+
+
+class Database:
+    """One open database file: per-thread readers, a single transactional writer."""
+
+    def __init__(self, path: str | Path | None = None) -> None:
+        self.path = Path(path) if path is not None else default_db_path()
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._con = duckdb.connect(str(self.path))
+        migrate(self._con)
+        self._local = threading.local()
+        self._write_lock = threading.Lock()
+
+    def reader(self) -> duckdb.DuckDBPyConnection:
+        """This thread's read cursor (created on first use)."""
+        cursor = getattr(self._local, "cursor", None)
+        if cursor is None:
+            cursor = self._local.cursor = self._con.cursor()
+        return cursor
+
+    @contextmanager
+    def writer(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """A cursor in one transaction; commits (bumping the data version) only if the block succeeds."""
+        with self._write_lock:
+            cursor = self._con.cursor()
+            cursor.begin()
+            try:
+                yield cursor
+                cursor.execute(
+                    "UPDATE meta SET value = (CAST(value AS BIGINT) + 1)::VARCHAR WHERE key = 'data_version'"
+                )
+                cursor.commit()
+            except BaseException:
+                cursor.rollback()
+                raise
+            finally:
+                cursor.close()
+
+    def data_version(self) -> int:
+        """Grows with every committed write: a cache key that changes when the data does."""
+        return int(self.meta("data_version"))
+
+    def meta(self, key: str) -> str | None:
+        row = self.reader().execute("SELECT value FROM meta WHERE key = ?", [key]).fetchone()
+        return row[0] if row else None
+
+    def close(self) -> None:
+        self._con.close()
+
+    def __enter__(self) -> Database:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
