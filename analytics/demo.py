@@ -550,6 +550,7 @@ def load(db: Database, data: DemoData, seed: int, replace: bool = False) -> None
             cur.execute(f"INSERT INTO {table} ({columns}) SELECT {columns} FROM demo_frame")
             cur.unregister("demo_frame")
         cur.execute(queries.SET_META, ["hospital_name", HOSPITAL_NAME])
+        cur.execute(queries.SET_META, ["demo_seed", str(seed)])
 
 
 def build(db: Database, seed: int = 1, scale: float = 1.0, replace: bool = False) -> None:

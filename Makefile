@@ -1,0 +1,43 @@
+# The README's two commands: `make run` and `make test`. Everything else here serves them.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+PBI_DB ?= data/party_building.duckdb
+export PBI_DB
+
+.PHONY: run test lint demo bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.runtime: requirements.txt | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.dev: requirements-dev.txt $(VENV)/.runtime
+	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+## make run: install, create the demo database on first run, serve the app on http://localhost:8501
+run: $(VENV)/.runtime
+	$(BIN)/python -m analytics demo --db "$(PBI_DB)" --if-missing
+	$(BIN)/python -m streamlit run app.py --server.port 8501
+
+## make test: lint, then the whole suite (unit, AppTest, headless Chromium via Debian's /usr/bin/chromium)
+test: $(VENV)/.dev
+	$(BIN)/python -m ruff check .
+	$(BIN)/python -m pytest
+
+lint: $(VENV)/.dev
+	$(BIN)/python -m ruff check .
+	$(BIN)/python -m ruff format --check .
+
+demo: $(VENV)/.runtime
+	$(BIN)/python -m analytics demo --db "$(PBI_DB)" --force
+
+bench: $(VENV)/.dev
+	$(BIN)/python bench/demo_bench.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache build

@@ -1,0 +1,232 @@
+"""Every user-visible string, in Chinese (the default) and English.
+
+`t(key, lang, **values)` formats a string; `label(member, lang)` names an enum value (the labels live
+with the enums in `schema.py`). A missing key raises, so a typo cannot reach the screen.
+"""
+
+from __future__ import annotations
+
+from analytics.schema import LabelledEnum
+
+LANGUAGES: dict[str, str] = {"zh": "中文", "en": "English"}
+DEFAULT_LANGUAGE = "zh"
+
+STRINGS: dict[str, tuple[str, str]] = {
+    # App shell
+    "app.title": ("党建洞察", "Party Building Insight"),
+    "app.tagline": (
+        "公立医院党建、纪检与满意度分析",
+        "Party building, discipline and satisfaction analytics for public hospitals",
+    ),
+    "app.language": ("语言 / Language", "语言 / Language"),
+    "nav.overview": ("总览", "Overview"),
+    "nav.about": ("关于数据", "About the data"),
+    "sidebar.hospital": ("医院", "Hospital"),
+    "sidebar.range": ("数据范围：{start} 至 {end}", "Data from {start} to {end}"),
+    "sidebar.no_data": ("数据库中暂无数据", "The database holds no records yet"),
+    "sidebar.database": ("数据库：{path}", "Database: {path}"),
+    # Overview
+    "overview.title": ("总览", "Overview"),
+    "overview.caption": (
+        "数据库中现有的数据：各类记录的数量，以及每个季度有哪些数据。",
+        "What the database holds: how many records of each kind, and which quarters each kind covers.",
+    ),
+    "overview.empty": (
+        "数据库中还没有任何记录。可运行 `python -m analytics demo --db {path}` 生成演示数据。",
+        "The database holds no records yet. Run `python -m analytics demo --db {path}` to load the demo data.",
+    ),
+    "overview.kpi.branches": ("党支部", "Party branches"),
+    "overview.kpi.departments": ("科室", "Departments"),
+    "overview.kpi.activities": ("党建活动", "Activities"),
+    "overview.kpi.responses": ("满意度答卷", "Survey responses"),
+    "overview.kpi.aggregates": ("满意度科室汇总", "Satisfaction aggregates"),
+    "overview.kpi.discipline": ("纪检监察记录", "Discipline records"),
+    "overview.kpi.batches": ("导入批次", "Import batches"),
+    "overview.kpi.respondents": ("满意度受访者", "Satisfaction respondents"),
+    "overview.kpi.respondents_help": (
+        "逐条答卷 {responses:,} 份，另有科室汇总 {aggregates:,} 行，共代表 {respondents:,} 名受访者。",
+        "{responses:,} individual responses plus {aggregates:,} department aggregates, "
+        "{respondents:,} respondents in all.",
+    ),
+    "overview.coverage.title": ("数据覆盖（按季度，记录数）", "Coverage by quarter (records)"),
+    "overview.coverage.help": (
+        "每格为该季度该类记录的条数，颜色按每一类自身的最大值着色；空白表示该季度没有这类数据。",
+        "Each cell counts the records of that kind in that quarter, shaded against that kind's busiest "
+        "quarter; a blank cell means no data.",
+    ),
+    "overview.coverage.kind": ("数据类别", "Kind"),
+    "overview.coverage.period": ("季度", "Quarter"),
+    "overview.coverage.records": ("记录数", "Records"),
+    "overview.departments.title": ("科室构成", "Departments by category"),
+    "overview.departments.category": ("科室类别", "Category"),
+    "overview.departments.count": ("科室数", "Departments"),
+    "overview.departments.staff": ("职工人数", "Staff"),
+    # About the data
+    "about.title": ("关于数据", "About the data"),
+    "about.intro": (
+        "党建洞察使用五类记录。下面说明每类记录包含什么、来自哪里，以及本数据库中现有多少条。",
+        "Party Building Insight works with five kinds of record. Below: what each holds, where it comes "
+        "from, and how many this database has.",
+    ),
+    "about.stored": ("本数据库现有 {n:,} 条。", "This database holds {n:,}."),
+    "about.fields": ("字段", "Fields"),
+    "about.field": ("字段", "Field"),
+    "about.meaning": ("含义", "Meaning"),
+    "about.values": ("取值", "Values"),
+    "about.code": ("代码", "Code"),
+    "about.label_zh": ("中文", "Chinese"),
+    "about.label_en": ("英文", "English"),
+    "about.required": ("最低频次（次/年）", "Minimum per year"),
+    "about.demo.title": ("演示数据中预设的关系", "Relations planted in the demo data"),
+    "about.demo.body": (
+        "本数据库含演示数据（种子 {seed}）。演示数据按以下规则生成，供检验分析结果：",
+        "This database holds demo data (seed {seed}), generated with these relations so the analyses can "
+        "be checked against a known truth:",
+    ),
+    "about.demo.compliance": (
+        "住院患者满意度随所属支部上一季度“三会一课”完成率上升：完成率每高 10 个百分点，满意度高 0.8 分（滞后 1 个季度）。",
+        "Inpatient satisfaction rises with the branch's 三会一课 compliance of the previous quarter: "
+        "+0.8 points per 10 percentage points (lag 1 quarter).",
+    ),
+    "about.demo.service": (
+        "门诊患者满意度随所属支部当季人均志愿服务时长上升：每人均多 1 小时，满意度高 1.0 分（同季度）。",
+        "Outpatient satisfaction rises with the branch's service hours per member in the same quarter: "
+        "+1.0 point per hour per member (lag 0).",
+    ),
+    "about.demo.null": (
+        "医务人员满意度与任何党建指标均无关联（预设的“无关联”对照）。",
+        "Staff satisfaction has no relation to any party-building metric (the planted null).",
+    ),
+    "about.privacy.title": ("隐私", "Privacy"),
+    "about.privacy.body": (
+        "纪检记录中的涉及人员姓名在导入时即以本数据库专有密钥做不可逆的假名化处理，数据库中从不保存姓名原文。",
+        "Names of persons in discipline records are pseudonymised on import with a keyed hash whose secret "
+        "belongs to this database; names are never stored in clear.",
+    ),
+    # The kinds of record
+    "kind.branches.title": ("党支部", "Party branches"),
+    "kind.branches.body": (
+        "医院党委下设的党支部。支部可按科室设置，也可跨科室设置联合党支部。来源：党委办公室的支部名册。",
+        "The party branches under the hospital's party committee, set up per department or as joint "
+        "branches across departments. Source: the party office's branch register.",
+    ),
+    "kind.departments.title": ("科室", "Departments"),
+    "kind.departments.body": (
+        "医院科室及其所属党支部、类别（临床、医技、职能）和职工人数。每个科室只属于一个党支部。",
+        "The hospital's departments with their branch, category (clinical, medical-technical, "
+        "administrative) and staff count. Each department belongs to one branch.",
+    ),
+    "kind.activities.title": ("党建活动", "Party-building activities"),
+    "kind.activities.body": (
+        "支部开展的“三会一课”、主题党日、志愿服务等活动，含日期、参加与应到人数、时长和“六提升”维度。来源：支部活动台账。",
+        "Activities of each branch: 三会一课, theme party days, volunteer services and more, with date, "
+        "attendance, expected attendance, hours and six-improvements dimension. Source: branch ledgers.",
+    ),
+    "kind.satisfaction.title": ("满意度", "Satisfaction"),
+    "kind.satisfaction.body": (
+        "门诊患者、住院患者和医务人员满意度（0–100 分）。两种粒度：逐条答卷（含各维度得分）和“科室×期间”汇总"
+        "（含样本量，分析时按样本量加权）。来源：国家满意度调查平台及医院自有调查。",
+        "Outpatient, inpatient and staff satisfaction on 0–100. Two grains: individual responses (with "
+        "dimension items) and department × period aggregates with respondent counts (weighted by them in "
+        "analysis). Source: the national survey platform and the hospital's own surveys.",
+    ),
+    "kind.discipline.title": ("纪检监察记录", "Discipline records"),
+    "kind.discipline.body": (
+        "“四种形态”处置、廉政谈话、信访举报、医德医风投诉、表扬信、拒收红包等记录，以及整改期限和完成情况。"
+        "记录级数据敏感，仅授权角色可见。",
+        "Records of the four forms of supervision, integrity talks, petitions, ethics complaints, praise "
+        "letters, refused red envelopes and more, with rectification deadline and completion. Record-level "
+        "data is sensitive and visible only to authorised roles.",
+    ),
+    "enum.department_category": ("科室类别", "Department categories"),
+    "enum.activity_type": ("活动类型", "Activity types"),
+    "enum.six_improvement": ("“六提升”维度", "Six improvements (dimensions)"),
+    "enum.population": ("调查对象", "Survey populations"),
+    "enum.satisfaction_item": ("满意度维度", "Satisfaction items"),
+    "enum.discipline_category": ("纪检记录类别", "Discipline categories"),
+    "enum.rectification_status": ("整改状态", "Rectification status"),
+    # Fields, per kind
+    "field.branch_code": ("支部编码", "Branch code"),
+    "field.branch_name": ("支部名称", "Branch name"),
+    "field.is_joint": ("是否联合党支部", "Joint branch"),
+    "field.member_count": ("党员人数", "Party members"),
+    "field.secretary_double_leader": ("书记是否“双带头人”", "Secretary is a double leader"),
+    "field.department_code": ("科室编码", "Department code"),
+    "field.department_name": ("科室名称", "Department name"),
+    "field.category": ("科室类别", "Category"),
+    "field.staff_count": ("职工人数", "Staff"),
+    "field.activity_date": ("活动日期", "Date"),
+    "field.activity_type": ("活动类型", "Activity type"),
+    "field.topic": ("活动主题", "Topic"),
+    "field.attended": ("参加人数", "Attended"),
+    "field.expected": ("应到人数", "Expected"),
+    "field.hours": ("时长（小时）", "Hours"),
+    "field.dimension": ("“六提升”维度", "Six-improvements dimension"),
+    "field.submitted_at": ("提交时间", "Submitted at"),
+    "field.population": ("调查对象", "Population"),
+    "field.score": ("满意度得分（0–100）", "Score (0–100)"),
+    "field.items": ("各维度得分", "Item scores"),
+    "field.period": ("调查期间（月/季度/年）", "Period (month, quarter, year)"),
+    "field.respondents": ("样本量", "Respondents"),
+    "field.record_date": ("日期", "Date"),
+    "field.discipline_category": ("类别", "Category"),
+    "field.summary": ("摘要", "Summary"),
+    "field.persons": ("涉及人员（假名化）", "Persons involved (pseudonymised)"),
+    "field.status": ("整改状态", "Rectification status"),
+    "field.deadline": ("整改期限", "Rectification deadline"),
+    "field.completed": ("完成日期", "Completed on"),
+    # Field meanings
+    "meaning.branch_code": ("支部唯一编码，如 DZB01", "Unique code, e.g. DZB01"),
+    "meaning.branch_name": ("支部全称", "Full name"),
+    "meaning.is_joint": ("跨多个科室设置的支部", "A branch spanning several departments"),
+    "meaning.member_count": ("支部党员数，用于计算人均指标", "Members, the base of per-member metrics"),
+    "meaning.secretary_double_leader": (
+        "支部书记同时是业务或学术带头人",
+        "The secretary is also a professional or academic leader",
+    ),
+    "meaning.department_code": ("科室唯一编码，如 D01", "Unique code, e.g. D01"),
+    "meaning.department_name": ("科室全称", "Full name"),
+    "meaning.category": ("临床、医技或职能", "Clinical, medical-technical or administrative"),
+    "meaning.staff_count": ("科室职工数，用于计算每百人比率", "Staff, the base of rates per 100 staff"),
+    "meaning.dept_branch": ("科室所属党支部", "The branch the department belongs to"),
+    "meaning.activity_date": ("活动举办日期", "Day the activity took place"),
+    "meaning.act_branch": ("开展活动的支部", "The branch that held it"),
+    "meaning.activity_type": ("见下方活动类型表", "See the activity types below"),
+    "meaning.topic": ("活动主题", "Topic"),
+    "meaning.attended": ("实际参加人数", "People who attended"),
+    "meaning.expected": ("应参加人数，用于出勤率", "People expected, the base of the attendance rate"),
+    "meaning.hours": ("活动时长，用于人均服务时长", "Duration, for service hours per member"),
+    "meaning.dimension": ("活动主要提升的维度（可空）", "The dimension it mainly strengthens (optional)"),
+    "meaning.submitted_at": ("答卷提交时间（逐条答卷）", "When the response was submitted (responses)"),
+    "meaning.sat_department": ("被评价科室", "The department rated"),
+    "meaning.population": ("门诊患者、住院患者或医务人员", "Outpatients, inpatients or medical staff"),
+    "meaning.score": (
+        "总体满意度；1–5 分量表按 (x−1)×25 换算为 0–100",
+        "Overall satisfaction; 1–5 Likert answers map to 0–100 as (x−1)×25",
+    ),
+    "meaning.items": (
+        "就医环境、医生沟通等维度（逐条答卷）",
+        "Environment, doctor communication… (responses)",
+    ),
+    "meaning.period": ("汇总所属期间（科室汇总）", "The period an aggregate covers (aggregates)"),
+    "meaning.respondents": ("汇总的受访人数，用作权重", "Respondents behind an aggregate, its weight"),
+    "meaning.record_date": ("记录日期", "Date of the record"),
+    "meaning.disc_department": ("涉及科室", "The department concerned"),
+    "meaning.discipline_category": ("见下方纪检记录类别表", "See the discipline categories below"),
+    "meaning.summary": ("事项摘要", "Short description"),
+    "meaning.persons": ("姓名不落库，仅存不可逆假名", "Names are never stored, only keyed pseudonyms"),
+    "meaning.status": ("无需整改、整改中或已整改", "No rectification, in progress or completed"),
+    "meaning.deadline": ("整改应完成的日期；逾期为风险信号", "Due date; overdue is a risk signal"),
+    "meaning.completed": ("整改实际完成日期", "Day the rectification was completed"),
+}
+
+
+def t(key: str, lang: str = DEFAULT_LANGUAGE, **values: object) -> str:
+    """The string `key` in `lang` ('zh' or 'en'), formatted with `values`."""
+    zh, en = STRINGS[key]
+    text = en if lang == "en" else zh
+    return text.format(**values) if values else text
+
+
+def label(member: LabelledEnum, lang: str = DEFAULT_LANGUAGE) -> str:
+    return member.label(lang)

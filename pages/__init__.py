@@ -1,0 +1,1 @@
+"""Streamlit pages; each is thin: read filters, call analytics, render."""

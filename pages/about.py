@@ -1,0 +1,148 @@
+"""关于数据 About the data: each kind of record, its fields and values, and what is stored."""
+
+import pandas as pd
+import streamlit as st
+
+from analytics import summary
+from analytics.db import Database
+from analytics.i18n import t
+from analytics.schema import (
+    REQUIRED_MEETINGS_PER_YEAR,
+    ActivityType,
+    DepartmentCategory,
+    DisciplineCategory,
+    LabelledEnum,
+    Population,
+    RectificationStatus,
+    SatisfactionItem,
+    SixImprovement,
+)
+from pages._ui import lang, load
+
+L = lang()
+counts = load(summary.record_counts)
+
+# (kind, count key, fields as (field label key, meaning key), enums shown under it)
+KINDS: tuple[
+    tuple[str, str, tuple[tuple[str, str], ...], tuple[tuple[str, type[LabelledEnum]], ...]], ...
+] = (
+    (
+        "branches",
+        "branches",
+        (
+            ("field.branch_code", "meaning.branch_code"),
+            ("field.branch_name", "meaning.branch_name"),
+            ("field.is_joint", "meaning.is_joint"),
+            ("field.member_count", "meaning.member_count"),
+            ("field.secretary_double_leader", "meaning.secretary_double_leader"),
+        ),
+        (),
+    ),
+    (
+        "departments",
+        "departments",
+        (
+            ("field.department_code", "meaning.department_code"),
+            ("field.department_name", "meaning.department_name"),
+            ("field.category", "meaning.category"),
+            ("field.staff_count", "meaning.staff_count"),
+            ("field.branch_code", "meaning.dept_branch"),
+        ),
+        (("enum.department_category", DepartmentCategory),),
+    ),
+    (
+        "activities",
+        "activities",
+        (
+            ("field.activity_date", "meaning.activity_date"),
+            ("field.branch_code", "meaning.act_branch"),
+            ("field.activity_type", "meaning.activity_type"),
+            ("field.topic", "meaning.topic"),
+            ("field.attended", "meaning.attended"),
+            ("field.expected", "meaning.expected"),
+            ("field.hours", "meaning.hours"),
+            ("field.dimension", "meaning.dimension"),
+        ),
+        (("enum.activity_type", ActivityType), ("enum.six_improvement", SixImprovement)),
+    ),
+    (
+        "satisfaction",
+        "satisfaction",
+        (
+            ("field.department_code", "meaning.sat_department"),
+            ("field.population", "meaning.population"),
+            ("field.score", "meaning.score"),
+            ("field.submitted_at", "meaning.submitted_at"),
+            ("field.items", "meaning.items"),
+            ("field.period", "meaning.period"),
+            ("field.respondents", "meaning.respondents"),
+        ),
+        (("enum.population", Population), ("enum.satisfaction_item", SatisfactionItem)),
+    ),
+    (
+        "discipline",
+        "discipline",
+        (
+            ("field.record_date", "meaning.record_date"),
+            ("field.department_code", "meaning.disc_department"),
+            ("field.discipline_category", "meaning.discipline_category"),
+            ("field.summary", "meaning.summary"),
+            ("field.persons", "meaning.persons"),
+            ("field.status", "meaning.status"),
+            ("field.deadline", "meaning.deadline"),
+            ("field.completed", "meaning.completed"),
+        ),
+        (
+            ("enum.discipline_category", DisciplineCategory),
+            ("enum.rectification_status", RectificationStatus),
+        ),
+    ),
+)
+
+
+def enum_table(enum: type[LabelledEnum]) -> pd.DataFrame:
+    table = pd.DataFrame(
+        {
+            t("about.code", L): [m.value for m in enum],
+            t("about.label_zh", L): [m.zh for m in enum],
+            t("about.label_en", L): [m.en for m in enum],
+        }
+    )
+    if enum is ActivityType:
+        table[t("about.required", L)] = [REQUIRED_MEETINGS_PER_YEAR.get(m) for m in enum]
+    return table
+
+
+def demo_seed(db: Database) -> str | None:
+    return db.meta("demo_seed")
+
+
+st.title(t("about.title", L))
+st.write(t("about.intro", L))
+
+for kind, count_key, fields, enums in KINDS:
+    st.header(t(f"kind.{kind}.title", L))
+    st.write(t(f"kind.{kind}.body", L))
+    st.caption(t("about.stored", L, n=counts[count_key]))
+    st.dataframe(
+        pd.DataFrame(
+            {
+                t("about.field", L): [t(f, L) for f, _ in fields],
+                t("about.meaning", L): [t(m, L) for _, m in fields],
+            }
+        ),
+        hide_index=True,
+    )
+    for title, enum in enums:
+        with st.expander(t(title, L)):
+            st.dataframe(enum_table(enum), hide_index=True)
+
+st.header(t("about.privacy.title", L))
+st.write(t("about.privacy.body", L))
+
+seed = load(demo_seed)
+if seed is not None:
+    st.header(t("about.demo.title", L))
+    st.write(t("about.demo.body", L, seed=seed))
+    for key in ("about.demo.compliance", "about.demo.service", "about.demo.null"):
+        st.markdown(f"- {t(key, L)}")

@@ -1,0 +1,84 @@
+"""The app shell and its pages, in Chinese and English, through Streamlit's AppTest."""
+
+from __future__ import annotations
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from analytics import summary
+from analytics.db import Database
+from analytics.i18n import t
+
+TIMEOUT = 30
+
+
+@pytest.fixture
+def app(demo_db_path, monkeypatch) -> AppTest:
+    monkeypatch.setenv("PBI_DB", str(demo_db_path))
+    return AppTest.from_file("../app.py", default_timeout=TIMEOUT)
+
+
+@pytest.fixture(scope="module")
+def counts(demo_db_path) -> dict[str, int]:
+    with Database(demo_db_path) as db:
+        return summary.record_counts(db)
+
+
+def metrics(at: AppTest) -> dict[str, str]:
+    return {m.label: m.value for m in at.metric}
+
+
+def test_overview_in_chinese_shows_the_databases_counts(app, counts):
+    at = app.run()
+    assert not at.exception
+    assert at.title[0].value == "总览"
+    shown = metrics(at)
+    assert shown["党支部"] == f"{counts['branches']:,}" == "24"
+    assert shown["科室"] == f"{counts['departments']:,}"
+    assert shown["党建活动"] == f"{counts['activities']:,}"
+    assert shown["满意度答卷"] == f"{counts['satisfaction_responses']:,}"
+    assert shown["满意度科室汇总"] == f"{counts['satisfaction_aggregates']:,}"
+    assert shown["纪检监察记录"] == f"{counts['discipline']:,}"
+    assert shown["导入批次"] == "6"
+    sidebar = " ".join(m.value for m in at.sidebar.markdown)
+    assert "示范市第一人民医院" in sidebar
+    assert any("2023-01" in c.value and "2025-12" in c.value for c in at.sidebar.caption)
+
+
+def test_switching_to_english_translates_the_page(app, counts):
+    at = app.run()
+    at.sidebar.radio[0].set_value("en").run()
+    assert not at.exception
+    assert at.title[0].value == "Overview"
+    assert metrics(at)["Party branches"] == "24"
+    assert metrics(at)["Discipline records"] == f"{counts['discipline']:,}"
+
+
+def test_a_shared_english_link_opens_in_english(app):
+    app.query_params["lang"] = "en"
+    at = app.run()
+    assert at.title[0].value == "Overview"
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_about_the_data_explains_every_kind(app, counts, lang):
+    at = app.run()
+    if lang == "en":
+        at.sidebar.radio[0].set_value("en").run()
+    at.switch_page("pages/about.py").run()
+    assert not at.exception
+    assert at.title[0].value == t("about.title", lang)
+    headers = [h.value for h in at.header]
+    for kind in ("branches", "departments", "activities", "satisfaction", "discipline"):
+        assert t(f"kind.{kind}.title", lang) in headers
+    captions = [c.value for c in at.caption]
+    assert t("about.stored", lang, n=counts["activities"]) in captions
+    assert t("about.demo.title", lang) in headers
+
+
+def test_an_empty_database_says_how_to_load_data(tmp_path, monkeypatch):
+    monkeypatch.setenv("PBI_DB", str(tmp_path / "empty.duckdb"))
+    at = AppTest.from_file("../app.py", default_timeout=TIMEOUT).run()
+    assert not at.exception
+    assert "python -m analytics demo" in at.info[0].value
+    assert not at.metric
