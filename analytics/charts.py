@@ -58,6 +58,8 @@ def coverage_heatmap(coverage: pd.DataFrame, lang: str) -> go.Figure:
             y=labels,
             text=text.to_numpy(),
             texttemplate="%{text}",
+            zmin=0,
+            zmax=1,
             colorscale=list(SEQUENTIAL),
             showscale=False,
             xgap=2,

@@ -24,15 +24,19 @@ SELECT (SELECT count(*) FROM satisfaction_responses)
 # Records per quarter and kind: which periods each kind of data covers.
 COVERAGE_BY_QUARTER = """
 WITH dated AS (
-    SELECT 'activities' AS kind, activity_date AS d, 1 AS n FROM activities
+    SELECT 'activities' AS kind, date_trunc('quarter', activity_date) AS q, count(*) AS n
+    FROM activities GROUP BY q
     UNION ALL
-    SELECT 'satisfaction_responses', CAST(submitted_at AS DATE), 1 FROM satisfaction_responses
+    SELECT 'satisfaction_responses', date_trunc('quarter', submitted_at), count(*)
+    FROM satisfaction_responses GROUP BY 2
     UNION ALL
-    SELECT 'satisfaction_aggregates', period_start, 1 FROM satisfaction_aggregates
+    SELECT 'satisfaction_aggregates', date_trunc('quarter', period_start), count(*)
+    FROM satisfaction_aggregates GROUP BY 2
     UNION ALL
-    SELECT 'discipline', record_date, 1 FROM discipline_records
+    SELECT 'discipline', date_trunc('quarter', record_date), count(*) FROM discipline_records GROUP BY 2
 )
-SELECT kind, period_label(d, 'quarter') AS period, sum(n)::BIGINT AS records
+-- Truncate first, label after: the label is computed per quarter, not per row.
+SELECT kind, period_label(q, 'quarter') AS period, sum(n)::BIGINT AS records
 FROM dated
 GROUP BY ALL
 ORDER BY period, kind

@@ -58,4 +58,8 @@ st.dataframe(
         }
     ),
     hide_index=True,
+    column_config={
+        t("overview.departments.count", L): st.column_config.NumberColumn(format="localized"),
+        t("overview.departments.staff", L): st.column_config.NumberColumn(format="localized"),
+    },
 )

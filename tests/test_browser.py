@@ -1,0 +1,376 @@
+"""The running app in headless Chromium: KPIs match the database, Chinese renders, the language switch works.
+
+Starts `streamlit run app.py` on a free port against a private copy of the demo database and drives it
+with Playwright (sync API) through Debian's /usr/bin/chromium (Playwright's own browsers are not
+downloaded). Screenshots go to build/screenshots/. Without /usr/bin/chromium these tests fail, unless
+PBI_SKIP_BROWSER=1 is set, in which case they are skipped.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from analytics import queries
+from analytics.i18n import t
+
+pytestmark = pytest.mark.browser
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+SCREENSHOTS = PROJECT_ROOT / "build" / "screenshots"
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+]
+VIEWPORT = {"width": 1400, "height": 900}  # wide enough that the sidebar is expanded
+TIMEOUT_MS = 30_000
+STARTUP_TIMEOUT_S = 60
+
+# Overview KPIs in page order: label key -> count key (see pages/overview.py).
+KPIS = {
+    "overview.kpi.branches": "branches",
+    "overview.kpi.departments": "departments",
+    "overview.kpi.activities": "activities",
+    "overview.kpi.discipline": "discipline",
+    "overview.kpi.responses": "satisfaction_responses",
+    "overview.kpi.aggregates": "satisfaction_aggregates",
+    "overview.kpi.respondents": "respondents",
+    "overview.kpi.batches": "batches",
+}
+
+# Draws each character alone on a canvas in the font family the page uses for its <h1> and returns the
+# alpha channel. A character no font covers is drawn as the primary font's .notdef glyph (a "tofu"
+# box), the same box for every such character, and the private-use U+E000 is one of those. So if the
+# CJK characters come out pairwise different and different from U+E000, a real CJK font drew them.
+# Verified to fail: with Chromium started under FONTCONFIG_FILE pointing at a font set without CJK
+# (an empty folder, or only DejaVu), all five characters give the identical box and the page's Chinese
+# shows as boxes; test_glyph_check_detects_missing_cjk_font below keeps that proof running.
+GLYPHS_JS = """
+async ([chars, size]) => {
+  await document.fonts.ready;
+  const family = getComputedStyle(document.querySelector('h1')).fontFamily;
+  const canvas = document.createElement('canvas');
+  canvas.width = canvas.height = size;
+  const ctx = canvas.getContext('2d', {willReadFrequently: true});
+  const glyphs = {};
+  for (const ch of chars) {
+    ctx.clearRect(0, 0, size, size);
+    ctx.fillStyle = '#000';
+    ctx.font = `${Math.round(size * 0.75)}px ${family}`;
+    ctx.textBaseline = 'top';
+    ctx.fillText(ch, size / 8, size / 8);
+    const data = ctx.getImageData(0, 0, size, size).data;
+    glyphs[ch] = Array.from(data.filter((_, i) => i % 4 === 3));
+  }
+  return {family, glyphs};
+}
+"""
+CJK_CHARS = ("党", "建", "洞", "察")
+PRIVATE_USE = "\ue000"
+
+
+@dataclass
+class App:
+    url: str
+    log: Path
+
+    def log_text(self) -> str:
+        return self.log.read_text(encoding="utf-8", errors="replace")
+
+
+def _require_chromium() -> None:
+    if CHROMIUM.exists():
+        return
+    message = f"{CHROMIUM} not found: install Debian's chromium package (apt-get install chromium)"
+    if os.environ.get("PBI_SKIP_BROWSER") == "1":
+        pytest.skip(f"{message}; skipped because PBI_SKIP_BROWSER=1")
+    pytest.fail(f"{message}, or set PBI_SKIP_BROWSER=1 to skip the browser tests", pytrace=False)
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _health(url: str) -> str | None:
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # never via a proxy
+    try:
+        with opener.open(f"{url}/_stcore/health", timeout=2) as response:
+            return response.read().decode()
+    except OSError:
+        return None
+
+
+@pytest.fixture(scope="module")
+def browser_db(demo_db_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A module-wide private copy of the demo database, for the one server the module starts."""
+    path = tmp_path_factory.mktemp("browser") / "demo.duckdb"
+    shutil.copy(demo_db_path, path)
+    return path
+
+
+@pytest.fixture(scope="module")
+def expected_counts(browser_db: Path) -> dict[str, int]:
+    """The counts the Overview should show, read before the server starts (it then locks the file)."""
+    con = duckdb.connect(str(browser_db), read_only=True)
+    try:
+        cursor = con.execute(queries.RECORD_COUNTS)
+        names = [d[0] for d in cursor.description]
+        counts = dict(zip(names, (int(v) for v in cursor.fetchone()), strict=True))
+        counts["respondents"] = int(con.execute(queries.RESPONDENTS).fetchone()[0])
+    finally:
+        con.close()
+    return counts
+
+
+@pytest.fixture(scope="module")
+def app(browser_db: Path, expected_counts: dict[str, int]) -> Iterator[App]:
+    """`streamlit run app.py` on a free port against `browser_db`; stopped at module teardown."""
+    _require_chromium()
+    port = _free_port()
+    url = f"http://127.0.0.1:{port}"
+    log = browser_db.with_name("streamlit.log")
+    env = {**os.environ, "PBI_DB": str(browser_db), "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false"}
+    command = [sys.executable, "-m", "streamlit", "run", "app.py"]
+    command += ["--server.port", str(port), "--server.headless", "true"]
+    # Listen on loopback only; this also stops Streamlit's headless start-up from asking
+    # checkip.amazonaws.com for the machine's external IP (it does unless server.address is set).
+    command += ["--server.address", "127.0.0.1"]
+    with log.open("w", encoding="utf-8") as log_file:
+        process = subprocess.Popen(
+            command,
+            cwd=PROJECT_ROOT,
+            env=env,
+            stdout=log_file,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        deadline = time.monotonic() + STARTUP_TIMEOUT_S
+        while _health(url) != "ok":
+            if process.poll() is not None:
+                pytest.fail(f"streamlit exited with {process.returncode}:\n{log.read_text()}", pytrace=False)
+            if time.monotonic() > deadline:
+                pytest.fail(
+                    f"{url} not healthy after {STARTUP_TIMEOUT_S} s:\n{log.read_text()}", pytrace=False
+                )
+            time.sleep(0.25)
+        yield App(url=url, log=log)
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def playwright() -> Iterator[object]:
+    _require_chromium()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        yield pw
+
+
+@pytest.fixture(scope="module")
+def browser(playwright):
+    browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+    yield browser
+    browser.close()
+
+
+@pytest.fixture
+def page(browser, app: App):
+    """A fresh browser context (so a fresh Streamlit session, in the default language) per test."""
+    context = browser.new_context(viewport=VIEWPORT, locale="zh-CN")
+    page = context.new_page()
+    page.set_default_timeout(TIMEOUT_MS)
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    yield page
+    context.close()
+    assert not errors, f"JavaScript errors in the page: {errors}"
+    assert "Traceback" not in app.log_text(), f"the server logged an error:\n{app.log_text()}"
+
+
+# --- helpers ----------------------------------------------------------------------------------------
+
+
+def wait_for_app_idle(page) -> None:
+    """Streamlit's script run has finished and nothing on the page is left over from a previous run."""
+    from playwright.sync_api import expect
+
+    app = page.get_by_test_id("stApp")
+    expect(app).to_have_attribute("data-test-connection-state", "CONNECTED", timeout=TIMEOUT_MS)
+    expect(app).to_have_attribute("data-test-script-state", "notRunning", timeout=TIMEOUT_MS)
+    expect(page.locator("[data-stale='true']")).to_have_count(0, timeout=TIMEOUT_MS)
+    expect(page.get_by_test_id("stException")).to_have_count(0)
+
+
+def wait_for_overview(page, lang: str) -> None:
+    from playwright.sync_api import expect
+
+    expect(page.locator("h1", has_text=t("overview.title", lang))).to_be_visible(timeout=TIMEOUT_MS)
+    expect(page.get_by_test_id("stMetric")).to_have_count(len(KPIS), timeout=TIMEOUT_MS)
+    expect(page.get_by_test_id("stPlotlyChart").locator(".main-svg").first).to_be_visible(timeout=TIMEOUT_MS)
+    expect(page.get_by_test_id("stDataFrame")).to_be_visible(timeout=TIMEOUT_MS)
+    wait_for_app_idle(page)
+
+
+def metric_value(page, label: str):
+    """The value element of the metric whose label is exactly `label`."""
+    label_locator = page.get_by_test_id("stMetricLabel").get_by_text(label, exact=True)
+    return page.get_by_test_id("stMetric").filter(has=label_locator).get_by_test_id("stMetricValue")
+
+
+def h1_texts(page) -> list[str]:
+    return [text.strip() for text in page.locator("h1").all_inner_texts()]
+
+
+def save_screenshot(page, name: str) -> Path:
+    """The whole page, not just the viewport. Streamlit scrolls inside `stMain`, not the document, so
+    `full_page=True` alone would stop at the viewport: grow the viewport to the content first."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOTS / name
+    for _ in range(2):  # the layout can shift once after the resize (charts re-lay out to the new size)
+        height = page.get_by_test_id("stMain").evaluate("e => e.scrollHeight")
+        page.set_viewport_size(
+            {"width": VIEWPORT["width"], "height": min(max(height, VIEWPORT["height"]), 8000)}
+        )
+        page.evaluate("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
+    page.wait_for_timeout(300)  # plotly re-draws after its resize handler
+    page.screenshot(path=path, full_page=True)
+    page.set_viewport_size(VIEWPORT)
+    assert path.stat().st_size > 10_000, f"{path} looks empty"
+    return path
+
+
+def rendered_glyphs(page) -> tuple[str, dict[str, list[int]]]:
+    result = page.evaluate(GLYPHS_JS, [[*CJK_CHARS, PRIVATE_USE], 64])
+    return result["family"], result["glyphs"]
+
+
+def glyph_problems(glyphs: dict[str, list[int]]) -> list[str]:
+    """Why the CJK characters are not really rendered, or [] when each has its own non-tofu glyph."""
+    problems = []
+    for i, ch in enumerate(CJK_CHARS):
+        if not any(glyphs[ch]):
+            problems.append(f"{ch!r} drew nothing")
+        if glyphs[ch] == glyphs[PRIVATE_USE]:
+            problems.append(f"{ch!r} drew the missing-glyph box (same pixels as U+E000)")
+        problems += [
+            f"{ch!r} and {other!r} drew the same pixels"
+            for other in CJK_CHARS[:i]
+            if glyphs[ch] == glyphs[other]
+        ]
+    return problems
+
+
+# --- tests ------------------------------------------------------------------------------------------
+
+
+def test_overview_chinese_then_english(page, app: App, expected_counts: dict[str, int]) -> None:
+    from playwright.sync_api import expect
+
+    assert expected_counts["activities"] >= 1000, "demo data too small to check thousands separators"
+    page.goto(f"{app.url}/")
+
+    # Chinese, the default.
+    wait_for_overview(page, "zh")
+    expect(page.get_by_role("heading", name="总览", exact=True, level=1)).to_be_visible()
+    expect(page.get_by_test_id("stMetricLabel").get_by_text("党支部", exact=True)).to_be_visible()
+    expect(metric_value(page, "党支部")).to_have_text(f"{expected_counts['branches']:,}")
+    expect(metric_value(page, "党建活动")).to_have_text(f"{expected_counts['activities']:,}")
+    for label_key, count_key in KPIS.items():
+        expect(metric_value(page, t(label_key, "zh"))).to_have_text(f"{expected_counts[count_key]:,}")
+    expect(page.get_by_text(f"{expected_counts['activities']:,}", exact=True)).to_be_visible()
+
+    family, glyphs = rendered_glyphs(page)
+    assert not glyph_problems(glyphs), f"CJK text does not render in {family}: {glyph_problems(glyphs)}"
+    save_screenshot(page, "overview-zh.png")
+
+    # English, through the sidebar's language radio.
+    sidebar = page.get_by_test_id("stSidebar")
+    sidebar.get_by_role("radiogroup", name="语言 / Language").get_by_text("English", exact=True).click()
+    expect(page.get_by_role("heading", name="Overview", exact=True, level=1)).to_be_visible(
+        timeout=TIMEOUT_MS
+    )
+    wait_for_overview(page, "en")
+    expect(page.get_by_test_id("stMetricLabel").get_by_text("Party branches", exact=True)).to_be_visible()
+    for label_key, count_key in KPIS.items():
+        expect(metric_value(page, t(label_key, "en"))).to_have_text(f"{expected_counts[count_key]:,}")
+    assert "总览" not in h1_texts(page)
+    assert h1_texts(page) == ["Overview"]
+    expect(sidebar.get_by_role("link", name="About the data", exact=True)).to_be_visible()
+    assert "lang=en" in page.url
+    save_screenshot(page, "overview-en.png")
+
+
+def test_about_page(page, app: App, expected_counts: dict[str, int]) -> None:
+    from playwright.sync_api import expect
+
+    page.goto(f"{app.url}/")
+    wait_for_overview(page, "zh")
+
+    page.get_by_test_id("stSidebarNav").get_by_role("link", name="关于数据", exact=True).click()
+    expect(page.get_by_role("heading", name="关于数据", exact=True, level=1)).to_be_visible(
+        timeout=TIMEOUT_MS
+    )
+    for kind in ("branches", "departments", "activities", "satisfaction", "discipline"):
+        heading = t(f"kind.{kind}.title", "zh")
+        expect(page.get_by_role("heading", name=heading, exact=True, level=2)).to_be_visible(
+            timeout=TIMEOUT_MS
+        )
+    expect(page.get_by_role("heading", name="党建活动", exact=True)).to_be_visible()
+    expect(
+        page.get_by_text(t("about.stored", "zh", n=expected_counts["activities"]), exact=True)
+    ).to_be_visible()
+    expect(page.get_by_test_id("stDataFrame").filter(visible=True)).to_have_count(5, timeout=TIMEOUT_MS)
+    wait_for_app_idle(page)
+    assert page.url.split("?")[0].endswith("/about")
+    save_screenshot(page, "about-zh.png")
+
+
+def test_glyph_check_detects_missing_cjk_font(playwright, app: App, tmp_path: Path) -> None:
+    """The tofu check is not vacuous: in a Chromium whose fontconfig knows no fonts at all (the page
+    still has its Latin web font), the CJK characters draw as the same missing-glyph box and the check
+    reports it."""
+    from playwright.sync_api import expect
+
+    fonts, cache = tmp_path / "no-fonts", tmp_path / "fc-cache"
+    fonts.mkdir()
+    config = tmp_path / "fonts.conf"
+    config.write_text(
+        '<?xml version="1.0"?>\n<!DOCTYPE fontconfig SYSTEM "fonts.dtd">\n'
+        f"<fontconfig><dir>{fonts}</dir><cachedir>{cache}</cachedir></fontconfig>\n",
+        encoding="utf-8",
+    )
+    env = {**os.environ, "FONTCONFIG_FILE": str(config)}
+    browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, env=env)
+    try:
+        page = browser.new_page(viewport=VIEWPORT)
+        page.goto(f"{app.url}/")
+        expect(page.locator("h1", has_text="总览")).to_be_visible(timeout=TIMEOUT_MS)
+        _, glyphs = rendered_glyphs(page)
+    finally:
+        browser.close()
+    problems = glyph_problems(glyphs)
+    assert any("missing-glyph box" in p for p in problems), problems

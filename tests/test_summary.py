@@ -1,0 +1,60 @@
+"""Counts and coverage shown on the Overview, checked against pandas on the stored tables."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from analytics import charts, summary
+from analytics.db import Database
+
+
+def test_coverage_equals_a_pandas_count_per_quarter(demo_db_path):
+    with Database(demo_db_path) as db:
+        coverage = summary.coverage(db)
+        activities = db.reader().execute("SELECT activity_date FROM activities").df()
+        responses = db.reader().execute("SELECT submitted_at FROM satisfaction_responses").df()
+        span = summary.date_range(db)
+    expected = pd.PeriodIndex(activities["activity_date"], freq="Q").value_counts()
+    got = coverage[coverage["kind"] == "activities"].set_index("period")["records"]
+    assert {str(p): n for p, n in expected.items()} == got.to_dict()
+    by_quarter = pd.PeriodIndex(responses["submitted_at"], freq="Q").value_counts()
+    got = coverage[coverage["kind"] == "satisfaction_responses"].set_index("period")["records"]
+    assert {str(p): n for p, n in by_quarter.items()} == got.to_dict()
+    assert span[0] == min(activities["activity_date"].min().date(), responses["submitted_at"].min().date())
+
+
+def test_the_coverage_matrix_shows_a_missing_quarter_as_a_gap():
+    coverage = pd.DataFrame(
+        {
+            "kind": ["activities", "activities", "discipline"],
+            "period": ["2024Q1", "2024Q3", "2024Q2"],
+            "records": [5, 7, 2],
+        }
+    )
+    matrix = charts.coverage_matrix(coverage)
+    assert list(matrix.columns) == ["2024Q1", "2024Q2", "2024Q3"]
+    assert matrix.loc["activities"].tolist()[0] == 5 and np.isnan(matrix.loc["activities", "2024Q2"])
+    assert matrix.loc["satisfaction_responses"].isna().all()
+    figure = charts.coverage_heatmap(coverage, "en")
+    assert list(figure.data[0].y) == [
+        "Party-building activities",
+        "Satisfaction (responses)",
+        "Satisfaction (aggregates)",
+        "Discipline records",
+    ]
+
+
+def test_respondents_count_responses_once_and_aggregates_by_their_respondents(demo_db_path):
+    with Database(demo_db_path) as db:
+        responses = db.reader().execute("SELECT count(*) FROM satisfaction_responses").fetchone()[0]
+        aggregates = db.reader().execute("SELECT respondents FROM satisfaction_aggregates").df()
+        assert summary.respondents(db) == responses + int(aggregates["respondents"].sum())
+        assert summary.hospital_name(db) == "示范市第一人民医院"
+
+
+def test_an_empty_database_has_no_date_range(tmp_path):
+    with Database(tmp_path / "e.duckdb") as db:
+        assert summary.date_range(db) is None
+        assert summary.coverage(db).empty
+        assert summary.hospital_name(db) == "本院"
