@@ -539,15 +539,14 @@ def load(db: Database, data: DemoData, seed: int, replace: bool = False) -> None
     )
     with db.writer() as cur:
         for table in queries.RECORD_TABLES:
-            cur.execute(f"DELETE FROM {table}")  # fixed table names, not user input
+            cur.execute(queries.delete_all(table))
         for kind, table, frame in tables:
             batch_id = cur.execute(
                 queries.INSERT_BATCH,
                 [f"演示数据 demo (seed {seed})", None, kind.value, len(frame), "demo", dt.datetime.now()],
             ).fetchone()[0]
             cur.register("demo_frame", frame.assign(batch_id=batch_id))
-            columns = ", ".join(frame.columns) + ", batch_id"
-            cur.execute(f"INSERT INTO {table} ({columns}) SELECT {columns} FROM demo_frame")
+            cur.execute(queries.insert_from(table, [*frame.columns, "batch_id"], "demo_frame"))
             cur.unregister("demo_frame")
         cur.execute(queries.SET_META, ["hospital_name", HOSPITAL_NAME])
         cur.execute(queries.SET_META, ["demo_seed", str(seed)])

@@ -73,7 +73,7 @@ RETURNING batch_id
 """
 BATCH_COUNT = "SELECT count(*) FROM import_batches"
 
-# Tables holding records, in load order (organisation first). Used to wipe a database for the demo.
+# Tables holding records, in load order (organisation first).
 RECORD_TABLES = (
     "import_batches",
     "branches",
@@ -83,3 +83,18 @@ RECORD_TABLES = (
     "satisfaction_aggregates",
     "discipline_records",
 )
+
+
+def delete_all(table: str) -> str:
+    """Empty one of the record tables (the demo's `--force`)."""
+    if table not in RECORD_TABLES:
+        raise ValueError(f"not a record table: {table}")
+    return f"DELETE FROM {table}"
+
+
+def insert_from(table: str, columns: list[str], source: str) -> str:
+    """Copy `columns` of a registered DataFrame `source` into the record table of the same columns."""
+    if table not in RECORD_TABLES or not all(c.isidentifier() for c in [*columns, source]):
+        raise ValueError(f"refusing to build an insert into {table!r}")
+    names = ", ".join(columns)
+    return f"INSERT INTO {table} ({names}) SELECT {names} FROM {source}"

@@ -10,16 +10,7 @@ import pytest
 
 from analytics.db import LATEST_VERSION, MIGRATIONS, Database, migrate, schema_version
 from analytics.periods import quarter_label
-
-RECORD_TABLES = {
-    "branches",
-    "departments",
-    "activities",
-    "satisfaction_responses",
-    "satisfaction_aggregates",
-    "discipline_records",
-    "import_batches",
-}
+from analytics.queries import RECORD_TABLES
 
 
 def tables(con: duckdb.DuckDBPyConnection) -> set[str]:
@@ -29,7 +20,7 @@ def tables(con: duckdb.DuckDBPyConnection) -> set[str]:
 def test_a_fresh_database_gets_the_latest_schema(tmp_path):
     with Database(tmp_path / "new.duckdb") as db:
         assert schema_version(db.reader()) == LATEST_VERSION == len(MIGRATIONS)
-        assert RECORD_TABLES | {"schema_version", "meta", "settings"} <= tables(db.reader())
+        assert set(RECORD_TABLES) | {"schema_version", "meta", "settings"} <= tables(db.reader())
         assert db.meta("data_version") == "0"
         assert len(db.meta("pseudonym_secret")) == 64
 
