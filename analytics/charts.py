@@ -68,7 +68,5 @@ def coverage_heatmap(coverage: pd.DataFrame, lang: str) -> go.Figure:
             f"<br>{t('overview.coverage.records', lang)}: %{{text}}<extra></extra>",
         )
     )
-    figure.update_layout(
-        template=TEMPLATE, height=260, xaxis={"type": "category"}, yaxis={"autorange": "reversed"}
-    )
+    figure.update_layout(template=TEMPLATE, height=260, xaxis={"type": "category"}, yaxis={"autorange": "reversed"})
     return figure

@@ -11,8 +11,11 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from analytics import demo, summary
+import pandas as pd
+
+from analytics import demo, importer, summary, templates
 from analytics.db import Database, default_db_path
+from analytics.schema import RecordKind
 
 
 def _db_arg(parser: argparse.ArgumentParser) -> None:
@@ -22,9 +25,7 @@ def _db_arg(parser: argparse.ArgumentParser) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="python -m analytics", description="Party Building Insight (党建洞察)"
-    )
+    parser = argparse.ArgumentParser(prog="python -m analytics", description="Party Building Insight (党建洞察)")
     commands = parser.add_subparsers(dest="command", required=True)
 
     init = commands.add_parser("init", help="create an empty database with the latest schema")
@@ -33,20 +34,53 @@ def build_parser() -> argparse.ArgumentParser:
     make_demo = commands.add_parser("demo", help="fill a database with the deterministic demo hospital")
     _db_arg(make_demo)
     make_demo.add_argument("--seed", type=int, default=1)
-    make_demo.add_argument(
-        "--scale", type=float, default=1.0, help="multiply satisfaction responses (300 ≈ 8.6M)"
-    )
+    make_demo.add_argument("--scale", type=float, default=1.0, help="multiply satisfaction responses (300 ≈ 8.6M)")
     make_demo.add_argument("--force", action="store_true", help="wipe a database that already holds records")
     make_demo.add_argument("--if-missing", action="store_true", help="do nothing if the database file exists")
 
     show = commands.add_parser("status", help="schema version and record counts")
     _db_arg(show)
     show.add_argument("--json", action="store_true")
+
+    load = commands.add_parser("import", help="validate and store CSV/XLSX files (all or nothing)")
+    _db_arg(load)
+    load.add_argument("files", nargs="+", type=Path, metavar="FILE")
+    load.add_argument("--kind", choices=[k.value for k in RecordKind], help="default: detected from the headers")
+    load.add_argument("--sheet", help="XLSX sheet name (default: the first)")
+    load.add_argument("--encoding", help="utf-8, utf-8-sig, gbk or gb18030 (default: detected)")
+    load.add_argument("--scale", choices=["likert", "percent"], help="satisfaction scores (default: detected)")
+    load.add_argument("--force", action="store_true", help="import a file even if the same file was imported")
+    load.add_argument("--replace", action="store_true", help="replace stored records that differ from the file")
+    load.add_argument("--lang", choices=["zh", "en"], default="zh", help="language of messages")
+    load.add_argument("--json", action="store_true")
+
+    past = commands.add_parser("history", help="import batches, newest first")
+    _db_arg(past)
+    past.add_argument("--json", action="store_true")
+
+    back = commands.add_parser("undo", help="remove exactly one import batch's rows")
+    _db_arg(back)
+    back.add_argument("batch_id", type=int, metavar="BATCH_ID")
+    back.add_argument("--lang", choices=["zh", "en"], default="zh")
+
+    blank = commands.add_parser("template", help="write the XLSX template for a kind of file")
+    blank.add_argument("kind", choices=[k.value for k in RecordKind], metavar="KIND")
+    blank.add_argument("out", type=Path, metavar="OUT.xlsx")
+    blank.add_argument("--lang", choices=["zh", "en"], default="zh")
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command == "template":
+        args.out.write_bytes(templates.template(RecordKind(args.kind), args.lang))
+        print(f"{args.out}: {RecordKind(args.kind).label(args.lang)}")
+        return 0
+    if args.command == "import":
+        missing = [str(f) for f in args.files if not f.is_file()]
+        if missing:
+            parser.error(f"no such file: {', '.join(missing)}")
     path = args.db or default_db_path()
     if args.command == "demo" and args.if_missing and path.exists():
         print(f"{path} exists; demo data not regenerated")
@@ -63,7 +97,63 @@ def main(argv: Sequence[str] | None = None) -> int:
             _print_status(summary.status(db), as_json=False, path=path)
         elif args.command == "status":
             _print_status(summary.status(db), as_json=args.json, path=path)
+        elif args.command == "import":
+            return _import(db, args)
+        elif args.command == "history":
+            _print_history(importer.history(db), as_json=args.json)
+        elif args.command == "undo":
+            result = importer.undo(db, args.batch_id, lang=args.lang)
+            print(result.message, file=sys.stdout if result.ok else sys.stderr)
+            return 0 if result.ok else 1
     return 0
+
+
+def _import(db: Database, args: argparse.Namespace) -> int:
+    options = importer.ImportOptions(
+        kind=args.kind,
+        sheet=args.sheet,
+        encoding=args.encoding,
+        scale=args.scale,
+        force=args.force,
+        replace=args.replace,
+        lang=args.lang,
+    )
+    result = importer.import_files(db, [importer.SourceFile.from_path(f) for f in args.files], options)
+    if args.json:
+        print(result.model_dump_json(exclude={"files": {"__all__": {"error_count"}}}))
+        return 0 if result.ok else 1
+    for report in result.files:
+        kind = report.kind.label(args.lang) if report.kind else "?"
+        if report.skipped:
+            status = report.skipped
+        elif report.error_count:
+            status = f"{report.error_count} error(s)"
+        else:
+            status = f"{report.rows} rows, batch {report.batch_id}" if result.ok else "not stored"
+        print(f"{report.file} [{kind}, {report.encoding or '-'}]: {status}")
+        for warning in report.warnings:
+            print(f"  ! {warning}")
+        for error in report.errors:
+            where = f"row {error.row}" if error.row is not None else "file"
+            print(f"  {where}, {error.column or '-'}: {error.message}  [{error.code}]")
+    if not result.ok:
+        print("Nothing was stored: fix the errors above and import again.", file=sys.stderr)
+    return 0 if result.ok else 1
+
+
+def _print_history(batches, as_json: bool) -> None:
+    if as_json:
+        print(batches.to_json(orient="records", date_format="iso", force_ascii=False))
+        return
+    for row in batches.itertuples():
+        undone = (
+            f"  undone {row.undone_at:%Y-%m-%d %H:%M}"
+            if row.undone_at is not None and str(row.undone_at) != "NaT"
+            else ""
+        )
+        print(
+            f"{row.batch_id:>5}  {row.imported_at:%Y-%m-%d %H:%M}  {row.kind:<24} {row.rows:>9,}  {row.file_name}{undone}"
+        )
 
 
 def _print_status(report, as_json: bool, path: Path) -> None:

@@ -23,6 +23,8 @@ from pathlib import Path
 
 import duckdb
 
+from analytics import queries
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DB_PATH = PROJECT_ROOT / "data" / "party_building.duckdb"
 DB_ENV_VAR = "PBI_DB"
@@ -150,9 +152,33 @@ def _v2_meta_and_settings(con: duckdb.DuckDBPyConnection) -> None:
     )
 
 
+_SHADOWED = (
+    "branches",
+    "departments",
+    "activities",
+    "satisfaction_responses",
+    "satisfaction_aggregates",
+    "discipline_records",
+)
+
+
+def _v3_undo_and_replace(con: duckdb.DuckDBPyConnection) -> None:
+    """Undo marks a batch instead of forgetting it; rows an import replaced wait in `<table>_replaced`
+    (with the batch that replaced them) so undoing that import can put them back."""
+    con.execute("""
+        ALTER TABLE import_batches ADD COLUMN encoding VARCHAR;
+        ALTER TABLE import_batches ADD COLUMN replaced INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE import_batches ADD COLUMN unchanged INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE import_batches ADD COLUMN undone_at TIMESTAMP;
+    """)
+    for table in _SHADOWED:
+        con.execute(f"CREATE TABLE {table}_replaced AS SELECT *, NULL::INTEGER AS replaced_by FROM {table} LIMIT 0")
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "records and import batches", _v1_records),
     Migration(2, "meta and settings", _v2_meta_and_settings),
+    Migration(3, "undo and replace", _v3_undo_and_replace),
 )
 LATEST_VERSION = MIGRATIONS[-1].version
 
@@ -202,6 +228,8 @@ class Database:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._con = duckdb.connect(str(self.path))
         migrate(self._con)
+        # The importer's parsing macros always match this version of the code.
+        self._con.execute(queries.PARSE_MACROS)
         self._local = threading.local()
         self._write_lock = threading.Lock()
 

@@ -273,9 +273,9 @@ def _branches(departments: pd.DataFrame, rng: np.random.Generator) -> pd.DataFra
             "branch_code": codes,
             "name": [BRANCH_NAMES[c] for c in codes],
             "is_joint": per_branch.loc[codes, "n"].to_numpy() > 1,
-            "member_count": np.maximum(
-                3, np.round(per_branch.loc[codes, "staff"].to_numpy() * member_share)
-            ).astype(int),
+            "member_count": np.maximum(3, np.round(per_branch.loc[codes, "staff"].to_numpy() * member_share)).astype(
+                int
+            ),
             "secretary_double_leader": rng.random(len(codes)) < 0.6,
         }
     )
@@ -406,9 +406,7 @@ def _satisfaction(departments, realised, quarters, scale, rng):
                     mean += PLANTED[0].slope * (realised["compliance"][b, q - 1] - _COMPLIANCE_CENTRE)
                 if pop is Population.OUTPATIENT:
                     mean += PLANTED[1].slope * (realised["hours_per_member"][b, q] - _HOURS_CENTRE)
-                size = (
-                    dep["staff_count"] / 80 if pop is Population.STAFF else (dep["staff_count"] / 80) ** 0.5
-                )
+                size = dep["staff_count"] / 80 if pop is Population.STAFF else (dep["staff_count"] / 80) ** 0.5
                 cells.append((dep["department_code"], pop.value, start, mean, per_cell[pop] * size * scale))
     cell = pd.DataFrame(cells, columns=["department_code", "population", "start", "mean", "expected_n"])
 
@@ -436,9 +434,7 @@ def _satisfaction(departments, realised, quarters, scale, rng):
 
     platform_n = np.maximum(
         1,
-        rng.poisson(
-            np.where(cell["population"] == "staff", 1.6, 4.0) * cell["expected_n"].to_numpy() / scale
-        ),
+        rng.poisson(np.where(cell["population"] == "staff", 1.6, 4.0) * cell["expected_n"].to_numpy() / scale),
     )
     aggregates = pd.DataFrame(
         {
@@ -453,9 +449,7 @@ def _satisfaction(departments, realised, quarters, scale, rng):
     return responses, aggregates
 
 
-def _discipline(
-    departments: pd.DataFrame, quarters: pd.DatetimeIndex, rng: np.random.Generator
-) -> pd.DataFrame:
+def _discipline(departments: pd.DataFrame, quarters: pd.DatetimeIndex, rng: np.random.Generator) -> pd.DataFrame:
     rows = []
     for _, dep in departments.iterrows():
         for start in quarters:
@@ -475,9 +469,7 @@ def _discipline(
                         completed = day + dt.timedelta(days=int(rng.integers(5, 30 if not late else 150)))
                         if completed > AS_OF:
                             completed = None
-                        status = (
-                            RectificationStatus.COMPLETED if completed else RectificationStatus.IN_PROGRESS
-                        ).value
+                        status = (RectificationStatus.COMPLETED if completed else RectificationStatus.IN_PROGRESS).value
                     rows.append(
                         (
                             day,
@@ -525,9 +517,7 @@ def load(db: Database, data: DemoData, seed: int, replace: bool = False) -> None
         raise ValueError(f"{db.path} already holds records; use replace=True (--force) to wipe it")
     secret = db.meta("pseudonym_secret")
     discipline = data.discipline.assign(
-        persons_pseudonymised=[
-            [pseudonymise(name, secret) for name in names] for names in data.discipline["persons"]
-        ]
+        persons_pseudonymised=[[pseudonymise(name, secret) for name in names] for names in data.discipline["persons"]]
     ).drop(columns="persons")
     tables = (
         (RecordKind.BRANCHES, "branches", data.branches),

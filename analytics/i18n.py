@@ -103,6 +103,122 @@ STRINGS: dict[str, tuple[str, str]] = {
         "Names of persons in discipline records are pseudonymised on import with a keyed hash whose secret "
         "belongs to this database; names are never stored in clear.",
     ),
+    # Import: errors (one per code), expectations, warnings
+    "err.missing-column": (
+        "缺少必需的列“{column}”。可用的列名：{expected}",
+        "Missing required column “{column}”. Accepted headers: {expected}",
+    ),
+    "err.missing-value": ("“{column}”为空，此列必填", "“{column}” is empty; it is required"),
+    "err.type-error": ("“{value}”不是有效的{expected}", "“{value}” is not a valid {expected}"),
+    "err.out-of-range": ("{value} 超出范围：应为{expected}", "{value} is out of range: expected {expected}"),
+    "err.unknown-reference": ("“{value}”不是已登记的{expected}", "“{value}” is not a known {expected}"),
+    "err.duplicate-row": (
+        "与本文件第 {other} 行重复（{expected}相同）",
+        "Duplicates row {other} of this file (same {expected})",
+    ),
+    "err.conflict": (
+        "已存储过同一条记录（批次 {batch}，{expected}相同）但内容不同；如需以本文件为准，请勾选“替换已存储的记录”（命令行 --replace）",
+        "A record with the same {expected} is already stored (batch {batch}) with different values; "
+        "choose “replace stored records” (--replace) to take this file's values",
+    ),
+    "err.no-data": ("文件中没有数据：{detail}", "No data: {detail}"),
+    "err.not-a-table": ("无法作为表格读取：{detail}", "Cannot be read as a table: {detail}"),
+    "err.unknown-kind": (
+        "无法从表头判断数据类别（表头：{value}）；请选择数据类别",
+        "Cannot tell the kind of data from the headers ({value}); choose the kind",
+    ),
+    "err.ambiguous-kind": (
+        "表头同时符合“{value}”，请选择数据类别",
+        "The headers fit both {value}; choose the kind",
+    ),
+    "err.too-many-columns": (
+        "该行的列数多于表头：{detail}",
+        "A row has more columns than the header: {detail}",
+    ),
+    "reason.empty": ("文件是空的", "the file is empty"),
+    "reason.header-only": ("只有表头，没有数据行", "only a header, no data rows"),
+    "reason.binary": (
+        "不是文本表格（可能是图片或其他二进制文件）",
+        "not a text table (an image or other binary file?)",
+    ),
+    "reason.no-header": ("找不到至少两列的表头行", "no header row with two or more columns"),
+    "reason.undecodable": ("无法按 UTF-8、GBK 或 GB18030 解码", "cannot be decoded as UTF-8, GBK or GB18030"),
+    "reason.bad-xlsx": ("不是可读取的 Excel (.xlsx) 工作簿", "not a readable Excel (.xlsx) workbook"),
+    "reason.no-sheet": ("工作簿中没有该工作表", "the workbook has no such sheet"),
+    "expect.int": ("整数", "whole number"),
+    "expect.float": ("数字", "number"),
+    "expect.score": ("分数（0–100，或 1–5 分量表）", "score (0–100, or 1–5 Likert)"),
+    "expect.date": (
+        "日期（如 2024-03-05、2024/3/5、2024年3月5日）",
+        "date (e.g. 2024-03-05, 2024/3/5, 2024年3月5日)",
+    ),
+    "expect.datetime": ("时间（如 2024/3/5 14:30）", "date and time (e.g. 2024/3/5 14:30)"),
+    "expect.period": (
+        "期间（如 2024Q1、2024年第1季度、2024-03）",
+        "period (e.g. 2024Q1, 2024年第1季度, 2024-03)",
+    ),
+    "expect.bool": ("是/否", "yes/no (是/否)"),
+    "expect.enum": ("取值，可用：{values}", "value; one of: {values}"),
+    "expect.ref.branch": (
+        "党支部编码或名称（请先导入党支部名册）",
+        "branch code or name (import the branch list first)",
+    ),
+    "expect.ref.department": (
+        "科室编码或名称（请先导入科室名册）",
+        "department code or name (import the department list first)",
+    ),
+    "expect.range": ("{low}–{high}", "{low}–{high}"),
+    "expect.at_least": ("不小于 {low}", "at least {low}"),
+    "expect.not_before": ("不早于{column}（{value}）", "not before {column} ({value})"),
+    "warn.likert": (
+        "“{column}”按 1–5 分量表读取，已按 (x−1)×25 换算为 0–100 分",
+        "“{column}” read as a 1–5 Likert scale and mapped to 0–100 as (x−1)×25",
+    ),
+    "warn.unknown-columns": ("以下列未使用：{columns}", "These columns were not used: {columns}"),
+    "warn.unchanged": (
+        "{n} 行与已存储的记录完全相同，未重复存储",
+        "{n} rows are identical to stored records and were not stored again",
+    ),
+    "warn.replaced": ("{n} 条已存储的记录被本文件替换", "{n} stored records were replaced by this file"),
+    "warn.attended-over-expected": (
+        "{n} 行的参加人数多于应到人数（第 {rows} 行）",
+        "{n} rows have more attendees than expected (rows {rows})",
+    ),
+    "warn.same-responses": (
+        "{n} 行答卷与本文件中另一行完全相同（已保留）",
+        "{n} responses are identical to another row of this file (kept)",
+    ),
+    "warn.more-errors": ("另有 {n} 个错误未列出", "{n} more errors not listed"),
+    "skip.same-file": (
+        "同一文件已于 {when} 导入（批次 {batch}），已跳过；如需重新导入请勾选“强制导入”（--force）",
+        "The same file was imported on {when} (batch {batch}); skipped. Use force (--force) to import it again",
+    ),
+    "undo.done": (
+        "已撤销批次 {batch}：删除 {rows} 行，恢复 {restored} 行",
+        "Batch {batch} undone: {rows} rows removed, {restored} restored",
+    ),
+    "undo.unknown": ("没有批次 {batch}", "There is no batch {batch}"),
+    "undo.already": ("批次 {batch} 已于 {when} 撤销", "Batch {batch} was already undone on {when}"),
+    "undo.in-use": (
+        "不能撤销批次 {batch}：仍有 {n} 条其他记录引用其中的{kind}，请先撤销那些批次",
+        "Cannot undo batch {batch}: {n} other records still refer to its {kind}; undo those batches first",
+    ),
+    "template.notes": ("填写说明", "Notes"),
+    "template.column": ("列名", "Column"),
+    "template.required": ("必填", "Required"),
+    "template.accepted": ("可用的列名", "Accepted headers"),
+    "template.format": ("格式", "Format"),
+    "template.yes": ("是", "yes"),
+    "template.no": ("否", "no"),
+    "template.text": ("文字", "text"),
+    "template.persons": (
+        "姓名，多人用顿号或逗号分隔；导入时假名化，不保存原文",
+        "names, separated by commas; pseudonymised on import, never stored",
+    ),
+    "template.note": (
+        "第一行为表头，第二行为示例（导入前请删除）。文件可为 Excel 或 CSV（UTF-8 或 GBK）。",
+        "Row 1 is the header, row 2 an example (delete it before importing). Excel or CSV (UTF-8 or GBK).",
+    ),
     # The kinds of record
     "kind.branches.title": ("党支部", "Party branches"),
     "kind.branches.body": (
@@ -175,6 +291,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "field.status": ("整改状态", "Rectification status"),
     "field.deadline": ("整改期限", "Rectification deadline"),
     "field.completed": ("完成日期", "Completed on"),
+    "field.name": ("名称", "Name"),
     # Field meanings
     "meaning.branch_code": ("支部唯一编码，如 DZB01", "Unique code, e.g. DZB01"),
     "meaning.branch_name": ("支部全称", "Full name"),

@@ -98,3 +98,121 @@ def insert_from(table: str, columns: list[str], source: str) -> str:
         raise ValueError(f"refusing to build an insert into {table!r}")
     names = ", ".join(columns)
     return f"INSERT INTO {table} ({names}) SELECT {names} FROM {source}"
+
+
+# --- Import: value parsing ------------------------------------------------------------------------------
+# Macros the importer's validation uses; (re)defined each time a database is opened, so they always match
+# this code. Each takes a raw cell (VARCHAR) and returns NULL when it cannot be read.
+PARSE_MACROS = r"""
+-- Full-width digits, letters and punctuation to ASCII, trimmed; '' becomes NULL.
+CREATE OR REPLACE MACRO pbi_norm(v) AS nullif(trim(translate(v,
+    '０１２３４５６７８９．－／：　，（）＋％ＱＹＮＴＦＱｑｙｎｔｆ',
+    '0123456789.-/: ,()+%QYNTFQqynft')), '');
+-- A spelling key for labels and names: normalised, no spaces, lower case.
+CREATE OR REPLACE MACRO pbi_key(v) AS lower(regexp_replace(pbi_norm(v), '\s+', '', 'g'));
+CREATE OR REPLACE MACRO pbi_int(n) AS CASE WHEN regexp_full_match(n, '[+-]?\d+(\.0*)?')
+    THEN TRY_CAST(CAST(n AS DOUBLE) AS BIGINT) END;
+CREATE OR REPLACE MACRO pbi_float(n) AS TRY_CAST(rtrim(n, '%') AS DOUBLE);
+CREATE OR REPLACE MACRO pbi_bool(n) AS CASE
+    WHEN lower(n) IN ('是', 'y', 'yes', 'true', 't', '1', '√', '✓', '有') THEN true
+    WHEN lower(n) IN ('否', 'n', 'no', 'false', 'f', '0', '×', '✗', '无') THEN false END;
+-- Dates: 2024-03-05, 2024/3/5, 2024年3月5日, 2024.3.5, with an optional time; or an Excel serial number.
+CREATE OR REPLACE MACRO pbi_parts(n) AS regexp_extract(n,
+    '^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?\s*(?:[ T]?\s*(\d{1,2})\s*[:时]\s*(\d{1,2})\s*分?(?:\s*:?\s*(\d{1,2}(?:\.\d+)?)\s*秒?)?)?$',
+    ['y', 'm', 'd', 'h', 'i', 's']);
+CREATE OR REPLACE MACRO pbi_serial(n) AS CASE
+    WHEN regexp_full_match(n, '\d{5}(\.\d+)?') AND CAST(n AS DOUBLE) BETWEEN 20000 AND 80000
+    THEN TIMESTAMP '1899-12-30' + to_microseconds(CAST(round(CAST(n AS DOUBLE) * 86400e6) AS BIGINT)) END;
+CREATE OR REPLACE MACRO pbi_timestamp(n) AS coalesce(
+    TRY_CAST(n AS TIMESTAMP),
+    TRY(make_timestamp(
+        CAST(pbi_parts(n).y AS BIGINT), CAST(pbi_parts(n).m AS BIGINT), CAST(pbi_parts(n).d AS BIGINT),
+        CAST(coalesce(nullif(pbi_parts(n).h, ''), '0') AS BIGINT),
+        CAST(coalesce(nullif(pbi_parts(n).i, ''), '0') AS BIGINT),
+        CAST(coalesce(nullif(pbi_parts(n).s, ''), '0') AS DOUBLE))),
+    pbi_serial(n));
+CREATE OR REPLACE MACRO pbi_date(n) AS CAST(pbi_timestamp(n) AS DATE);
+-- Periods: 2024Q1, 2024年第1季度, 2024年第一季度 (quarter); 2024-03, 2024年3月 (month); 2024, 2024年 (year).
+CREATE OR REPLACE MACRO pbi_quarter(n) AS regexp_extract(translate(n, '一二三四', '1234'),
+    '^(\d{4})\s*年?\s*(?:[Qq]|第)\s*([1-4])\s*(?:季度|季)?$', ['y', 'q']);
+CREATE OR REPLACE MACRO pbi_month(n) AS regexp_extract(n, '^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*月?$', ['y', 'm']);
+CREATE OR REPLACE MACRO pbi_period_grain(n) AS CASE
+    WHEN pbi_quarter(n).y <> '' THEN 'quarter'
+    WHEN pbi_month(n).y <> '' AND CAST(pbi_month(n).m AS INTEGER) BETWEEN 1 AND 12 THEN 'month'
+    WHEN regexp_full_match(n, '\d{4}\s*年?度?') THEN 'year' END;
+CREATE OR REPLACE MACRO pbi_period_start(n) AS CASE pbi_period_grain(n)
+    WHEN 'quarter' THEN make_date(CAST(pbi_quarter(n).y AS BIGINT), CAST(pbi_quarter(n).q AS BIGINT) * 3 - 2, 1)
+    WHEN 'month' THEN make_date(CAST(pbi_month(n).y AS BIGINT), CAST(pbi_month(n).m AS BIGINT), 1)
+    WHEN 'year' THEN make_date(CAST(left(n, 4) AS BIGINT), 1, 1) END;
+"""
+
+
+# --- Import: lookups, batches, history, undo ----------------------------------------------------------
+
+# Every spelling of a branch or department (code or name, normalised) → its code.
+IMPORT_REFS = """
+CREATE OR REPLACE TEMP TABLE pbi_refs AS
+SELECT ref, key, min(code) AS code FROM (
+    SELECT 'branch' AS ref, pbi_key(branch_code) AS key, branch_code AS code FROM branches
+    UNION ALL SELECT 'branch', pbi_key(name), branch_code FROM branches
+    UNION ALL SELECT 'department', pbi_key(department_code), department_code FROM departments
+    UNION ALL SELECT 'department', pbi_key(name), department_code FROM departments
+) GROUP BY ref, key
+"""
+
+SAME_FILE = """
+SELECT batch_id, imported_at FROM import_batches
+WHERE sha256 = ? AND undone_at IS NULL
+ORDER BY batch_id DESC LIMIT 1
+"""
+
+INSERT_IMPORT_BATCH = """
+INSERT INTO import_batches (batch_id, file_name, sha256, kind, rows, imported_by, imported_at, encoding)
+SELECT coalesce(max(batch_id), 0) + 1, ?, ?, ?, 0, ?, ?, ? FROM import_batches
+RETURNING batch_id
+"""
+FINISH_BATCH = "UPDATE import_batches SET rows = ?, unchanged = ?, replaced = ? WHERE batch_id = ?"
+
+HISTORY = """
+SELECT batch_id, file_name, kind, rows, unchanged, replaced, encoding, imported_by, imported_at, undone_at, sha256
+FROM import_batches
+ORDER BY batch_id DESC
+"""
+BATCH = "SELECT batch_id, kind, undone_at FROM import_batches WHERE batch_id = ?"
+MARK_UNDONE = "UPDATE import_batches SET undone_at = ? WHERE batch_id = ?"
+
+# Records of other batches that still refer to codes an undo would remove (not restored by it).
+UNDO_DEPENDENTS = {
+    "branches": """
+        WITH gone AS (
+            SELECT branch_code FROM branches WHERE batch_id = $1
+            EXCEPT SELECT branch_code FROM branches_replaced WHERE replaced_by = $1
+        )
+        SELECT (SELECT count(*) FROM departments WHERE batch_id <> $1 AND branch_code IN (SELECT * FROM gone))
+             + (SELECT count(*) FROM activities WHERE batch_id <> $1 AND branch_code IN (SELECT * FROM gone))
+    """,
+    "departments": """
+        WITH gone AS (
+            SELECT department_code FROM departments WHERE batch_id = $1
+            EXCEPT SELECT department_code FROM departments_replaced WHERE replaced_by = $1
+        )
+        SELECT (SELECT count(*) FROM satisfaction_responses
+                WHERE batch_id <> $1 AND department_code IN (SELECT * FROM gone))
+             + (SELECT count(*) FROM satisfaction_aggregates
+                WHERE batch_id <> $1 AND department_code IN (SELECT * FROM gone))
+             + (SELECT count(*) FROM discipline_records
+                WHERE batch_id <> $1 AND department_code IN (SELECT * FROM gone))
+    """,
+}
+
+
+def undo_statements(table: str) -> tuple[str, str, str, str]:
+    """Delete a batch's rows, forget its rows that others replaced, restore the rows it replaced."""
+    if table not in RECORD_TABLES or table == "import_batches":
+        raise ValueError(f"not a record table: {table}")
+    return (
+        f"DELETE FROM {table} WHERE batch_id = ?",
+        f"DELETE FROM {table}_replaced WHERE batch_id = ?",
+        f"INSERT INTO {table} SELECT * EXCLUDE (replaced_by) FROM {table}_replaced WHERE replaced_by = ?",
+        f"DELETE FROM {table}_replaced WHERE replaced_by = ?",
+    )

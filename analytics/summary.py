@@ -23,9 +23,7 @@ def status(db: Database) -> StatusReport:
     counts = record_counts(db)
     return StatusReport(
         schema_version=schema_version(db.reader()),
-        counts={
-            k: counts[k] for k in ("branches", "departments", "activities", "satisfaction", "discipline")
-        },
+        counts={k: counts[k] for k in ("branches", "departments", "activities", "satisfaction", "discipline")},
         batches=counts["batches"],
     )
 

@@ -66,10 +66,7 @@ def main() -> None:
 
     print(f"scale {args.scale:g}: {rows:,} responses")
     print(f"generate            {t_generate:8.2f} s")
-    print(
-        f"demo load           {t_load:8.2f} s   raw CTAS {t_raw_load:6.2f} s   "
-        f"ratio {t_load / t_raw_load:5.1f}x"
-    )
+    print(f"demo load           {t_load:8.2f} s   raw CTAS {t_raw_load:6.2f} s   ratio {t_load / t_raw_load:5.1f}x")
     print(
         f"overview queries    {t_overview:8.3f} s   raw scan {t_raw_scan:6.3f} s   "
         f"ratio {t_overview / t_raw_scan:5.1f}x"

@@ -23,9 +23,7 @@ L = lang()
 counts = load(summary.record_counts)
 
 # (kind, count key, fields as (field label key, meaning key), enums shown under it)
-KINDS: tuple[
-    tuple[str, str, tuple[tuple[str, str], ...], tuple[tuple[str, type[LabelledEnum]], ...]], ...
-] = (
+KINDS: tuple[tuple[str, str, tuple[tuple[str, str], ...], tuple[tuple[str, type[LabelledEnum]], ...]], ...] = (
     (
         "branches",
         "branches",

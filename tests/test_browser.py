@@ -167,9 +167,7 @@ def app(browser_db: Path, expected_counts: dict[str, int]) -> Iterator[App]:
             if process.poll() is not None:
                 pytest.fail(f"streamlit exited with {process.returncode}:\n{log.read_text()}", pytrace=False)
             if time.monotonic() > deadline:
-                pytest.fail(
-                    f"{url} not healthy after {STARTUP_TIMEOUT_S} s:\n{log.read_text()}", pytrace=False
-                )
+                pytest.fail(f"{url} not healthy after {STARTUP_TIMEOUT_S} s:\n{log.read_text()}", pytrace=False)
             time.sleep(0.25)
         yield App(url=url, log=log)
     finally:
@@ -252,9 +250,7 @@ def save_screenshot(page, name: str) -> Path:
     path = SCREENSHOTS / name
     for _ in range(2):  # the layout can shift once after the resize (charts re-lay out to the new size)
         height = page.get_by_test_id("stMain").evaluate("e => e.scrollHeight")
-        page.set_viewport_size(
-            {"width": VIEWPORT["width"], "height": min(max(height, VIEWPORT["height"]), 8000)}
-        )
+        page.set_viewport_size({"width": VIEWPORT["width"], "height": min(max(height, VIEWPORT["height"]), 8000)})
         page.evaluate("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
     page.wait_for_timeout(300)  # plotly re-draws after its resize handler
     page.screenshot(path=path, full_page=True)
@@ -277,9 +273,7 @@ def glyph_problems(glyphs: dict[str, list[int]]) -> list[str]:
         if glyphs[ch] == glyphs[PRIVATE_USE]:
             problems.append(f"{ch!r} drew the missing-glyph box (same pixels as U+E000)")
         problems += [
-            f"{ch!r} and {other!r} drew the same pixels"
-            for other in CJK_CHARS[:i]
-            if glyphs[ch] == glyphs[other]
+            f"{ch!r} and {other!r} drew the same pixels" for other in CJK_CHARS[:i] if glyphs[ch] == glyphs[other]
         ]
     return problems
 
@@ -310,9 +304,7 @@ def test_overview_chinese_then_english(page, app: App, expected_counts: dict[str
     # English, through the sidebar's language radio.
     sidebar = page.get_by_test_id("stSidebar")
     sidebar.get_by_role("radiogroup", name="语言 / Language").get_by_text("English", exact=True).click()
-    expect(page.get_by_role("heading", name="Overview", exact=True, level=1)).to_be_visible(
-        timeout=TIMEOUT_MS
-    )
+    expect(page.get_by_role("heading", name="Overview", exact=True, level=1)).to_be_visible(timeout=TIMEOUT_MS)
     wait_for_overview(page, "en")
     expect(page.get_by_test_id("stMetricLabel").get_by_text("Party branches", exact=True)).to_be_visible()
     for label_key, count_key in KPIS.items():
@@ -331,18 +323,12 @@ def test_about_page(page, app: App, expected_counts: dict[str, int]) -> None:
     wait_for_overview(page, "zh")
 
     page.get_by_test_id("stSidebarNav").get_by_role("link", name="关于数据", exact=True).click()
-    expect(page.get_by_role("heading", name="关于数据", exact=True, level=1)).to_be_visible(
-        timeout=TIMEOUT_MS
-    )
+    expect(page.get_by_role("heading", name="关于数据", exact=True, level=1)).to_be_visible(timeout=TIMEOUT_MS)
     for kind in ("branches", "departments", "activities", "satisfaction", "discipline"):
         heading = t(f"kind.{kind}.title", "zh")
-        expect(page.get_by_role("heading", name=heading, exact=True, level=2)).to_be_visible(
-            timeout=TIMEOUT_MS
-        )
+        expect(page.get_by_role("heading", name=heading, exact=True, level=2)).to_be_visible(timeout=TIMEOUT_MS)
     expect(page.get_by_role("heading", name="党建活动", exact=True)).to_be_visible()
-    expect(
-        page.get_by_text(t("about.stored", "zh", n=expected_counts["activities"]), exact=True)
-    ).to_be_visible()
+    expect(page.get_by_text(t("about.stored", "zh", n=expected_counts["activities"]), exact=True)).to_be_visible()
     expect(page.get_by_test_id("stDataFrame").filter(visible=True)).to_have_count(5, timeout=TIMEOUT_MS)
     wait_for_app_idle(page)
     assert page.url.split("?")[0].endswith("/about")

@@ -14,9 +14,7 @@ from tests.conftest import DEMO_SEED
 
 
 def run_cli(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "analytics", *args], capture_output=True, text=True, check=False
-    )
+    return subprocess.run([sys.executable, "-m", "analytics", *args], capture_output=True, text=True, check=False)
 
 
 def test_status_json_reports_what_the_demo_stored(demo_db_copy):
@@ -45,9 +43,7 @@ def test_init_creates_an_empty_database(tmp_path, capsys):
     assert main(["init", "--db", str(path)]) == 0
     assert main(["status", "--db", str(path), "--json"]) == 0
     report = json.loads(capsys.readouterr().out.splitlines()[-1])
-    assert report["counts"] == dict.fromkeys(
-        ["branches", "departments", "activities", "satisfaction", "discipline"], 0
-    )
+    assert report["counts"] == dict.fromkeys(["branches", "departments", "activities", "satisfaction", "discipline"], 0)
     assert report["batches"] == 0
 
 

@@ -29,18 +29,14 @@ def test_a_version_1_database_is_upgraded_and_keeps_its_rows(tmp_path):
     path = tmp_path / "old.duckdb"
     con = duckdb.connect(str(path))
     assert migrate(con, target=1) == 1
-    con.execute(
-        "INSERT INTO branches (branch_code, name, member_count) VALUES ('DZB01', '内科第一党支部', 23)"
-    )
+    con.execute("INSERT INTO branches (branch_code, name, member_count) VALUES ('DZB01', '内科第一党支部', 23)")
     assert "meta" not in tables(con)
     con.close()
 
     with Database(path) as db:
         assert schema_version(db.reader()) == LATEST_VERSION
         assert "meta" in tables(db.reader())
-        assert db.reader().execute("SELECT name, member_count FROM branches").fetchall() == [
-            ("内科第一党支部", 23)
-        ]
+        assert db.reader().execute("SELECT name, member_count FROM branches").fetchall() == [("内科第一党支部", 23)]
         applied = db.reader().execute("SELECT version FROM schema_version ORDER BY version").fetchall()
         assert [v for (v,) in applied] == [m.version for m in MIGRATIONS]
 

@@ -28,9 +28,7 @@ SERVICE = ["volunteer_service", "free_clinic", "health_education"]
 
 def read_tables(path) -> dict[str, pd.DataFrame]:
     with Database(path) as db:
-        return {
-            t: db.reader().execute(f"SELECT * FROM {t}").df() for t in RECORD_TABLES if t != "import_batches"
-        }
+        return {t: db.reader().execute(f"SELECT * FROM {t}").df() for t in RECORD_TABLES if t != "import_batches"}
 
 
 @pytest.fixture(scope="module")
@@ -95,15 +93,11 @@ def quarterly_metrics(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
     grid = pd.MultiIndex.from_product(
         [branches.index, pd.period_range("2023Q1", "2025Q4", freq="Q")], names=["branch_code", "q"]
     )
-    held = (
-        activities.groupby(["branch_code", "q", "activity_type"]).size().unstack(fill_value=0).reindex(grid)
-    )
+    held = activities.groupby(["branch_code", "q", "activity_type"]).size().unstack(fill_value=0).reindex(grid)
     held = held.fillna(0)
     compliance = sum(np.minimum(held[k] / n, 1) for k, n in REQUIRED_PER_QUARTER.items())
     service = activities[activities["activity_type"].isin(SERVICE)]
-    person_hours = (
-        (service["hours"] * service["attended"]).groupby([service["branch_code"], service["q"]]).sum()
-    )
+    person_hours = (service["hours"] * service["attended"]).groupby([service["branch_code"], service["q"]]).sum()
     members = branches["member_count"].reindex(grid.get_level_values("branch_code")).to_numpy()
     metrics = pd.DataFrame(
         {
@@ -124,9 +118,7 @@ def within_department(tables, population: str, metric: str, lag: int) -> tuple[f
         q=lambda d: pd.PeriodIndex(d["submitted_at"], freq="Q")
     )
     y = responses.groupby(["department_code", "q"], as_index=False)["score"].mean()
-    panel = (
-        y.merge(tables["departments"][["department_code", "branch_code"]]).merge(metrics).dropna(subset=["x"])
-    )
+    panel = y.merge(tables["departments"][["department_code", "branch_code"]]).merge(metrics).dropna(subset=["x"])
     for column in ("x", "score"):
         col = panel[column]
         panel[column] = (

@@ -1,0 +1,438 @@
+"""What each kind of file must contain: its fields, their header aliases, types and limits.
+
+Headers are matched after normalisation (full-width to half-width, no spaces, case-folded), so
+`时长（小时）`, `时长(小时)` and `时长 (小时)` are one header. A reference field (a branch or department)
+may be given by code or by name, each with its own aliases.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+
+from analytics.schema import (
+    ActivityType,
+    DepartmentCategory,
+    DisciplineCategory,
+    LabelledEnum,
+    Population,
+    RecordKind,
+    RectificationStatus,
+    SatisfactionItem,
+    SixImprovement,
+)
+
+
+@dataclass(frozen=True)
+class Field:
+    """One column of a kind of file.
+
+    type: text, int, float, score, date, datetime, period, bool, enum, ref or persons.
+    For `ref`, `aliases` name the code column and `name_aliases` the name column; either will do.
+    """
+
+    name: str
+    type: str
+    aliases: tuple[str, ...]
+    required: bool = True
+    enum: type[LabelledEnum] | None = None
+    minimum: float | None = None
+    maximum: float | None = None
+    ref: str | None = None  # 'branch' or 'department'
+    name_aliases: tuple[str, ...] = ()
+    label_key: str = ""  # i18n key of the field's name shown to users
+
+
+def normalise_header(text: object) -> str:
+    return "".join(unicodedata.normalize("NFKC", str(text)).split()).casefold().lstrip("\ufeff")
+
+
+def _item_fields() -> tuple[Field, ...]:
+    extra = {
+        SatisfactionItem.ENVIRONMENT: ("环境", "就诊环境", "住院环境"),
+        SatisfactionItem.WAITING_TIME: ("候诊时间", "等待时间"),
+        SatisfactionItem.PRIVACY: ("隐私",),
+        SatisfactionItem.COST: ("费用合理", "医疗费用"),
+        SatisfactionItem.PAY_BENEFITS: ("薪酬", "福利待遇"),
+        SatisfactionItem.DEVELOPMENT: ("发展", "职业发展空间"),
+        SatisfactionItem.SUPERIOR_RELATIONS: ("与上级关系",),
+        SatisfactionItem.PEER_RELATIONS: ("与同事关系",),
+    }
+    return tuple(
+        Field(
+            item.column,
+            "score",
+            (item.zh, item.en, item.value, *extra.get(item, ())),
+            required=False,
+            minimum=0,
+            maximum=100,
+            label_key=f"item.{item.value}",
+        )
+        for item in SatisfactionItem
+    )
+
+
+BRANCH_CODE = ("支部编码", "支部代码", "支部编号", "branch_code", "branchcode", "branch code")
+BRANCH_NAME = ("支部名称", "所属支部", "支部", "党支部", "branch_name", "branch")
+DEPARTMENT_CODE = ("科室编码", "科室代码", "科室编号", "department_code", "dept_code", "department code")
+DEPARTMENT_NAME = ("科室名称", "科室", "部门", "所属科室", "department_name", "department", "dept")
+
+FIELDS: dict[RecordKind, tuple[Field, ...]] = {
+    RecordKind.BRANCHES: (
+        Field("branch_code", "text", BRANCH_CODE, label_key="field.branch_code"),
+        Field(
+            "name",
+            "text",
+            ("支部名称", "支部", "党支部", "branch_name", "name"),
+            label_key="field.branch_name",
+        ),
+        Field(
+            "member_count",
+            "int",
+            ("党员人数", "党员数", "members", "member_count"),
+            minimum=0,
+            label_key="field.member_count",
+        ),
+        Field(
+            "is_joint",
+            "bool",
+            ("是否联合党支部", "联合党支部", "联合支部", "is_joint", "joint"),
+            required=False,
+            label_key="field.is_joint",
+        ),
+        Field(
+            "secretary_double_leader",
+            "bool",
+            (
+                "书记是否双带头人",
+                "书记是否“双带头人”",
+                "双带头人",
+                "secretary_double_leader",
+                "double_leader",
+            ),
+            required=False,
+            label_key="field.secretary_double_leader",
+        ),
+    ),
+    RecordKind.DEPARTMENTS: (
+        Field("department_code", "text", DEPARTMENT_CODE, label_key="field.department_code"),
+        Field(
+            "name",
+            "text",
+            ("科室名称", "科室", "部门", "department_name", "name"),
+            label_key="field.department_name",
+        ),
+        Field(
+            "category",
+            "enum",
+            ("科室类别", "类别", "科室类型", "category", "type"),
+            enum=DepartmentCategory,
+            label_key="field.category",
+        ),
+        Field(
+            "staff_count",
+            "int",
+            ("职工人数", "员工人数", "人数", "在岗人数", "staff", "staff_count"),
+            minimum=0,
+            label_key="field.staff_count",
+        ),
+        Field(
+            "branch_code",
+            "ref",
+            BRANCH_CODE,
+            ref="branch",
+            name_aliases=BRANCH_NAME,
+            label_key="field.branch_code",
+        ),
+    ),
+    RecordKind.ACTIVITIES: (
+        Field(
+            "activity_date",
+            "date",
+            ("活动日期", "日期", "开展日期", "活动时间", "date", "activity_date"),
+            label_key="field.activity_date",
+        ),
+        Field(
+            "branch_code",
+            "ref",
+            BRANCH_CODE,
+            ref="branch",
+            name_aliases=BRANCH_NAME,
+            label_key="field.branch_code",
+        ),
+        Field(
+            "activity_type",
+            "enum",
+            ("活动类型", "类型", "活动形式", "type", "activity_type"),
+            enum=ActivityType,
+            label_key="field.activity_type",
+        ),
+        Field("topic", "text", ("活动主题", "主题", "内容", "topic"), required=False, label_key="field.topic"),
+        Field(
+            "attended",
+            "int",
+            ("参加人数", "实到人数", "参会人数", "出席人数", "attended"),
+            minimum=0,
+            label_key="field.attended",
+        ),
+        Field(
+            "expected",
+            "int",
+            ("应到人数", "应参加人数", "expected"),
+            required=False,
+            minimum=0,
+            label_key="field.expected",
+        ),
+        Field(
+            "hours",
+            "float",
+            ("时长(小时)", "时长", "学时", "小时", "hours", "duration"),
+            required=False,
+            minimum=0,
+            maximum=24,
+            label_key="field.hours",
+        ),
+        Field(
+            "dimension",
+            "enum",
+            ("六提升维度", "提升维度", "六提升", "维度", "dimension"),
+            required=False,
+            enum=SixImprovement,
+            label_key="field.dimension",
+        ),
+    ),
+    RecordKind.SATISFACTION_RESPONSES: (
+        Field(
+            "submitted_at",
+            "datetime",
+            ("提交时间", "填写时间", "答卷时间", "提交日期", "时间", "submitted_at", "timestamp"),
+            label_key="field.submitted_at",
+        ),
+        Field(
+            "department_code",
+            "ref",
+            DEPARTMENT_CODE,
+            ref="department",
+            name_aliases=DEPARTMENT_NAME,
+            label_key="field.department_code",
+        ),
+        Field(
+            "population",
+            "enum",
+            ("调查对象", "对象类型", "对象", "人群", "population"),
+            enum=Population,
+            label_key="field.population",
+        ),
+        Field(
+            "score",
+            "score",
+            ("满意度得分", "总体满意度", "得分", "满意度", "总分", "score"),
+            minimum=0,
+            maximum=100,
+            label_key="field.score",
+        ),
+        *_item_fields(),
+    ),
+    RecordKind.SATISFACTION_AGGREGATES: (
+        Field(
+            "period",
+            "period",
+            ("调查期间", "期间", "季度", "月份", "统计期间", "period"),
+            label_key="field.period",
+        ),
+        Field(
+            "department_code",
+            "ref",
+            DEPARTMENT_CODE,
+            ref="department",
+            name_aliases=DEPARTMENT_NAME,
+            label_key="field.department_code",
+        ),
+        Field(
+            "population",
+            "enum",
+            ("调查对象", "对象类型", "对象", "人群", "population"),
+            enum=Population,
+            label_key="field.population",
+        ),
+        Field(
+            "score",
+            "score",
+            ("满意度得分", "总体满意度", "得分", "满意度", "score"),
+            minimum=0,
+            maximum=100,
+            label_key="field.score",
+        ),
+        Field(
+            "respondents",
+            "int",
+            ("样本量", "有效样本", "有效样本量", "样本数", "人数", "respondents", "n"),
+            minimum=1,
+            label_key="field.respondents",
+        ),
+    ),
+    RecordKind.DISCIPLINE: (
+        Field(
+            "record_date",
+            "date",
+            ("日期", "记录日期", "发生日期", "登记日期", "date", "record_date"),
+            label_key="field.record_date",
+        ),
+        Field(
+            "department_code",
+            "ref",
+            DEPARTMENT_CODE,
+            ref="department",
+            name_aliases=DEPARTMENT_NAME,
+            label_key="field.department_code",
+        ),
+        Field(
+            "category",
+            "enum",
+            ("类别", "形态", "问题类别", "类型", "category"),
+            enum=DisciplineCategory,
+            label_key="field.discipline_category",
+        ),
+        Field(
+            "summary",
+            "text",
+            ("摘要", "事项", "内容", "问题摘要", "summary"),
+            required=False,
+            label_key="field.summary",
+        ),
+        Field(
+            "persons",
+            "persons",
+            ("涉及人员", "当事人", "人员", "姓名", "persons"),
+            required=False,
+            label_key="field.persons",
+        ),
+        Field(
+            "status",
+            "enum",
+            ("状态", "整改状态", "status"),
+            required=False,
+            enum=RectificationStatus,
+            label_key="field.status",
+        ),
+        Field(
+            "rectification_deadline",
+            "date",
+            ("整改期限", "期限", "整改截止日期", "deadline"),
+            required=False,
+            label_key="field.deadline",
+        ),
+        Field(
+            "rectification_completed",
+            "date",
+            ("完成日期", "整改完成日期", "销号日期", "completed"),
+            required=False,
+            label_key="field.completed",
+        ),
+    ),
+}
+
+# Extra spellings users write for enum values, beyond each value's code and labels.
+ENUM_ALIASES: dict[LabelledEnum, tuple[str, ...]] = {
+    DepartmentCategory.ADMINISTRATIVE: ("行政", "管理", "机关", "职能科室"),
+    DepartmentCategory.CLINICAL: ("临床科室",),
+    DepartmentCategory.MEDICAL_TECHNICAL: ("医技科室",),
+    ActivityType.BRANCH_COMMITTEE_MEETING: ("支委会",),
+    ActivityType.BRANCH_GENERAL_MEETING: ("党员大会",),
+    ActivityType.PARTY_PLUS_PROJECT: (
+        "党建+",
+        "党建+学科发展",
+        "党建+医疗质控",
+        "党建+患者服务",
+        "党建+科研攻关",
+    ),
+    ActivityType.THEORY_STUDY: ("中心组学习", "学习"),
+    ActivityType.DEMONSTRATION_POST: ("党员责任区", "党员先锋队"),
+    Population.OUTPATIENT: ("门诊", "outpatient"),
+    Population.INPATIENT: ("住院", "inpatient"),
+    Population.STAFF: ("职工", "员工", "医务人员满意度", "staff"),
+    DisciplineCategory.FORM_1: ("一种形态", "第1种形态"),
+    DisciplineCategory.FORM_2: ("二种形态", "第2种形态"),
+    DisciplineCategory.FORM_3: ("三种形态", "第3种形态"),
+    DisciplineCategory.FORM_4: ("四种形态", "第4种形态"),
+    DisciplineCategory.ETHICS_COMPLAINT: ("医德医风", "投诉"),
+    DisciplineCategory.HOTLINE_COMPLAINT: ("12345", "接诉即办", "热线投诉"),
+    DisciplineCategory.EIGHT_POINT_VIOLATION: ("八项规定",),
+    RectificationStatus.IN_PROGRESS: ("未整改", "进行中", "未完成", "open"),
+    RectificationStatus.COMPLETED: ("已完成", "已销号", "完成", "closed"),
+    RectificationStatus.NOT_REQUIRED: ("无", "不需整改"),
+}
+
+# Load order: organisation first, so records in the same call can refer to it.
+LOAD_ORDER: tuple[RecordKind, ...] = tuple(RecordKind)
+
+
+def enum_aliases(enum: type[LabelledEnum]) -> dict[str, str]:
+    """Every accepted spelling (normalised) → the value's code."""
+    table: dict[str, str] = {}
+    for member in enum:
+        for spelling in (member.value, member.zh, member.en, *ENUM_ALIASES.get(member, ())):
+            table[normalise_header(spelling)] = member.value
+    return table
+
+
+def header_aliases(field: Field) -> dict[str, str]:
+    """Normalised header → which column of the field it is: 'code' or 'name' (refs) or 'value'."""
+    out = {normalise_header(a): "name" for a in field.name_aliases}
+    out.update({normalise_header(a): ("code" if field.type == "ref" else "value") for a in field.aliases})
+    return out
+
+
+@dataclass(frozen=True)
+class HeaderMatch:
+    """How a file's headers map onto one kind's fields."""
+
+    kind: RecordKind
+    columns: dict[str, tuple[int, str]]  # field name → (column index, 'value' | 'code' | 'name')
+    missing: tuple[Field, ...]  # required fields with no column
+    unknown: tuple[int, ...]  # columns that match no field
+
+    @property
+    def score(self) -> int:
+        return len(self.columns) - 3 * len(self.missing)
+
+
+def match_headers(headers: list[str], kind: RecordKind, mapping: dict[str, str] | None = None) -> HeaderMatch:
+    """Map headers to `kind`'s fields; `mapping` (raw header → field name, or '' to ignore) overrides aliases."""
+    mapping = {normalise_header(k): v for k, v in (mapping or {}).items()}
+    columns: dict[str, tuple[int, str]] = {}
+    unknown: list[int] = []
+    fields = FIELDS[kind]
+    for index, header in enumerate(headers):
+        key = normalise_header(header)
+        if not key:
+            continue
+        if key in mapping:
+            chosen = next((f for f in fields if f.name == mapping[key]), None)
+            if chosen is not None and chosen.name not in columns:
+                columns[chosen.name] = (index, "code" if chosen.type == "ref" else "value")
+            continue
+        for field in fields:
+            role = header_aliases(field).get(key)
+            if role is None:
+                continue
+            # A code column wins over a name column for the same reference.
+            if field.name not in columns or (role == "code" and columns[field.name][1] == "name"):
+                columns[field.name] = (index, role)
+            break
+        else:
+            unknown.append(index)
+    missing = tuple(f for f in fields if f.required and f.name not in columns)
+    return HeaderMatch(kind, columns, missing, tuple(unknown))
+
+
+def detect_kind(headers: list[str], mapping: dict[str, str] | None = None) -> list[HeaderMatch]:
+    """Kinds ordered from best to worst match; complete matches (no missing field) first."""
+    matches = [match_headers(headers, kind, mapping) for kind in RecordKind]
+    return sorted(matches, key=lambda m: (bool(m.missing), -m.score))
+
+
+def looks_like_header(cells: list[object]) -> int:
+    """How many cells of a row are known header aliases of any kind (to find the header below title rows)."""
+    known = {normalise_header(a) for fields in FIELDS.values() for f in fields for a in (*f.aliases, *f.name_aliases)}
+    return sum(normalise_header(c) in known for c in cells if c is not None and str(c).strip())
