@@ -6,7 +6,6 @@ Exit codes: 0 done, 1 the command failed on the data, 2 usage error (argparse's 
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -15,7 +14,7 @@ import pandas as pd
 
 from analytics import demo, importer, summary, templates
 from analytics.db import Database, default_db_path
-from analytics.schema import RecordKind
+from analytics.schema import RecordKind, StatusReport
 
 
 def _db_arg(parser: argparse.ArgumentParser) -> None:
@@ -141,24 +140,19 @@ def _import(db: Database, args: argparse.Namespace) -> int:
     return 0 if result.ok else 1
 
 
-def _print_history(batches, as_json: bool) -> None:
+def _print_history(batches: pd.DataFrame, as_json: bool) -> None:
     if as_json:
         print(batches.to_json(orient="records", date_format="iso", force_ascii=False))
         return
     for row in batches.itertuples():
-        undone = (
-            f"  undone {row.undone_at:%Y-%m-%d %H:%M}"
-            if row.undone_at is not None and str(row.undone_at) != "NaT"
-            else ""
-        )
-        print(
-            f"{row.batch_id:>5}  {row.imported_at:%Y-%m-%d %H:%M}  {row.kind:<24} {row.rows:>9,}  {row.file_name}{undone}"
-        )
+        undone = "" if pd.isna(row.undone_at) else f"  undone {row.undone_at:%Y-%m-%d %H:%M}"
+        when = f"{row.imported_at:%Y-%m-%d %H:%M}"
+        print(f"{row.batch_id:>5}  {when}  {row.kind:<24} {row.rows:>9,}  {row.file_name}{undone}")
 
 
-def _print_status(report, as_json: bool, path: Path) -> None:
+def _print_status(report: StatusReport, as_json: bool, path: Path) -> None:
     if as_json:
-        print(json.dumps(report.model_dump(), ensure_ascii=False))
+        print(report.model_dump_json())
         return
     print(f"{path}: schema version {report.schema_version}, {report.batches} import batches")
     for kind, n in report.counts.items():
