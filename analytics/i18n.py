@@ -131,9 +131,9 @@ STRINGS: dict[str, tuple[str, str]] = {
         "表头同时符合“{value}”，请选择数据类别",
         "The headers fit both {value}; choose the kind",
     ),
-    "err.too-many-columns": (
-        "该行的列数多于表头：{detail}",
-        "A row has more columns than the header: {detail}",
+    "err.unreadable": (
+        "文件读取出错（常见原因：某行的列数多于表头）：{detail}",
+        "The file could not be read (often: a row has more columns than the header): {detail}",
     ),
     "reason.empty": ("文件是空的", "the file is empty"),
     "reason.header-only": ("只有表头，没有数据行", "only a header, no data rows"),

@@ -230,11 +230,11 @@ def _stage(cur: duckdb.DuckDBPyConnection, raw: RawTable, name: str) -> None:
     columns = [f"column{i}" for i in range(len(raw.headers))]
     if raw.csv_path is not None:
         spec = "{" + ", ".join(f"'{c}': 'VARCHAR'" for c in columns) + "}"
-        cur.execute(
-            f"CREATE TEMP TABLE {name} AS SELECT * FROM read_csv(?, header = false, skip = ?, delim = ?, "
-            f"quote = '\"', escape = '\"', null_padding = true, all_varchar = true, columns = {spec})",
-            [str(raw.csv_path), raw.header_row, raw.delimiter],
+        sql = (
+            f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT * FROM read_csv(?, auto_detect = false, header = false, "
+            f"skip = ?, delim = ?, quote = '\"', escape = '\"', null_padding = true, parallel = ?, columns = {spec})"
         )
+        cur.execute(sql, [str(raw.csv_path), raw.header_row, raw.delimiter, not raw.quoted_newlines])
     else:
         cur.register(f"{name}_frame", raw.rows)
         select = ", ".join(f"CAST({c} AS VARCHAR) AS {c}" for c in columns)
@@ -339,11 +339,7 @@ def _validate_and_load(
     raw, match, report, lang = prepared.raw, prepared.match, prepared.report, options.lang
     kind = match.kind
     names = _TempNames(index)
-    try:
-        _stage(cur, raw, names.stage)
-    except duckdb.Error as error:
-        _file_error(report, "too-many-columns", lang, detail=str(error).splitlines()[0])
-        return
+    _stage(cur, raw, names.stage)
     _load_lookups(cur, kind)
     likert = _detect_likert(cur, names.stage, match, options)
     if likert:
@@ -671,7 +667,11 @@ def import_files(
                         ],
                     ).fetchone()[0]
                     item.report.batch_id = batch_id
-                    _validate_and_load(cur, item, i, batch_id, options, secret)
+                    try:
+                        _validate_and_load(cur, item, i, batch_id, options, secret)
+                    except duckdb.Error as error:  # the transaction is aborted: report and stop here
+                        _file_error(item.report, "unreadable", options.lang, detail=str(error).splitlines()[0])
+                        raise _Rollback from error
                 ok = not any(p.report.error_count for p in prepared)
                 stored = any(p.report.rows or p.report.batch_id for p in prepared)
                 if not ok or not stored:
@@ -722,7 +722,7 @@ def preview(source: SourceFile, options: ImportOptions | None = None, sample_row
                 sample.columns = _unique(raw.headers)
             except duckdb.Error as error:
                 detail = str(error).splitlines()[0]
-                _file_error(prepared.report, "too-many-columns", options.lang, detail=detail)
+                _file_error(prepared.report, "unreadable", options.lang, detail=detail)
             finally:
                 con.close()
     by_index = {i: name for name, (i, _role) in (match.columns.items() if match else [])}

@@ -29,7 +29,7 @@ ENCODINGS = {
     "gb18030": "gb18030",
 }
 _HEADER_SEARCH_ROWS = 15
-_BLANK_LINE = re.compile(r"^(?=\r?\n|\Z)", re.MULTILINE)
+_BLANK_LINE = re.compile(r"^(?=\r?\n)", re.MULTILINE)
 
 
 class NotATable(Exception):
@@ -55,6 +55,7 @@ class RawTable:
     headers: list[str]
     header_row: int  # 1-based row number of the header in the file
     delimiter: str = ","
+    quoted_newlines: bool = False  # a quoted cell spans lines: DuckDB must read it single-threaded
     csv_path: Path | None = None
     rows: pd.DataFrame | None = None
     sheet: str | None = None
@@ -119,7 +120,9 @@ def _read_text(content: bytes, file_name: str, workdir: Path, encoding: str | No
     if not any(any(cell.strip() for cell in row) for row in head[header_index + 1 :]) and len(head_lines) < 50:
         raise NotATable("no-data", "header-only")
     # DuckDB's CSV reader skips blank lines, but a spreadsheet counts them as rows: keep them as empty rows.
-    text = _BLANK_LINE.sub(delimiter, text) if "\n\n" in text or "\n\r\n" in text else text
+    if "\n\n" in text or "\n\r\n" in text:
+        text = _BLANK_LINE.sub(delimiter * (len(headers) - 1), text)
+    quoted_newlines = '"' in text and any(line.count('"') % 2 for line in text.split("\n"))
     path = workdir / f"{len(list(workdir.iterdir()))}.csv"
     path.write_text(text, encoding="utf-8")
     return RawTable(
@@ -129,6 +132,7 @@ def _read_text(content: bytes, file_name: str, workdir: Path, encoding: str | No
         headers=headers,
         header_row=header_index + 1,
         delimiter=delimiter,
+        quoted_newlines=quoted_newlines,
         csv_path=path,
     )
 
