@@ -111,8 +111,8 @@ def test_quarterly_aggregates_below_a_title_row(organised):
     stored = (
         organised.reader()
         .execute(
-            "SELECT period_grain, period_start, count(*) n, sum(respondents) r FROM satisfaction_aggregates GROUP BY ALL "
-            "ORDER BY period_start"
+            "SELECT period_grain, period_start, count(*) n, sum(respondents) r "
+            "FROM satisfaction_aggregates GROUP BY ALL ORDER BY period_start"
         )
         .fetchall()
     )
