@@ -330,6 +330,7 @@ def _validate_and_load(
     batch_id: int,
     options: ImportOptions,
     secret: str,
+    step: Callable[[float], None] = lambda done: None,
 ) -> None:
     """Stage, parse, check and insert one file's rows inside the caller's transaction.
 
@@ -340,12 +341,14 @@ def _validate_and_load(
     kind = match.kind
     names = _TempNames(index)
     _stage(cur, raw, names.stage)
+    step(0.25)
     _load_lookups(cur, kind)
     likert = _detect_likert(cur, names.stage, match, options)
     if likert:
         report.warnings.append(t("warn.likert", lang, column=raw.headers[match.columns["score"][0]]))
     fields = {f.name: f for f in FIELDS[kind]}
     _parse(cur, raw, match, fields, likert, names, secret)
+    step(0.5)
     if cur.execute(f"SELECT count(*) FROM {names.typed}").fetchone()[0] == 0:
         _file_error(report, "no-data", lang, detail=t("kind." + _KIND_TEXT[kind] + ".title", lang))
         return
@@ -355,6 +358,7 @@ def _validate_and_load(
     expect |= _check_duplicates(cur, raw, match, names, lang)
     unchanged, replaced = _check_stored(cur, raw, match, names, batch_id, options)
     expect[("*", "conflict")] = _key_headers(raw, match, lang)
+    step(0.75)
     _report_errors(cur, raw, match, names, expect, report, lang)
     report.warnings.extend(_warnings(cur, kind, names, lang))
     if unchanged:
@@ -649,7 +653,8 @@ def import_files(
             with db.writer() as cur:
                 secret = cur.execute(queries.META_VALUE, ["pseudonym_secret"]).fetchone()[0]
                 for i, item in enumerate(runnable):
-                    progress(0.3 + 0.7 * i / len(runnable), item.source.name)
+                    start, share = 0.3 + 0.7 * i / len(runnable), 0.7 / len(runnable)
+                    progress(start, item.source.name)
                     same = cur.execute(queries.SAME_FILE, [item.source.sha256]).fetchone()
                     if same and not options.force:
                         when = same[1].strftime("%Y-%m-%d %H:%M")
@@ -668,7 +673,17 @@ def import_files(
                     ).fetchone()[0]
                     item.report.batch_id = batch_id
                     try:
-                        _validate_and_load(cur, item, i, batch_id, options, secret)
+                        _validate_and_load(
+                            cur,
+                            item,
+                            i,
+                            batch_id,
+                            options,
+                            secret,
+                            lambda done, start=start, share=share, name=item.source.name: progress(
+                                start + share * done, name
+                            ),
+                        )
                     except duckdb.Error as error:  # the transaction is aborted: report and stop here
                         _file_error(item.report, "unreadable", options.lang, detail=str(error).splitlines()[0])
                         raise _Rollback from error
