@@ -4,7 +4,7 @@ import streamlit as st
 
 from analytics import summary
 from analytics.i18n import DEFAULT_LANGUAGE, LANGUAGES, t
-from pages._ui import database, lang, load, md_escape
+from pages._ui import database, lang, load, md_escape, shell
 
 st.set_page_config(page_title="党建洞察 Party Building Insight", page_icon="🏛️", layout="wide")
 
@@ -37,6 +37,12 @@ page = st.navigation(
             default=True,
             icon=":material/dashboard:",
         ),
+        st.Page(
+            "pages/import.py",
+            title=t("nav.import", lang()),
+            url_path="import",
+            icon=":material/upload_file:",
+        ),
         st.Page("pages/about.py", title=t("nav.about", lang()), url_path="about", icon=":material/info:"),
     ]
 )
@@ -54,4 +60,5 @@ with st.sidebar:
         st.caption(t("sidebar.no_data", lang()))
     st.caption(t("sidebar.database", lang(), path=md_escape(database().path.name)))
 
-page.run()
+with shell():
+    page.run()

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import streamlit as st
@@ -17,6 +19,35 @@ _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$])")
 @st.cache_resource(show_spinner=False)
 def _open(path: str) -> Database:
     return Database(path)
+
+
+_shell = threading.local()
+
+
+@contextmanager
+def shell() -> Iterator[None]:
+    """app.py runs the current page inside this, so a page knows it has the app's navigation and sidebar."""
+    _shell.active = True
+    try:
+        yield
+    finally:
+        _shell.active = False
+
+
+def ensure_navigation() -> None:
+    """Call first on every page. A fresh server runs its very first session in Streamlit's legacy
+    `pages/`-folder mode, which runs a page requested by URL (say /import) without app.py: no language
+    switch, no sidebar. Then leave that mode and rerun, so that app.py's st.navigation serves the same page
+    (each page's url_path equals its file name, so the page requested stays the same)."""
+    if getattr(_shell, "active", False):
+        return
+    from streamlit.runtime.pages_manager import PagesManager
+
+    PagesManager.uses_pages_directory = False
+    # Only on a session's first run: a rerun later would drop the click that started this one. (AppTest
+    # starts every run in the legacy mode and so runs pages without app.py; its tests still hold.)
+    if not st.session_state:
+        st.rerun()
 
 
 def database() -> Database:

@@ -17,7 +17,9 @@ from analytics.schema import (
     SatisfactionItem,
     SixImprovement,
 )
-from pages._ui import lang, load
+from pages._ui import ensure_navigation, lang, load
+
+ensure_navigation()
 
 L = lang()
 counts = load(summary.record_counts)

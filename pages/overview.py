@@ -5,7 +5,9 @@ import streamlit as st
 from analytics import charts, summary
 from analytics.i18n import t
 from analytics.schema import DepartmentCategory
-from pages._ui import database, lang, load
+from pages._ui import database, ensure_navigation, lang, load
+
+ensure_navigation()
 
 L = lang()
 st.title(t("overview.title", L))

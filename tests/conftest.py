@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from analytics import demo
 from analytics.db import Database
+from tests.browser_support import CHROMIUM, CHROMIUM_ARGS, TIMEOUT_MS, VIEWPORT, App, require_chromium
 
 DEMO_SEED = 1
 
@@ -28,3 +30,36 @@ def demo_db_copy(demo_db_path: Path, tmp_path: Path) -> Path:
     path = tmp_path / "demo.duckdb"
     shutil.copy(demo_db_path, path)
     return path
+
+
+# --- Browser tests (see tests/browser_support.py); each browser test module provides an `app` fixture ------
+
+
+@pytest.fixture(scope="module")
+def playwright() -> Iterator[object]:
+    require_chromium()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        yield pw
+
+
+@pytest.fixture(scope="module")
+def browser(playwright):
+    browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+    yield browser
+    browser.close()
+
+
+@pytest.fixture
+def page(browser, app: App):
+    """A fresh browser context (so a fresh Streamlit session, in the default language) per test."""
+    context = browser.new_context(viewport=VIEWPORT, locale="zh-CN", accept_downloads=True)
+    page = context.new_page()
+    page.set_default_timeout(TIMEOUT_MS)
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    yield page
+    context.close()
+    assert not errors, f"JavaScript errors in the page: {errors}"
+    assert "Traceback" not in app.log_text(), f"the server logged an error:\n{app.log_text()}"

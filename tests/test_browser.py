@@ -10,13 +10,7 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
@@ -24,23 +18,18 @@ import pytest
 
 from analytics import queries
 from analytics.i18n import t
+from tests.browser_support import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    TIMEOUT_MS,
+    VIEWPORT,
+    App,
+    run_app,
+    save_screenshot,
+    wait_for_app_idle,
+)
 
 pytestmark = pytest.mark.browser
-
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
-SCREENSHOTS = PROJECT_ROOT / "build" / "screenshots"
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-]
-VIEWPORT = {"width": 1400, "height": 900}  # wide enough that the sidebar is expanded
-TIMEOUT_MS = 30_000
-STARTUP_TIMEOUT_S = 60
 
 # Overview KPIs in page order: label key -> count key (see pages/overview.py).
 KPIS = {
@@ -85,39 +74,6 @@ CJK_CHARS = ("党", "建", "洞", "察")
 PRIVATE_USE = "\ue000"
 
 
-@dataclass
-class App:
-    url: str
-    log: Path
-
-    def log_text(self) -> str:
-        return self.log.read_text(encoding="utf-8", errors="replace")
-
-
-def _require_chromium() -> None:
-    if CHROMIUM.exists():
-        return
-    message = f"{CHROMIUM} not found: install Debian's chromium package (apt-get install chromium)"
-    if os.environ.get("PBI_SKIP_BROWSER") == "1":
-        pytest.skip(f"{message}; skipped because PBI_SKIP_BROWSER=1")
-    pytest.fail(f"{message}, or set PBI_SKIP_BROWSER=1 to skip the browser tests", pytrace=False)
-
-
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _health(url: str) -> str | None:
-    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # never via a proxy
-    try:
-        with opener.open(f"{url}/_stcore/health", timeout=2) as response:
-            return response.read().decode()
-    except OSError:
-        return None
-
-
 @pytest.fixture(scope="module")
 def browser_db(demo_db_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A module-wide private copy of the demo database, for the one server the module starts."""
@@ -143,84 +99,11 @@ def expected_counts(browser_db: Path) -> dict[str, int]:
 @pytest.fixture(scope="module")
 def app(browser_db: Path, expected_counts: dict[str, int]) -> Iterator[App]:
     """`streamlit run app.py` on a free port against `browser_db`; stopped at module teardown."""
-    _require_chromium()
-    port = _free_port()
-    url = f"http://127.0.0.1:{port}"
-    log = browser_db.with_name("streamlit.log")
-    env = {**os.environ, "PBI_DB": str(browser_db), "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false"}
-    command = [sys.executable, "-m", "streamlit", "run", "app.py"]
-    command += ["--server.port", str(port), "--server.headless", "true"]
-    # Listen on loopback only; this also stops Streamlit's headless start-up from asking
-    # checkip.amazonaws.com for the machine's external IP (it does unless server.address is set).
-    command += ["--server.address", "127.0.0.1"]
-    with log.open("w", encoding="utf-8") as log_file:
-        process = subprocess.Popen(
-            command,
-            cwd=PROJECT_ROOT,
-            env=env,
-            stdout=log_file,
-            stderr=subprocess.STDOUT,
-        )
-    try:
-        deadline = time.monotonic() + STARTUP_TIMEOUT_S
-        while _health(url) != "ok":
-            if process.poll() is not None:
-                pytest.fail(f"streamlit exited with {process.returncode}:\n{log.read_text()}", pytrace=False)
-            if time.monotonic() > deadline:
-                pytest.fail(f"{url} not healthy after {STARTUP_TIMEOUT_S} s:\n{log.read_text()}", pytrace=False)
-            time.sleep(0.25)
-        yield App(url=url, log=log)
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
-
-
-@pytest.fixture(scope="module")
-def playwright() -> Iterator[object]:
-    _require_chromium()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        yield pw
-
-
-@pytest.fixture(scope="module")
-def browser(playwright):
-    browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-    yield browser
-    browser.close()
-
-
-@pytest.fixture
-def page(browser, app: App):
-    """A fresh browser context (so a fresh Streamlit session, in the default language) per test."""
-    context = browser.new_context(viewport=VIEWPORT, locale="zh-CN")
-    page = context.new_page()
-    page.set_default_timeout(TIMEOUT_MS)
-    errors: list[str] = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    yield page
-    context.close()
-    assert not errors, f"JavaScript errors in the page: {errors}"
-    assert "Traceback" not in app.log_text(), f"the server logged an error:\n{app.log_text()}"
+    with run_app(browser_db) as running:
+        yield running
 
 
 # --- helpers ----------------------------------------------------------------------------------------
-
-
-def wait_for_app_idle(page) -> None:
-    """Streamlit's script run has finished and nothing on the page is left over from a previous run."""
-    from playwright.sync_api import expect
-
-    app = page.get_by_test_id("stApp")
-    expect(app).to_have_attribute("data-test-connection-state", "CONNECTED", timeout=TIMEOUT_MS)
-    expect(app).to_have_attribute("data-test-script-state", "notRunning", timeout=TIMEOUT_MS)
-    expect(page.locator("[data-stale='true']")).to_have_count(0, timeout=TIMEOUT_MS)
-    expect(page.get_by_test_id("stException")).to_have_count(0)
 
 
 def wait_for_overview(page, lang: str) -> None:
@@ -241,22 +124,6 @@ def metric_value(page, label: str):
 
 def h1_texts(page) -> list[str]:
     return [text.strip() for text in page.locator("h1").all_inner_texts()]
-
-
-def save_screenshot(page, name: str) -> Path:
-    """The whole page, not just the viewport. Streamlit scrolls inside `stMain`, not the document, so
-    `full_page=True` alone would stop at the viewport: grow the viewport to the content first."""
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    path = SCREENSHOTS / name
-    for _ in range(2):  # the layout can shift once after the resize (charts re-lay out to the new size)
-        height = page.get_by_test_id("stMain").evaluate("e => e.scrollHeight")
-        page.set_viewport_size({"width": VIEWPORT["width"], "height": min(max(height, VIEWPORT["height"]), 8000)})
-        page.evaluate("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
-    page.wait_for_timeout(300)  # plotly re-draws after its resize handler
-    page.screenshot(path=path, full_page=True)
-    page.set_viewport_size(VIEWPORT)
-    assert path.stat().st_size > 10_000, f"{path} looks empty"
-    return path
 
 
 def rendered_glyphs(page) -> tuple[str, dict[str, list[int]]]:

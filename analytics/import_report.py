@@ -1,0 +1,239 @@
+"""What the import page shows, as plain data: header mappings, error lists, history, summaries.
+
+The importer (`analytics.importer`) does the work; this module turns its reports into tables and sentences
+in the user's language, so the page only lays them out. No streamlit here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import pandas as pd
+
+from analytics.fields import FIELDS, Field, normalise_header
+from analytics.i18n import STRINGS, t
+from analytics.importer import FileReport, ImportResult, Preview
+from analytics.schema import RecordKind, SatisfactionItem
+
+ENCODINGS: tuple[str, ...] = ("utf-8", "utf-8-sig", "gbk", "gb18030")
+SCALES: tuple[str, ...] = ("likert", "percent")
+ERROR_COLUMNS: tuple[str, ...] = ("file", "row", "column", "value", "code", "message")
+HISTORY_COLUMNS: tuple[str, ...] = (
+    "batch_id",
+    "file_name",
+    "kind",
+    "rows",
+    "unchanged",
+    "replaced",
+    "encoding",
+    "imported_by",
+    "imported_at",
+    "undone_at",
+)
+
+
+# --- Fields and kinds ----------------------------------------------------------------------------------
+
+
+def kind_label(kind: str | RecordKind | None, lang: str) -> str:
+    if kind is None or (isinstance(kind, float) and pd.isna(kind)):
+        return t("import.preview.unknown_kind", lang)
+    try:
+        return RecordKind(kind).label(lang)
+    except ValueError:
+        return str(kind)
+
+
+def field_label(kind: RecordKind, name: str, lang: str) -> str:
+    """A field's name for people (the satisfaction items are named by their enum)."""
+    field = next((f for f in FIELDS[kind] if f.name == name), None)
+    if field is None:
+        return name
+    if field.label_key in STRINGS:
+        return t(field.label_key, lang)
+    if field.name.startswith("item_"):
+        return SatisfactionItem(field.name.removeprefix("item_")).label(lang)
+    return name
+
+
+def fields(kind: RecordKind) -> tuple[Field, ...]:
+    return FIELDS[kind]
+
+
+def field_choice_label(kind: RecordKind, name: str, lang: str) -> str:
+    """How a field is offered in the mapping step: its name, marked when required; '' means ignore."""
+    if not name:
+        return t("import.mapping.ignore", lang)
+    field = next((f for f in FIELDS[kind] if f.name == name), None)
+    label = field_label(kind, name, lang)
+    return t("import.mapping.required", lang, label=label) if field is not None and field.required else label
+
+
+def encoding_label(encoding: str | None, lang: str) -> str:
+    if not encoding:
+        return "—"
+    if encoding == "utf-8-sig":
+        return t("import.encoding.bom", lang)
+    return encoding.upper()
+
+
+def format_label(preview: Preview, lang: str) -> str:
+    if preview.format == "xlsx":
+        return t("import.preview.xlsx", lang, sheet=preview.sheet or "")
+    return (preview.format or "—").upper()
+
+
+# --- Preview and mapping -------------------------------------------------------------------------------
+
+
+def mapping_frame(preview: Preview, lang: str) -> pd.DataFrame:
+    """One row per column of the file: its header and the field it maps to (or 'not imported')."""
+    unused = t("import.preview.unused", lang)
+    return pd.DataFrame(
+        {
+            t("import.preview.header", lang): [header or "—" for header, _ in preview.mapping],
+            t("import.preview.field", lang): [
+                field_label(preview.kind, name, lang) if name and preview.kind else unused
+                for _, name in preview.mapping
+            ],
+        }
+    )
+
+
+def unmapped_headers(preview: Preview) -> list[str]:
+    """Non-blank headers that map to no field (what the mapping step asks about)."""
+    return [header for header, name in preview.mapping if name is None and normalise_header(header)]
+
+
+def needs_mapping(preview: Preview) -> bool:
+    """Whether to offer the mapping step: the file was read, and some header is unknown or a field is missing."""
+    if not preview.mapping:
+        return False
+    return preview.kind is None or bool(preview.missing) or bool(unmapped_headers(preview))
+
+
+def mapping_choices(preview: Preview, kind: RecordKind, own_headers: Sequence[str]) -> list[str]:
+    """Fields a header in the mapping step may take: '' (ignore), then the kind's fields not already taken
+    by another column of the file, required ones first."""
+    own = {normalise_header(h) for h in own_headers}
+    taken = {name for header, name in preview.mapping if name and normalise_header(header) not in own}
+    free = [f for f in FIELDS[kind] if f.name not in taken]
+    return ["", *[f.name for f in free if f.required], *[f.name for f in free if not f.required]]
+
+
+def merge_mappings(mappings: Sequence[dict[str, str]]) -> dict[str, str]:
+    """One mapping for the import call (`ImportOptions.mapping` is shared by all files); later files win."""
+    merged: dict[str, str] = {}
+    for mapping in mappings:
+        merged.update(mapping)
+    return merged
+
+
+# --- Results -------------------------------------------------------------------------------------------
+
+
+def errors_frame(reports: Sequence[FileReport]) -> pd.DataFrame:
+    """Every listed error of every file: file, row, column, value, code, message (row is the spreadsheet row)."""
+    rows = [
+        {
+            "file": report.file,
+            "row": error.row,
+            "column": error.column,
+            "value": error.value,
+            "code": error.code,
+            "message": error.message,
+        }
+        for report in reports
+        for error in report.errors
+    ]
+    frame = pd.DataFrame(rows, columns=list(ERROR_COLUMNS))
+    frame["row"] = frame["row"].astype("Int64")
+    return frame
+
+
+def filter_errors(errors: pd.DataFrame, files: Sequence[str], codes: Sequence[str]) -> pd.DataFrame:
+    """The errors of the chosen files and codes; an empty choice means all."""
+    keep = pd.Series(True, index=errors.index)
+    if files:
+        keep &= errors["file"].isin(list(files))
+    if codes:
+        keep &= errors["code"].isin(list(codes))
+    return errors[keep]
+
+
+def error_code_label(code: str, lang: str) -> str:
+    key = f"import.code.{code}"
+    return t(key, lang) if key in STRINGS else code
+
+
+def localised(frame: pd.DataFrame, prefix: str, lang: str) -> pd.DataFrame:
+    """`frame` with column `c` renamed to the text `<prefix>.<c>`."""
+    return frame.rename(columns={c: t(f"{prefix}.{c}", lang) for c in frame.columns})
+
+
+def error_rows(report: FileReport) -> list[int]:
+    return sorted({e.row for e in report.errors if e.row is not None})
+
+
+def rows_text(rows: Sequence[int], limit: int = 30) -> str:
+    shown = ", ".join(str(r) for r in rows[:limit])
+    return shown + (" …" if len(rows) > limit else "")
+
+
+def summary(result: ImportResult, lang: str) -> tuple[str, str]:
+    """The one sentence that says what happened, and its level: 'success', 'info' or 'error'."""
+    failed = [r for r in result.files if r.error_count]
+    if failed:
+        errors = sum(r.error_count for r in failed)
+        return "error", t("import.result.failed", lang, n=len(failed), total=len(result.files), errors=errors)
+    stored = [r for r in result.files if r.batch_id is not None]
+    rows = sum(r.rows for r in stored)
+    if not stored:
+        return "info", t("import.result.nothing", lang, total=len(result.files))
+    return "success", t("import.result.ok", lang, files=len(stored), rows=rows)
+
+
+def file_status(report: FileReport, result: ImportResult, lang: str) -> tuple[str, str]:
+    """One file's outcome and its level."""
+    if report.error_count:
+        return "error", t("import.result.file_errors", lang, n=report.error_count)
+    if report.skipped:
+        return "info", report.skipped
+    if not result.ok:
+        return "warning", t("import.result.file_not_stored", lang)
+    return "success", t("import.result.file_ok", lang, rows=report.rows, batch=report.batch_id)
+
+
+# --- History -------------------------------------------------------------------------------------------
+
+
+def history_frame(history: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """The import history for people: kind labels, readable encodings, translated column names."""
+    frame = history.reindex(columns=list(HISTORY_COLUMNS)).copy()
+    frame["kind"] = [kind_label(k, lang) for k in frame["kind"]]
+    frame["encoding"] = [encoding_label(e if isinstance(e, str) else None, lang) for e in frame["encoding"]]
+    for column in ("imported_at", "undone_at"):
+        frame[column] = [_when(v) for v in frame[column]]
+    return localised(frame, "import.history", lang)
+
+
+def _when(value: object) -> str:
+    return "" if value is None or pd.isna(value) else f"{pd.Timestamp(value):%Y-%m-%d %H:%M}"
+
+
+def undoable(history: pd.DataFrame) -> list[int]:
+    """Batches not undone yet, newest first."""
+    return [int(b) for b in history.loc[history["undone_at"].isna(), "batch_id"]]
+
+
+def batch_label(history: pd.DataFrame, batch_id: int, lang: str) -> str:
+    row = history.loc[history["batch_id"] == batch_id].iloc[0]
+    return t(
+        "import.undo.option",
+        lang,
+        batch=batch_id,
+        file=row["file_name"],
+        kind=kind_label(row["kind"], lang),
+        rows=int(row["rows"]),
+        time=_when(row["imported_at"]),
+    )

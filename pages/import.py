@@ -1,0 +1,397 @@
+"""数据导入 Import data: upload files, preview and map their columns, import them all or none; history, undo,
+templates. File content reaches the screen only through st.dataframe or markdown-escaped text."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import streamlit as st
+
+from analytics import exports, importer, settings, templates
+from analytics import import_report as report
+from analytics.fields import detect_kind
+from analytics.i18n import t
+from analytics.importer import ImportOptions, ImportResult, Preview, SourceFile
+from analytics.schema import RecordKind
+from pages._ui import database, ensure_navigation, lang, load, md_escape
+
+ensure_navigation()
+
+L = lang()
+db = database()
+SAMPLE_ROWS = 10
+FILE_TYPES = ["csv", "tsv", "txt", "xlsx"]
+XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+FILE_LEVEL_CODES = {"missing-column", "unknown-kind", "ambiguous-kind"}
+
+# Session state: the uploader's generation (bumped to empty it after a successful import), the last
+# import's outcome, how many imports ran (keys the error filters), and the undo confirmation step.
+GENERATION, OUTCOME, RUNS = "import_generation", "import_outcome", "import_runs"
+UNDO_BATCH, UNDO_PENDING, UNDO_MESSAGE = "import_undo_batch", "import_undo_pending", "import_undo_message"
+state = st.session_state
+state.setdefault(GENERATION, 0)
+state.setdefault(RUNS, 0)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def cached_preview(name: str, content: bytes, options_json: str) -> Preview:
+    return importer.preview(SourceFile(name, content), ImportOptions.model_validate_json(options_json), SAMPLE_ROWS)
+
+
+@st.cache_data(show_spinner=False)
+def cached_template(kind: RecordKind, lang_code: str) -> bytes:
+    return templates.template(kind, lang_code)
+
+
+@dataclass
+class Plan:
+    """One uploaded file: its preview without any user mapping, and the mapping chosen for it."""
+
+    file_id: str
+    source: SourceFile
+    auto: Preview
+    headers: list[str]
+    ask: list[str] = field(default_factory=list)  # unrecognised headers the mapping step asks about
+    kind: RecordKind | None = None  # the kind whose fields the mapping step offers
+    choices: list[str] = field(default_factory=list)
+    mapping: dict[str, str] = field(default_factory=dict)
+    saved: bool = False  # a remembered mapping was applied
+
+
+def kind_key(plan: Plan) -> str:
+    return f"import_map_kind_{plan.file_id}"
+
+
+def column_key(plan: Plan, index: int) -> str:
+    return f"import_map_{plan.file_id}_{plan.kind.value}_{index}"
+
+
+def make_plan(file_id: str, source: SourceFile, base: ImportOptions) -> Plan:
+    """Preview the file as the importer reads it by itself; if columns are unknown or missing, work out the
+    mapping step from the widgets' values (kept in session state) or else from a remembered mapping."""
+    auto = cached_preview(source.name, source.content, base.model_dump_json())
+    plan = Plan(file_id, source, auto, [header for header, _ in auto.mapping])
+    if not report.needs_mapping(auto):
+        return plan
+    saved = settings.saved_mapping(db, plan.headers) or {"kind": None, "mapping": {}}
+    if base.kind is not None:
+        plan.kind = base.kind
+    else:
+        remembered = saved["kind"] if saved["kind"] in set(RecordKind) else None
+        plan.kind = RecordKind(state.get(kind_key(plan)) or remembered or detect_kind(plan.headers)[0].kind)
+    plan.ask = report.unmapped_headers(auto)
+    plan.choices = report.mapping_choices(auto, plan.kind, plan.ask)
+    for index, header in enumerate(plan.ask):
+        default = saved["mapping"].get(header, "")
+        value = state.get(column_key(plan, index), default)
+        plan.mapping[header] = value if value in plan.choices else ""
+    plan.saved = bool(saved["mapping"]) and any(saved["mapping"].get(h) for h in plan.ask)
+    return plan
+
+
+def show_facts(preview: Preview) -> None:
+    facts = (
+        ("import.preview.kind", report.kind_label(preview.kind, L)),
+        ("import.preview.format", report.format_label(preview, L)),
+        ("import.preview.encoding", report.encoding_label(preview.encoding, L)),
+        ("import.preview.header_row", "—" if preview.header_row is None else str(preview.header_row)),
+        ("import.preview.rows", f"{preview.rows:,}"),
+    )
+    shown = (t("import.preview.fact", L, label=t(label, L), value=md_escape(value)) for label, value in facts)
+    st.caption(t("import.preview.separator", L).join(shown))
+
+
+def show_mapping_step(plan: Plan, base: ImportOptions) -> None:
+    with st.expander(t("import.mapping.title", L), expanded=True, icon=":material/table_edit:"):
+        st.caption(t("import.mapping.intro", L))
+        if plan.saved:
+            st.info(t("import.mapping.saved", L), icon=":material/history:")
+        if base.kind is not None:
+            st.caption(t("import.mapping.kind_fixed", L, kind=base.kind.label(L)))
+        else:
+            kinds = list(RecordKind)
+            st.selectbox(
+                t("import.mapping.kind", L),
+                kinds,
+                index=kinds.index(plan.kind),
+                format_func=lambda k: k.label(L),
+                key=kind_key(plan),
+            )
+        if not plan.ask:
+            st.caption(t("import.mapping.nothing", L))
+        columns = st.columns(3)
+        for index, header in enumerate(plan.ask):
+            columns[index % 3].selectbox(
+                t("import.mapping.column", L, header=md_escape(header)),
+                plan.choices,
+                index=plan.choices.index(plan.mapping[header]),
+                format_func=lambda name: report.field_choice_label(plan.kind, name, L),
+                key=column_key(plan, index),
+            )
+
+
+def show_preview(plan: Plan, preview: Preview, base: ImportOptions) -> None:
+    with st.container(border=True):
+        st.markdown(f"##### :material/description: {md_escape(plan.source.name)}")
+        show_facts(preview)
+        for error in preview.errors:
+            st.error(md_escape(error.message), icon=":material/error:")
+        if not preview.errors and preview.kind is not None:
+            st.success(t("import.preview.ready", L), icon=":material/check_circle:")
+        if preview.mapping:
+            left, right = st.columns([1, 2])
+            with left:
+                st.caption(t("import.preview.mapping", L))
+                st.dataframe(report.mapping_frame(preview, L), hide_index=True, width="stretch")
+            with right:
+                st.caption(t("import.preview.sample", L, n=min(SAMPLE_ROWS, preview.rows)))
+                st.dataframe(preview.sample, hide_index=True, width="stretch", placeholder="")
+        if report.needs_mapping(plan.auto):
+            show_mapping_step(plan, base)
+
+
+def run_import(plans: list[Plan], options: ImportOptions) -> None:
+    bar = st.progress(0.0, text=t("import.progress.start", L))
+
+    def progress(fraction: float, text: str) -> None:
+        label = t("import.progress.file", L, file=md_escape(text)) if text else t("import.progress.done", L)
+        bar.progress(min(max(fraction, 0.0), 1.0), text=label)
+
+    result = importer.import_files(db, [p.source for p in plans], options, progress=progress)
+    for plan, file_report in zip(plans, result.files, strict=True):
+        mapped = file_report.kind is not None and not any(e.code in FILE_LEVEL_CODES for e in file_report.errors)
+        if plan.mapping and mapped:
+            settings.save_mapping(db, plan.headers, file_report.kind.value, plan.mapping)
+    state[RUNS] += 1
+    state.pop(UNDO_BATCH, None)  # offer the newest batch for undo, not the one chosen before this import
+    state[OUTCOME] = {"result": result, "files": [p.file_id for p in plans]}
+    state.pop(UNDO_MESSAGE, None)
+    if result.ok:
+        state[GENERATION] += 1  # a fresh, empty uploader
+    st.rerun()  # so the sidebar and every cached figure show the new data
+
+
+def show_result(result: ImportResult) -> None:
+    st.subheader(t("import.result.title", L))
+    level, text = report.summary(result, L)
+    getattr(st, level)(text)
+    for file_report in result.files:
+        with st.container(border=True):
+            kind = f"　·　{file_report.kind.label(L)}" if file_report.kind else ""
+            st.markdown(f"**{md_escape(file_report.file)}**{kind}")
+            level, text = report.file_status(file_report, result, L)
+            getattr(st, level)(md_escape(text))
+            rows = report.error_rows(file_report)
+            if rows:
+                st.caption(t("import.result.error_rows", L, rows=report.rows_text(rows)))
+            for warning in file_report.warnings:
+                st.warning(md_escape(warning), icon=":material/warning:")
+    errors = report.errors_frame(result.files)
+    if errors.empty:
+        return
+    st.subheader(t("import.errors.title", L))
+    left, right = st.columns(2)
+    chosen_files = left.multiselect(
+        t("import.errors.filter_file", L),
+        list(dict.fromkeys(errors["file"])),
+        key=f"import_errors_files_{state[RUNS]}",
+        placeholder=t("import.errors.filter_all", L),
+    )
+    chosen_codes = right.multiselect(
+        t("import.errors.filter_code", L),
+        list(dict.fromkeys(errors["code"])),
+        format_func=lambda code: f"{report.error_code_label(code, L)} ({code})",
+        key=f"import_errors_codes_{state[RUNS]}",
+        placeholder=t("import.errors.filter_all", L),
+    )
+    shown = report.filter_errors(errors, chosen_files, chosen_codes)
+    st.caption(t("import.errors.shown", L, shown=len(shown), total=len(errors)))
+    table = report.localised(shown, "import.errors", L)
+    # Narrow fixed widths for the short columns; the message keeps its full length (the table scrolls sideways).
+    widths = {"file": 170, "row": 60, "column": 100, "value": 110, "code": 120, "message": None}
+    st.container(key="import_errors_table").dataframe(
+        table,
+        hide_index=True,
+        width="stretch",
+        placeholder="—",
+        column_config={t(f"import.errors.{c}", L): st.column_config.Column(width=w) for c, w in widths.items()},
+    )
+    name = t("import.errors.file_name", L)
+    downloads = st.container(horizontal=True)
+    downloads.download_button(
+        t("import.errors.csv", L),
+        data=exports.to_csv_bytes(table),
+        file_name=f"{name}.csv",
+        mime="text/csv",
+        on_click="ignore",
+        icon=":material/download:",
+        key="import_errors_csv",
+    )
+    downloads.download_button(
+        t("import.errors.xlsx", L),
+        data=exports.to_excel_bytes(table, sheet=t("import.errors.title", L)),
+        file_name=f"{name}.xlsx",
+        mime=XLSX_MIME,
+        on_click="ignore",
+        icon=":material/download:",
+        key="import_errors_xlsx",
+    )
+
+
+def show_history() -> None:
+    st.subheader(t("import.history.title", L))
+    history = load(importer.history)
+    message = state.pop(UNDO_MESSAGE, None)
+    if message is not None:
+        ok, text = message
+        (st.success if ok else st.error)(md_escape(text))
+    if history.empty:
+        st.info(t("import.history.empty", L))
+        return
+    st.caption(t("import.history.caption", L))
+    count = st.column_config.NumberColumn(format="localized")
+    st.dataframe(
+        report.history_frame(history, L),
+        hide_index=True,
+        width="stretch",
+        column_config={
+            t("import.history.rows", L): count,
+            t("import.history.unchanged", L): count,
+            t("import.history.replaced", L): count,
+        },
+    )
+
+    st.markdown(f"**{t('import.undo.title', L)}**")
+    batches = report.undoable(history)
+    if not batches:
+        st.caption(t("import.undo.none", L))
+        return
+    choice_column, button_column = st.columns([3, 1], vertical_alignment="bottom")
+    batch = choice_column.selectbox(
+        t("import.undo.select", L),
+        batches,
+        format_func=lambda b: report.batch_label(history, b, L),
+        key=UNDO_BATCH,
+    )
+    if button_column.button(t("import.undo.button", L), icon=":material/undo:", key="import_undo"):
+        state[UNDO_PENDING] = batch
+    if state.get(UNDO_PENDING) != batch:
+        state.pop(UNDO_PENDING, None)
+        return
+    row = history.loc[history["batch_id"] == batch].iloc[0]
+    confirm_text = t("import.undo.confirm_text", L, batch=batch, file=row["file_name"], rows=int(row["rows"]))
+    st.warning(md_escape(confirm_text), icon=":material/warning:")
+    buttons = st.container(horizontal=True)
+    if buttons.button(t("import.undo.confirm", L), type="primary", key="import_undo_confirm"):
+        outcome = importer.undo(db, batch, L)
+        state.pop(UNDO_PENDING, None)
+        state[UNDO_MESSAGE] = (outcome.ok, outcome.message)
+        state.pop(UNDO_BATCH, None)
+        if outcome.ok:
+            state.pop(OUTCOME, None)
+        st.rerun()
+    if buttons.button(t("import.undo.cancel", L), key="import_undo_cancel"):
+        state.pop(UNDO_PENDING, None)
+        st.rerun()
+
+
+# --- The page ------------------------------------------------------------------------------------------
+
+st.title(t("import.title", L))
+st.caption(t("import.caption", L))
+
+upload_column, template_column = st.columns([3, 1], gap="large")
+with upload_column:
+    uploaded = st.file_uploader(
+        t("import.upload.label", L),
+        type=FILE_TYPES,
+        accept_multiple_files=True,
+        help=t("import.upload.help", L),
+        key=f"import_upload_{state[GENERATION]}",
+    )
+    with st.expander(t("import.options.title", L), icon=":material/tune:"):
+        kind_column, encoding_column, scale_column = st.columns(3)
+        kind_choice = kind_column.selectbox(
+            t("import.options.kind", L),
+            [None, *RecordKind],
+            format_func=lambda k: t("import.options.auto", L) if k is None else k.label(L),
+            help=t("import.options.kind_help", L),
+            key="import_option_kind",
+        )
+        encoding_choice = encoding_column.selectbox(
+            t("import.options.encoding", L),
+            [None, *report.ENCODINGS],
+            format_func=lambda e: t("import.options.auto", L) if e is None else report.encoding_label(e, L),
+            help=t("import.options.encoding_help", L),
+            key="import_option_encoding",
+        )
+        scale_choice = scale_column.selectbox(
+            t("import.options.scale", L),
+            [None, *report.SCALES],
+            format_func=lambda s: t("import.options.auto", L) if s is None else t(f"import.options.scale.{s}", L),
+            help=t("import.options.scale_help", L),
+            key="import_option_scale",
+        )
+        sheet_choice = st.text_input(
+            t("import.options.sheet", L), help=t("import.options.sheet_help", L), key="import_option_sheet"
+        )
+        replace = st.checkbox(
+            t("import.options.replace", L), help=t("import.options.replace_help", L), key="import_option_replace"
+        )
+        force = st.checkbox(
+            t("import.options.force", L), help=t("import.options.force_help", L), key="import_option_force"
+        )
+with template_column, st.container(border=True):
+    st.markdown(f"**:material/download: {t('import.templates.title', L)}**")
+    template_kind = st.selectbox(
+        t("import.templates.kind", L),
+        list(RecordKind),
+        format_func=lambda k: k.label(L),
+        key="import_template_kind",
+        help=t("import.templates.help", L),
+    )
+    st.download_button(
+        t("import.templates.download", L),
+        data=cached_template(template_kind, L),
+        file_name=f"{t('import.templates.file', L, kind=template_kind.label(L))}.xlsx",
+        mime=XLSX_MIME,
+        on_click="ignore",
+        icon=":material/table_view:",
+        key="import_template_download",
+        width="stretch",
+    )
+
+base = ImportOptions(
+    kind=kind_choice,
+    sheet=sheet_choice.strip() or None,
+    encoding=encoding_choice,
+    scale=scale_choice,
+    replace=replace,
+    force=force,
+    lang=L,
+    user="web",  # no sign-in yet: history shows page uploads as "web", CLI imports by the OS user
+)
+plans = [make_plan(f.file_id, SourceFile(f.name, f.getvalue()), base) for f in uploaded or []]
+options = base.model_copy(update={"mapping": report.merge_mappings([p.mapping for p in plans])})
+
+if plans:
+    st.subheader(t("import.preview.title", L))
+    for plan in plans:
+        show_preview(plan, cached_preview(plan.source.name, plan.source.content, options.model_dump_json()), base)
+
+if st.button(
+    t("import.run", L),
+    type="primary",
+    icon=":material/upload:",
+    disabled=not plans,
+    help=t("import.run.help", L) if plans else t("import.run.none", L),
+    key="import_run",
+):
+    run_import(plans, options)
+
+outcome = state.get(OUTCOME)
+if outcome is not None and (outcome["result"].ok or outcome["files"] == [p.file_id for p in plans]):
+    show_result(outcome["result"])
+
+st.divider()
+show_history()

@@ -1,0 +1,372 @@
+"""The import page (数据导入) through Streamlit's AppTest: upload, preview, column mapping, import (all or
+nothing), the error list and its filters, history and undo, templates; and the modules behind it
+(analytics.exports, analytics.settings, analytics.import_report)."""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+import openpyxl
+import pandas as pd
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from analytics import exports, importer, settings, summary
+from analytics.db import Database
+from analytics.i18n import STRINGS, t
+from analytics.importer import ImportOptions, SourceFile
+from analytics.queries import RECORD_TABLES
+from analytics.schema import RecordKind
+
+TIMEOUT = 30
+SAMPLES = Path("/work/shared/samples")
+ORGANISATION = ("branches_utf8bom.csv", "departments_gbk.csv")
+ACTIVITIES = "activities_2024_utf8bom.csv"
+BAD_ROWS = SAMPLES / "bad" / "activities_bad_rows.csv"
+PAGE = "pages/import.py"
+
+
+# --- helpers --------------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def db_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A fresh empty database per test (a distinct path: the app caches one Database per path)."""
+    path = tmp_path / "import.duckdb"
+    Database(path).close()
+    monkeypatch.setenv("PBI_DB", str(path))
+    return path
+
+
+def import_directly(path: Path, *names: str) -> None:
+    """Store sample files with the library (not the page), for tests that need data to start with."""
+    with Database(path) as db:
+        result = importer.import_files(db, [SourceFile.from_path(SAMPLES / n) for n in names], ImportOptions())
+    assert result.ok, result
+
+
+def table_counts(path: Path) -> dict[str, int]:
+    with Database(path) as db:
+        return {table: db.reader().execute(f"SELECT count(*) FROM {table}").fetchone()[0] for table in RECORD_TABLES}
+
+
+def open_page(lang: str = "zh") -> AppTest:
+    at = AppTest.from_file("../app.py", default_timeout=TIMEOUT)
+    if lang != "zh":
+        at.query_params["lang"] = lang
+    at.run()
+    at.switch_page(PAGE).run()
+    assert not at.exception, at.exception
+    assert at.title[0].value == t("import.title", lang)
+    return at
+
+
+def upload(at: AppTest, *files: Path | tuple[str, bytes]) -> AppTest:
+    for item in files:
+        name, content = (item.name, item.read_bytes()) if isinstance(item, Path) else item
+        at.file_uploader[0].upload(name, content, "text/csv")
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def click_import(at: AppTest) -> AppTest:
+    at.button(key="import_run").click().run()
+    assert not at.exception, at.exception
+    return at
+
+
+def frame_with_column(at: AppTest, column: str) -> pd.DataFrame:
+    """The one dataframe on the page that has `column`."""
+    frames = [d.value for d in at.dataframe if column in d.value.columns]
+    assert len(frames) == 1, [list(d.value.columns) for d in at.dataframe]
+    return frames[0]
+
+
+def texts(elements) -> list[str]:
+    return [e.value for e in elements]
+
+
+# --- importing ------------------------------------------------------------------------------------------
+
+
+def test_samples_import_organisation_first_and_the_overview_follows(db_path: Path) -> None:
+    at = open_page("zh")
+    assert at.button(key="import_run").disabled  # nothing uploaded yet
+    upload(at, *(SAMPLES / n for n in ORGANISATION))
+
+    # The preview of each file: kind, encoding, header row and row count, the header mapping, the first rows.
+    captions = " ".join(texts(at.caption))
+    assert "党支部" in captions and "UTF\\-8（带 BOM）" in captions and "数据行数：**4**" in captions
+    assert "科室" in captions and "GBK" in captions and "数据行数：**6**" in captions
+    assert texts(at.success) == [t("import.preview.ready", "zh")] * 2
+    mappings = [d.value for d in at.dataframe if t("import.preview.header", "zh") in d.value.columns]
+    assert dict(mappings[0].itertuples(index=False)) == {
+        "支部编码": "支部编码",
+        "支部名称": "支部名称",
+        "党员人数": "党员人数",
+        "书记是否双带头人": "书记是否“双带头人”",
+    }
+    samples = [d.value for d in at.dataframe if "科室编码" in d.value.columns and len(d.value) == 6]
+    assert samples and samples[0]["科室名称"].iloc[0] == "心血管内科"  # GBK decoded
+
+    click_import(at)
+    assert t("import.result.ok", "zh", files=2, rows=10) in texts(at.success)
+    assert t("import.result.file_ok", "zh", rows=4, batch=1) in texts(at.success)
+    assert t("import.result.file_ok", "zh", rows=6, batch=2) in texts(at.success)
+    assert table_counts(db_path)["branches"] == 4
+    assert table_counts(db_path)["departments"] == 6
+    assert not at.file_uploader[0].value  # a fresh uploader after a successful import
+
+    upload(at, SAMPLES / ACTIVITIES)
+    click_import(at)
+    assert t("import.result.ok", "zh", files=1, rows=120) in texts(at.success)
+    assert table_counts(db_path)["activities"] == 120
+    history = frame_with_column(at, t("import.history.batch_id", "zh"))
+    assert list(history[t("import.history.batch_id", "zh")]) == [3, 2, 1]
+    assert list(history[t("import.history.kind", "zh")]) == ["党建活动", "科室", "党支部"]
+    assert list(history[t("import.history.rows", "zh")]) == [120, 6, 4]
+    assert list(history[t("import.history.encoding", "zh")]) == ["UTF-8（带 BOM）", "GBK", "UTF-8（带 BOM）"]
+    assert at.selectbox(key="import_undo_batch").value == 3  # the newest batch is the one offered for undo
+
+    # Overview's cached counts follow the new data (they are keyed on the database's data version).
+    at.switch_page("pages/overview.py").run()
+    shown = {m.label: m.value for m in at.metric}
+    assert shown["党支部"] == "4" and shown["科室"] == "6" and shown["党建活动"] == "120"
+    assert shown["导入批次"] == "3"
+
+    # The same file again is skipped (and says so), unless forced.
+    at.switch_page(PAGE).run()
+    upload(at, SAMPLES / ACTIVITIES)
+    click_import(at)
+    assert any("已跳过" in m for m in texts(at.info))
+    assert table_counts(db_path)["import_batches"] == 3
+
+
+def test_bad_rows_are_listed_by_spreadsheet_row_and_nothing_is_stored(db_path: Path) -> None:
+    import_directly(db_path, *ORGANISATION)
+    before = table_counts(db_path)
+    at = upload(open_page("zh"), BAD_ROWS)
+    click_import(at)
+
+    summary_line = at.error[0].value
+    assert summary_line == t("import.result.failed", "zh", n=1, total=1, errors=3)
+    assert "未存储任何数据" in summary_line
+    errors = frame_with_column(at, t("import.errors.row", "zh"))
+    columns = ("file", "row", "column", "value", "code", "message")
+    assert list(errors.columns) == [t(f"import.errors.{c}", "zh") for c in columns]
+    assert list(errors[t("import.errors.row", "zh")]) == [5, 9, 13]
+    assert list(errors[t("import.errors.value", "zh")]) == ["-5", "2024-13-45", "打篮球"]
+    assert list(errors[t("import.errors.code", "zh")]) == ["out-of-range", "type-error", "type-error"]
+    assert set(errors[t("import.errors.file", "zh")]) == {BAD_ROWS.name}
+    assert t("import.result.error_rows", "zh", rows="5, 9, 13") in texts(at.caption)
+    assert table_counts(db_path) == before
+    # The error list can be downloaded, as CSV and as Excel.
+    labels = [b.label for b in at.get("download_button")]
+    assert t("import.errors.csv", "zh") in labels and t("import.errors.xlsx", "zh") in labels
+
+
+def test_english_errors_can_be_filtered_and_good_files_wait_for_the_bad(db_path: Path) -> None:
+    """All four files at once: the two good registers are not stored either, and each file says why."""
+    bad_satisfaction = SAMPLES / "bad" / "satisfaction_out_of_range_unknown_dept.csv"
+    before = table_counts(db_path)
+    at = upload(open_page("en"), *(SAMPLES / n for n in ORGANISATION), BAD_ROWS, bad_satisfaction)
+    click_import(at)
+
+    assert at.error[0].value.startswith("Nothing was stored: 2 of 4 file(s) have errors")
+    assert texts(at.warning).count(t("import.result.file_not_stored", "en")) == 2
+    assert table_counts(db_path) == before
+
+    row, file, code = (t(f"import.errors.{c}", "en") for c in ("row", "file", "code"))
+    errors = frame_with_column(at, row)
+    assert set(errors[file]) == {BAD_ROWS.name, bad_satisfaction.name}
+    at.multiselect[0].set_value([bad_satisfaction.name]).run()
+    assert list(frame_with_column(at, row)[row]) == [4, 7]
+    assert t("import.errors.shown", "en", shown=2, total=len(errors)) in texts(at.caption)
+    at.multiselect[0].set_value([]).run()
+    at.multiselect[1].set_value(["out-of-range"]).run()
+    filtered = frame_with_column(at, row)
+    assert list(zip(filtered[file], filtered[row], strict=True)) == [(BAD_ROWS.name, 5), (bad_satisfaction.name, 4)]
+    assert set(filtered[code]) == {"out-of-range"}
+
+
+def test_unreadable_files_are_rejected_in_the_preview_and_on_import(db_path: Path) -> None:
+    at = upload(open_page("en"), SAMPLES / "bad" / "not_a_csv.csv", SAMPLES / "bad" / "header_only.csv")
+    assert any("Cannot be read as a table" in e for e in texts(at.error))
+    assert any("No data" in e for e in texts(at.error))
+    click_import(at)
+    assert any(e.startswith("Nothing was stored: 2 of 2 file(s) have errors") for e in texts(at.error))
+    assert table_counts(db_path)["import_batches"] == 0
+
+
+# --- column mapping -------------------------------------------------------------------------------------
+
+
+def renamed_activities() -> tuple[str, bytes]:
+    """The activity sample with its type column under a header no alias knows."""
+    text = (SAMPLES / ACTIVITIES).read_text(encoding="utf-8-sig").replace("活动类型", "形式名目", 1)
+    return "activities_renamed.csv", text.encode("utf-8")
+
+
+def test_unknown_headers_are_mapped_and_the_mapping_is_remembered(db_path: Path) -> None:
+    import_directly(db_path, *ORGANISATION)
+    at = upload(open_page("zh"), renamed_activities())
+    assert any("缺少必需的列“活动类型”" in e for e in texts(at.error))
+    mapping_box = at.selectbox(key=next(k for k in keys(at) if k.startswith("import_map_") and "kind" not in k))
+    assert mapping_box.label == t("import.mapping.column", "zh", header="形式名目")
+    assert mapping_box.value == ""  # "do not import" until chosen
+    assert at.button(key="import_run").disabled is False
+
+    mapping_box.set_value("activity_type").run()
+    assert not any("缺少必需的列" in e for e in texts(at.error))
+    assert t("import.preview.ready", "zh") in texts(at.success)
+    click_import(at)
+    assert t("import.result.ok", "zh", files=1, rows=120) in texts(at.success)
+    assert table_counts(db_path)["activities"] == 120
+
+    headers = renamed_activities()[1].decode().splitlines()[0].split(",")
+    with Database(db_path) as db:
+        assert settings.saved_mapping(db, headers) == {"kind": "activities", "mapping": {"形式名目": "activity_type"}}
+
+    # A new session uploading a file with the same headers gets the mapping without asking.
+    again = upload(open_page("zh"), renamed_activities())
+    assert t("import.mapping.saved", "zh") in texts(again.info)
+    assert t("import.preview.ready", "zh") in texts(again.success)
+
+
+def test_file_names_and_headers_are_shown_as_typed_never_as_markdown_or_html(db_path: Path) -> None:
+    name = "**粗体**_<b>x</b>.csv"
+    content = "活动日期,支部名称,<img src=x onerror=alert(1)>,参加人数\n2024-03-05,DZB01,x,3\n".encode()
+    at = upload(open_page("zh"), (name, content))
+    shown = [m.value for m in at.markdown if "粗体" in m.value]
+    assert shown and all("\\*\\*粗体\\*\\*" in m and "\\<b\\>" in m for m in shown)
+    labels = [s.label for s in at.selectbox if "img" in s.label]
+    assert labels == [t("import.mapping.column", "zh", header="\\<img src=x onerror=alert\\(1\\)\\>")]
+    source = (Path(__file__).parent.parent / PAGE).read_text(encoding="utf-8")
+    assert "unsafe_allow_html" not in source and "st.html" not in source
+
+
+def keys(at: AppTest) -> list[str]:
+    return [s.key for s in at.selectbox if s.key]
+
+
+# --- history and undo -----------------------------------------------------------------------------------
+
+
+def test_undo_asks_for_confirmation_then_removes_exactly_the_batch(db_path: Path) -> None:
+    import_directly(db_path, *ORGANISATION)
+    import_directly(db_path, ACTIVITIES)
+    at = open_page("zh")
+    assert at.selectbox(key="import_undo_batch").options[0].startswith("批次 3 · activities_2024_utf8bom.csv")
+
+    at.selectbox(key="import_undo_batch").set_value(3).run()
+    at.button(key="import_undo").click().run()
+    assert any("确定撤销批次 3" in w for w in texts(at.warning))
+    assert table_counts(db_path)["activities"] == 120  # not yet
+
+    at.button(key="import_undo_cancel").click().run()
+    assert not any("确定撤销" in w for w in texts(at.warning))
+    at.button(key="import_undo").click().run()
+    at.button(key="import_undo_confirm").click().run()
+    assert not at.exception
+    assert t("undo.done", "zh", batch=3, rows=120, restored=0) in texts(at.success)
+    assert table_counts(db_path)["activities"] == 0
+    history = frame_with_column(at, t("import.history.undone_at", "zh"))
+    assert history[t("import.history.undone_at", "zh")].iloc[0] != ""
+    assert all(not o.startswith("批次 3 ") for o in at.selectbox(key="import_undo_batch").options)
+
+    # Branches still used by departments cannot be undone: the refusal is an error, nothing changes.
+    before = table_counts(db_path)
+    at.selectbox(key="import_undo_batch").set_value(1).run()
+    at.button(key="import_undo").click().run()
+    at.button(key="import_undo_confirm").click().run()
+    assert any("不能撤销批次 1" in e for e in texts(at.error))
+    assert table_counts(db_path) == before
+
+
+def test_undo_in_english_and_overview_counts_follow(db_path: Path) -> None:
+    import_directly(db_path, *ORGANISATION)
+    at = open_page("en")
+    at.selectbox(key="import_undo_batch").set_value(2).run()
+    at.button(key="import_undo").click().run()
+    at.button(key="import_undo_confirm").click().run()
+    assert t("undo.done", "en", batch=2, rows=6, restored=0) in texts(at.success)
+    at.switch_page("pages/overview.py").run()
+    shown = {m.label: m.value for m in at.metric}
+    assert shown["Departments"] == "0" and shown["Party branches"] == "4"
+
+
+def test_an_empty_database_has_no_history_and_offers_templates(db_path: Path) -> None:
+    at = open_page("zh")
+    assert t("import.history.empty", "zh") in texts(at.info)
+    assert at.selectbox(key="import_template_kind").value == "branches"
+    at.selectbox(key="import_template_kind").set_value(RecordKind.DISCIPLINE).run()
+    assert not at.exception
+    assert [b.label for b in at.get("download_button")] == [t("import.templates.download", "zh")]
+
+
+# --- the modules behind the page ------------------------------------------------------------------------
+
+FORMULAS = ["=1+1", "+x", "-x", "@x"]
+
+
+def formula_frame() -> pd.DataFrame:
+    return pd.DataFrame(
+        {"value": [*FORMULAS, "正常文本", None], "row": [1, 2, 3, 4, 5, -6], "=header": ["a", "b", "c", "d", "e", "f"]}
+    )
+
+
+def test_csv_export_neutralises_formulas_and_keeps_chinese() -> None:
+    data = exports.to_csv_bytes(formula_frame())
+    assert data.startswith(b"\xef\xbb\xbf")  # UTF-8 BOM: Excel reads the Chinese right
+    rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
+    assert rows[0] == ["value", "row", "'=header"]
+    assert [r[0] for r in rows[1:]] == ["'=1+1", "'+x", "'-x", "'@x", "正常文本", ""]
+    assert [r[1] for r in rows[1:]] == ["1", "2", "3", "4", "5", "-6"]  # numbers are not formulas
+    assert not any(cell.startswith(("=", "+", "-", "@")) for r in rows for cell in r if cell != "-6")
+
+
+def test_excel_export_neutralises_formulas() -> None:
+    book = openpyxl.load_workbook(io.BytesIO(exports.to_excel_bytes(formula_frame(), sheet="错误清单")))
+    sheet = book["错误清单"]
+    values = [c.value for c in sheet["A"][1:5]]
+    assert values == ["'=1+1", "'+x", "'-x", "'@x"]
+    assert all(c.data_type == "s" for c in sheet["A"][1:5])  # text, not formulas
+    assert sheet["C1"].value == "'=header"
+    assert sheet["B7"].value == -6
+
+
+def test_settings_remember_mappings_per_header_signature(tmp_path: Path) -> None:
+    with Database(tmp_path / "settings.duckdb") as db:
+        assert settings.get(db, "missing", default={}) == {}
+        settings.put(db, "x", {"a": [1, "二"]})
+        assert settings.get(db, "x") == {"a": [1, "二"]}
+        headers = ["活动日期", "形式名目", "时长（小时）"]
+        assert settings.header_signature(headers) == settings.header_signature(["活动日期", "形式名目", "时长(小时)"])
+        assert settings.header_signature(headers) != settings.header_signature(list(reversed(headers)))
+        assert settings.saved_mapping(db, headers) is None
+        version = db.data_version()
+        assert settings.save_mapping(db, headers, "activities", {"形式名目": "activity_type"})
+        assert not settings.save_mapping(db, headers, "activities", {"形式名目": "activity_type"})  # unchanged
+        assert db.data_version() == version + 1
+        key = settings.mapping_key(headers)
+        assert key.startswith("header_mapping:") and len(key) == len("header_mapping:") + 64
+        assert settings.saved_mapping(db, headers)["mapping"] == {"形式名目": "activity_type"}
+
+
+def test_every_import_string_exists_in_both_languages() -> None:
+    keys_ = [k for k in STRINGS if k.startswith("import.")]
+    assert len(keys_) > 50
+    assert all(zh and en for zh, en in (STRINGS[k] for k in keys_))
+
+
+def test_summary_of_a_database_is_unchanged_by_previews(db_path: Path) -> None:
+    """Previewing files never writes: the data version stays where it was."""
+    with Database(db_path) as db:
+        version = db.data_version()
+    upload(open_page("zh"), BAD_ROWS, SAMPLES / ACTIVITIES)
+    with Database(db_path) as db:
+        assert db.data_version() == version
+        assert summary.record_counts(db)["batches"] == 0
