@@ -10,6 +10,7 @@ from __future__ import annotations
 import unicodedata
 from dataclasses import dataclass
 
+from analytics.i18n import STRINGS, t
 from analytics.schema import (
     ActivityType,
     DepartmentCategory,
@@ -436,3 +437,12 @@ def looks_like_header(cells: list[object]) -> int:
     """How many cells of a row are known header aliases of any kind (to find the header below title rows)."""
     known = {normalise_header(a) for fields in FIELDS.values() for f in fields for a in (*f.aliases, *f.name_aliases)}
     return sum(normalise_header(c) in known for c in cells if c is not None and str(c).strip())
+
+
+def field_label(field: Field, lang: str) -> str:
+    """A field's name for people, in `lang` (satisfaction items are named by their enum)."""
+    if field.label_key in STRINGS:
+        return t(field.label_key, lang)
+    if field.name.startswith("item_"):
+        return SatisfactionItem(field.name.removeprefix("item_")).label(lang)
+    return field.name

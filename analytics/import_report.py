@@ -11,9 +11,10 @@ from collections.abc import Sequence
 import pandas as pd
 
 from analytics.fields import FIELDS, Field, normalise_header
+from analytics.fields import field_label as _field_label
 from analytics.i18n import STRINGS, t
 from analytics.importer import FileReport, ImportResult, Preview
-from analytics.schema import RecordKind, SatisfactionItem
+from analytics.schema import RecordKind
 
 ENCODINGS: tuple[str, ...] = ("utf-8", "utf-8-sig", "gbk", "gb18030")
 SCALES: tuple[str, ...] = ("likert", "percent")
@@ -47,13 +48,7 @@ def kind_label(kind: str | RecordKind | None, lang: str) -> str:
 def field_label(kind: RecordKind, name: str, lang: str) -> str:
     """A field's name for people (the satisfaction items are named by their enum)."""
     field = next((f for f in FIELDS[kind] if f.name == name), None)
-    if field is None:
-        return name
-    if field.label_key in STRINGS:
-        return t(field.label_key, lang)
-    if field.name.startswith("item_"):
-        return SatisfactionItem(field.name.removeprefix("item_")).label(lang)
-    return name
+    return name if field is None else _field_label(field, lang)
 
 
 def fields(kind: RecordKind) -> tuple[Field, ...]:

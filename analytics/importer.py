@@ -39,8 +39,17 @@ from pydantic import Field as PydanticField
 
 from analytics import queries
 from analytics.db import Database
-from analytics.fields import FIELDS, LOAD_ORDER, Field, HeaderMatch, detect_kind, enum_aliases, match_headers
-from analytics.i18n import STRINGS, t
+from analytics.fields import (
+    FIELDS,
+    LOAD_ORDER,
+    Field,
+    HeaderMatch,
+    detect_kind,
+    enum_aliases,
+    field_label,
+    match_headers,
+)
+from analytics.i18n import t
 from analytics.privacy import pseudonymise
 from analytics.reader import NotATable, RawTable, read
 from analytics.schema import RecordKind, SatisfactionItem
@@ -166,12 +175,6 @@ class Prepared:
     match: HeaderMatch | None = None
 
 
-def _field_label(field: Field, lang: str) -> str:
-    if field.label_key in STRINGS:
-        return t(field.label_key, lang)
-    return SatisfactionItem(field.name.removeprefix("item_")).label(lang)
-
-
 def _file_error(report: FileReport, code: str, lang: str, **values: object) -> None:
     report.errors.append(
         RowError(
@@ -215,7 +218,7 @@ def prepare(source: SourceFile, options: ImportOptions, workdir: Path) -> Prepar
     report.kind = match.kind
     for field in match.missing:
         accepted = " / ".join(field.aliases[:4] + field.name_aliases[:3])
-        _file_error(report, "missing-column", lang, column=_field_label(field, lang), expected=accepted)
+        _file_error(report, "missing-column", lang, column=field_label(field, lang), expected=accepted)
     if match.unknown:
         unused = "、".join(raw.headers[i] for i in match.unknown)
         report.warnings.append(t("warn.unknown-columns", lang, columns=unused))

@@ -216,3 +216,9 @@ def undo_statements(table: str) -> tuple[str, str, str, str]:
         f"INSERT INTO {table} SELECT * EXCLUDE (replaced_by) FROM {table}_replaced WHERE replaced_by = ?",
         f"DELETE FROM {table}_replaced WHERE replaced_by = ?",
     )
+
+
+# --- Settings (JSON values by key) ---------------------------------------------------------------------
+GET_SETTING = "SELECT value FROM settings WHERE key = ?"
+PUT_SETTING = "INSERT OR REPLACE INTO settings (key, value, updated_at) VALUES (?, CAST(? AS JSON), ?)"
+DELETE_SETTING = "DELETE FROM settings WHERE key = ?"

@@ -11,31 +11,28 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
+from analytics import queries
 from analytics.db import Database
 from analytics.fields import normalise_header
-
-GET_SETTING = "SELECT value FROM settings WHERE key = ?"
-PUT_SETTING = "INSERT OR REPLACE INTO settings (key, value, updated_at) VALUES (?, CAST(? AS JSON), ?)"
-DELETE_SETTING = "DELETE FROM settings WHERE key = ?"
 
 MAPPING_PREFIX = "header_mapping:"
 
 
 def get(db: Database, key: str, default: Any = None) -> Any:
     """The stored value of `key` (decoded from JSON), or `default` when there is none."""
-    row = db.reader().execute(GET_SETTING, [key]).fetchone()
+    row = db.reader().execute(queries.GET_SETTING, [key]).fetchone()
     return default if row is None else json.loads(row[0])
 
 
 def put(db: Database, key: str, value: Any) -> None:
     """Store `value` (anything JSON can hold) under `key`, replacing what was there."""
     with db.writer() as cur:
-        cur.execute(PUT_SETTING, [key, json.dumps(value, ensure_ascii=False), dt.datetime.now()])
+        cur.execute(queries.PUT_SETTING, [key, json.dumps(value, ensure_ascii=False), dt.datetime.now()])
 
 
 def delete(db: Database, key: str) -> None:
     with db.writer() as cur:
-        cur.execute(DELETE_SETTING, [key])
+        cur.execute(queries.DELETE_SETTING, [key])
 
 
 def header_signature(headers: Sequence[str]) -> str:
