@@ -29,6 +29,7 @@ import hashlib
 import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Literal
 
@@ -152,7 +153,7 @@ class SourceFile:
     def from_path(cls, path: str | Path) -> SourceFile:
         return cls(Path(path).name, Path(path).read_bytes())
 
-    @property
+    @cached_property
     def sha256(self) -> str:
         return hashlib.sha256(self.content).hexdigest()
 
@@ -253,14 +254,16 @@ def _parse_expr(field: Field, col: str, likert: bool) -> str:
             return f"nullif(trim({col}), '')"
         case "int":
             return f"pbi_int({n})"
-        case "float":
-            return f"pbi_float({n})"
-        case "score":
-            return f"(pbi_float({n}) - 1) * 25" if likert else f"pbi_float({n})"
-        case "date":
-            return f"pbi_date({n})"
-        case "datetime":
-            return f"pbi_timestamp({n})"
+        case "float" | "score":
+            # Plain numbers take the fast cast; the rest (full-width digits, '85%') the full parser.
+            fast = f"TRY_CAST({col} AS DOUBLE)"
+            number = f"CASE WHEN {fast} IS NOT NULL THEN {fast} ELSE pbi_float({n}) END"
+            return f"({number} - 1) * 25" if field.type == "score" and likert else number
+        case "date" | "datetime":
+            # ISO-like cells (2024-03-05, 2024/3/5 14:30) take DuckDB's own cast; the rest the full parser.
+            sql_type, parser = ("DATE", "pbi_date") if field.type == "date" else ("TIMESTAMP", "pbi_timestamp")
+            fast = f"TRY_CAST(replace({col}, '/', '-') AS {sql_type})"
+            return f"CASE WHEN {fast} IS NOT NULL THEN {fast} ELSE {parser}({n}) END"
         case "bool":
             return f"pbi_bool({n})"
         case "enum":
@@ -290,8 +293,9 @@ def _detect_likert(cur: duckdb.DuckDBPyConnection, stage: str, match: HeaderMatc
     score = match.columns.get("score")
     if score is None:
         return False
-    lo, hi = cur.execute(
-        f"SELECT min(v), max(v) FROM (SELECT pbi_float(pbi_norm(column{score[0]})) AS v FROM {stage})"
+    lo, hi = cur.execute(  # over distinct answers: a survey has few
+        f"SELECT min(v), max(v) FROM (SELECT pbi_float(pbi_norm(c)) AS v "
+        f"FROM (SELECT DISTINCT column{score[0]} AS c FROM {stage}))"
     ).fetchone()
     return lo is not None and lo >= 1 and hi <= 5
 
@@ -350,13 +354,13 @@ def _validate_and_load(
     if likert:
         report.warnings.append(t("warn.likert", lang, column=raw.headers[match.columns["score"][0]]))
     fields = {f.name: f for f in FIELDS[kind]}
-    _parse(cur, raw, match, fields, likert, names, secret)
+    offset = _parse(cur, raw, match, fields, likert, names, secret)
     step(0.5)
     if cur.execute(f"SELECT count(*) FROM {names.typed}").fetchone()[0] == 0:
         _file_error(report, "no-data", lang, detail=t("kind." + _KIND_TEXT[kind] + ".title", lang))
         return
     cur.execute(f"CREATE TEMP TABLE {names.errors} (row BIGINT, field VARCHAR, value VARCHAR, code VARCHAR)")
-    expect = _check_cells(cur, raw, match, fields, likert, names, lang)
+    expect = _check_cells(cur, raw, match, fields, likert, names, lang, offset)
     _build_final(cur, kind, match, names)
     expect |= _check_duplicates(cur, raw, match, names, lang)
     unchanged, replaced = _check_stored(cur, raw, match, names, batch_id, options)
@@ -390,14 +394,17 @@ class _TempNames:
         return f"pbi_{part}_{self.index}"
 
 
-def _parse(cur, raw: RawTable, match: HeaderMatch, fields: dict[str, Field], likert: bool, names, secret) -> None:
-    """Temp table `typed`: the file row number, each mapped cell as text (`raw_<field>`) and as parsed."""
+def _parse(cur, raw: RawTable, match: HeaderMatch, fields: dict[str, Field], likert: bool, names, secret) -> int:
+    """Temp table `typed`: the file row number, each mapped cell parsed, and whether it was filled
+    (`_has_<field>`); the cell's text stays in the stage table. Returns the offset from a stage rowid to
+    the file row number."""
     # Inside a transaction a new table's rowids start at a large base, in insertion (= file) order.
     base = cur.execute(f"SELECT coalesce(min(rowid), 0) FROM {names.stage}").fetchone()[0]
-    select = [f"rowid - {base} + {raw.header_row + 1} AS _row"]
+    offset = raw.header_row + 1 - base
+    select = [f"rowid + {offset} AS _row"]
     for name, (col_index, _role) in match.columns.items():
         field, col = fields[name], f"column{col_index}"
-        select.append(f"nullif(trim({col}), '') AS raw_{name}")
+        select.append(f"{col} IS NOT NULL AS _has_{name}")  # cheap; blank-but-spaces cells are sorted out later
         if field.type == "period":
             select.append(f"pbi_period_grain(pbi_norm({col})) AS period_grain")
             select.append(f"pbi_period_start(pbi_norm({col})) AS period_start")
@@ -412,8 +419,10 @@ def _parse(cur, raw: RawTable, match: HeaderMatch, fields: dict[str, Field], lik
                 select.append("CAST(NULL AS VARCHAR[]) AS persons")
             else:
                 select.append(f"CAST(NULL AS {_SQL_TYPE[field.type]}) AS {name}")
-    not_blank = " OR ".join(f"nullif(trim(column{i}), '') IS NOT NULL" for i in range(len(raw.headers)))
+    # Blank rows (Excel's trailing ",,,,") are no data; DuckDB reads an empty cell as NULL.
+    not_blank = f"coalesce({', '.join(f'column{i}' for i in range(len(raw.headers)))}) IS NOT NULL"
     cur.execute(f"CREATE TEMP TABLE {names.typed} AS SELECT {', '.join(select)} FROM {names.stage} WHERE {not_blank}")
+    return offset
 
 
 _SQL_TYPE = {
@@ -433,7 +442,7 @@ def _parsed_column(field: Field) -> str:
     return {"period": "period_grain", "persons": "persons"}.get(field.type, field.name)
 
 
-def _check_cells(cur, raw, match, fields, likert, names, lang) -> dict[tuple[str, str], str]:
+def _check_cells(cur, raw, match, fields, likert, names, lang, offset: int) -> dict[tuple[str, str], str]:
     """Missing, unreadable, unknown and out-of-range cells into the errors table; returns what was expected."""
     checks: list[str] = []
     expect: dict[tuple[str, str], str] = {}
@@ -441,12 +450,13 @@ def _check_cells(cur, raw, match, fields, likert, names, lang) -> dict[tuple[str
     for name in match.columns:
         field = fields[name]
         if field.required:
-            checks.append(f"SELECT _row, '{name}', NULL, 'missing-value' FROM {typed} WHERE raw_{name} IS NULL")
+            empty = f"{_parsed_column(field)} IS NULL" if field.type in ("text", "persons") else f"NOT _has_{name}"
+            checks.append(f"SELECT _row, '{name}', NULL, 'missing-value' FROM {typed} WHERE {empty}")
         if field.type not in ("text", "persons"):
             code = "unknown-reference" if field.type == "ref" else "type-error"
             checks.append(
-                f"SELECT _row, '{name}', raw_{name}, '{code}' FROM {typed} "
-                f"WHERE raw_{name} IS NOT NULL AND {_parsed_column(field)} IS NULL"
+                f"SELECT _row, '{name}', NULL, '{code}' FROM {typed} "
+                f"WHERE _has_{name} AND {_parsed_column(field)} IS NULL"
             )
             expect[(name, code)] = _expectation(field, lang)
         low, high = field.minimum, field.maximum
@@ -455,7 +465,7 @@ def _check_cells(cur, raw, match, fields, likert, names, lang) -> dict[tuple[str
         bounds = " OR ".join(
             cond for cond, bound in ((f"{name} < {low}", low), (f"{name} > {high}", high)) if bound is not None
         )
-        checks.append(f"SELECT _row, '{name}', raw_{name}, 'out-of-range' FROM {typed} WHERE {bounds}")
+        checks.append(f"SELECT _row, '{name}', NULL, 'out-of-range' FROM {typed} WHERE {bounds}")
         if field.type == "score" and likert:
             expect[(name, "out-of-range")] = t("expect.range", lang, low=1, high=5)
         elif high is not None:
@@ -466,12 +476,21 @@ def _check_cells(cur, raw, match, fields, likert, names, lang) -> dict[tuple[str
         date_header = raw.headers[match.columns["record_date"][0]]
         for name in ("rectification_deadline", "rectification_completed"):
             if name in match.columns:
-                checks.append(
-                    f"SELECT _row, '{name}', raw_{name}, 'out-of-range' FROM {typed} WHERE {name} < record_date"
-                )
+                checks.append(f"SELECT _row, '{name}', NULL, 'out-of-range' FROM {typed} WHERE {name} < record_date")
                 expect[(name, "out-of-range")] = t("expect.not_before", lang, column=date_header, value="")
     if checks:
         cur.execute(f"INSERT INTO {names.errors} {' UNION ALL '.join(checks)}")
+        # The cells' text, for the messages: looked up in the stage table for the (few) rows with errors.
+        cases = " ".join(f"WHEN '{name}' THEN s.column{i}" for name, (i, _role) in match.columns.items())
+        cur.execute(
+            f"UPDATE {names.errors} e SET value = nullif(trim(CASE e.field {cases} END), '') "
+            f"FROM {names.stage} s WHERE s.rowid = e.row - {offset}"
+        )
+        # A cell of only spaces is empty, not unreadable: missing if required, else no error at all.
+        optional = [name for name in match.columns if not fields[name].required] or [""]
+        unreadable = "code IN ('type-error', 'unknown-reference') AND value IS NULL"
+        cur.execute(f"DELETE FROM {names.errors} WHERE {unreadable} AND field IN ?", [optional])
+        cur.execute(f"UPDATE {names.errors} SET code = 'missing-value' WHERE {unreadable}")
     return expect
 
 
@@ -481,9 +500,9 @@ def _stored_columns(kind: RecordKind) -> list[str]:
 
 
 def _build_final(cur, kind: RecordKind, match: HeaderMatch, names) -> None:
-    """Temp table `final`: each row as it would be stored (defaults applied), for every row of the file."""
+    """Temp view `final`: each row as it would be stored (defaults applied), for every row of the file."""
     exprs = [f"{DERIVED.get(kind, {}).get(column, column)} AS {column}" for column in _stored_columns(kind)]
-    cur.execute(f"CREATE TEMP TABLE {names.final} AS SELECT _row, {', '.join(exprs)} FROM {names.typed}")
+    cur.execute(f"CREATE TEMP VIEW {names.final} AS SELECT _row, {', '.join(exprs)} FROM {names.typed}")
 
 
 def _key_headers(raw: RawTable, match: HeaderMatch, lang: str) -> str:
@@ -600,9 +619,7 @@ def _warnings(cur, kind: RecordKind, names, lang: str) -> list[str]:
             out.append(t("warn.attended-over-expected", lang, n=len(rows), rows=shown))
     if kind is RecordKind.SATISFACTION_RESPONSES:
         keys = ", ".join(KEYS[kind][0])
-        n = cur.execute(
-            f"SELECT coalesce(sum(c - 1), 0) FROM (SELECT count(*) AS c FROM {names.final} GROUP BY {keys})"
-        ).fetchone()[0]
+        n = cur.execute(f"SELECT count(*) - count(DISTINCT hash({keys})) FROM {names.final}").fetchone()[0]
         if n:
             out.append(t("warn.same-responses", lang, n=int(n)))
     return out

@@ -30,6 +30,8 @@ ENCODINGS = {
 }
 _HEADER_SEARCH_ROWS = 15
 _BLANK_LINE = re.compile(r"^(?=\r?\n)", re.MULTILINE)
+# A cell that opens a quote and reaches the end of its line without closing it ("" is an escaped quote).
+_QUOTED_NEWLINE = re.compile(r'(?:^|[,\t;])"(?:[^"\n]|"")*\r?\n', re.MULTILINE)
 
 
 class NotATable(Exception):
@@ -86,7 +88,7 @@ def read(
     content: bytes, file_name: str, workdir: Path, encoding: str | None = None, sheet: str | None = None
 ) -> RawTable:
     """Read `content` as a table; raises NotATable for files that are not one (or hold no data rows)."""
-    if not content.strip():
+    if not content[:65536].strip() and not content.strip():
         raise NotATable("no-data", "empty")
     if content[:4] == b"PK\x03\x04" or file_name.lower().endswith((".xlsx", ".xlsm")):
         return _read_xlsx(content, file_name, sheet)
@@ -110,7 +112,7 @@ def _find_header(rows: list[list[object]]) -> int:
 
 def _read_text(content: bytes, file_name: str, workdir: Path, encoding: str | None) -> RawTable:
     text, codec = decode(content, encoding)
-    if "\x00" in text or sum(ch == "\ufffd" for ch in text[:4096]) > 8:
+    if "\x00" in text[:65536] or sum(ch == "\ufffd" for ch in text[:4096]) > 8:
         raise NotATable("not-a-table", "binary")
     head_lines = text[:65536].splitlines()[: _HEADER_SEARCH_ROWS + 1]
     delimiter = max("\t,;", key=lambda d: sum(line.count(d) for line in head_lines[:5]))
@@ -120,11 +122,15 @@ def _read_text(content: bytes, file_name: str, workdir: Path, encoding: str | No
     if not any(any(cell.strip() for cell in row) for row in head[header_index + 1 :]) and len(head_lines) < 50:
         raise NotATable("no-data", "header-only")
     # DuckDB's CSV reader skips blank lines, but a spreadsheet counts them as rows: keep them as empty rows.
-    if "\n\n" in text or "\n\r\n" in text:
+    blank_lines = "\n\n" in text or "\n\r\n" in text
+    if blank_lines:
         text = _BLANK_LINE.sub(delimiter * (len(headers) - 1), text)
-    quoted_newlines = '"' in text and any(line.count('"') % 2 for line in text.split("\n"))
+    quoted_newlines = '"' in text and _QUOTED_NEWLINE.search(text) is not None
     path = workdir / f"{len(list(workdir.iterdir()))}.csv"
-    path.write_text(text, encoding="utf-8")
+    if codec in ("utf-8", "utf-8-sig") and not blank_lines:
+        path.write_bytes(content)  # already UTF-8: no need to encode the text again (DuckDB skips a BOM)
+    else:
+        path.write_text(text, encoding="utf-8")
     return RawTable(
         file_name=file_name,
         format="tsv" if delimiter == "\t" else "csv",

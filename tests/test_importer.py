@@ -355,6 +355,16 @@ def test_a_quoted_cell_may_hold_commas_and_line_breaks_and_a_ragged_row_is_repor
     assert counts(db)["branches"] == 2
 
 
+def test_cells_of_only_spaces_are_empty_not_unreadable(db):
+    text = "支部编码,支部名称,党员人数,书记是否双带头人\nDZB01,  ,23, \n   ,x,  ,是\nDZB03,三支部,5,\u3000\n"
+    result = import_files(db, [SourceFile("spaces.csv", text.encode())])
+    assert [(e.row, e.column, e.code) for e in result.files[0].errors] == [
+        (2, "支部名称", "missing-value"),
+        (3, "支部编码", "missing-value"),
+        (3, "党员人数", "missing-value"),
+    ]
+
+
 def test_duplicate_codes_within_a_file_are_errors(db):
     text = "支部编码,支部名称,党员人数\nDZB01,一支部,10\nDZB02,二支部,12\nDZB01,三支部,8\n"
     result = import_files(db, [SourceFile("b.csv", text.encode())])
