@@ -1,6 +1,6 @@
 """Deterministic demo data for a 1,500-bed general hospital, with planted relations to test against.
 
-The hospital: 24 party branches (9 of them joint branches, 联合党支部) over 40 departments (28 clinical,
+The hospital: 24 party branches (13 of them joint branches, 联合党支部) over 40 departments (28 clinical,
 6 medical-technical, 6 administrative), three years (2023–2025) by quarter. At `scale=1` there are about
 30,000 individual satisfaction responses; `scale` multiplies only them (`scale=300` ≈ 9 million).
 Branches, departments, activities, department aggregates and discipline records do not scale.
@@ -77,15 +77,16 @@ PLANTED_NULL = Population.STAFF
 _COMPLIANCE_CENTRE = 75.0  # compliance (%) at which the planted effect is zero
 _HOURS_CENTRE = 1.0
 
-# (code, name, category, staff, branch code). The first six and four match ../shared/samples.
+# (code, name, category, staff, branch code). The first six departments and four branches are those of
+# ../shared/samples, with the same staff and members, so the sample registers import as "unchanged".
 C, M, A = DepartmentCategory.CLINICAL, DepartmentCategory.MEDICAL_TECHNICAL, DepartmentCategory.ADMINISTRATIVE
 DEPARTMENTS: tuple[tuple[str, str, DepartmentCategory, int, str], ...] = (
-    ("D01", "心血管内科", C, 96, "DZB01"),
-    ("D02", "呼吸与危重症医学科", C, 82, "DZB01"),
-    ("D03", "普通外科", C, 104, "DZB02"),
-    ("D04", "检验科", M, 58, "DZB03"),
-    ("D05", "影像科", M, 66, "DZB03"),
-    ("D06", "党委办公室", A, 14, "DZB04"),
+    ("D01", "心血管内科", C, 85, "DZB01"),
+    ("D02", "呼吸与危重症医学科", C, 70, "DZB01"),
+    ("D03", "普通外科", C, 96, "DZB02"),
+    ("D04", "检验科", M, 40, "DZB03"),
+    ("D05", "影像科", M, 38, "DZB03"),
+    ("D06", "党委办公室", A, 15, "DZB04"),
     ("D07", "消化内科", C, 78, "DZB05"),
     ("D08", "内分泌科", C, 52, "DZB05"),
     ("D09", "神经内科", C, 88, "DZB06"),
@@ -122,6 +123,12 @@ DEPARTMENTS: tuple[tuple[str, str, DepartmentCategory, int, str], ...] = (
     ("D40", "财务处", A, 27, "DZB24"),
 )
 
+SAMPLE_BRANCHES: dict[str, tuple[int, bool]] = {  # members, secretary is a double leader
+    "DZB01": (23, True),
+    "DZB02": (31, True),
+    "DZB03": (17, False),
+    "DZB04": (12, False),
+}
 BRANCH_NAMES: dict[str, str] = {
     "DZB01": "内科第一党支部",
     "DZB02": "外科党支部",
@@ -268,7 +275,7 @@ def _branches(departments: pd.DataFrame, rng: np.random.Generator) -> pd.DataFra
     per_branch = departments.groupby("branch_code").agg(staff=("staff_count", "sum"), n=("name", "size"))
     codes = list(BRANCH_NAMES)
     member_share = rng.uniform(0.22, 0.38, len(codes))  # party members among staff
-    return pd.DataFrame(
+    branches = pd.DataFrame(
         {
             "branch_code": codes,
             "name": [BRANCH_NAMES[c] for c in codes],
@@ -279,6 +286,11 @@ def _branches(departments: pd.DataFrame, rng: np.random.Generator) -> pd.DataFra
             "secretary_double_leader": rng.random(len(codes)) < 0.6,
         }
     )
+    for code, (members, double_leader) in SAMPLE_BRANCHES.items():
+        row = branches["branch_code"] == code
+        branches.loc[row, "member_count"] = members
+        branches.loc[row, "secretary_double_leader"] = double_leader
+    return branches
 
 
 def _latent(rng: np.random.Generator, n_units: int, n_periods: int, low: float, high: float, sd: float):

@@ -544,7 +544,9 @@ def _check_stored(cur, raw, match, names, batch_id: int, options: ImportOptions)
     table = TABLE[kind]
     keys, values = KEYS[kind]
     on = " AND ".join(f"f.{k} IS NOT DISTINCT FROM s.{k}" for k in keys)
-    same = " AND ".join(f"f.{v} IS NOT DISTINCT FROM s.{v}" for v in values) or "true"
+    # Only what the file says counts: a register without a 是否联合党支部 column does not contradict one.
+    said = [v for v in values if v in match.columns or v == "status"]
+    same = " AND ".join(f"f.{v} IS NOT DISTINCT FROM s.{v}" for v in said) or "true"
     cur.execute(
         f"CREATE TEMP TABLE {names.overlap} AS SELECT f._row, s.rowid AS rid, s.batch_id, ({same}) AS same "
         f"FROM {names.final} f JOIN {table} s ON {on}"

@@ -142,9 +142,15 @@ def test_each_planted_relation_is_there_with_its_lag_and_strength(tables, plante
     assert abs(r_wrong_lag) < 0.15
 
 
-@pytest.mark.parametrize("metric", ["meeting_compliance", "service_hours_per_member"])
-@pytest.mark.parametrize("lag", [0, 1])
-def test_staff_satisfaction_is_the_planted_null(tables, metric, lag):
+def test_staff_satisfaction_is_the_planted_null(tables):
+    """No party metric relates to staff satisfaction at lag 0 or 1: no correlation of any size, and none
+    significant once the four tests are corrected for together (Benjamini-Hochberg, as the analyses do)."""
     assert demo.PLANTED_NULL.value == "staff"
-    _, r, p = within_department(tables, "staff", metric, lag)
-    assert abs(r) < 0.12 and p > 0.05
+    results = [
+        within_department(tables, "staff", metric, lag)
+        for metric in ("meeting_compliance", "service_hours_per_member")
+        for lag in (0, 1)
+    ]
+    assert all(abs(r) < 0.12 for _, r, _ in results), results
+    q_values = stats.false_discovery_control([p for _, _, p in results])
+    assert min(q_values) > 0.05, results

@@ -418,3 +418,23 @@ def test_cli_template_round_trips(tmp_path):
     book = openpyxl.load_workbook(out)
     assert book.sheetnames[1] == "填写说明"
     assert [c.value for c in book.worksheets[0][1]][:3] == ["活动日期", "支部编码", "活动类型"]
+
+
+def test_the_sample_registers_are_unchanged_in_the_demo_and_its_aggregates_conflict(demo_db_copy):
+    with Database(demo_db_copy) as demo_db:
+        before = counts(demo_db)
+        registers = import_files(demo_db, [sample(n) for n in ORGANISATION])
+        assert registers.ok and [f.rows for f in registers.files] == [0, 0]
+        assert [w for f in registers.files for w in f.warnings] == [
+            "4 行与已存储的记录完全相同，未重复存储",
+            "6 行与已存储的记录完全相同，未重复存储",
+        ]
+        aggregates = import_files(demo_db, [sample("satisfaction_quarterly_2024.xlsx")])
+        assert {e.code for e in aggregates.files[0].errors} == {"conflict"}
+        assert aggregates.files[0].error_count == 48
+        replaced = import_files(demo_db, [sample("satisfaction_quarterly_2024.xlsx")], ImportOptions(replace=True))
+        assert replaced.ok and replaced.files[0].rows == 48
+        after = counts(demo_db)
+        assert after["satisfaction_aggregates"] == before["satisfaction_aggregates"]
+        kept_aside = demo_db.reader().execute("SELECT count(*) FROM satisfaction_aggregates_replaced").fetchone()
+        assert kept_aside == (48,)
