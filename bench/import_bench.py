@@ -33,7 +33,7 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-SAMPLES = ROOT.parent / "shared" / "samples"  # beside the clone, as the tests expect
+SAMPLES = ROOT / "tests" / "samples"  # the copy of ../shared/samples kept with the tests
 HEADERS = ["提交时间", "科室编码", "调查对象", "总体满意度", "就医环境", "医生沟通", "护士沟通", "等候时间"]
 DEPARTMENTS = [f"D{i:02d}" for i in range(1, 7)]
 POPULATIONS = ["门诊患者", "住院患者", "医务人员"]

@@ -13,6 +13,9 @@ from analytics.db import Database
 from tests.browser_support import CHROMIUM, CHROMIUM_ARGS, TIMEOUT_MS, VIEWPORT, App, require_chromium
 
 DEMO_SEED = 1
+# A copy of ../shared/samples (files shaped like a hospital party office's real exports), kept with the
+# tests so that a fresh clone's suite needs nothing beside it.
+SAMPLES = Path(__file__).resolve().parent / "samples"
 
 
 @pytest.fixture(scope="session")

@@ -19,10 +19,10 @@ from analytics.db import Database
 from analytics.i18n import t
 from analytics.importer import ImportOptions, SourceFile
 from tests.browser_support import TIMEOUT_MS, App, run_app, save_screenshot, wait_for_app_idle
+from tests.conftest import SAMPLES
 
 pytestmark = pytest.mark.browser
 
-SAMPLES = Path("/work/shared/samples")
 BAD_ROWS = SAMPLES / "bad" / "activities_bad_rows.csv"
 GOOD = SAMPLES / "activities_2024_utf8bom.csv"
 

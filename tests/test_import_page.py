@@ -19,9 +19,9 @@ from analytics.i18n import STRINGS, t
 from analytics.importer import ImportOptions, SourceFile
 from analytics.queries import RECORD_TABLES
 from analytics.schema import RecordKind
+from tests.conftest import SAMPLES
 
 TIMEOUT = 30
-SAMPLES = Path("/work/shared/samples")
 ORGANISATION = ("branches_utf8bom.csv", "departments_gbk.csv")
 ACTIVITIES = "activities_2024_utf8bom.csv"
 BAD_ROWS = SAMPLES / "bad" / "activities_bad_rows.csv"

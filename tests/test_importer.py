@@ -7,7 +7,6 @@ import io
 import json
 import subprocess
 import sys
-from pathlib import Path
 
 import openpyxl
 import pandas as pd
@@ -16,10 +15,8 @@ import pytest
 from analytics.db import Database
 from analytics.importer import ImportOptions, SourceFile, history, import_files, undo
 from analytics.queries import RECORD_TABLES
+from tests.conftest import SAMPLES
 
-SAMPLES = Path(__file__).resolve().parents[2] / "shared" / "samples"
-if not SAMPLES.is_dir():  # CI lays shared/ beside the clone
-    SAMPLES = Path(__file__).resolve().parents[1].parent / "shared" / "samples"
 ORGANISATION = ["branches_utf8bom.csv", "departments_gbk.csv"]
 RECORDS = [
     "activities_2024_utf8bom.csv",
