@@ -402,6 +402,7 @@ def match_headers(headers: list[str], kind: RecordKind, mapping: dict[str, str] 
     """Map headers to `kind`'s fields; `mapping` (raw header → field name, or '' to ignore) overrides aliases."""
     mapping = {normalise_header(k): v for k, v in (mapping or {}).items()}
     columns: dict[str, tuple[int, str]] = {}
+    rank: dict[str, tuple[int, int]] = {}  # field → (code before name, position of the alias): lower wins
     unknown: list[int] = []
     fields = FIELDS[kind]
     for index, header in enumerate(headers):
@@ -410,21 +411,36 @@ def match_headers(headers: list[str], kind: RecordKind, mapping: dict[str, str] 
             continue
         if key in mapping:
             chosen = next((f for f in fields if f.name == mapping[key]), None)
-            if chosen is not None and chosen.name not in columns:
-                columns[chosen.name] = (index, "code" if chosen.type == "ref" else "value")
-            continue
-        for field in fields:
-            role = header_aliases(field).get(key)
-            if role is None:
-                continue
-            # A code column wins over a name column for the same reference.
-            if field.name not in columns or (role == "code" and columns[field.name][1] == "name"):
-                columns[field.name] = (index, role)
-            break
+            if chosen is None:
+                continue  # mapped to "ignore"
+            candidates = [(chosen, "code" if chosen.type == "ref" else "value", (-1, -1))]
         else:
+            candidates = [
+                (field, role, (0 if role != "name" else 1, _alias_position(field, key)))
+                for field in fields
+                if (role := header_aliases(field).get(key)) is not None
+            ][:1]
+        if not candidates:
             unknown.append(index)
+            continue
+        field, role, order = candidates[0]
+        if field.name in columns:
+            # Two columns for one field (活动时间 and 活动日期, or a header twice): keep the more specific
+            # alias, or the first; the other is reported as not used.
+            if order < rank[field.name]:
+                unknown.append(columns[field.name][0])
+            else:
+                unknown.append(index)
+                continue
+        columns[field.name] = (index, role)
+        rank[field.name] = order
     missing = tuple(f for f in fields if f.required and f.name not in columns)
-    return HeaderMatch(kind, columns, missing, tuple(unknown))
+    return HeaderMatch(kind, columns, missing, tuple(sorted(unknown)))
+
+
+def _alias_position(field: Field, key: str) -> int:
+    aliases = [normalise_header(a) for a in (*field.aliases, *field.name_aliases)]
+    return aliases.index(key) if key in aliases else len(aliases)
 
 
 def detect_kind(headers: list[str], mapping: dict[str, str] | None = None) -> list[HeaderMatch]:

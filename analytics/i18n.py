@@ -386,6 +386,12 @@ STRINGS: dict[str, tuple[str, str]] = {
     ),
     "undo.unknown": ("没有批次 {batch}", "There is no batch {batch}"),
     "undo.already": ("批次 {batch} 已于 {when} 撤销", "Batch {batch} was already undone on {when}"),
+    "undo.replaced-later": (
+        "不能撤销批次 {batch}：其中的记录已被批次 {later} 替换，请先撤销批次 {later}",
+        "Cannot undo batch {batch}: its records were replaced by batch {later}; undo batch {later} first",
+    ),
+    "expect.years": ("{low}–{high} 年之间的日期", "a date between the years {low} and {high}"),
+    "reason.xls": ("旧版 Excel (.xls) 文件：请在 Excel 中另存为 .xlsx 后再导入", "an old Excel (.xls) file: save it as .xlsx in Excel, then import"),
     "undo.in-use": (
         "不能撤销批次 {batch}：仍有 {n} 条其他记录引用其中的{kind}，请先撤销那些批次",
         "Cannot undo batch {batch}: {n} other records still refer to its {kind}; undo those batches first",

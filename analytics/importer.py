@@ -56,6 +56,7 @@ from analytics.reader import NotATable, RawTable, read
 from analytics.schema import RecordKind, SatisfactionItem
 
 MAX_ERRORS_PER_FILE = 5000
+_YEARS = (1950, 2100)  # dates outside these years are typing errors (24/3/5 read as the year 24)
 
 TABLE: dict[RecordKind, str] = {
     RecordKind.BRANCHES: "branches",
@@ -301,11 +302,12 @@ def _detect_likert(cur: duckdb.DuckDBPyConnection, stage: str, match: HeaderMatc
 
 
 def _persons(cur: duckdb.DuckDBPyConnection, stage: str, column: int, secret: str, name: str) -> None:
-    """Pseudonymise the persons cells (split on commas, 、 and spaces) into temp table `name`(rid, persons)."""
+    """Pseudonymise the persons cells (split on commas, 、, semicolons, slashes) into temp table `name`."""
     cells = cur.execute(
         f"SELECT rowid AS rid, column{column} AS v FROM {stage} WHERE nullif(trim(column{column}), '') IS NOT NULL"
     ).df()
-    split = cells["v"].str.split(r"[,，、;；/\s]+", regex=True)
+    # Not on spaces: tables pad two-character names (王　伟), and privacy.normalise_name drops the padding.
+    split = cells["v"].str.split(r"\s*[,，、;；/\n]+\s*", regex=True)
     frame = pd.DataFrame(
         {
             "rid": cells["rid"],
@@ -459,6 +461,12 @@ def _check_cells(cur, raw, match, fields, likert, names, lang, offset: int) -> d
                 f"WHERE _has_{name} AND {_parsed_column(field)} IS NULL"
             )
             expect[(name, code)] = _expectation(field, lang)
+        if field.type in ("date", "datetime"):  # 24/3/5 must not become the year 24
+            checks.append(
+                f"SELECT _row, '{name}', NULL, 'out-of-range' FROM {typed} "
+                f"WHERE year({name}) NOT BETWEEN {_YEARS[0]} AND {_YEARS[1]}"
+            )
+            expect[(name, "out-of-range")] = t("expect.years", lang, low=_YEARS[0], high=_YEARS[1])
         low, high = field.minimum, field.maximum
         if low is None and high is None:
             continue
@@ -635,10 +643,9 @@ def _insert(cur, kind: RecordKind, names, batch_id: int) -> int:
     if kind in ID_COLUMN:
         id_column = ID_COLUMN[kind]
         columns = [id_column, *columns]
-        select = [
-            f"(SELECT coalesce(max({id_column}), 0) FROM {table}) + row_number() OVER (ORDER BY _row)",
-            *select,
-        ]
+        # Ids are never reused, not even those of rows set aside by a replace (an undo brings them back).
+        top = f"greatest((SELECT max({id_column}) FROM {table}), (SELECT max({id_column}) FROM {table}_replaced), 0)"
+        select = [f"{top} + row_number() OVER (ORDER BY _row)", *select]
     return cur.execute(
         f"INSERT INTO {table} ({', '.join(columns)}, batch_id) "
         f"SELECT {', '.join(select)}, ? FROM {names.final} "
@@ -821,11 +828,14 @@ def undo(db: Database, batch_id: int, lang: str = "zh") -> UndoResult:
                     batch_id=batch_id,
                     message=t("undo.in-use", lang, batch=batch_id, n=n, kind=RecordKind(kind).label(lang)),
                 )
+        later = [b for (b,) in cur.execute(queries.REPLACED_BY_LATER, [batch_id]).fetchall()]
+        if later:
+            message = t("undo.replaced-later", lang, batch=batch_id, later=", ".join(map(str, later)))
+            return UndoResult(ok=False, batch_id=batch_id, message=message)
         removed = restored = 0
         for table in TABLE.values():
-            delete, forget, restore, clear = queries.undo_statements(table)
+            delete, restore, clear = queries.undo_statements(table)
             removed += cur.execute(delete, [batch_id]).fetchone()[0]
-            cur.execute(forget, [batch_id])
             restored += cur.execute(restore, [batch_id]).fetchone()[0]
             cur.execute(clear, [batch_id])
         cur.execute(queries.MARK_UNDONE, [dt.datetime.now(), batch_id])

@@ -112,9 +112,12 @@ CREATE OR REPLACE MACRO pbi_norm(v) AS nullif(trim(CASE
     ELSE v END), '');
 -- A spelling key for labels and names: normalised, no spaces, lower case.
 CREATE OR REPLACE MACRO pbi_key(v) AS lower(regexp_replace(pbi_norm(v), '\s+', '', 'g'));
-CREATE OR REPLACE MACRO pbi_int(n) AS CASE WHEN regexp_full_match(n, '[+-]?\d+(\.0*)?')
-    THEN TRY_CAST(CAST(n AS DOUBLE) AS BIGINT) END;
-CREATE OR REPLACE MACRO pbi_float(n) AS TRY_CAST(rtrim(n, '%') AS DOUBLE);
+-- Numbers may carry thousands separators (1,234) or a per cent sign (85.5%).
+CREATE OR REPLACE MACRO pbi_number_text(n) AS CASE
+    WHEN regexp_full_match(n, '[+-]?\d{1,3}(,\d{3})+(\.\d*)?%?') THEN replace(n, ',', '') ELSE n END;
+CREATE OR REPLACE MACRO pbi_int(n) AS CASE WHEN regexp_full_match(pbi_number_text(n), '[+-]?\d+(\.0*)?')
+    THEN TRY_CAST(TRY_CAST(pbi_number_text(n) AS DOUBLE) AS BIGINT) END;
+CREATE OR REPLACE MACRO pbi_float(n) AS TRY_CAST(rtrim(pbi_number_text(n), '%') AS DOUBLE);
 CREATE OR REPLACE MACRO pbi_bool(n) AS CASE
     WHEN lower(n) IN ('是', 'y', 'yes', 'true', 't', '1', '√', '✓', '有') THEN true
     WHEN lower(n) IN ('否', 'n', 'no', 'false', 'f', '0', '×', '✗', '无') THEN false END;
@@ -123,8 +126,8 @@ CREATE OR REPLACE MACRO pbi_parts(n) AS regexp_extract(n,
     '^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?\s*(?:[ T]?\s*(\d{1,2})\s*[:时]\s*(\d{1,2})\s*分?(?:\s*:?\s*(\d{1,2}(?:\.\d+)?)\s*秒?)?)?$',
     ['y', 'm', 'd', 'h', 'i', 's']);
 CREATE OR REPLACE MACRO pbi_serial(n) AS CASE
-    WHEN regexp_full_match(n, '\d{5}(\.\d+)?') AND CAST(n AS DOUBLE) BETWEEN 20000 AND 80000
-    THEN TIMESTAMP '1899-12-30' + to_microseconds(CAST(round(CAST(n AS DOUBLE) * 86400e6) AS BIGINT)) END;
+    WHEN regexp_full_match(n, '\d{5}(\.\d+)?') AND TRY_CAST(n AS DOUBLE) BETWEEN 20000 AND 80000
+    THEN TIMESTAMP '1899-12-30' + to_microseconds(CAST(round(TRY_CAST(n AS DOUBLE) * 86400e6) AS BIGINT)) END;
 CREATE OR REPLACE MACRO pbi_timestamp(n) AS coalesce(
     TRY_CAST(n AS TIMESTAMP),
     TRY(make_timestamp(
@@ -134,18 +137,21 @@ CREATE OR REPLACE MACRO pbi_timestamp(n) AS coalesce(
         CAST(coalesce(nullif(pbi_parts(n).s, ''), '0') AS DOUBLE))),
     pbi_serial(n));
 CREATE OR REPLACE MACRO pbi_date(n) AS CAST(pbi_timestamp(n) AS DATE);
--- Periods: 2024Q1, 2024年第1季度, 2024年第一季度 (quarter); 2024-03, 2024年3月 (month); 2024, 2024年 (year).
-CREATE OR REPLACE MACRO pbi_quarter(n) AS regexp_extract(translate(n, '一二三四', '1234'),
-    '^(\d{4})\s*年?\s*(?:[Qq]|第)\s*([1-4])\s*(?:季度|季)?$', ['y', 'q']);
-CREATE OR REPLACE MACRO pbi_month(n) AS regexp_extract(n, '^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*月?$', ['y', 'm']);
+-- Periods: 2024Q1, 2024-Q1, 2024年第1季度, 2024年第一季度, 2024年一季度 (quarter); 2024-03, 2024年3月, or a date
+-- on the first of a month (month); 2024, 2024年 (year). TRY_CAST throughout: DuckDB evaluates every branch.
+CREATE OR REPLACE MACRO pbi_quarter_ok(n) AS regexp_full_match(translate(n, '一二三四', '1234'),
+    '\d{4}\s*(?:年\s*第?|-?\s*[Qq]|\s+[Qq]|年?\s*第)\s*[1-4]\s*(?:季度|季)?');
+CREATE OR REPLACE MACRO pbi_month(n) AS regexp_extract(n,
+    '^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*(?:月|[-/.]0?1(?:\s+0{1,2}:0{2}(?::0{2})?)?)?$', ['y', 'm']);
 CREATE OR REPLACE MACRO pbi_period_grain(n) AS CASE
-    WHEN pbi_quarter(n).y <> '' THEN 'quarter'
-    WHEN pbi_month(n).y <> '' AND CAST(pbi_month(n).m AS INTEGER) BETWEEN 1 AND 12 THEN 'month'
+    WHEN pbi_quarter_ok(n) THEN 'quarter'
+    WHEN pbi_month(n).y <> '' AND TRY_CAST(pbi_month(n).m AS INTEGER) BETWEEN 1 AND 12 THEN 'month'
     WHEN regexp_full_match(n, '\d{4}\s*年?度?') THEN 'year' END;
 CREATE OR REPLACE MACRO pbi_period_start(n) AS CASE pbi_period_grain(n)
-    WHEN 'quarter' THEN make_date(CAST(pbi_quarter(n).y AS BIGINT), CAST(pbi_quarter(n).q AS BIGINT) * 3 - 2, 1)
-    WHEN 'month' THEN make_date(CAST(pbi_month(n).y AS BIGINT), CAST(pbi_month(n).m AS BIGINT), 1)
-    WHEN 'year' THEN make_date(CAST(left(n, 4) AS BIGINT), 1, 1) END;
+    WHEN 'quarter' THEN TRY(make_date(TRY_CAST(left(n, 4) AS BIGINT),
+        TRY_CAST(regexp_extract(translate(n, '一二三四', '1234'), '([1-4])\s*(?:季度|季)?$', 1) AS BIGINT) * 3 - 2, 1))
+    WHEN 'month' THEN TRY(make_date(TRY_CAST(pbi_month(n).y AS BIGINT), TRY_CAST(pbi_month(n).m AS BIGINT), 1))
+    WHEN 'year' THEN TRY(make_date(TRY_CAST(left(n, 4) AS BIGINT), 1, 1)) END;
 """
 
 
@@ -183,6 +189,18 @@ ORDER BY batch_id DESC
 BATCH = "SELECT batch_id, kind, undone_at FROM import_batches WHERE batch_id = ?"
 MARK_UNDONE = "UPDATE import_batches SET undone_at = ? WHERE batch_id = ?"
 
+# Batches that replaced rows of batch ? (undo those first, or the rows they set aside would come back twice).
+REPLACED_BY_LATER = """
+SELECT DISTINCT replaced_by FROM (
+    SELECT batch_id, replaced_by FROM branches_replaced
+    UNION ALL SELECT batch_id, replaced_by FROM departments_replaced
+    UNION ALL SELECT batch_id, replaced_by FROM activities_replaced
+    UNION ALL SELECT batch_id, replaced_by FROM satisfaction_responses_replaced
+    UNION ALL SELECT batch_id, replaced_by FROM satisfaction_aggregates_replaced
+    UNION ALL SELECT batch_id, replaced_by FROM discipline_records_replaced
+) WHERE batch_id = ? ORDER BY replaced_by
+"""
+
 # Records of other batches that still refer to codes an undo would remove (not restored by it).
 UNDO_DEPENDENTS = {
     "branches": """
@@ -208,13 +226,12 @@ UNDO_DEPENDENTS = {
 }
 
 
-def undo_statements(table: str) -> tuple[str, str, str, str]:
-    """Delete a batch's rows, forget its rows that others replaced, restore the rows it replaced."""
+def undo_statements(table: str) -> tuple[str, str, str]:
+    """Delete a batch's rows, restore the rows it replaced, and clear them from the set-aside table."""
     if table not in RECORD_TABLES or table == "import_batches":
         raise ValueError(f"not a record table: {table}")
     return (
         f"DELETE FROM {table} WHERE batch_id = ?",
-        f"DELETE FROM {table}_replaced WHERE batch_id = ?",
         f"INSERT INTO {table} SELECT * EXCLUDE (replaced_by) FROM {table}_replaced WHERE replaced_by = ?",
         f"DELETE FROM {table}_replaced WHERE replaced_by = ?",
     )

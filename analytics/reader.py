@@ -27,6 +27,7 @@ ENCODINGS = {
     "gbk": "gbk",
     "gb2312": "gbk",
     "gb18030": "gb18030",
+    "utf-16": "utf-16",
 }
 _HEADER_SEARCH_ROWS = 15
 _BLANK_LINE = re.compile(r"^(?=\r?\n)", re.MULTILINE)
@@ -76,6 +77,8 @@ def decode(content: bytes, encoding: str | None = None) -> tuple[str, str]:
             raise NotATable("not-a-table", "undecodable", f"{codec}, byte {error.start}") from error
     if content.startswith(b"\xef\xbb\xbf"):
         return content[3:].decode("utf-8", errors="replace"), "utf-8-sig"
+    if content.startswith((b"\xff\xfe", b"\xfe\xff")):  # Excel's "Unicode text" export
+        return content.decode("utf-16"), "utf-16"
     for codec in ("utf-8", "gbk", "gb18030"):
         try:
             return content.decode(codec), codec
@@ -92,7 +95,9 @@ def read(
         raise NotATable("no-data", "empty")
     if content[:4] == b"PK\x03\x04" or file_name.lower().endswith((".xlsx", ".xlsm")):
         return _read_xlsx(content, file_name, sheet)
-    if b"\x00" in content[:4096]:
+    if content[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" or file_name.lower().endswith(".xls"):
+        raise NotATable("not-a-table", "xls")
+    if b"\x00" in content[:4096] and not content.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise NotATable("not-a-table", "binary")
     return _read_text(content, file_name, workdir, encoding)
 
@@ -122,10 +127,11 @@ def _read_text(content: bytes, file_name: str, workdir: Path, encoding: str | No
     if not any(any(cell.strip() for cell in row) for row in head[header_index + 1 :]) and len(head_lines) < 50:
         raise NotATable("no-data", "header-only")
     # DuckDB's CSV reader skips blank lines, but a spreadsheet counts them as rows: keep them as empty rows.
-    blank_lines = "\n\n" in text or "\n\r\n" in text
+    quoted_newlines = '"' in text and _QUOTED_NEWLINE.search(text) is not None
+    # Where a quoted cell spans lines, a blank line may be inside it: leave such (rare) files as they are.
+    blank_lines = not quoted_newlines and ("\n\n" in text or "\n\r\n" in text)
     if blank_lines:
         text = _BLANK_LINE.sub(delimiter * (len(headers) - 1), text)
-    quoted_newlines = '"' in text and _QUOTED_NEWLINE.search(text) is not None
     path = workdir / f"{len(list(workdir.iterdir()))}.csv"
     if codec in ("utf-8", "utf-8-sig") and not blank_lines:
         path.write_bytes(content)  # already UTF-8: no need to encode the text again (DuckDB skips a BOM)
@@ -143,9 +149,11 @@ def _read_text(content: bytes, file_name: str, workdir: Path, encoding: str | No
     )
 
 
-def _cell_text(value: object) -> str | None:
+def _cell_text(value: object, number_format: str | None = None) -> str | None:
     if value is None:
         return None
+    if isinstance(value, int | float) and not isinstance(value, bool) and number_format and "%" in number_format:
+        return f"{value * 100:g}%"  # a cell showing 95.2% holds 0.952
     if isinstance(value, dt.datetime):
         return value.date().isoformat() if value.time() == dt.time() else value.isoformat(sep=" ")
     if isinstance(value, dt.date):
@@ -166,7 +174,7 @@ def _read_xlsx(content: bytes, file_name: str, sheet: str | None) -> RawTable:
         if sheet is not None and sheet not in book.sheetnames:
             raise NotATable("not-a-table", "no-sheet", f"{sheet} ∉ {', '.join(book.sheetnames)}")
         ws = book[sheet] if sheet is not None else book.worksheets[0]
-        rows = [[_cell_text(v) for v in row] for row in ws.iter_rows(min_row=1, values_only=True)]
+        rows = [[_cell_text(c.value, c.number_format) for c in row] for row in ws.iter_rows(min_row=1)]
     finally:
         book.close()
     if not rows:

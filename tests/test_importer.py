@@ -435,3 +435,88 @@ def test_the_sample_registers_are_unchanged_in_the_demo_and_its_aggregates_confl
         assert after["satisfaction_aggregates"] == before["satisfaction_aggregates"]
         kept_aside = demo_db.reader().execute("SELECT count(*) FROM satisfaction_aggregates_replaced").fetchone()
         assert kept_aside == (48,)
+
+
+# --- Found in review: what hospital files really contain ----------------------------------------------
+
+
+def test_monthly_yearly_and_dashed_quarter_periods(organised):
+    text = (
+        "调查期间,科室编码,调查对象,满意度得分,样本量\n"
+        "2024-03,D01,门诊,88,100\n2024年4月,D01,门诊,87,90\n2024-Q2,D02,住院,91,50\n"
+        "2024年一季度,D02,住院,90,40\n2024,D03,医务人员,80,30\n2024-13,D03,医务人员,80,30\n"
+    )
+    result = import_files(organised, [SourceFile("periods.csv", text.encode())])
+    assert [(e.row, e.code) for e in result.files[0].errors] == [(7, "type-error")]
+    fixed = import_files(organised, [SourceFile("periods.csv", text.rsplit("2024-13", 1)[0].encode())])
+    assert fixed.ok
+    stored = (
+        organised.reader()
+        .execute("SELECT period_grain, period_start::VARCHAR FROM satisfaction_aggregates ORDER BY respondents DESC")
+        .fetchall()
+    )
+    assert stored == [
+        ("month", "2024-03-01"),
+        ("month", "2024-04-01"),
+        ("quarter", "2024-04-01"),
+        ("quarter", "2024-01-01"),
+        ("year", "2024-01-01"),
+    ]
+
+
+def test_undo_in_the_middle_of_a_replace_chain_is_refused_until_the_later_batch_is_undone(organised):
+    def version(attended: int) -> SourceFile:
+        text = f"活动日期,支部编码,活动类型,活动主题,参加人数\n2024-03-05,DZB01,党课,学习,{attended}\n"
+        return SourceFile(f"v{attended}.csv", text.encode())
+
+    first = import_files(organised, [version(20)]).files[0].batch_id
+    second = import_files(organised, [version(21)], ImportOptions(replace=True)).files[0].batch_id
+    third = import_files(organised, [version(22)], ImportOptions(replace=True)).files[0].batch_id
+    attended = "SELECT activity_id, attended FROM activities"
+    assert organised.reader().execute(attended).fetchall() == [(3, 22)]  # ids are never reused
+    refused = undo(organised, second)
+    assert not refused.ok and str(third) in refused.message
+    assert undo(organised, third).ok and undo(organised, second).ok
+    assert organised.reader().execute(attended).fetchall() == [(1, 20)]
+    assert undo(organised, first).ok and counts(organised)["activities"] == 0
+
+
+def test_excel_percent_cells_two_digit_years_and_thousands_separators(organised):
+    book = openpyxl.Workbook()
+    book.active.append(["期间", "科室编码", "调查对象", "满意度得分", "样本量"])
+    book.active.append(["2024Q1", "D01", "门诊患者", 0.952, "1,234"])
+    book.active["D2"].number_format = "0.0%"
+    out = io.BytesIO()
+    book.save(out)
+    assert import_files(organised, [SourceFile("pct.xlsx", out.getvalue())]).ok
+    row = organised.reader().execute("SELECT score, respondents FROM satisfaction_aggregates").fetchall()
+    assert row == [(95.2, 1234)]
+    years = import_files(
+        organised, [SourceFile("y.csv", "活动日期,支部编码,活动类型,参加人数\n24/3/5,DZB01,党课,3\n".encode())]
+    )
+    assert [(e.row, e.code, e.value) for e in years.files[0].errors] == [(2, "out-of-range", "24/3/5")]
+
+
+def test_padded_names_are_one_person_and_several_persons_split_on_commas(organised):
+    text = "日期,科室编码,类别,涉及人员\n2024-05-06,D01,第一种形态,王　伟\n2024-05-07,D01,第一种形态,王伟、李四，张三\n"
+    assert import_files(organised, [SourceFile("d.csv", text.encode())]).ok
+    persons = organised.reader().execute("SELECT persons_pseudonymised FROM discipline_records ORDER BY record_date")
+    padded, three = (p for (p,) in persons.fetchall())
+    assert len(padded) == 1 and len(three) == 3 and padded[0] in three
+
+
+def test_a_second_column_for_one_field_is_reported_not_used(organised):
+    text = "活动时间,活动日期,支部编码,活动类型,参加人数,参加人数\n14:30-16:00,2024-03-05,DZB01,党课,3,4\n"
+    result = import_files(organised, [SourceFile("two.csv", text.encode())])
+    assert result.ok
+    assert any("活动时间" in w and "参加人数" in w for w in result.files[0].warnings)
+    assert organised.reader().execute("SELECT activity_date::VARCHAR, attended FROM activities").fetchall() == [
+        ("2024-03-05", 3)
+    ]
+
+
+def test_excels_unicode_text_export_imports_and_an_old_xls_is_told_to_save_as_xlsx(organised):
+    text = "活动日期\t支部编码\t活动类型\t参加人数\r\n2024-03-05\tDZB01\t党课\t3\r\n"
+    assert import_files(organised, [SourceFile("unicode.txt", text.encode("utf-16"))]).files[0].encoding == "utf-16"
+    old = import_files(organised, [SourceFile("old.xls", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 100)])
+    assert old.files[0].errors[0].code == "not-a-table" and ".xlsx" in old.files[0].errors[0].message
