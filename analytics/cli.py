@@ -14,6 +14,7 @@ import pandas as pd
 
 from analytics import demo, importer, summary, templates
 from analytics.db import Database, default_db_path
+from analytics.i18n import t
 from analytics.schema import RecordKind, StatusReport
 
 
@@ -121,22 +122,25 @@ def _import(db: Database, args: argparse.Namespace) -> int:
     if args.json:
         print(result.model_dump_json(exclude={"files": {"__all__": {"error_count"}}}))
         return 0 if result.ok else 1
+    lang = args.lang
     for report in result.files:
-        kind = report.kind.label(args.lang) if report.kind else "?"
+        kind = report.kind.label(lang) if report.kind else "?"
         if report.skipped:
             status = report.skipped
         elif report.error_count:
-            status = f"{report.error_count} error(s)"
+            status = t("cli.errors", lang, n=report.error_count)
+        elif result.ok:
+            status = t("cli.stored", lang, rows=report.rows, batch=report.batch_id)
         else:
-            status = f"{report.rows} rows, batch {report.batch_id}" if result.ok else "not stored"
+            status = t("cli.not_stored", lang)
         print(f"{report.file} [{kind}, {report.encoding or '-'}]: {status}")
         for warning in report.warnings:
             print(f"  ! {warning}")
         for error in report.errors:
-            where = f"row {error.row}" if error.row is not None else "file"
+            where = t("cli.row", lang, row=error.row) if error.row is not None else t("cli.file", lang)
             print(f"  {where}, {error.column or '-'}: {error.message}  [{error.code}]")
     if not result.ok:
-        print("Nothing was stored: fix the errors above and import again.", file=sys.stderr)
+        print(t("cli.nothing_stored", lang), file=sys.stderr)
     return 0 if result.ok else 1
 
 

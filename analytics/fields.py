@@ -462,3 +462,15 @@ def field_label(field: Field, lang: str) -> str:
     if field.name.startswith("item_"):
         return SatisfactionItem(field.name.removeprefix("item_")).label(lang)
     return field.name
+
+
+def expectation(field: Field, lang: str) -> str:
+    """What a cell of `field` must hold, for error messages and the templates' notes."""
+    if field.type == "enum":
+        values = ("、" if lang == "zh" else ", ").join(m.label(lang) for m in field.enum)
+        return t("expect.enum", lang, values=values)
+    if field.type == "ref":
+        return t(f"expect.ref.{field.ref}", lang)
+    if field.type in ("text", "persons"):
+        return t(f"template.{field.type}", lang)
+    return t(f"expect.{field.type}", lang)

@@ -391,7 +391,10 @@ STRINGS: dict[str, tuple[str, str]] = {
         "Cannot undo batch {batch}: its records were replaced by batch {later}; undo batch {later} first",
     ),
     "expect.years": ("{low}–{high} 年之间的日期", "a date between the years {low} and {high}"),
-    "reason.xls": ("旧版 Excel (.xls) 文件：请在 Excel 中另存为 .xlsx 后再导入", "an old Excel (.xls) file: save it as .xlsx in Excel, then import"),
+    "reason.xls": (
+        "旧版 Excel (.xls) 文件：请在 Excel 中另存为 .xlsx 后再导入",
+        "an old Excel (.xls) file: save it as .xlsx in Excel, then import",
+    ),
     "undo.in-use": (
         "不能撤销批次 {batch}：仍有 {n} 条其他记录引用其中的{kind}，请先撤销那些批次",
         "Cannot undo batch {batch}: {n} other records still refer to its {kind}; undo those batches first",
@@ -411,6 +414,15 @@ STRINGS: dict[str, tuple[str, str]] = {
     "template.note": (
         "第一行为表头，第二行为示例（导入前请删除）。文件可为 Excel 或 CSV（UTF-8 或 GBK）。",
         "Row 1 is the header, row 2 an example (delete it before importing). Excel or CSV (UTF-8 or GBK).",
+    ),
+    "cli.errors": ("{n} 个错误", "{n} error(s)"),
+    "cli.stored": ("已存入 {rows} 行，批次 {batch}", "{rows} rows stored, batch {batch}"),
+    "cli.not_stored": ("未存储（其他文件有错误）", "not stored (another file has errors)"),
+    "cli.row": ("第 {row} 行", "row {row}"),
+    "cli.file": ("文件", "file"),
+    "cli.nothing_stored": (
+        "未存储任何数据：请修改上述错误后重新导入。",
+        "Nothing was stored: fix the errors above and import again.",
     ),
     # The kinds of record
     "kind.branches.title": ("党支部", "Party branches"),

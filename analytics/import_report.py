@@ -116,14 +116,6 @@ def mapping_choices(preview: Preview, kind: RecordKind, own_headers: Sequence[st
     return ["", *[f.name for f in free if f.required], *[f.name for f in free if not f.required]]
 
 
-def merge_mappings(mappings: Sequence[dict[str, str]]) -> dict[str, str]:
-    """One mapping for the import call (`ImportOptions.mapping` is shared by all files); later files win."""
-    merged: dict[str, str] = {}
-    for mapping in mappings:
-        merged.update(mapping)
-    return merged
-
-
 # --- Results -------------------------------------------------------------------------------------------
 
 

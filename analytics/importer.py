@@ -47,6 +47,7 @@ from analytics.fields import (
     HeaderMatch,
     detect_kind,
     enum_aliases,
+    expectation,
     field_label,
     match_headers,
 )
@@ -145,10 +146,15 @@ class ImportOptions(BaseModel):
     mapping: dict[str, str] = PydanticField(default_factory=dict)  # raw header → field name ('' ignores)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class SourceFile:
+    """One file to import. `kind` and `mapping` (raw header → field name, '' to ignore), when given, apply to
+    this file only and win over the call's ImportOptions."""
+
     name: str
     content: bytes
+    kind: RecordKind | None = None
+    mapping: dict[str, str] | None = None
 
     @classmethod
     def from_path(cls, path: str | Path) -> SourceFile:
@@ -203,10 +209,12 @@ def prepare(source: SourceFile, options: ImportOptions, workdir: Path) -> Prepar
         return prepared
     prepared.raw = raw
     report.encoding = raw.encoding
-    if options.kind is not None:
-        match = match_headers(raw.headers, options.kind, options.mapping)
+    kind = source.kind or options.kind
+    mapping = source.mapping if source.mapping is not None else options.mapping
+    if kind is not None:
+        match = match_headers(raw.headers, kind, mapping)
     else:
-        ranked = detect_kind(raw.headers, options.mapping)
+        ranked = detect_kind(raw.headers, mapping)
         match = ranked[0]
         headers_text = "、".join(h for h in raw.headers if h)
         if match.missing and match.score <= 0:
@@ -321,15 +329,6 @@ def _persons(cur: duckdb.DuckDBPyConnection, stage: str, column: int, secret: st
 
 def _num(value: float | None) -> str:
     return "" if value is None else (str(int(value)) if float(value).is_integer() else str(value))
-
-
-def _expectation(field: Field, lang: str) -> str:
-    if field.type == "enum":
-        values = "、".join(m.label(lang) for m in field.enum)
-        return t("expect.enum", lang, values=values)
-    if field.type == "ref":
-        return t(f"expect.ref.{field.ref}", lang)
-    return t(f"expect.{field.type}", lang)
 
 
 def _validate_and_load(
@@ -460,7 +459,7 @@ def _check_cells(cur, raw, match, fields, likert, names, lang, offset: int) -> d
                 f"SELECT _row, '{name}', NULL, '{code}' FROM {typed} "
                 f"WHERE _has_{name} AND {_parsed_column(field)} IS NULL"
             )
-            expect[(name, code)] = _expectation(field, lang)
+            expect[(name, code)] = expectation(field, lang)
         if field.type in ("date", "datetime"):  # 24/3/5 must not become the year 24
             checks.append(
                 f"SELECT _row, '{name}', NULL, 'out-of-range' FROM {typed} "

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 
-from analytics.fields import FIELDS, Field
+from analytics.fields import FIELDS, Field, expectation
 from analytics.i18n import t
 from analytics.schema import RecordKind
 
@@ -101,7 +101,7 @@ def template(kind: RecordKind, lang: str = "zh") -> bytes:
     for field in FIELDS[kind]:
         accepted = " / ".join((*field.aliases, *field.name_aliases))
         required = t("template.yes", lang) if field.required else t("template.no", lang)
-        notes.append([_header(field), required, accepted, _format(field, lang)])
+        notes.append([_header(field), required, accepted, expectation(field, lang)])
     notes.append([])
     notes.append([t("template.note", lang)])
     for letter, width in zip("ABCD", (18, 10, 60, 60), strict=True):
@@ -109,15 +109,3 @@ def template(kind: RecordKind, lang: str = "zh") -> bytes:
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
-
-
-def _format(field: Field, lang: str) -> str:
-    if field.type == "enum":
-        return t("expect.enum", lang, values="、".join(m.label(lang) for m in field.enum))
-    if field.type == "ref":
-        return t(f"expect.ref.{field.ref}", lang)
-    if field.type == "persons":
-        return t("template.persons", lang)
-    if field.type in ("text",):
-        return t("template.text", lang)
-    return t(f"expect.{field.type}", lang)

@@ -372,12 +372,16 @@ base = ImportOptions(
     user="web",  # no sign-in yet: history shows page uploads as "web", CLI imports by the OS user
 )
 plans = [make_plan(f.file_id, SourceFile(f.name, f.getvalue()), base) for f in uploaded or []]
-options = base.model_copy(update={"mapping": report.merge_mappings([p.mapping for p in plans])})
+# Each file keeps its own mapping and the kind chosen for it in the mapping step.
+for plan in plans:
+    if plan.ask or plan.kind is not None:
+        plan.source = SourceFile(plan.source.name, plan.source.content, kind=plan.kind, mapping=plan.mapping)
 
 if plans:
     st.subheader(t("import.preview.title", L))
     for plan in plans:
-        show_preview(plan, cached_preview(plan.source.name, plan.source.content, options.model_dump_json()), base)
+        own = base.model_copy(update={"kind": plan.source.kind or base.kind, "mapping": plan.source.mapping or {}})
+        show_preview(plan, cached_preview(plan.source.name, plan.source.content, own.model_dump_json()), base)
 
 if st.button(
     t("import.run", L),
@@ -387,7 +391,7 @@ if st.button(
     help=t("import.run.help", L) if plans else t("import.run.none", L),
     key="import_run",
 ):
-    run_import(plans, options)
+    run_import(plans, base)
 
 outcome = state.get(OUTCOME)
 if outcome is not None and (outcome["result"].ok or outcome["files"] == [p.file_id for p in plans]):

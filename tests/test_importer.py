@@ -15,6 +15,7 @@ import pytest
 from analytics.db import Database
 from analytics.importer import ImportOptions, SourceFile, history, import_files, undo
 from analytics.queries import RECORD_TABLES
+from analytics.schema import RecordKind
 from tests.conftest import SAMPLES
 
 ORGANISATION = ["branches_utf8bom.csv", "departments_gbk.csv"]
@@ -520,3 +521,22 @@ def test_excels_unicode_text_export_imports_and_an_old_xls_is_told_to_save_as_xl
     assert import_files(organised, [SourceFile("unicode.txt", text.encode("utf-16"))]).files[0].encoding == "utf-16"
     old = import_files(organised, [SourceFile("old.xls", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 100)])
     assert old.files[0].errors[0].code == "not-a-table" and ".xlsx" in old.files[0].errors[0].message
+
+
+def test_each_file_keeps_its_own_column_mapping_and_kind(db):
+    registers = [sample(n) for n in ORGANISATION]
+    activities = SourceFile(
+        "act.csv",
+        "日子,支部编码,活动类型,参加人数,人数\n2024-03-05,DZB01,党课,3,99\n".encode(),
+        kind=RecordKind.ACTIVITIES,
+        mapping={"日子": "activity_date", "人数": ""},
+    )
+    departments = SourceFile(
+        "dept.csv", "科室编码,科室名称,科室类别,人数,支部编码\nD09,新科室,临床,12,DZB01\n".encode()
+    )
+    result = import_files(db, [*registers, activities, departments])
+    assert result.ok, [e.message for f in result.files for e in f.errors]
+    assert db.reader().execute("SELECT staff_count FROM departments WHERE department_code = 'D09'").fetchall() == [
+        (12,)
+    ]
+    assert db.reader().execute("SELECT attended FROM activities").fetchall() == [(3,)]
