@@ -152,6 +152,7 @@ def _v2_meta_and_settings(con: duckdb.DuckDBPyConnection) -> None:
     )
 
 
+# The record tables as they stood at version 3 (a migration is frozen in time, so not queries.RECORD_TABLES).
 _SHADOWED = (
     "branches",
     "departments",

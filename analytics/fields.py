@@ -78,6 +78,34 @@ BRANCH_NAME = ("支部名称", "所属支部", "支部", "党支部", "branch_na
 DEPARTMENT_CODE = ("科室编码", "科室代码", "科室编号", "department_code", "dept_code", "department code")
 DEPARTMENT_NAME = ("科室名称", "科室", "部门", "所属科室", "department_name", "department", "dept")
 
+# Fields several kinds share.
+BRANCH_REF = Field(
+    "branch_code", "ref", BRANCH_CODE, ref="branch", name_aliases=BRANCH_NAME, label_key="field.branch_code"
+)
+DEPARTMENT_REF = Field(
+    "department_code",
+    "ref",
+    DEPARTMENT_CODE,
+    ref="department",
+    name_aliases=DEPARTMENT_NAME,
+    label_key="field.department_code",
+)
+POPULATION = Field(
+    "population",
+    "enum",
+    ("调查对象", "对象类型", "对象", "人群", "population"),
+    enum=Population,
+    label_key="field.population",
+)
+SCORE = Field(
+    "score",
+    "score",
+    ("满意度得分", "总体满意度", "得分", "满意度", "总分", "score"),
+    minimum=0,
+    maximum=100,
+    label_key="field.score",
+)
+
 FIELDS: dict[RecordKind, tuple[Field, ...]] = {
     RecordKind.BRANCHES: (
         Field("branch_code", "text", BRANCH_CODE, label_key="field.branch_code"),
@@ -137,14 +165,7 @@ FIELDS: dict[RecordKind, tuple[Field, ...]] = {
             minimum=0,
             label_key="field.staff_count",
         ),
-        Field(
-            "branch_code",
-            "ref",
-            BRANCH_CODE,
-            ref="branch",
-            name_aliases=BRANCH_NAME,
-            label_key="field.branch_code",
-        ),
+        BRANCH_REF,
     ),
     RecordKind.ACTIVITIES: (
         Field(
@@ -153,14 +174,7 @@ FIELDS: dict[RecordKind, tuple[Field, ...]] = {
             ("活动日期", "日期", "开展日期", "活动时间", "date", "activity_date"),
             label_key="field.activity_date",
         ),
-        Field(
-            "branch_code",
-            "ref",
-            BRANCH_CODE,
-            ref="branch",
-            name_aliases=BRANCH_NAME,
-            label_key="field.branch_code",
-        ),
+        BRANCH_REF,
         Field(
             "activity_type",
             "enum",
@@ -209,29 +223,9 @@ FIELDS: dict[RecordKind, tuple[Field, ...]] = {
             ("提交时间", "填写时间", "答卷时间", "提交日期", "时间", "submitted_at", "timestamp"),
             label_key="field.submitted_at",
         ),
-        Field(
-            "department_code",
-            "ref",
-            DEPARTMENT_CODE,
-            ref="department",
-            name_aliases=DEPARTMENT_NAME,
-            label_key="field.department_code",
-        ),
-        Field(
-            "population",
-            "enum",
-            ("调查对象", "对象类型", "对象", "人群", "population"),
-            enum=Population,
-            label_key="field.population",
-        ),
-        Field(
-            "score",
-            "score",
-            ("满意度得分", "总体满意度", "得分", "满意度", "总分", "score"),
-            minimum=0,
-            maximum=100,
-            label_key="field.score",
-        ),
+        DEPARTMENT_REF,
+        POPULATION,
+        SCORE,
         *_item_fields(),
     ),
     RecordKind.SATISFACTION_AGGREGATES: (
@@ -241,29 +235,9 @@ FIELDS: dict[RecordKind, tuple[Field, ...]] = {
             ("调查期间", "期间", "季度", "月份", "统计期间", "period"),
             label_key="field.period",
         ),
-        Field(
-            "department_code",
-            "ref",
-            DEPARTMENT_CODE,
-            ref="department",
-            name_aliases=DEPARTMENT_NAME,
-            label_key="field.department_code",
-        ),
-        Field(
-            "population",
-            "enum",
-            ("调查对象", "对象类型", "对象", "人群", "population"),
-            enum=Population,
-            label_key="field.population",
-        ),
-        Field(
-            "score",
-            "score",
-            ("满意度得分", "总体满意度", "得分", "满意度", "score"),
-            minimum=0,
-            maximum=100,
-            label_key="field.score",
-        ),
+        DEPARTMENT_REF,
+        POPULATION,
+        SCORE,
         Field(
             "respondents",
             "int",
@@ -279,14 +253,7 @@ FIELDS: dict[RecordKind, tuple[Field, ...]] = {
             ("日期", "记录日期", "发生日期", "登记日期", "date", "record_date"),
             label_key="field.record_date",
         ),
-        Field(
-            "department_code",
-            "ref",
-            DEPARTMENT_CODE,
-            ref="department",
-            name_aliases=DEPARTMENT_NAME,
-            label_key="field.department_code",
-        ),
+        DEPARTMENT_REF,
         Field(
             "category",
             "enum",
