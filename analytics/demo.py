@@ -545,8 +545,9 @@ def load(db: Database, data: DemoData, seed: int, replace: bool = False) -> None
         for kind, table, frame in tables:
             batch_id = cur.execute(
                 queries.INSERT_BATCH,
-                [f"演示数据 demo (seed {seed})", None, kind.value, len(frame), "demo", dt.datetime.now()],
+                [f"演示数据 demo (seed {seed})", None, kind.value, "demo", dt.datetime.now(), None],
             ).fetchone()[0]
+            cur.execute(queries.FINISH_BATCH, [len(frame), 0, 0, batch_id])
             cur.register("demo_frame", frame.assign(batch_id=batch_id))
             cur.execute(queries.insert_from(table, [*frame.columns, "batch_id"], "demo_frame"))
             cur.unregister("demo_frame")

@@ -689,7 +689,7 @@ def import_files(
                         item.report.skipped = t("skip.same-file", options.lang, when=when, batch=same[0])
                         continue
                     batch_id = cur.execute(
-                        queries.INSERT_IMPORT_BATCH,
+                        queries.INSERT_BATCH,
                         [
                             item.source.name,
                             item.source.sha256,

@@ -66,12 +66,6 @@ ORDER BY category
 META_VALUE = "SELECT value FROM meta WHERE key = ?"
 SET_META = "INSERT OR REPLACE INTO meta VALUES (?, ?)"
 
-INSERT_BATCH = """
-INSERT INTO import_batches (batch_id, file_name, sha256, kind, rows, imported_by, imported_at)
-SELECT coalesce(max(batch_id), 0) + 1, ?, ?, ?, ?, ?, ? FROM import_batches
-RETURNING batch_id
-"""
-BATCH_COUNT = "SELECT count(*) FROM import_batches"
 
 # Tables holding records, in load order (organisation first).
 RECORD_TABLES = (
@@ -174,7 +168,8 @@ WHERE sha256 = ? AND undone_at IS NULL
 ORDER BY batch_id DESC LIMIT 1
 """
 
-INSERT_IMPORT_BATCH = """
+# A new batch (ids are max + 1, assigned by the single writer); its row counts follow with FINISH_BATCH.
+INSERT_BATCH = """
 INSERT INTO import_batches (batch_id, file_name, sha256, kind, rows, imported_by, imported_at, encoding)
 SELECT coalesce(max(batch_id), 0) + 1, ?, ?, ?, 0, ?, ?, ? FROM import_batches
 RETURNING batch_id
