@@ -238,24 +238,29 @@ def prepare(source: SourceFile, options: ImportOptions, workdir: Path) -> Prepar
 # --- Staging and validation ----------------------------------------------------------------------------
 
 
-def _stage(cur: duckdb.DuckDBPyConnection, raw: RawTable, name: str) -> None:
-    """Every cell as VARCHAR in temp table `name`, rows in file order (so rowid + offset = file row)."""
+def _source(cur: duckdb.DuckDBPyConnection, raw: RawTable, name: str) -> tuple[str, list]:
+    """A FROM clause (and its parameters) giving every cell as VARCHAR, in file order: DuckDB's reader over
+    the UTF-8 file, or the rows of a sheet registered as `name`."""
     columns = [f"column{i}" for i in range(len(raw.headers))]
     if raw.csv_path is not None:
         spec = "{" + ", ".join(f"'{c}': 'VARCHAR'" for c in columns) + "}"
-        sql = (
-            f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT * FROM read_csv(?, auto_detect = false, header = false, "
-            f"skip = ?, delim = ?, quote = '\"', escape = '\"', null_padding = true, parallel = ?, columns = {spec})"
+        return (
+            f"read_csv(?, auto_detect = false, header = false, skip = ?, delim = ?, quote = '\"', escape = '\"', "
+            f"null_padding = true, parallel = ?, columns = {spec})",
+            [str(raw.csv_path), raw.header_row, raw.delimiter, not raw.quoted_newlines],
         )
-        cur.execute(sql, [str(raw.csv_path), raw.header_row, raw.delimiter, not raw.quoted_newlines])
-    else:
-        cur.register(f"{name}_frame", raw.rows)
-        select = ", ".join(f"CAST({c} AS VARCHAR) AS {c}" for c in columns)
-        cur.execute(f"CREATE TEMP TABLE {name} AS SELECT {select} FROM {name}_frame")
-        cur.unregister(f"{name}_frame")
+    cur.register(name, raw.rows)  # DuckDB refuses this while a result is still being fetched on `cur`
+    return f"(SELECT {', '.join(f'CAST({c} AS VARCHAR) AS {c}' for c in columns)} FROM {name})", []
 
 
-def _parse_expr(field: Field, col: str, likert: bool) -> str:
+def _stage(cur: duckdb.DuckDBPyConnection, raw: RawTable, name: str) -> int:
+    """Every cell as VARCHAR in temp table `name`; returns its first rowid (rows are in file order)."""
+    source, params = _source(cur, raw, f"{name}_frame")
+    cur.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT * FROM {source}", params)
+    return cur.execute(f"SELECT coalesce(min(rowid), 0) FROM {name}").fetchone()[0]
+
+
+def _parse_expr(field: Field, col: str) -> str:
     """SQL reading one field from raw column `col` (NULL when the cell cannot be read)."""
     n = f"pbi_norm({col})"
     match field.type:
@@ -265,9 +270,9 @@ def _parse_expr(field: Field, col: str, likert: bool) -> str:
             return f"pbi_int({n})"
         case "float" | "score":
             # Plain numbers take the fast cast; the rest (full-width digits, '85%') the full parser.
+            # Likert answers stay 1–5 here; `final` maps them to 0–100.
             fast = f"TRY_CAST({col} AS DOUBLE)"
-            number = f"CASE WHEN {fast} IS NOT NULL THEN {fast} ELSE pbi_float({n}) END"
-            return f"({number} - 1) * 25" if field.type == "score" and likert else number
+            return f"CASE WHEN {fast} IS NOT NULL THEN {fast} ELSE pbi_float({n}) END"
         case "date" | "datetime":
             # ISO-like cells (2024-03-05, 2024/3/5 14:30) take DuckDB's own cast; the rest the full parser.
             sql_type, parser = ("DATE", "pbi_date") if field.type == "date" else ("TIMESTAMP", "pbi_timestamp")
@@ -296,34 +301,29 @@ def _load_lookups(cur: duckdb.DuckDBPyConnection, kind: RecordKind) -> None:
     cur.execute(queries.IMPORT_REFS)
 
 
-def _detect_likert(cur: duckdb.DuckDBPyConnection, stage: str, match: HeaderMatch, options: ImportOptions) -> bool:
+def _detect_likert(cur: duckdb.DuckDBPyConnection, typed: str, match: HeaderMatch, options: ImportOptions) -> bool:
+    """Scores all within 1–5 are a Likert scale (unless the user said which scale)."""
     if options.scale is not None:
         return options.scale == "likert"
-    score = match.columns.get("score")
-    if score is None:
+    if "score" not in match.columns:
         return False
-    lo, hi = cur.execute(  # over distinct answers: a survey has few
-        f"SELECT min(v), max(v) FROM (SELECT pbi_float(pbi_norm(c)) AS v "
-        f"FROM (SELECT DISTINCT column{score[0]} AS c FROM {stage}))"
-    ).fetchone()
+    lo, hi = cur.execute(f"SELECT min(score), max(score) FROM {typed}").fetchone()
     return lo is not None and lo >= 1 and hi <= 5
 
 
-def _persons(cur: duckdb.DuckDBPyConnection, stage: str, column: int, secret: str, name: str) -> None:
+def _persons(cur: duckdb.DuckDBPyConnection, typed: str, secret: str, name: str) -> None:
     """Pseudonymise the persons cells (split on commas, 、, semicolons, slashes) into temp table `name`."""
-    cells = cur.execute(
-        f"SELECT rowid AS rid, column{column} AS v FROM {stage} WHERE nullif(trim(column{column}), '') IS NOT NULL"
-    ).df()
+    cells = cur.execute(f"SELECT _row, raw_persons AS v FROM {typed} WHERE raw_persons IS NOT NULL").df()
     # Not on spaces: tables pad two-character names (王　伟), and privacy.normalise_name drops the padding.
     split = cells["v"].str.split(r"\s*[,，、;；/\n]+\s*", regex=True)
     frame = pd.DataFrame(
         {
-            "rid": cells["rid"],
+            "_row": cells["_row"],
             "persons": [sorted({pseudonymise(p, secret) for p in names if p}) for names in split],
         }
     )
     cur.register(f"{name}_frame", frame)
-    cur.execute(f"CREATE TEMP TABLE {name} AS SELECT rid, CAST(persons AS VARCHAR[]) AS persons FROM {name}_frame")
+    cur.execute(f"CREATE TEMP TABLE {name} AS SELECT _row, CAST(persons AS VARCHAR[]) AS persons FROM {name}_frame")
     cur.unregister(f"{name}_frame")
 
 
@@ -348,21 +348,19 @@ def _validate_and_load(
     raw, match, report, lang = prepared.raw, prepared.match, prepared.report, options.lang
     kind = match.kind
     names = _TempNames(index)
-    _stage(cur, raw, names.stage)
-    step(0.25)
     _load_lookups(cur, kind)
-    likert = _detect_likert(cur, names.stage, match, options)
+    fields = {f.name: f for f in FIELDS[kind]}
+    _parse(cur, raw, match, fields, names, secret)
+    step(0.5)
+    likert = _detect_likert(cur, names.typed, match, options)
     if likert:
         report.warnings.append(t("warn.likert", lang, column=raw.headers[match.columns["score"][0]]))
-    fields = {f.name: f for f in FIELDS[kind]}
-    offset = _parse(cur, raw, match, fields, likert, names, secret)
-    step(0.5)
     if cur.execute(f"SELECT count(*) FROM {names.typed}").fetchone()[0] == 0:
         _file_error(report, "no-data", lang, detail=t("kind." + _KIND_TEXT[kind] + ".title", lang))
         return
     cur.execute(f"CREATE TEMP TABLE {names.errors} (row BIGINT, field VARCHAR, value VARCHAR, code VARCHAR)")
-    expect = _check_cells(cur, raw, match, fields, likert, names, lang, offset)
-    _build_final(cur, kind, match, names)
+    expect = _check_cells(cur, raw, match, fields, likert, names, lang)
+    _build_final(cur, kind, names, likert)
     expect |= _check_duplicates(cur, raw, match, names, lang)
     unchanged, replaced = _check_stored(cur, raw, match, names, batch_id, options)
     expect[("*", "conflict")] = _key_headers(raw, match, lang)
@@ -395,14 +393,12 @@ class _TempNames:
         return f"pbi_{part}_{self.index}"
 
 
-def _parse(cur, raw: RawTable, match: HeaderMatch, fields: dict[str, Field], likert: bool, names, secret) -> int:
-    """Temp table `typed`: the file row number, each mapped cell parsed, and whether it was filled
-    (`_has_<field>`); the cell's text stays in the stage table. Returns the offset from a stage rowid to
-    the file row number."""
-    # Inside a transaction a new table's rowids start at a large base, in insertion (= file) order.
-    base = cur.execute(f"SELECT coalesce(min(rowid), 0) FROM {names.stage}").fetchone()[0]
-    offset = raw.header_row + 1 - base
-    select = [f"rowid + {offset} AS _row"]
+def _parse(cur, raw: RawTable, match: HeaderMatch, fields: dict[str, Field], names, secret) -> int:
+    """Read the file straight into temp table `parsed` (each mapped cell parsed, whether it was filled
+    (`_has_<field>`), whether the row is blank), and expose its data rows with their file row numbers as
+    view `typed`. Returns the offset from a `parsed` rowid to the file row number."""
+    source, params = _source(cur, raw, names.frame)
+    select = []
     for name, (col_index, _role) in match.columns.items():
         field, col = fields[name], f"column{col_index}"
         select.append(f"{col} IS NOT NULL AS _has_{name}")  # cheap; blank-but-spaces cells are sorted out later
@@ -410,19 +406,29 @@ def _parse(cur, raw: RawTable, match: HeaderMatch, fields: dict[str, Field], lik
             select.append(f"pbi_period_grain(pbi_norm({col})) AS period_grain")
             select.append(f"pbi_period_start(pbi_norm({col})) AS period_start")
         elif field.type == "persons":
-            _persons(cur, names.stage, col_index, secret, names.persons)
-            select.append(f"(SELECT p.persons FROM {names.persons} p WHERE p.rid = {names.stage}.rowid) AS persons")
+            select.append(f"nullif(trim({col}), '') AS raw_persons")
         else:
-            select.append(f"{_parse_expr(field, col, likert)} AS {name}")
+            select.append(f"{_parse_expr(field, col)} AS {name}")
     for name, field in fields.items():  # fields the file lacks are NULL of their type
-        if name not in match.columns:
-            if field.type == "persons":
-                select.append("CAST(NULL AS VARCHAR[]) AS persons")
-            else:
-                select.append(f"CAST(NULL AS {_SQL_TYPE[field.type]}) AS {name}")
-    # Blank rows (Excel's trailing ",,,,") are no data; DuckDB reads an empty cell as NULL.
-    not_blank = f"coalesce({', '.join(f'column{i}' for i in range(len(raw.headers)))}) IS NOT NULL"
-    cur.execute(f"CREATE TEMP TABLE {names.typed} AS SELECT {', '.join(select)} FROM {names.stage} WHERE {not_blank}")
+        if name not in match.columns and field.type != "persons":
+            select.append(f"CAST(NULL AS {_SQL_TYPE[field.type]}) AS {name}")
+    # Blank rows (Excel's trailing ",,,,") are no data; DuckDB reads an empty cell as NULL. They stay in
+    # `parsed` so that its rowids keep counting the file's rows.
+    select.append(f"coalesce({', '.join(f'column{i}' for i in range(len(raw.headers)))}) IS NULL AS _blank")
+    cur.execute(f"CREATE TEMP TABLE {names.parsed} AS SELECT {', '.join(select)} FROM {source}", params)
+    # Inside a transaction a new table's rowids start at a large base, in insertion (= file) order.
+    base = cur.execute(f"SELECT coalesce(min(rowid), 0) FROM {names.parsed}").fetchone()[0]
+    offset = raw.header_row + 1 - base
+    cur.execute(
+        f"CREATE TEMP VIEW {names.rows} AS SELECT rowid + {offset} AS _row, * EXCLUDE (_blank) "
+        f"FROM {names.parsed} WHERE NOT _blank"
+    )
+    if "persons" in match.columns:
+        _persons(cur, names.rows, secret, names.persons)
+        persons = f"(SELECT p.persons FROM {names.persons} p WHERE p._row = r._row)"
+    else:
+        persons = "CAST(NULL AS VARCHAR[])"
+    cur.execute(f"CREATE TEMP VIEW {names.typed} AS SELECT r.*, {persons} AS persons FROM {names.rows} r")
     return offset
 
 
@@ -443,7 +449,7 @@ def _parsed_column(field: Field) -> str:
     return {"period": "period_grain", "persons": "persons"}.get(field.type, field.name)
 
 
-def _check_cells(cur, raw, match, fields, likert, names, lang, offset: int) -> dict[tuple[str, str], str]:
+def _check_cells(cur, raw, match, fields, likert, names, lang) -> dict[tuple[str, str], str]:
     """Missing, unreadable, unknown and out-of-range cells into the errors table; returns what was expected."""
     checks: list[str] = []
     expect: dict[tuple[str, str], str] = {}
@@ -466,16 +472,14 @@ def _check_cells(cur, raw, match, fields, likert, names, lang, offset: int) -> d
                 f"WHERE year({name}) NOT BETWEEN {_YEARS[0]} AND {_YEARS[1]}"
             )
             expect[(name, "out-of-range")] = t("expect.years", lang, low=_YEARS[0], high=_YEARS[1])
-        low, high = field.minimum, field.maximum
+        low, high = (1, 5) if field.type == "score" and likert else (field.minimum, field.maximum)
         if low is None and high is None:
             continue
         bounds = " OR ".join(
             cond for cond, bound in ((f"{name} < {low}", low), (f"{name} > {high}", high)) if bound is not None
         )
         checks.append(f"SELECT _row, '{name}', NULL, 'out-of-range' FROM {typed} WHERE {bounds}")
-        if field.type == "score" and likert:
-            expect[(name, "out-of-range")] = t("expect.range", lang, low=1, high=5)
-        elif high is not None:
+        if high is not None:
             expect[(name, "out-of-range")] = t("expect.range", lang, low=_num(low), high=_num(high))
         else:
             expect[(name, "out-of-range")] = t("expect.at_least", lang, low=_num(low))
@@ -487,11 +491,13 @@ def _check_cells(cur, raw, match, fields, likert, names, lang, offset: int) -> d
                 expect[(name, "out-of-range")] = t("expect.not_before", lang, column=date_header, value="")
     if checks:
         cur.execute(f"INSERT INTO {names.errors} {' UNION ALL '.join(checks)}")
-        # The cells' text, for the messages: looked up in the stage table for the (few) rows with errors.
+    if checks and cur.execute(f"SELECT count(*) FROM {names.errors}").fetchall()[0][0]:  # all fetched: see _source
+        # The cells' text, for the messages: read the file again (only when it has errors).
+        base = _stage(cur, raw, names.stage)
         cases = " ".join(f"WHEN '{name}' THEN s.column{i}" for name, (i, _role) in match.columns.items())
         cur.execute(
             f"UPDATE {names.errors} e SET value = nullif(trim(CASE e.field {cases} END), '') "
-            f"FROM {names.stage} s WHERE s.rowid = e.row - {offset}"
+            f"FROM {names.stage} s WHERE s.rowid = e.row - {raw.header_row + 1 - base}"
         )
         # A cell of only spaces is empty, not unreadable: missing if required, else no error at all.
         optional = [name for name in match.columns if not fields[name].required] or [""]
@@ -506,9 +512,14 @@ def _stored_columns(kind: RecordKind) -> list[str]:
     return [*keys, *values]
 
 
-def _build_final(cur, kind: RecordKind, match: HeaderMatch, names) -> None:
-    """Temp view `final`: each row as it would be stored (defaults applied), for every row of the file."""
-    exprs = [f"{DERIVED.get(kind, {}).get(column, column)} AS {column}" for column in _stored_columns(kind)]
+def _build_final(cur, kind: RecordKind, names, likert: bool) -> None:
+    """Temp view `final`: each row as it would be stored (defaults applied, Likert answers mapped to 0–100 as
+    (x−1)×25), for every row of the file."""
+    mapped = {"score", *_ITEMS} if likert else set()
+    exprs = []
+    for column in _stored_columns(kind):
+        expr = f"({column} - 1) * 25" if column in mapped else DERIVED.get(kind, {}).get(column, column)
+        exprs.append(f"{expr} AS {column}")
     cur.execute(f"CREATE TEMP VIEW {names.final} AS SELECT _row, {', '.join(exprs)} FROM {names.typed}")
 
 
