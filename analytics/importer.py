@@ -340,7 +340,7 @@ def _validate_and_load(
     secret: str,
     step: Callable[[float], None] = lambda done: None,
 ) -> None:
-    """Stage, parse, check and insert one file's rows inside the caller's transaction.
+    """Parse, check and insert one file's rows inside the caller's transaction.
 
     Rows without errors are inserted even when others have errors, so that later files of the same call
     can refer to them; the caller rolls the whole transaction back if any file has an error.
@@ -393,10 +393,10 @@ class _TempNames:
         return f"pbi_{part}_{self.index}"
 
 
-def _parse(cur, raw: RawTable, match: HeaderMatch, fields: dict[str, Field], names, secret) -> int:
+def _parse(cur, raw: RawTable, match: HeaderMatch, fields: dict[str, Field], names, secret) -> None:
     """Read the file straight into temp table `parsed` (each mapped cell parsed, whether it was filled
     (`_has_<field>`), whether the row is blank), and expose its data rows with their file row numbers as
-    view `typed`. Returns the offset from a `parsed` rowid to the file row number."""
+    view `typed`."""
     source, params = _source(cur, raw, names.frame)
     select = []
     for name, (col_index, _role) in match.columns.items():
@@ -429,7 +429,6 @@ def _parse(cur, raw: RawTable, match: HeaderMatch, fields: dict[str, Field], nam
     else:
         persons = "CAST(NULL AS VARCHAR[])"
     cur.execute(f"CREATE TEMP VIEW {names.typed} AS SELECT r.*, {persons} AS persons FROM {names.rows} r")
-    return offset
 
 
 _SQL_TYPE = {
