@@ -40,6 +40,7 @@ import pandas as pd
 
 from analytics import queries
 from analytics.db import Database
+from analytics.periods import quarter_starts
 from analytics.privacy import pseudonymise
 from analytics.schema import (
     PATIENT_ITEMS,
@@ -255,7 +256,7 @@ class DemoData:
 def generate(seed: int = 1, scale: float = 1.0) -> DemoData:
     """Make the demo hospital's data; the same `seed` and `scale` always give the same tables."""
     rng = np.random.default_rng(seed)
-    quarters = pd.date_range(f"{FIRST_YEAR}-01-01", f"{LAST_YEAR}-10-01", freq="QS")
+    quarters = quarter_starts(FIRST_YEAR, LAST_YEAR)
     departments = _departments()
     branches = _branches(departments, rng)
     activities, realised = _activities(branches, quarters, rng)

@@ -10,13 +10,15 @@ from collections.abc import Sequence
 
 import pandas as pd
 
+from analytics import reader
 from analytics.fields import FIELDS, Field, normalise_header
 from analytics.fields import field_label as _field_label
 from analytics.i18n import STRINGS, t
 from analytics.importer import FileReport, ImportResult, Preview
 from analytics.schema import RecordKind
 
-ENCODINGS: tuple[str, ...] = ("utf-8", "utf-8-sig", "gbk", "gb18030")
+# The encodings a user may choose: the reader's own list, without its aliases.
+ENCODINGS: tuple[str, ...] = tuple(dict.fromkeys(reader.ENCODINGS.values()))
 SCALES: tuple[str, ...] = ("likert", "percent")
 ERROR_COLUMNS: tuple[str, ...] = ("file", "row", "column", "value", "code", "message")
 HISTORY_COLUMNS: tuple[str, ...] = (
