@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from analytics import demo, importer, summary, templates
+from analytics import demo, importer, reader, summary, templates
 from analytics.db import Database, default_db_path
 from analytics.i18n import t
 from analytics.schema import RecordKind, StatusReport
@@ -47,7 +47,7 @@ def build_parser() -> argparse.ArgumentParser:
     load.add_argument("files", nargs="+", type=Path, metavar="FILE")
     load.add_argument("--kind", choices=[k.value for k in RecordKind], help="default: detected from the headers")
     load.add_argument("--sheet", help="XLSX sheet name (default: the first)")
-    load.add_argument("--encoding", help="utf-8, utf-8-sig, gbk or gb18030 (default: detected)")
+    load.add_argument("--encoding", choices=sorted(reader.ENCODINGS), help="default: detected")
     load.add_argument("--scale", choices=["likert", "percent"], help="satisfaction scores (default: detected)")
     load.add_argument("--force", action="store_true", help="import a file even if the same file was imported")
     load.add_argument("--replace", action="store_true", help="replace stored records that differ from the file")
