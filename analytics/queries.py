@@ -236,3 +236,111 @@ def undo_statements(table: str) -> tuple[str, str, str]:
 GET_SETTING = "SELECT value FROM settings WHERE key = ?"
 PUT_SETTING = "INSERT OR REPLACE INTO settings (key, value, updated_at) VALUES (?, CAST(? AS JSON), ?)"
 DELETE_SETTING = "DELETE FROM settings WHERE key = ?"
+
+
+# --- The department × period panel (`metrics.py`) ---------------------------------------------------------
+# `?` grain parameters are 'month', 'quarter' or 'year'; periods are the truncated first day.
+
+PANEL_DEPARTMENTS = """
+SELECT d.department_code, d.name AS department_name, d.category, d.staff_count, d.branch_code,
+       coalesce(b.name, d.branch_code) AS branch_name, b.member_count
+FROM departments d LEFT JOIN branches b USING (branch_code)
+ORDER BY d.department_code
+"""
+
+PANEL_BRANCHES = "SELECT branch_code, name AS branch_name, member_count FROM branches ORDER BY branch_code"
+
+# First and last day of each kind's data: inside a kind's span an empty period counts as zero, outside as no data.
+PANEL_SPANS = """
+SELECT 'activities' AS kind, min(activity_date) AS lo, max(activity_date) AS hi FROM activities
+UNION ALL SELECT 'responses', min(submitted_at)::DATE, max(submitted_at)::DATE FROM satisfaction_responses
+UNION ALL SELECT 'aggregates', min(period_start), max(period_start) FROM satisfaction_aggregates
+UNION ALL SELECT 'discipline', min(record_date), max(record_date) FROM discipline_records
+"""
+
+PANEL_ACTIVITIES = """
+SELECT branch_code, CAST(date_trunc(?, activity_date) AS DATE) AS period_start, activity_type,
+       count(*) AS held,
+       sum(attended) FILTER (WHERE expected > 0) AS attended,
+       sum(expected) FILTER (WHERE expected > 0) AS expected,
+       coalesce(sum(hours * attended), 0) AS person_hours
+FROM activities
+GROUP BY ALL
+"""
+
+PANEL_DIMENSIONS = """
+SELECT branch_code, CAST(date_trunc(?, activity_date) AS DATE) AS period_start, dimension, count(*) AS activities
+FROM activities
+WHERE dimension IS NOT NULL
+GROUP BY ALL
+"""
+
+# Individual responses: count, sum and sum of squares (for the Welch test), and the dimension items' means.
+PANEL_RESPONSES = """
+SELECT department_code, population, CAST(date_trunc(?, submitted_at) AS DATE) AS period_start,
+       count(*) AS n, sum(score) AS s, sum(score * score) AS ss,
+       avg(item_environment) AS item_environment, avg(item_doctor_communication) AS item_doctor_communication,
+       avg(item_nurse_communication) AS item_nurse_communication, avg(item_waiting_time) AS item_waiting_time,
+       avg(item_privacy) AS item_privacy, avg(item_cost) AS item_cost, avg(item_pay_benefits) AS item_pay_benefits,
+       avg(item_development) AS item_development, avg(item_work_environment) AS item_work_environment,
+       avg(item_superior_relations) AS item_superior_relations, avg(item_peer_relations) AS item_peer_relations
+FROM satisfaction_responses
+GROUP BY ALL
+"""
+
+# The pooled within-cell SD of individual responses per population (for z-tests where only n is known).
+RESPONSE_SD = """
+SELECT population, sqrt(sum(ss - s * s / n) / nullif(sum(n) - count(*), 0)) AS sd
+FROM (SELECT population, department_code, date_trunc(?, submitted_at) AS p,
+             count(*) AS n, sum(score) AS s, sum(score * score) AS ss
+      FROM satisfaction_responses GROUP BY ALL)
+GROUP BY population
+"""
+
+# Department aggregates of a grain no coarser than the panel's (a quarterly score cannot be split into months).
+PANEL_AGGREGATES = """
+SELECT department_code, population, CAST(date_trunc(?, period_start) AS DATE) AS period_start,
+       sum(respondents) AS n, sum(score * respondents) AS s
+FROM satisfaction_aggregates
+WHERE list_contains(?, period_grain)
+GROUP BY ALL
+"""
+
+# Discipline records with their rectification state as of a day (`?` = grain, then the as-of day four times).
+PANEL_DISCIPLINE = """
+SELECT department_code, CAST(date_trunc(?, record_date) AS DATE) AS period_start, category,
+       count(*) AS records,
+       count(*) FILTER (WHERE status <> 'not_required') AS rectification_required,
+       count(*) FILTER (WHERE status = 'completed' AND (rectification_deadline IS NULL
+                        OR rectification_completed IS NULL OR rectification_completed <= rectification_deadline))
+           AS rectification_on_time,
+       count(*) FILTER (WHERE status = 'completed' AND rectification_completed > rectification_deadline)
+           AS rectification_late,
+       count(*) FILTER (WHERE status = 'in_progress' AND (rectification_deadline IS NULL OR rectification_deadline >= ?))
+           AS rectification_open,
+       count(*) FILTER (WHERE status = 'in_progress' AND rectification_deadline < ?) AS rectification_overdue,
+       count(*) FILTER (WHERE status = 'completed' AND rectification_completed IS NOT NULL) AS rectification_closed,
+       coalesce(sum(date_diff('day', record_date, rectification_completed))
+                FILTER (WHERE status = 'completed'), 0) AS days_to_close
+FROM discipline_records
+GROUP BY ALL
+"""
+
+# 整改台账: rectifications still open after their deadline, oldest deadline first; no persons.
+OVERDUE_LEDGER = """
+SELECT r.record_id, r.record_date, r.department_code, d.name AS department_name, d.branch_code, d.category AS
+       department_category, r.category, r.summary, r.rectification_deadline,
+       date_diff('day', r.rectification_deadline, ?) AS days_overdue
+FROM discipline_records r LEFT JOIN departments d USING (department_code)
+WHERE r.status = 'in_progress' AND r.rectification_deadline < ?
+ORDER BY r.rectification_deadline, r.record_id
+"""
+
+# Record-level discipline rows, persons as pseudonyms: only for roles allowed to see them.
+DISCIPLINE_RECORDS = """
+SELECT r.record_id, r.record_date, r.department_code, d.name AS department_name, r.category, r.summary,
+       r.persons_pseudonymised, r.status, r.rectification_deadline, r.rectification_completed
+FROM discipline_records r LEFT JOIN departments d USING (department_code)
+WHERE r.department_code = ?
+ORDER BY r.record_date DESC, r.record_id DESC
+"""

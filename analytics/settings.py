@@ -1,6 +1,8 @@
-"""User settings kept in the database's `settings` table (key → JSON value), and the one kind stored so far:
-the column mapping a user chose for a file's headers, remembered per header signature so that next
-month's export with the same headers is mapped the same way without asking again.
+"""User settings kept in the database's `settings` table (key → JSON value). Two kinds are stored:
+
+* the column mapping a user chose for a file's headers, remembered per header signature so that next
+  month's export with the same headers is mapped the same way without asking again;
+* `MetricSettings`: index weights, required meeting frequencies, targets, thresholds (the Settings page).
 """
 
 from __future__ import annotations
@@ -9,11 +11,14 @@ import datetime as dt
 import hashlib
 import json
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from analytics import queries
 from analytics.db import Database
 from analytics.fields import normalise_header
+from analytics.schema import REQUIRED_MEETINGS_PER_YEAR, ActivityType
 
 MAPPING_PREFIX = "header_mapping:"
 
@@ -63,3 +68,103 @@ def save_mapping(db: Database, headers: Sequence[str], kind: str | None, mapping
         return False
     put(db, mapping_key(headers), value)
     return True
+
+
+# --- How the metrics are computed ------------------------------------------------------------------------
+
+METRICS_KEY = "metrics"
+
+COMPONENTS = ("compliance", "attendance", "service", "theme_plus", "integrity")
+"""The party-building index's components, each scored 0–100 (see `metrics.py`)."""
+
+PERIOD_MONTHS = {"month": 1, "quarter": 3, "year": 12}
+
+
+class Frequency(BaseModel):
+    """A required minimum: `count` meetings every `per` (month, quarter or year)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    count: int = Field(ge=0, le=31)
+    per: Literal["month", "quarter", "year"]
+
+
+class WarningRules(BaseModel):
+    """Thresholds of the risk warnings (风险预警); each rule is explained in `warnings.py`."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    index_low: float = Field(60.0, ge=0, le=100, description="党建指数 below this")
+    index_drop: float = Field(10.0, ge=0, le=100, description="党建指数 fell by at least this vs the previous period")
+    meetings_low: float = Field(80.0, ge=0, le=100, description="三会一课 compliance below this two periods running")
+    satisfaction_drop: float = Field(3.0, ge=0, le=100, description="score fell by at least this many points…")
+    alpha: float = Field(0.05, gt=0, lt=1, description="…and the fall is significant at this level")
+    overdue_high_days: int = Field(90, ge=0, description="an overdue rectification is severe after this many days")
+
+
+def _default_frequencies() -> dict[ActivityType, Frequency]:
+    per = {12: "month", 4: "quarter", 1: "year"}
+    return {kind: Frequency(count=1, per=per[n]) for kind, n in REQUIRED_MEETINGS_PER_YEAR.items()}
+
+
+class MetricSettings(BaseModel):
+    """Everything the party-building index, suppression, scorecard and warnings depend on.
+
+    Stored as one JSON value (key `metrics`); changing it bumps the data version, so every cached figure is
+    recomputed. Defaults are documented in the README."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    weights: dict[str, float] = Field(
+        default_factory=lambda: {
+            "compliance": 40.0,
+            "attendance": 20.0,
+            "service": 15.0,
+            "theme_plus": 15.0,
+            "integrity": 10.0,
+        }
+    )
+    frequencies: dict[ActivityType, Frequency] = Field(default_factory=_default_frequencies)
+    # Targets per party member or per branch, per year; a component scores 100 at the target (capped).
+    service_hours_per_member_year: float = Field(4.0, gt=0, description="service hours per member per year")
+    theme_plus_per_year: float = Field(12.0, gt=0, description="theme party days and 党建+ activities per year")
+    integrity_per_year: float = Field(2.0, gt=0, description="integrity-education activities per year")
+    suppression_min_n: int = Field(
+        10, ge=1, le=1000, description="satisfaction groups with fewer respondents are hidden"
+    )
+    assumed_sd: float = Field(
+        12.0, gt=0, le=50, description="score SD for tests on aggregates when no individual responses exist"
+    )
+    green: float = Field(80.0, ge=0, le=100, description="scorecard: green from this score")
+    amber: float = Field(60.0, ge=0, le=100, description="scorecard: amber from this score, red below")
+    warnings: WarningRules = Field(default_factory=WarningRules)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> MetricSettings:
+        unknown = set(self.weights) - set(COMPONENTS)
+        if unknown:
+            raise ValueError(f"unknown index components: {sorted(unknown)}")
+        if any(w < 0 for w in self.weights.values()) or not any(w > 0 for w in self.weights.values()):
+            raise ValueError("weights must be ≥ 0 and at least one > 0")
+        if self.amber > self.green:
+            raise ValueError("the amber line must not be above the green line")
+        return self
+
+    def weight(self, component: str) -> float:
+        return float(self.weights.get(component, 0.0))
+
+
+def metric_settings(db: Database) -> MetricSettings:
+    """The stored metric settings, or the defaults (also when what is stored no longer validates)."""
+    value = get(db, METRICS_KEY)
+    if value is None:
+        return MetricSettings()
+    try:
+        return MetricSettings.model_validate(value)
+    except ValueError:
+        return MetricSettings()
+
+
+def save_metric_settings(db: Database, value: MetricSettings) -> None:
+    put(db, METRICS_KEY, value.model_dump(mode="json"))
+
+
+def reset_metric_settings(db: Database) -> None:
+    delete(db, METRICS_KEY)

@@ -1,0 +1,581 @@
+"""The department × period panel: every metric the pages, the CLI and the relations analysis read.
+
+`build_panel(db, grain)` reads the database once per grain (four grouped scans, see `queries.PANEL_*`)
+and returns a `Panel`: one row per department and period (month `2024-03`, quarter `2024Q1`, year `2024`),
+every department in the register and every period from the first to the last with any data.
+
+**Party-building metrics** belong to a department's branch (a branch's activities serve all its departments):
+
+* `meeting_compliance` (三会一课 compliance, %): the mean, over the meeting types whose required frequency
+  fits in the period (a quarterly meeting is not assessed per month), of min(held ÷ required, 1) × 100.
+  Requirements are settings (`settings.MetricSettings.frequencies`); `compliance_<type>` holds each type.
+* `attendance_rate` (%): attended ÷ expected over activities that give an expected number.
+* `service_hours_per_member`: Σ(hours × attendees) of volunteer service, free clinics and health
+  education ÷ the branch's party members.
+* `theme_plus_activities`: theme party days, 党建+ projects and demonstration posts held.
+* `integrity_activities`: warning-education and integrity-talk activities held.
+* Each is scored 0–100 (`score_<component>`: compliance as is; attendance capped at 100; the other three
+  as a share of their yearly target scaled to the period, capped at 100) and `party_index` is the
+  weighted mean of the scores present (weights are settings; a missing component drops out).
+  Inside the span of the activity data an empty period scores zero; outside it the metrics are null.
+
+**Satisfaction** per population (`outpatient`, `inpatient`, `staff`): individual responses and department
+aggregates (weighted by their respondents, only when their grain is no coarser than the panel's) pooled:
+`n_<pop>` respondents, `sum_<pop>` the score total, `satisfaction_<pop>` = sum ÷ n, **null when n is below
+the suppression threshold** (`suppressed_<pop>` is then true). `nresp_<pop>`/`ssq_<pop>`/`sresp_<pop>`
+carry the individual responses' count, sum of squares and sum for the significance tests.
+
+**Discipline** per department: `discipline_<category>` counts, `discipline_records` (all),
+`discipline_cases` (the four forms and Eight-point Regulation violations), `discipline_form2plus`
+(forms 2–4), `discipline_complaints` (petitions, ethics and hotline complaints), `rectification_*`
+(required, on time, late, open, overdue as of `as_of`, closed, days to close) and `cases_per_100_staff`.
+
+`rollup(panel, level)` sums these up to branches or the hospital with the right weights: satisfaction by
+respondents, party metrics by party members (branches counted once), rates from their sums.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from analytics import queries
+from analytics.db import Database
+from analytics.schema import (
+    FOUR_FORMS,
+    SERVICE_ACTIVITIES,
+    ActivityType,
+    DisciplineCategory,
+    Population,
+    SatisfactionItem,
+)
+from analytics.settings import COMPONENTS, PERIOD_MONTHS, MetricSettings, metric_settings
+
+GRAINS = ("month", "quarter", "year")
+LEVELS = ("hospital", "branch", "department")
+POPULATIONS = tuple(p.value for p in Population)
+PERIODS_PER_YEAR = {"month": 12, "quarter": 4, "year": 1}
+
+THEME_PLUS_ACTIVITIES = (
+    ActivityType.THEME_PARTY_DAY,
+    ActivityType.PARTY_PLUS_PROJECT,
+    ActivityType.DEMONSTRATION_POST,
+)
+INTEGRITY_ACTIVITIES = (ActivityType.WARNING_EDUCATION, ActivityType.INTEGRITY_TALK)
+CASE_CATEGORIES = (*FOUR_FORMS, DisciplineCategory.EIGHT_POINT_VIOLATION)
+FORM2PLUS = FOUR_FORMS[1:]
+COMPLAINT_CATEGORIES = (
+    DisciplineCategory.PETITION_REPORT,
+    DisciplineCategory.ETHICS_COMPLAINT,
+    DisciplineCategory.HOTLINE_COMPLAINT,
+)
+RECTIFICATION = (
+    "rectification_required",
+    "rectification_on_time",
+    "rectification_late",
+    "rectification_open",
+    "rectification_overdue",
+    "rectification_closed",
+    "days_to_close",
+)
+PARTY_METRICS = (
+    "party_index",
+    "meeting_compliance",
+    "attendance_rate",
+    "service_hours_per_member",
+    "theme_plus_activities",
+    "integrity_activities",
+    *(f"score_{c}" for c in COMPONENTS),
+)
+DISCIPLINE_COUNTS = (
+    "discipline_records",
+    "discipline_cases",
+    "discipline_form2plus",
+    "discipline_complaints",
+    *(f"discipline_{c.value}" for c in DisciplineCategory),
+    *RECTIFICATION,
+)
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What the pages' shared filters select: a period range (labels, inclusive), a department category
+    and a branch (None = all)."""
+
+    grain: str = "quarter"
+    start: str | None = None
+    end: str | None = None
+    category: str | None = None
+    branch: str | None = None
+
+
+@dataclass(frozen=True)
+class Panel:
+    frame: pd.DataFrame  # department × period
+    grain: str
+    settings: MetricSettings
+    as_of: dt.date
+    periods: tuple[str, ...]  # every period label, in order
+    response_sd: dict[str, float] = field(default_factory=dict)  # pooled SD of responses per population
+    dimensions: pd.DataFrame | None = None  # department × period × population × item: mean, n
+    six: pd.DataFrame | None = None  # branch × period × 六提升 dimension: activities
+    compliance_types: tuple[str, ...] = ()  # meeting types assessed at this grain
+
+    def empty(self) -> bool:
+        return self.frame.empty
+
+
+# --- Periods -----------------------------------------------------------------------------------------------
+
+
+def period_labels(starts: pd.Series | pd.DatetimeIndex, grain: str) -> list[str]:
+    """'2024-03', '2024Q1' or '2024' for each period start (the Python twin of the SQL `period_label`)."""
+    index = pd.DatetimeIndex(starts)
+    if grain == "month":
+        return list(index.strftime("%Y-%m"))
+    if grain == "quarter":
+        return [f"{d.year}Q{d.quarter}" for d in index]
+    return [str(d.year) for d in index]
+
+
+def period_start(label: str, grain: str) -> pd.Timestamp:
+    """The first day of a period label (the inverse of `period_labels`)."""
+    if grain == "quarter":
+        return pd.Period(label, freq="Q").start_time
+    return pd.Timestamp(label if grain == "month" else f"{label}-01-01")
+
+
+def _grid_starts(first: pd.Timestamp, last: pd.Timestamp, grain: str) -> pd.DatetimeIndex:
+    freq = {"month": "MS", "quarter": "QS", "year": "YS"}[grain]
+    return pd.date_range(first, last, freq=freq)
+
+
+def _truncate(day: dt.date, grain: str) -> pd.Timestamp:
+    ts = pd.Timestamp(day)
+    if grain == "month":
+        return ts.to_period("M").start_time
+    if grain == "quarter":
+        return ts.to_period("Q").start_time
+    return ts.to_period("Y").start_time
+
+
+# --- The panel ---------------------------------------------------------------------------------------------
+
+
+def build_panel(
+    db: Database, grain: str = "quarter", as_of: dt.date | None = None, settings: MetricSettings | None = None
+) -> Panel:
+    """Every metric per department × period at `grain`; rectifications are judged as of `as_of` (today)."""
+    if grain not in GRAINS:
+        raise ValueError(f"grain must be one of {GRAINS}, not {grain!r}")
+    settings = settings or metric_settings(db)
+    as_of = as_of or dt.date.today()
+    con = db.reader()
+    departments = con.execute(queries.PANEL_DEPARTMENTS).df()
+    spans = {row.kind: (row.lo, row.hi) for row in con.execute(queries.PANEL_SPANS).df().itertuples() if row.lo}
+    compliance_types = tuple(
+        kind.value
+        for kind, freq in settings.frequencies.items()
+        if freq.count > 0 and PERIOD_MONTHS[freq.per] <= PERIOD_MONTHS[grain]
+    )
+    if departments.empty or not spans:
+        return Panel(_empty_frame(), grain, settings, as_of, (), compliance_types=compliance_types)
+
+    starts = _grid_starts(
+        min(_truncate(lo, grain) for lo, _ in spans.values()),
+        max(_truncate(hi, grain) for _, hi in spans.values()),
+        grain,
+    )
+    grid = departments.merge(pd.DataFrame({"period_start": starts}), how="cross")
+    grid.insert(0, "period", period_labels(grid["period_start"], grain))
+
+    party = _party_metrics(con, db, grain, settings, starts, spans.get("activities"), compliance_types)
+    frame = grid.merge(party, on=["branch_code", "period_start"], how="left")
+    satisfaction, dimensions = _satisfaction(con, grain, settings)
+    frame = frame.merge(satisfaction, on=["department_code", "period_start"], how="left")
+    for pop in POPULATIONS:
+        for column in (f"n_{pop}", f"sum_{pop}", f"nresp_{pop}", f"sresp_{pop}", f"ssq_{pop}"):
+            frame[column] = frame[column].fillna(0)
+        frame[f"n_{pop}"] = frame[f"n_{pop}"].astype("int64")
+        frame[f"nresp_{pop}"] = frame[f"nresp_{pop}"].astype("int64")
+    frame = _score_satisfaction(frame, settings.suppression_min_n)
+    frame = frame.merge(_discipline(con, grain, as_of), on=["department_code", "period_start"], how="left")
+    frame = _fill_within_span(frame, DISCIPLINE_COUNTS, spans.get("discipline"), grain)
+    frame["cases_per_100_staff"] = _ratio(frame["discipline_cases"] * 100, frame["staff_count"])
+    frame = frame.sort_values(["department_code", "period_start"], ignore_index=True)
+
+    sd = {row.population: float(row.sd) for row in con.execute(queries.RESPONSE_SD, [grain]).df().itertuples()}
+    six = con.execute(queries.PANEL_DIMENSIONS, [grain]).df()
+    six["period_start"] = pd.to_datetime(six["period_start"])
+    six["period"] = period_labels(six["period_start"], grain)
+    if not dimensions.empty:
+        dimensions = dimensions.merge(departments[["department_code", "branch_code", "category"]], how="left")
+    return Panel(
+        frame=frame,
+        grain=grain,
+        settings=settings,
+        as_of=as_of,
+        periods=tuple(period_labels(starts, grain)),
+        response_sd={k: v for k, v in sd.items() if np.isfinite(v)},
+        dimensions=dimensions,
+        six=six,
+        compliance_types=compliance_types,
+    )
+
+
+def _empty_frame() -> pd.DataFrame:
+    columns = ["period", "department_code", "department_name", "category", "staff_count", "branch_code"]
+    columns += ["branch_name", "member_count", "period_start", *PARTY_METRICS]
+    for pop in POPULATIONS:
+        columns += [f"n_{pop}", f"satisfaction_{pop}", f"suppressed_{pop}"]
+    columns += [*DISCIPLINE_COUNTS, "cases_per_100_staff"]
+    return pd.DataFrame(columns=columns)
+
+
+def _ratio(numerator: pd.Series, denominator: pd.Series) -> pd.Series:
+    """numerator ÷ denominator as floats, null where the denominator is zero or null."""
+    den = pd.to_numeric(denominator, errors="coerce").astype("float64")
+    return pd.to_numeric(numerator, errors="coerce").astype("float64") / den.where(den > 0)
+
+
+def _capped_score(value: pd.Series, target: float) -> pd.Series:
+    return np.minimum(value / target * 100, 100.0)
+
+
+def _party_metrics(con, db, grain, settings, starts, span, compliance_types) -> pd.DataFrame:
+    """Per branch × period: compliance per type and overall, attendance, service, theme/党建+, integrity,
+    their 0–100 scores and the index."""
+    branches = con.execute(queries.PANEL_BRANCHES).df()
+    grid = branches.merge(pd.DataFrame({"period_start": starts}), how="cross")
+    held = con.execute(queries.PANEL_ACTIVITIES, [grain]).df()
+    held["period_start"] = pd.to_datetime(held["period_start"])
+    keys = ["branch_code", "period_start"]
+    by_type = held.pivot_table(index=keys, columns="activity_type", values="held", aggfunc="sum", fill_value=0)
+    totals = held.groupby(keys)[["attended", "expected"]].sum(min_count=1)
+    service = held[held["activity_type"].isin([a.value for a in SERVICE_ACTIVITIES])]
+    totals["person_hours"] = service.groupby(keys)["person_hours"].sum()
+    out = grid.set_index(keys).join(by_type).join(totals)
+
+    months = PERIOD_MONTHS[grain]
+    for kind in (*compliance_types, *(a.value for a in (*THEME_PLUS_ACTIVITIES, *INTEGRITY_ACTIVITIES))):
+        if kind not in out:
+            out[kind] = 0.0
+    out = out.fillna({kind: 0 for kind in out.columns if kind in set(ActivityType)} | {"person_hours": 0.0})
+    for kind in compliance_types:
+        freq = settings.frequencies[ActivityType(kind)]
+        required = freq.count * months / PERIOD_MONTHS[freq.per]
+        out[f"compliance_{kind}"] = np.minimum(out[kind] / required, 1.0) * 100
+    compliance = [f"compliance_{k}" for k in compliance_types]
+    out["meeting_compliance"] = out[compliance].mean(axis=1) if compliance else np.nan
+    out["attendance_rate"] = _ratio(out["attended"] * 100, out["expected"])
+    out["service_hours_per_member"] = _ratio(out["person_hours"], out["member_count"])
+    out["theme_plus_activities"] = out[[a.value for a in THEME_PLUS_ACTIVITIES]].sum(axis=1)
+    out["integrity_activities"] = out[[a.value for a in INTEGRITY_ACTIVITIES]].sum(axis=1)
+    out["activities"] = out[[c for c in out.columns if c in set(ActivityType)]].sum(axis=1)
+
+    scale = months / 12
+    out["score_compliance"] = out["meeting_compliance"]
+    out["score_attendance"] = np.minimum(out["attendance_rate"], 100.0)
+    out["score_service"] = _capped_score(
+        out["service_hours_per_member"], settings.service_hours_per_member_year * scale
+    )
+    out["score_theme_plus"] = _capped_score(out["theme_plus_activities"], settings.theme_plus_per_year * scale)
+    out["score_integrity"] = _capped_score(out["integrity_activities"], settings.integrity_per_year * scale)
+    out = out.reset_index()
+    # Outside the span of the activity data nothing is known (not zero).
+    inside = _inside_span(out["period_start"], span, grain)
+    measured = [
+        "meeting_compliance",
+        *compliance,
+        "attendance_rate",
+        "service_hours_per_member",
+        "theme_plus_activities",
+        "integrity_activities",
+        "activities",
+        *(f"score_{c}" for c in COMPONENTS),
+    ]
+    out.loc[~inside, measured] = np.nan
+    out["party_index"] = party_index(out, settings)
+    keep = ["branch_code", "period_start", *PARTY_METRICS, *compliance, "activities", "attended", "expected"]
+    keep += ["person_hours"]
+    return out[keep].rename(columns={"attended": "attended_total", "expected": "expected_total"})
+
+
+def party_index(scores: pd.DataFrame, settings: MetricSettings) -> pd.Series:
+    """The weighted mean of the component scores present in each row (a missing one drops out)."""
+    weights = pd.Series({f"score_{c}": settings.weight(c) for c in COMPONENTS})
+    values = scores[weights.index].astype("float64")
+    present = values.notna().mul(weights, axis=1)
+    total = present.sum(axis=1)
+    return (values.fillna(0).mul(weights, axis=1).sum(axis=1) / total.where(total > 0)).astype("float64")
+
+
+def _inside_span(starts: pd.Series, span: tuple | None, grain: str) -> pd.Series:
+    if span is None:
+        return pd.Series(False, index=starts.index)
+    return (starts >= _truncate(span[0], grain)) & (starts <= _truncate(span[1], grain))
+
+
+def _fill_within_span(frame: pd.DataFrame, columns, span, grain) -> pd.DataFrame:
+    inside = _inside_span(frame["period_start"], span, grain)
+    for column in columns:
+        if column not in frame:
+            frame[column] = np.nan
+        frame[column] = frame[column].astype("float64").where(~inside | frame[column].notna(), 0.0)
+        frame.loc[~inside, column] = np.nan
+    return frame
+
+
+def _satisfaction(con, grain: str, settings: MetricSettings) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Pooled responses and aggregates per department × period, wide by population; item means long."""
+    responses = con.execute(queries.PANEL_RESPONSES, [grain]).df()
+    allowed = [g for g in GRAINS if PERIOD_MONTHS[g] <= PERIOD_MONTHS[grain]]
+    aggregates = con.execute(queries.PANEL_AGGREGATES, [grain, allowed]).df()
+    keys = ["department_code", "period_start", "population"]
+    for df in (responses, aggregates):
+        df["period_start"] = pd.to_datetime(df["period_start"])
+    pooled = (
+        responses[[*keys, "n", "s", "ss"]]
+        .rename(columns={"n": "nresp", "s": "sresp", "ss": "ssq"})
+        .merge(aggregates[[*keys, "n", "s"]].rename(columns={"n": "nagg", "s": "sagg"}), on=keys, how="outer")
+        .fillna({"nresp": 0, "sresp": 0.0, "ssq": 0.0, "nagg": 0, "sagg": 0.0})
+    )
+    pooled["n"] = pooled["nresp"] + pooled["nagg"]
+    pooled["sum"] = pooled["sresp"] + pooled["sagg"]
+    wide = pooled.pivot_table(
+        index=["department_code", "period_start"],
+        columns="population",
+        values=["n", "sum", "nresp", "sresp", "ssq"],
+        aggfunc="sum",
+    )
+    wide.columns = [f"{value}_{pop}" for value, pop in wide.columns]
+    for pop in POPULATIONS:
+        for value in ("n", "sum", "nresp", "sresp", "ssq"):
+            if f"{value}_{pop}" not in wide:
+                wide[f"{value}_{pop}"] = 0.0
+    items = [item.column for item in SatisfactionItem]
+    dimensions = responses.melt(id_vars=[*keys, "n"], value_vars=items, var_name="item", value_name="mean")
+    dimensions = dimensions.dropna(subset=["mean"])
+    dimensions["item"] = dimensions["item"].str.removeprefix("item_")
+    dimensions["suppressed"] = dimensions["n"] < settings.suppression_min_n
+    dimensions.loc[dimensions["suppressed"], "mean"] = np.nan
+    dimensions["period"] = period_labels(dimensions["period_start"], grain)
+    return wide.reset_index(), dimensions
+
+
+def _score_satisfaction(frame: pd.DataFrame, min_n: int) -> pd.DataFrame:
+    """`satisfaction_<pop>` = sum ÷ n, null (and `suppressed_<pop>`) when 0 < n < min_n."""
+    for pop in POPULATIONS:
+        n = frame[f"n_{pop}"]
+        frame[f"suppressed_{pop}"] = (n > 0) & (n < min_n)
+        frame[f"satisfaction_{pop}"] = _ratio(frame[f"sum_{pop}"], n).where(n >= min_n)
+    return frame
+
+
+def _discipline(con, grain: str, as_of: dt.date) -> pd.DataFrame:
+    records = con.execute(queries.PANEL_DISCIPLINE, [grain, as_of, as_of]).df()
+    records["period_start"] = pd.to_datetime(records["period_start"])
+    keys = ["department_code", "period_start"]
+    counts = records.pivot_table(index=keys, columns="category", values="records", aggfunc="sum", fill_value=0)
+    counts = counts.reindex(columns=[c.value for c in DisciplineCategory], fill_value=0)
+    counts.columns = [f"discipline_{c}" for c in counts.columns]
+    out = counts.join(records.groupby(keys)[list(RECTIFICATION)].sum())
+    out["discipline_records"] = records.groupby(keys)["records"].sum()
+    out["discipline_cases"] = out[[f"discipline_{c.value}" for c in CASE_CATEGORIES]].sum(axis=1)
+    out["discipline_form2plus"] = out[[f"discipline_{c.value}" for c in FORM2PLUS]].sum(axis=1)
+    out["discipline_complaints"] = out[[f"discipline_{c.value}" for c in COMPLAINT_CATEGORIES]].sum(axis=1)
+    return out.reset_index()
+
+
+# --- Selecting and rolling up ------------------------------------------------------------------------------
+
+
+def select(frame: pd.DataFrame, filters: Filters, grain: str) -> pd.DataFrame:
+    """Rows of a panel (or roll-up) frame inside the filters' period range; category and branch filters
+    apply to department-level frames (a roll-up is filtered before it is made, see `rollup`)."""
+    out = frame
+    if filters.start:
+        out = out[out["period_start"] >= period_start(filters.start, grain)]
+    if filters.end:
+        out = out[out["period_start"] <= period_start(filters.end, grain)]
+    if "department_code" in out:
+        if filters.category:
+            out = out[out["category"] == filters.category]
+        if filters.branch:
+            out = out[out["branch_code"] == filters.branch]
+    return out
+
+
+def rollup(panel: Panel, level: str = "hospital", filters: Filters | None = None) -> pd.DataFrame:
+    """The panel summed up to `level` (hospital, branch or department) for every period, with the changes of
+    satisfaction vs the previous period and the same period a year before (with p-values), then cut to the
+    filters' period range. Category and branch filters choose the departments that roll up."""
+    if level not in LEVELS:
+        raise ValueError(f"level must be one of {LEVELS}, not {level!r}")
+    filters = filters or Filters(grain=panel.grain)
+    frame = panel.frame
+    if filters.category:
+        frame = frame[frame["category"] == filters.category]
+    if filters.branch:
+        frame = frame[frame["branch_code"] == filters.branch]
+    if frame.empty:
+        return pd.DataFrame()
+    if level == "department":
+        out = frame.assign(unit=frame["department_code"], unit_name=frame["department_name"])
+    else:
+        out = _rollup(frame, level, panel)
+    out = out.sort_values(["unit", "period_start"], ignore_index=True)
+    out = _with_changes(out, panel)
+    return select(out, Filters(grain=panel.grain, start=filters.start, end=filters.end), panel.grain)
+
+
+def _rollup(frame: pd.DataFrame, level: str, panel: Panel) -> pd.DataFrame:
+    unit_keys = ["branch_code", "branch_name"] if level == "branch" else []
+    keys = [*unit_keys, "period", "period_start"]
+    sums = [f"{v}_{p}" for p in POPULATIONS for v in ("n", "sum", "nresp", "sresp", "ssq")]
+    sums += [c for c in DISCIPLINE_COUNTS if c in frame]
+    out = frame.groupby(keys, sort=False)[[*sums, "staff_count"]].sum(min_count=1)
+    # Discipline columns are null outside their data span, and sum(min_count=1) keeps that.
+    out[[f"n_{p}" for p in POPULATIONS]] = out[[f"n_{p}" for p in POPULATIONS]].fillna(0).astype("int64")
+
+    # Party metrics: each branch once, weighted by its party members.
+    party_columns = [c for c in frame.columns if c in PARTY_METRICS or c.startswith("compliance_")]
+    branches = frame.drop_duplicates(["branch_code", "period_start"])
+    weight = branches["member_count"].fillna(0).astype("float64")
+    weighted = branches[party_columns].astype("float64").mul(weight, axis=0)
+    present = branches[party_columns].notna().mul(weight, axis=0)
+    grouped_keys = [branches[k] for k in keys]
+    member_sum = present.groupby(grouped_keys, sort=False).sum()
+    party = weighted.groupby(grouped_keys, sort=False).sum(min_count=1) / member_sum.where(member_sum > 0)
+    extra = branches.groupby(grouped_keys, sort=False)[
+        ["attended_total", "expected_total", "person_hours", "member_count"]
+    ].sum(min_count=1)
+    extra["branches"] = branches.groupby(grouped_keys, sort=False).size()
+    party["attendance_rate"] = _ratio(extra["attended_total"] * 100, extra["expected_total"]).where(
+        party["attendance_rate"].notna()
+    )
+    party["service_hours_per_member"] = _ratio(extra["person_hours"], extra["member_count"]).where(
+        party["service_hours_per_member"].notna()
+    )
+    # Counts of activities are totals, not member-weighted means.
+    for column in ("theme_plus_activities", "integrity_activities", "activities"):
+        party[column] = branches.groupby(grouped_keys, sort=False)[column].sum(min_count=1)
+    out = out.join(party).join(extra[["member_count", "branches"]])
+    out["cases_per_100_staff"] = _ratio(out["discipline_cases"] * 100, out["staff_count"])
+    out = _score_satisfaction(out, panel.settings.suppression_min_n).reset_index()
+    if level == "branch":
+        return out.assign(unit=out["branch_code"], unit_name=out["branch_name"])
+    return out.assign(unit="hospital", unit_name="")
+
+
+def _with_changes(out: pd.DataFrame, panel: Panel) -> pd.DataFrame:
+    """Per population: `prev_<pop>`/`delta_<pop>`/`p_<pop>` against the previous period and
+    `yoy_<pop>`/`delta_yoy_<pop>`/`p_yoy_<pop>` against the same period a year before, `test_<pop>`
+    naming the test ('welch' on individual responses, 'z' when aggregates are involved). Party index deltas
+    too. The grid is complete (every unit has every period), so shifting within a unit is shifting in time."""
+    by_unit = out.groupby("unit", sort=False)
+    out["delta_party_index"] = out["party_index"] - by_unit["party_index"].shift(1)
+    for pop in POPULATIONS:
+        for prefix, lag in (("", 1), ("yoy_", PERIODS_PER_YEAR[panel.grain])):
+            shifted = by_unit[[f"satisfaction_{pop}", f"n_{pop}", f"nresp_{pop}", f"sresp_{pop}", f"ssq_{pop}"]]
+            before = shifted.shift(lag)
+            name = f"{prefix}{pop}" if prefix else f"prev_{pop}"
+            out[name] = before[f"satisfaction_{pop}"]
+            delta = f"delta_{prefix}{pop}"
+            out[delta] = out[f"satisfaction_{pop}"] - before[f"satisfaction_{pop}"]
+            p, test = change_test(out, before, pop, panel)
+            out[f"p_{prefix}{pop}"] = p
+            out[f"test_{prefix}{pop}"] = test
+    return out
+
+
+def _cell_sd(n, nresp, sresp, ssq, pooled: float) -> np.ndarray:
+    """Sample SD of a cell's individual responses where it has ≥ 2, else the pooled SD."""
+    nresp = np.asarray(nresp, dtype="float64")
+    with np.errstate(invalid="ignore", divide="ignore"):
+        var = (np.asarray(ssq, dtype="float64") - np.asarray(sresp, dtype="float64") ** 2 / nresp) / (nresp - 1)
+    sd = np.sqrt(np.clip(var, 0, None))
+    return np.where(nresp >= 2, sd, pooled)
+
+
+def change_test(now: pd.DataFrame, before: pd.DataFrame, pop: str, panel: Panel) -> tuple[np.ndarray, np.ndarray]:
+    """p-values for the change of `satisfaction_<pop>` between two aligned frames of cells.
+
+    Both cells all individual responses (≥ 2 each): Welch's t-test from their means, SDs and counts
+    (`scipy.stats.ttest_ind_from_stats`). Otherwise a z-test on the pooled means, each cell's standard
+    error = SD ÷ √n with the SD of its responses, or the hospital's pooled within-cell SD of responses of
+    this population, or the `assumed_sd` setting when there are no responses at all."""
+    pooled = panel.response_sd.get(pop, panel.settings.assumed_sd)
+    n1, n0 = now[f"n_{pop}"].to_numpy(dtype="float64"), before[f"n_{pop}"].to_numpy(dtype="float64")
+    m1, m0 = (
+        now[f"satisfaction_{pop}"].to_numpy(dtype="float64"),
+        before[f"satisfaction_{pop}"].to_numpy(dtype="float64"),
+    )
+    r1, r0 = now[f"nresp_{pop}"].to_numpy(dtype="float64"), before[f"nresp_{pop}"].to_numpy(dtype="float64")
+    sd1 = _cell_sd(n1, r1, now[f"sresp_{pop}"], now[f"ssq_{pop}"], pooled)
+    sd0 = _cell_sd(n0, r0, before[f"sresp_{pop}"], before[f"ssq_{pop}"], pooled)
+    valid = np.isfinite(m1) & np.isfinite(m0)
+    welch = valid & (r1 == n1) & (r0 == n0) & (r1 >= 2) & (r0 >= 2)
+    p = np.full(len(now), np.nan)
+    if welch.any():
+        with np.errstate(invalid="ignore", divide="ignore"):
+            p[welch] = stats.ttest_ind_from_stats(
+                m1[welch], sd1[welch], n1[welch], m0[welch], sd0[welch], n0[welch], equal_var=False
+            ).pvalue
+    z = valid & ~welch
+    if z.any():
+        se = np.sqrt(sd1[z] ** 2 / n1[z] + sd0[z] ** 2 / n0[z])
+        with np.errstate(invalid="ignore", divide="ignore"):
+            p[z] = 2 * stats.norm.sf(np.abs(m1[z] - m0[z]) / se)
+    test = np.where(welch, "welch", np.where(z, "z", None))
+    return p, test
+
+
+# --- What the CLI prints -----------------------------------------------------------------------------------
+
+CLI_FIELDS = (
+    "party_index",
+    "meeting_compliance",
+    "attendance_rate",
+    "service_hours_per_member",
+    "satisfaction_outpatient",
+    "satisfaction_inpatient",
+    "satisfaction_staff",
+    "n_outpatient",
+    "n_inpatient",
+    "n_staff",
+    "discipline_cases",
+    "discipline_form2plus",
+    "rectification_overdue",
+)
+
+
+def records(panel: Panel, level: str = "department", filters: Filters | None = None) -> list[dict]:
+    """One JSON-ready record per unit × period (`python -m analytics metrics`): nulls where no data or
+    suppressed; floats rounded to 4 decimals."""
+    rolled = rollup(panel, level, filters)
+    out = []
+    for row in rolled.to_dict("records"):
+        record = {"unit": row["unit"], "period": row["period"]}
+        for name in CLI_FIELDS:
+            value = row.get(name)
+            if value is None or (isinstance(value, float) and not np.isfinite(value)):
+                record[name] = None
+            elif name.startswith(("n_", "discipline_", "rectification_")):
+                record[name] = int(value)
+            else:
+                record[name] = round(float(value), 4)
+        out.append(record)
+    return out
+
+
+def latest_period(panel: Panel, column: str | None = None) -> str | None:
+    """The last period (with data in `column`, if given)."""
+    frame = panel.frame if column is None else panel.frame[panel.frame[column].notna()]
+    if frame.empty:
+        return None
+    return str(frame.loc[frame["period_start"].idxmax(), "period"])
