@@ -6,13 +6,15 @@ Exit codes: 0 done, 1 the command failed on the data, 2 usage error (argparse's 
 from __future__ import annotations
 
 import argparse
+import datetime as dt
+import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
 import pandas as pd
 
-from analytics import demo, importer, reader, summary, templates
+from analytics import demo, importer, metrics, reader, risk, summary, templates
 from analytics.db import Database, default_db_path
 from analytics.i18n import t
 from analytics.schema import RecordKind, StatusReport
@@ -63,6 +65,21 @@ def build_parser() -> argparse.ArgumentParser:
     back.add_argument("batch_id", type=int, metavar="BATCH_ID")
     back.add_argument("--lang", choices=["zh", "en"], default="zh")
 
+    figures = commands.add_parser("metrics", help="party index, satisfaction and discipline per unit × period")
+    _db_arg(figures)
+    figures.add_argument("--level", choices=metrics.LEVELS, default="department")
+    figures.add_argument("--grain", choices=metrics.GRAINS, default="quarter")
+    figures.add_argument("--as-of", type=dt.date.fromisoformat, help="judge rectifications as of (default: today)")
+    figures.add_argument("--json", action="store_true")
+
+    alerts = commands.add_parser("warnings", help="risk warnings for a period (default: the latest)")
+    _db_arg(alerts)
+    alerts.add_argument("--period", help="e.g. 2025Q4, 2025-12 or 2025 (its form sets the grain)")
+    alerts.add_argument("--grain", choices=metrics.GRAINS, help="default: from --period, else quarter")
+    alerts.add_argument("--as-of", type=dt.date.fromisoformat, help="judge rectifications as of (default: today)")
+    alerts.add_argument("--lang", choices=["zh", "en"], default="zh")
+    alerts.add_argument("--json", action="store_true")
+
     blank = commands.add_parser("template", help="write the XLSX template for a kind of file")
     blank.add_argument("kind", choices=[k.value for k in RecordKind], metavar="KIND")
     blank.add_argument("out", type=Path, metavar="OUT.xlsx")
@@ -101,6 +118,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _import(db, args)
         elif args.command == "history":
             _print_history(importer.history(db), as_json=args.json)
+        elif args.command == "metrics":
+            _print_metrics(db, args)
+        elif args.command == "warnings":
+            return _print_warnings(db, args)
         elif args.command == "undo":
             result = importer.undo(db, args.batch_id, lang=args.lang)
             print(result.message, file=sys.stdout if result.ok else sys.stderr)
@@ -142,6 +163,52 @@ def _import(db: Database, args: argparse.Namespace) -> int:
     if not result.ok:
         print(t("cli.nothing_stored", lang), file=sys.stderr)
     return 0 if result.ok else 1
+
+
+def _print_metrics(db: Database, args: argparse.Namespace) -> None:
+    rows = metrics.records(metrics.build_panel(db, args.grain, as_of=args.as_of), args.level)
+    if args.json:
+        print(json.dumps(rows, ensure_ascii=False))
+        return
+    print(pd.DataFrame(rows, columns=["unit", "period", *metrics.CLI_FIELDS]).to_string(index=False))
+
+
+def grain_of(period: str) -> str:
+    """'2025Q4' → quarter, '2025-12' → month, '2025' → year."""
+    if "Q" in period.upper():
+        return "quarter"
+    return "month" if "-" in period else "year"
+
+
+def _print_warnings(db: Database, args: argparse.Namespace) -> int:
+    grain = args.grain or (grain_of(args.period) if args.period else "quarter")
+    panel = metrics.build_panel(db, grain, as_of=args.as_of)
+    try:
+        found = risk.warnings(panel, risk.overdue_ledger(db, panel.as_of), period=args.period)
+    except ValueError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    rows = [
+        {
+            "unit": row.unit,
+            "unit_name": row.unit_name,
+            "unit_level": row.unit_level,
+            "period": row.period,
+            "rule": row.rule,
+            "severity": row.severity,
+            "explanation": getattr(row, f"explanation_{args.lang}"),
+        }
+        for row in found.itertuples()
+    ]
+    if args.json:
+        print(json.dumps(rows, ensure_ascii=False))
+        return 0
+    if not rows:
+        print(t("cli.no_warnings", args.lang))
+    for row in rows:
+        severity = t(f"risk.severity.{row['severity']}", args.lang)
+        print(f"[{severity}] {row['unit']} {t('risk.rule.' + row['rule'], args.lang)}: {row['explanation']}")
+    return 0
 
 
 def _print_history(batches: pd.DataFrame, as_json: bool) -> None:

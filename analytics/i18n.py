@@ -540,6 +540,78 @@ STRINGS: dict[str, tuple[str, str]] = {
     "meaning.status": ("无需整改、整改中或已整改", "No rectification, in progress or completed"),
     "meaning.deadline": ("整改应完成的日期；逾期为风险信号", "Due date; overdue is a risk signal"),
     "meaning.completed": ("整改实际完成日期", "Day the rectification was completed"),
+    # Metrics: the index components and the panel's figures
+    "component.compliance": ("三会一课", "三会一课 compliance"),
+    "component.attendance": ("参会率", "Attendance"),
+    "component.service": ("志愿服务", "Service hours"),
+    "component.theme_plus": ("主题党日与党建+", "Theme days and Party+"),
+    "component.integrity": ("廉洁教育", "Integrity education"),
+    "metric.party_index": ("党建指数", "Party-building index"),
+    "metric.meeting_compliance": ("三会一课完成率（%）", "三会一课 compliance (%)"),
+    "metric.attendance_rate": ("参会率（%）", "Attendance rate (%)"),
+    "metric.service_hours_per_member": ("人均服务时长（小时）", "Service hours per member"),
+    "metric.theme_plus_activities": ("主题党日与党建+活动（次）", "Theme days and Party+ activities"),
+    "metric.integrity_activities": ("廉洁教育活动（次）", "Integrity-education activities"),
+    "metric.satisfaction_outpatient": ("门诊患者满意度", "Outpatient satisfaction"),
+    "metric.satisfaction_inpatient": ("住院患者满意度", "Inpatient satisfaction"),
+    "metric.satisfaction_staff": ("医务人员满意度", "Staff satisfaction"),
+    "metric.n_outpatient": ("门诊受访人数", "Outpatient respondents"),
+    "metric.n_inpatient": ("住院受访人数", "Inpatient respondents"),
+    "metric.n_staff": ("医务人员受访人数", "Staff respondents"),
+    "metric.discipline_records": ("纪检监察记录（条）", "Discipline records"),
+    "metric.discipline_cases": ("执纪案件（四种形态及违反八项规定）", "Cases (four forms and Eight-point violations)"),
+    "metric.discipline_form2plus": ("第二至四种形态（件）", "Forms 2–4 cases"),
+    "metric.discipline_complaints": ("信访与投诉（件）", "Petitions and complaints"),
+    "metric.cases_per_100_staff": ("每百名职工案件数", "Cases per 100 staff"),
+    "metric.rectification_required": ("需整改（项）", "Rectifications required"),
+    "metric.rectification_on_time": ("按期整改（项）", "Completed on time"),
+    "metric.rectification_late": ("逾期完成（项）", "Completed late"),
+    "metric.rectification_open": ("整改中未到期（项）", "Open, not yet due"),
+    "metric.rectification_overdue": ("逾期未整改（项）", "Overdue"),
+    "metric.days_to_close": ("平均整改用时（天）", "Mean days to close"),
+    "metric.suppressed": ("人数不足，不予显示", "Too few respondents to show"),
+    # Risk warnings
+    "risk.rule.index_low": ("党建指数偏低", "Low party-building index"),
+    "risk.rule.index_drop": ("党建指数明显下降", "Party-building index fell sharply"),
+    "risk.rule.meetings_missed": ("三会一课连续两期未达标", "三会一课 short two periods running"),
+    "risk.rule.satisfaction_drop": ("满意度显著下降", "Satisfaction fell significantly"),
+    "risk.rule.serious_discipline": ("出现第二种及以上形态", "Form-2+ discipline case"),
+    "risk.rule.rectification_overdue": ("整改逾期", "Rectification overdue"),
+    "risk.severity.high": ("高", "High"),
+    "risk.severity.medium": ("中", "Medium"),
+    "risk.severity.low": ("低", "Low"),
+    "risk.index_low": (
+        "{name}党建指数为 {value}，低于预警线 {threshold}；最弱的一项是{weakest_zh}。",
+        "{name}: party-building index {value}, below the warning line of {threshold}; weakest component: "
+        "{weakest_en}.",
+    ),
+    "risk.index_drop": (
+        "{name}党建指数由上期（{previous}）的 {old} 降至 {value}，下降 {drop} 分。",
+        "{name}: party-building index fell from {old} in {previous} to {value}, down {drop} points.",
+    ),
+    "risk.meetings_missed": (
+        "{name}三会一课完成率本期 {value}%、上期（{previous}）{old}%，连续两期低于 {threshold}%；本期未按要求召开：{missing_zh}。",
+        "{name}: 三会一课 compliance {value}% this period and {old}% in {previous}, below {threshold}% two "
+        "periods running; short this period: {missing_en}.",
+    ),
+    "risk.satisfaction_drop": (
+        "{name}{population_zh}满意度由上期（{previous}）的 {old} 降至 {value}，下降 {drop} 分（p {p}，{n} 人受访）。",
+        "{name}: {population_en} satisfaction fell from {old} in {previous} to {value}, down {drop} points "
+        "(p {p}, {n} respondents).",
+    ),
+    "risk.serious_discipline": (
+        "{name}本期有 {n} 件第二种及以上形态案件（第二种形态 {form2} 件，第三、四种形态 {heavy} 件）。",
+        "{name}: {n} case(s) handled by the second or a heavier form this period ({form2} second form, "
+        "{heavy} third or fourth).",
+    ),
+    "risk.rectification_overdue": (
+        "{name}有 {n} 项整改逾期未完成（截至 {as_of}），最长逾期 {days} 天。",
+        "{name}: {n} rectification(s) open past their deadline as of {as_of}; the oldest is {days} days late.",
+    ),
+    "cli.no_warnings": ("本期没有风险预警。", "No warnings for this period."),
+    "rag.green": ("良好", "Green"),
+    "rag.amber": ("关注", "Amber"),
+    "rag.red": ("预警", "Red"),
 }
 
 

@@ -176,7 +176,9 @@ def build_panel(
     as_of = as_of or dt.date.today()
     con = db.reader()
     departments = con.execute(queries.PANEL_DEPARTMENTS).df()
-    spans = {row.kind: (row.lo, row.hi) for row in con.execute(queries.PANEL_SPANS).df().itertuples() if row.lo}
+    spans = {
+        row.kind: (row.lo, row.hi) for row in con.execute(queries.PANEL_SPANS).df().itertuples() if pd.notna(row.lo)
+    }
     compliance_types = tuple(
         kind.value
         for kind, freq in settings.frequencies.items()

@@ -1,0 +1,301 @@
+"""Risk warnings (风险预警) and the party-building health check (党建体检) scorecard, from the panel.
+
+Warnings for one period (default: the latest), thresholds from `settings.WarningRules`:
+
+* `index_low` (branch): 党建指数 below `index_low`; high if 10+ points below, else medium.
+* `index_drop` (branch): 党建指数 fell by `index_drop` or more vs the previous period; medium.
+* `meetings_missed` (branch): 三会一课 compliance below `meetings_low` this period and the previous one; medium.
+* `satisfaction_drop` (department): a population's score fell by `satisfaction_drop` points or more vs the
+  previous period and the fall is significant at `alpha`; high if the fall is twice that, else medium.
+* `serious_discipline` (department): a form-2, -3 or -4 case (四种形态) in the period; high for forms 3–4.
+* `rectification_overdue` (department): rectifications open past their deadline as of the panel's day
+  (whatever period the record is from); high if one is `overdue_high_days` late, else medium.
+
+Party-building rules are raised once per branch (its departments share its activities); each warning names
+the departments concerned. Every warning carries the numbers behind it and a sentence in zh and en.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pandas as pd
+
+from analytics import queries
+from analytics.db import Database
+from analytics.i18n import t
+from analytics.metrics import POPULATIONS, Filters, Panel, latest_period, rollup
+from analytics.schema import ActivityType, Population
+from analytics.settings import COMPONENTS
+
+RULES = (
+    "index_low",
+    "index_drop",
+    "meetings_missed",
+    "satisfaction_drop",
+    "serious_discipline",
+    "rectification_overdue",
+)
+SEVERITIES = ("high", "medium", "low")
+RAG = ("green", "amber", "red")
+
+WARNING_COLUMNS = [
+    "period",
+    "unit_level",
+    "unit",
+    "unit_name",
+    "departments",
+    "rule",
+    "severity",
+    "value",
+    "threshold",
+    "explanation_zh",
+    "explanation_en",
+]
+
+
+def _fmt(value: float, digits: int = 1) -> str:
+    return f"{value:.{digits}f}"
+
+
+def warnings(
+    panel: Panel, ledger: pd.DataFrame | None = None, period: str | None = None, filters: Filters | None = None
+) -> pd.DataFrame:
+    """Every warning raised for `period` (default: the latest period with any data), most severe first.
+    `ledger` is `overdue_ledger(db, panel.as_of)` (no overdue warnings without it)."""
+    if panel.empty():
+        return pd.DataFrame(columns=WARNING_COLUMNS)
+    period = period or latest_period(panel)
+    if period not in panel.periods:
+        raise ValueError(f"no period {period!r} in the data (periods run {panel.periods[0]}–{panel.periods[-1]})")
+    i = panel.periods.index(period)
+    previous = panel.periods[i - 1] if i > 0 else None
+    rules = panel.settings.warnings
+    scope = Filters(grain=panel.grain, category=(filters or Filters()).category, branch=(filters or Filters()).branch)
+    found: list[dict] = []
+
+    branches = rollup(panel, "branch", scope)
+    departments = rollup(panel, "department", scope)
+    dept_names = (
+        departments.drop_duplicates("department_code")
+        .groupby("branch_code")["department_name"]
+        .agg(lambda names: "、".join(names))
+    )
+    now = branches[branches["period"] == period].set_index("unit")
+    before = branches[branches["period"] == previous].set_index("unit") if previous else None
+
+    def add(level, unit, name, rule, severity, figure, line, key, **numbers):
+        found.append(
+            {
+                "period": period,
+                "unit_level": level,
+                "unit": unit,
+                "unit_name": name,
+                "departments": dept_names.get(unit, "") if level == "branch" else name,
+                "rule": rule,
+                "severity": severity,
+                "value": figure,
+                "threshold": line,
+                "explanation_zh": t(key, "zh", name=name, **numbers),
+                "explanation_en": t(key, "en", name=name, **numbers),
+            }
+        )
+
+    for unit, row in now.iterrows():
+        index = row["party_index"]
+        if pd.notna(index) and index < rules.index_low:
+            severity = "high" if index < rules.index_low - 10 else "medium"
+            add(
+                "branch",
+                unit,
+                row["unit_name"],
+                "index_low",
+                severity,
+                index,
+                rules.index_low,
+                "risk.index_low",
+                value=_fmt(index),
+                threshold=_fmt(rules.index_low, 0),
+                **_weakest(row, panel),
+            )
+        if before is not None and unit in before.index:
+            old = before.at[unit, "party_index"]
+            if pd.notna(index) and pd.notna(old) and old - index >= rules.index_drop:
+                add(
+                    "branch",
+                    unit,
+                    row["unit_name"],
+                    "index_drop",
+                    "medium",
+                    index - old,
+                    -rules.index_drop,
+                    "risk.index_drop",
+                    old=_fmt(old),
+                    value=_fmt(index),
+                    previous=previous,
+                    drop=_fmt(old - index),
+                )
+            compliance, old_compliance = row["meeting_compliance"], before.at[unit, "meeting_compliance"]
+            if (
+                pd.notna(compliance)
+                and pd.notna(old_compliance)
+                and compliance < rules.meetings_low
+                and old_compliance < rules.meetings_low
+            ):
+                add(
+                    "branch",
+                    unit,
+                    row["unit_name"],
+                    "meetings_missed",
+                    "medium",
+                    compliance,
+                    rules.meetings_low,
+                    "risk.meetings_missed",
+                    value=_fmt(compliance, 0),
+                    old=_fmt(old_compliance, 0),
+                    previous=previous,
+                    threshold=_fmt(rules.meetings_low, 0),
+                    **_missing_meetings(row, panel),
+                )
+
+    dept_now = departments[departments["period"] == period]
+    for row in dept_now.itertuples():
+        for pop in POPULATIONS:
+            delta, p = getattr(row, f"delta_{pop}"), getattr(row, f"p_{pop}")
+            if pd.notna(delta) and pd.notna(p) and -delta >= rules.satisfaction_drop and p < rules.alpha:
+                add(
+                    "department",
+                    row.department_code,
+                    row.department_name,
+                    "satisfaction_drop",
+                    "high" if -delta >= 2 * rules.satisfaction_drop else "medium",
+                    delta,
+                    -rules.satisfaction_drop,
+                    "risk.satisfaction_drop",
+                    population_zh=Population(pop).zh,
+                    population_en=pop,
+                    old=_fmt(getattr(row, f"prev_{pop}")),
+                    value=_fmt(getattr(row, f"satisfaction_{pop}")),
+                    drop=_fmt(-delta),
+                    previous=previous,
+                    p=_p(p),
+                    n=int(getattr(row, f"n_{pop}")),
+                )
+        form2plus = row.discipline_form2plus
+        if pd.notna(form2plus) and form2plus > 0:
+            heavy = int(row.discipline_form_3 + row.discipline_form_4)
+            add(
+                "department",
+                row.department_code,
+                row.department_name,
+                "serious_discipline",
+                "high" if heavy else "medium",
+                form2plus,
+                0,
+                "risk.serious_discipline",
+                n=int(form2plus),
+                form2=int(row.discipline_form_2),
+                heavy=heavy,
+            )
+
+    if ledger is not None and not ledger.empty:
+        ledger = ledger[ledger["department_code"].isin(set(departments["department_code"]))]
+    if ledger is not None and not ledger.empty:
+        for code, items in ledger.groupby("department_code", sort=True):
+            worst = int(items["days_overdue"].max())
+            add(
+                "department",
+                code,
+                items["department_name"].iloc[0],
+                "rectification_overdue",
+                "high" if worst >= rules.overdue_high_days else "medium",
+                len(items),
+                0,
+                "risk.rectification_overdue",
+                n=len(items),
+                days=worst,
+                as_of=panel.as_of.isoformat(),
+            )
+
+    out = pd.DataFrame(found, columns=WARNING_COLUMNS)
+    rank = {name: i for i, name in enumerate((*SEVERITIES, *RULES))}
+    return out.sort_values(
+        ["severity", "rule", "unit"], key=lambda c: c.map(rank) if c.name != "unit" else c, ignore_index=True
+    )
+
+
+def overdue_ledger(db: Database, as_of: dt.date | None = None) -> pd.DataFrame:
+    """整改台账: rectifications still open past their deadline as of `as_of` (today), oldest first. No
+    persons: the ledger is shown to leadership, record-level rows only to the discipline office."""
+    as_of = as_of or dt.date.today()
+    return db.reader().execute(queries.OVERDUE_LEDGER, [as_of, as_of]).df()
+
+
+def _p(p: float) -> str:
+    return "< 0.001" if p < 0.001 else f"= {p:.3f}"
+
+
+def _weakest(row: pd.Series, panel: Panel) -> dict[str, str]:
+    """The lowest-scoring weighted component and its score, named in both languages."""
+    scores = {c: row.get(f"score_{c}") for c in COMPONENTS if panel.settings.weight(c) > 0}
+    scores = {c: v for c, v in scores.items() if pd.notna(v)}
+    if not scores:
+        return {"weakest_zh": "—", "weakest_en": "—"}
+    worst = min(scores, key=scores.get)
+    return {f"weakest_{lang}": f"{t(f'component.{worst}', lang)} {scores[worst]:.0f}" for lang in ("zh", "en")}
+
+
+def _missing_meetings(row: pd.Series, panel: Panel) -> dict[str, str]:
+    """The meeting types held fewer times than required this period, named in both languages."""
+    short = [
+        ActivityType(k)
+        for k in panel.compliance_types
+        if pd.notna(row.get(f"compliance_{k}")) and row[f"compliance_{k}"] < 100
+    ]
+    return {"missing_zh": "、".join(k.zh for k in short) or "—", "missing_en": ", ".join(k.en for k in short) or "—"}
+
+
+# --- 党建体检 scorecard --------------------------------------------------------------------------------------
+
+
+def scorecard(panel: Panel, period: str | None = None, filters: Filters | None = None) -> pd.DataFrame:
+    """Per branch for one period: each component's score with red/amber/green and the figure behind it.
+
+    Columns: branch_code, branch_name, period, party_index, index_rag, and per component
+    `<component>` (score 0–100), `<component>_rag`, `<component>_value` (the raw figure: %, hours, count)."""
+    if panel.empty():
+        return pd.DataFrame()
+    period = period or latest_period(panel, "party_index") or latest_period(panel)
+    scope = Filters(grain=panel.grain, category=(filters or Filters()).category, branch=(filters or Filters()).branch)
+    branches = rollup(panel, "branch", scope)
+    rows = branches[branches["period"] == period]
+    raw = {
+        "compliance": "meeting_compliance",
+        "attendance": "attendance_rate",
+        "service": "service_hours_per_member",
+        "theme_plus": "theme_plus_activities",
+        "integrity": "integrity_activities",
+    }
+    out = pd.DataFrame(
+        {
+            "branch_code": rows["unit"].to_numpy(),
+            "branch_name": rows["unit_name"].to_numpy(),
+            "period": period,
+            "members": rows["member_count"].to_numpy(),
+            "party_index": rows["party_index"].to_numpy(),
+        }
+    )
+    out["index_rag"] = rag(out["party_index"], panel)
+    for component in COMPONENTS:
+        out[component] = rows[f"score_{component}"].to_numpy()
+        out[f"{component}_rag"] = rag(out[component], panel)
+        out[f"{component}_value"] = rows[raw[component]].to_numpy()
+    return out.sort_values("party_index", na_position="last", ignore_index=True)
+
+
+def rag(scores: pd.Series, panel: Panel) -> pd.Series:
+    """'green' from the green line, 'amber' from the amber line, else 'red'; None where no score."""
+    values = pd.to_numeric(scores, errors="coerce")
+    out = np.where(values >= panel.settings.green, "green", np.where(values >= panel.settings.amber, "amber", "red"))
+    return pd.Series(np.where(values.isna(), None, out), index=scores.index, dtype="object")
