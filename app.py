@@ -4,7 +4,7 @@ import streamlit as st
 
 from analytics import summary
 from analytics.i18n import DEFAULT_LANGUAGE, LANGUAGES, t
-from pages._ui import database, lang, load, md_escape, shell
+from pages._ui import database, lang, load, md_escape, publish_filters, restore_filters, shell
 
 st.set_page_config(page_title="党建洞察 Party Building Insight", page_icon="🏛️", layout="wide")
 
@@ -28,27 +28,28 @@ with st.sidebar:
         on_change=_choose_language,
         horizontal=True,
     )
+PAGES = (
+    # (file, url path = file name, title key, icon, default)
+    ("pages/overview.py", "overview", "nav.overview", ":material/dashboard:", True),
+    ("pages/party.py", "party", "nav.party", ":material/flag:", False),
+    ("pages/satisfaction.py", "satisfaction", "nav.satisfaction", ":material/sentiment_satisfied:", False),
+    ("pages/discipline.py", "discipline", "nav.discipline", ":material/gavel:", False),
+    ("pages/profile.py", "profile", "nav.profile", ":material/apartment:", False),
+    ("pages/import.py", "import", "nav.import", ":material/upload_file:", False),
+    ("pages/settings.py", "settings", "nav.settings", ":material/tune:", False),
+    ("pages/about.py", "about", "nav.about", ":material/info:", False),
+)
+restore_filters()
 page = st.navigation(
     [
-        st.Page(
-            "pages/overview.py",
-            title=t("nav.overview", lang()),
-            url_path="overview",
-            default=True,
-            icon=":material/dashboard:",
-        ),
-        st.Page(
-            "pages/import.py",
-            title=t("nav.import", lang()),
-            url_path="import",
-            icon=":material/upload_file:",
-        ),
-        st.Page("pages/about.py", title=t("nav.about", lang()), url_path="about", icon=":material/info:"),
+        st.Page(file, title=t(title, lang()), url_path=url, icon=icon, default=default)
+        for file, url, title, icon, default in PAGES
     ]
 )
 
 # After st.navigation, which starts each page with the URL's query parameters cleared.
 st.query_params["lang"] = lang()
+publish_filters()
 
 with st.sidebar:
     st.markdown(f"### {md_escape(load(summary.hospital_name))}")

@@ -21,6 +21,11 @@ STRINGS: dict[str, tuple[str, str]] = {
     "app.language": ("语言 / Language", "语言 / Language"),
     "nav.overview": ("总览", "Overview"),
     "nav.import": ("数据导入", "Import data"),
+    "nav.party": ("党建", "Party building"),
+    "nav.satisfaction": ("满意度", "Satisfaction"),
+    "nav.discipline": ("纪检监察", "Discipline"),
+    "nav.profile": ("科室画像", "Department profile"),
+    "nav.settings": ("设置", "Settings"),
     "nav.about": ("关于数据", "About the data"),
     "sidebar.hospital": ("医院", "Hospital"),
     "sidebar.range": ("数据范围：{start} 至 {end}", "Data from {start} to {end}"),
@@ -582,8 +587,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "risk.severity.low": ("低", "Low"),
     "risk.index_low": (
         "{name}党建指数为 {value}，低于预警线 {threshold}；最弱的一项是{weakest_zh}。",
-        "{name}: party-building index {value}, below the warning line of {threshold}; weakest component: "
-        "{weakest_en}.",
+        "{name}: party-building index {value}, below the warning line of {threshold}; weakest component: {weakest_en}.",
     ),
     "risk.index_drop": (
         "{name}党建指数由上期（{previous}）的 {old} 降至 {value}，下降 {drop} 分。",
@@ -608,6 +612,16 @@ STRINGS: dict[str, tuple[str, str]] = {
         "{name}有 {n} 项整改逾期未完成（截至 {as_of}），最长逾期 {days} 天。",
         "{name}: {n} rectification(s) open past their deadline as of {as_of}; the oldest is {days} days late.",
     ),
+    # Shared page parts: filters, tables, downloads
+    "filters.title": ("筛选", "Filters"),
+    "filters.grain": ("统计周期", "Period"),
+    "filters.periods": ("期间范围", "Period range"),
+    "filters.category": ("科室类别", "Department category"),
+    "filters.branch": ("党支部", "Party branch"),
+    "filters.all": ("全部", "All"),
+    "download.csv": ("下载 CSV", "Download CSV"),
+    "download.xlsx": ("下载 Excel", "Download Excel"),
+    "table.click_hint": ("点击某一行可查看该科室画像。", "Click a row to open that department's profile."),
     "cli.no_warnings": ("本期没有风险预警。", "No warnings for this period."),
     "rag.green": ("良好", "Green"),
     "rag.amber": ("关注", "Amber"),

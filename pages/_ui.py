@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
+import pandas as pd
 import streamlit as st
 
+from analytics import exports, metrics
 from analytics.db import Database, default_db_path
-from analytics.i18n import DEFAULT_LANGUAGE, LANGUAGES
+from analytics.i18n import DEFAULT_LANGUAGE, LANGUAGES, t
+from analytics.metrics import Filters, Panel
+from analytics.schema import DepartmentCategory, PeriodGrain
 
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$])")
 
@@ -74,3 +79,204 @@ def load(fn: Callable[..., Any], *args: Any) -> Any:
 def md_escape(text: str) -> str:
     """Data shown inside markdown is escaped, so a name like `**x**` or `<b>` shows as typed."""
     return _MARKDOWN_SPECIAL.sub(r"\\\1", text)
+
+
+# --- Shared filters, kept in the URL -----------------------------------------------------------------------
+# Each filter lives in session state under FILTER_KEYS (so it survives pages that do not show it) and in
+# the URL (so a view can be shared by link); the widgets edit the state through their own keys.
+FILTER_KEYS = {"grain": "f_grain", "from": "f_from", "to": "f_to", "cat": "f_cat", "branch": "f_branch"}
+XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def restore_filters() -> None:
+    """On a session's first run, take the filters from the URL (a shared link); app.py calls this."""
+    for param, key in FILTER_KEYS.items():
+        if key not in st.session_state and param in st.query_params:
+            st.session_state[key] = st.query_params[param]
+
+
+def publish_filters() -> None:
+    """Write the current filters to the URL (after st.navigation, which starts a page with it cleared)."""
+    for param, key in FILTER_KEYS.items():
+        value = st.session_state.get(key)
+        if value:
+            st.query_params[param] = value
+        elif param in st.query_params:
+            del st.query_params[param]
+
+
+def today() -> dt.date:
+    return dt.date.today()
+
+
+def panel(grain: str) -> Panel:
+    """The department × period panel at `grain`, cached until the data (or settings, or the day) changes."""
+    return load(metrics.build_panel, grain, today())
+
+
+def _copy(widget_key: str, state_key: str) -> None:
+    st.session_state[state_key] = st.session_state[widget_key]
+
+
+def filter_bar() -> tuple[Filters, Panel]:
+    """The shared filters in the sidebar (grain, period range, category, branch); returns them with the
+    panel at the chosen grain. Unknown values from an edited link fall back to the defaults."""
+    L = lang()
+    state = st.session_state
+    if state.get(FILTER_KEYS["grain"]) not in metrics.GRAINS:
+        state[FILTER_KEYS["grain"]] = "quarter"
+    with st.sidebar:
+        st.markdown(f"**{t('filters.title', L)}**")
+        st.segmented_control(
+            t("filters.grain", L),
+            options=list(metrics.GRAINS),
+            format_func=lambda g: PeriodGrain(g).label(L),
+            default=state[FILTER_KEYS["grain"]],
+            key="w_grain",
+            on_change=_on_grain,
+        )
+        grain = state[FILTER_KEYS["grain"]]
+        data = panel(grain)
+        periods = list(data.periods)
+        start, end = state.get(FILTER_KEYS["from"]), state.get(FILTER_KEYS["to"])
+        if periods:
+            start = start if start in periods else periods[0]
+            end = end if end in periods and periods.index(end) >= periods.index(start) else periods[-1]
+            state[FILTER_KEYS["from"]], state[FILTER_KEYS["to"]] = start, end
+            if len(periods) > 1:
+                chosen = st.select_slider(
+                    t("filters.periods", L), options=periods, value=(start, end), key=f"w_range_{grain}"
+                )
+                state[FILTER_KEYS["from"]], state[FILTER_KEYS["to"]] = chosen
+                start, end = chosen
+        categories = ["", *(c.value for c in DepartmentCategory)]
+        if state.get(FILTER_KEYS["cat"]) not in categories:
+            state[FILTER_KEYS["cat"]] = ""
+        st.selectbox(
+            t("filters.category", L),
+            options=categories,
+            index=categories.index(state[FILTER_KEYS["cat"]]),
+            format_func=lambda c: DepartmentCategory(c).label(L) if c else t("filters.all", L),
+            key="w_cat",
+            on_change=_copy,
+            args=("w_cat", FILTER_KEYS["cat"]),
+        )
+        branches = branch_names(data)
+        options = ["", *branches]
+        if state.get(FILTER_KEYS["branch"]) not in options:
+            state[FILTER_KEYS["branch"]] = ""
+        st.selectbox(
+            t("filters.branch", L),
+            options=options,
+            index=options.index(state[FILTER_KEYS["branch"]]),
+            format_func=lambda b: branches.get(b, t("filters.all", L)) if b else t("filters.all", L),
+            key="w_branch",
+            on_change=_copy,
+            args=("w_branch", FILTER_KEYS["branch"]),
+        )
+    publish_filters()
+    chosen = Filters(
+        grain=grain,
+        start=state.get(FILTER_KEYS["from"]) or None,
+        end=state.get(FILTER_KEYS["to"]) or None,
+        category=state[FILTER_KEYS["cat"]] or None,
+        branch=state[FILTER_KEYS["branch"]] or None,
+    )
+    return chosen, data
+
+
+def _on_grain() -> None:
+    chosen = st.session_state.get("w_grain")
+    if chosen:  # a segmented control can be clicked off; keep the grain then
+        st.session_state[FILTER_KEYS["grain"]] = chosen
+        st.session_state.pop(FILTER_KEYS["from"], None)
+        st.session_state.pop(FILTER_KEYS["to"], None)
+
+
+def branch_names(data: Panel) -> dict[str, str]:
+    frame = data.frame.drop_duplicates("branch_code").sort_values("branch_code")
+    return dict(zip(frame["branch_code"], frame["branch_name"], strict=True))
+
+
+# --- Tables: downloads and click-through to a department ---------------------------------------------------
+
+
+def downloads(table: pd.DataFrame, name: str, key: str) -> None:
+    """CSV and Excel download buttons for exactly the table shown (formula cells neutralised)."""
+    row = st.container(horizontal=True)
+    L = lang()
+    row.download_button(
+        t("download.csv", L),
+        data=exports.to_csv_bytes(table),
+        file_name=f"{name}.csv",
+        mime="text/csv",
+        on_click="ignore",
+        icon=":material/download:",
+        key=f"{key}_csv",
+    )
+    row.download_button(
+        t("download.xlsx", L),
+        data=exports.to_excel_bytes(table, sheet=name),
+        file_name=f"{name}.xlsx",
+        mime=XLSX_MIME,
+        on_click="ignore",
+        icon=":material/download:",
+        key=f"{key}_xlsx",
+    )
+
+
+def table(
+    frame: pd.DataFrame,
+    name: str,
+    key: str,
+    department_codes: pd.Series | None = None,
+    column_config: dict | None = None,
+) -> None:
+    """A table with its downloads. With `department_codes` (aligned to the rows), clicking a row opens
+    that department's profile."""
+    if department_codes is None:
+        st.dataframe(frame, hide_index=True, column_config=column_config, placeholder="—", key=key)
+    else:
+        event = st.dataframe(
+            frame,
+            hide_index=True,
+            column_config=column_config,
+            placeholder="—",
+            key=key,
+            on_select="rerun",
+            selection_mode="single-row",
+        )
+        rows = event.selection.rows if event is not None else []
+        if rows:
+            open_profile(str(department_codes.iloc[rows[0]]))
+        st.caption(t("table.click_hint", lang()))
+    downloads(frame, name, key)
+
+
+def open_profile(department_code: str) -> None:
+    """Go to the department profile page for `department_code` (kept in the URL as `dept`)."""
+    st.session_state["profile_dept"] = department_code
+    st.switch_page("pages/profile.py", query_params={"dept": department_code, **current_params()})
+
+
+def current_params() -> dict[str, str]:
+    params = {"lang": lang()}
+    for param, key in FILTER_KEYS.items():
+        if st.session_state.get(key):
+            params[param] = st.session_state[key]
+    return params
+
+
+def no_data(message_key: str, **values: object) -> None:
+    """A helpful empty state: what is missing, and a link to the import page."""
+    st.info(t(message_key, lang(), **values), icon=":material/info:")
+    st.page_link("pages/import.py", label=t("nav.import", lang()), icon=":material/upload_file:")
+
+
+def score_text(value: float | None, n: int | None = None, digits: int = 1) -> str:
+    """A score for a card or a sentence: '—' without data, the suppression note when n is too small."""
+    if value is None or pd.isna(value):
+        if n:
+            return t("metric.suppressed", lang())
+        return "—"
+    return f"{value:.{digits}f}"
