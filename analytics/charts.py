@@ -6,7 +6,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from analytics.i18n import t
-from analytics.schema import RecordKind
+from analytics.schema import DisciplineCategory, Population, RecordKind, SatisfactionItem
 
 # Party red first; the rest are distinguishable and print well in grey.
 PALETTE = ("#B71C1C", "#1565C0", "#2E7D32", "#EF6C00", "#6A1B9A", "#00838F", "#5D4037", "#546E7A")
@@ -69,4 +69,213 @@ def coverage_heatmap(coverage: pd.DataFrame, lang: str) -> go.Figure:
         )
     )
     figure.update_layout(template=TEMPLATE, height=260, xaxis={"type": "category"}, yaxis={"autorange": "reversed"})
+    return figure
+
+
+# --- Discipline (纪检监察) and the department profile --------------------------------------------------------
+
+# Cases in reds (darker = heavier form), complaints in oranges, education and supervision in blues,
+# the good news (praise letters, red envelopes refused) in greens.
+DISCIPLINE_COLOURS = {
+    "form_1": "#F4A3A3",
+    "form_2": "#E05A57",
+    "form_3": "#B71C1C",
+    "form_4": "#5C0A0A",
+    "eight_point_violation": "#6A1B9A",
+    "petition_report": "#E65100",
+    "ethics_complaint": "#FB8C00",
+    "hotline_complaint": "#FFCA28",
+    "integrity_talk": "#1565C0",
+    "warning_education": "#64B5F6",
+    "supervision_proposal": "#00838F",
+    "praise_letter": "#2E7D32",
+    "red_envelope_refused": "#9CCC65",
+}
+RECTIFICATION_COLOURS = {"on_time": "#2E7D32", "late": "#FFB300", "open": "#90A4AE", "overdue": "#B71C1C"}
+
+
+def category_bars(
+    counts: pd.DataFrame, lang: str, y_title: str | None = None, height: int = 420, keep_empty: bool = False
+) -> go.Figure:
+    """Stacked bars of records per period (`counts`: period, category, records), one colour per discipline
+    category, named in `lang`, in the enum's order; categories without any record are left out of the
+    legend unless `keep_empty`."""
+    figure = go.Figure()
+    order = [c.value for c in DisciplineCategory]
+    for category in sorted(counts["category"].unique(), key=order.index):
+        rows = counts[counts["category"] == category]
+        if not keep_empty and not rows["records"].any():
+            continue
+        name = DisciplineCategory(category).label(lang)
+        figure.add_bar(
+            x=rows["period"],
+            y=rows["records"],
+            name=name,
+            marker_color=DISCIPLINE_COLOURS.get(category),
+            hovertemplate=f"{name}<br>%{{x}}: %{{y}}<extra></extra>",
+        )
+    figure.update_layout(
+        template=TEMPLATE,
+        barmode="stack",
+        height=height,
+        xaxis={"type": "category", "title": t("chart.period", lang)},
+        yaxis={"title": y_title or t("chart.records", lang), "rangemode": "tozero"},
+        legend={"title": {"text": t("chart.category", lang)}},
+    )
+    return figure
+
+
+def rectification_donut(status: dict[str, int], lang: str, height: int = 320) -> go.Figure:
+    """Rectifications on time / late / open / overdue (keys as in `RECTIFICATION_COLOURS`)."""
+    keys = [k for k in RECTIFICATION_COLOURS if status.get(k)]
+    labels = [t(f"discipline.status.{k}", lang) for k in keys]
+    figure = go.Figure(
+        go.Pie(
+            labels=labels,
+            values=[status[k] for k in keys],
+            hole=0.55,
+            sort=False,
+            direction="clockwise",
+            marker={"colors": [RECTIFICATION_COLOURS[k] for k in keys]},
+            textinfo="value+percent",
+            hovertemplate="%{label}: %{value} (%{percent})<extra></extra>",
+        )
+    )
+    figure.update_layout(
+        template=TEMPLATE,
+        height=height,
+        legend={"title": {"text": t("chart.items", lang)}},
+        annotations=[{"text": f"{sum(status[k] for k in keys)}", "showarrow": False, "font": {"size": 22}}],
+    )
+    return figure
+
+
+def party_index_lines(rows: pd.DataFrame, lang: str, height: int = 300) -> go.Figure:
+    """The party-building index per period (`rows`: period, party_index), its value written at each point."""
+    name = t("metric.party_index", lang)
+    figure = go.Figure(
+        go.Scatter(
+            x=rows["period"],
+            y=rows["party_index"],
+            name=name,
+            mode="lines+markers+text",
+            text=[f"{v:.1f}" for v in rows["party_index"]],
+            textposition="top center",
+            line={"width": 3, "color": PALETTE[0]},
+            hovertemplate=f"{name}<br>%{{x}}: %{{y:.1f}}<extra></extra>",
+        )
+    )
+    figure.update_layout(
+        template=TEMPLATE,
+        height=height,
+        showlegend=False,
+        xaxis={"type": "category", "title": t("chart.period", lang)},
+        yaxis={"title": name, "range": [0, 108]},
+    )
+    return figure
+
+
+def component_grid(scores: pd.DataFrame, lang: str, amber: float, green: float) -> go.Figure:
+    """Components (rows, already named) × periods (columns) of 0–100 scores, each cell written and shaded
+    like the 党建体检 scorecard: red below the amber line, amber below the green line, else green."""
+    values = scores.to_numpy(dtype=float)
+    lo, hi = amber / 100, green / 100
+    pale = (("#F8C9C4", 0.0, lo), ("#FFE9A8", lo, hi), ("#C8E6C9", hi, 1.0))
+    scale = [[edge, colour] for colour, start, end in pale for edge in (start, end)]
+    text = [["—" if pd.isna(v) else f"{v:.0f}" for v in row] for row in values]
+    score = t("chart.score", lang)
+    figure = go.Figure(
+        go.Heatmap(
+            z=values,
+            x=[str(c) for c in scores.columns],
+            y=[str(i) for i in scores.index],
+            text=text,
+            texttemplate="%{text}",
+            zmin=0,
+            zmax=100,
+            colorscale=scale,
+            showscale=False,
+            xgap=2,
+            ygap=2,
+            hovertemplate=f"%{{y}}<br>%{{x}}<br>{score}: %{{text}}<extra></extra>",
+        )
+    )
+    figure.update_layout(
+        template=TEMPLATE,
+        height=60 + 36 * len(scores),
+        xaxis={"type": "category", "title": t("chart.period", lang)},
+        yaxis={"type": "category", "autorange": "reversed"},
+        margin={"t": 10},
+    )
+    return figure
+
+
+def satisfaction_lines(rows: pd.DataFrame, lang: str, height: int = 360) -> go.Figure:
+    """Satisfaction per population and period (`rows`: period, satisfaction_<pop>, n_<pop>); suppressed or
+    missing periods break the line, and every point shows its respondents. Populations nobody answered
+    for are left out."""
+    figure = go.Figure()
+    respondents = t("chart.respondents", lang)
+    for i, population in enumerate(Population):
+        pop = population.value
+        if not rows[f"n_{pop}"].any():
+            continue
+        name = population.label(lang)
+        figure.add_scatter(
+            x=rows["period"],
+            y=rows[f"satisfaction_{pop}"],
+            customdata=rows[f"n_{pop}"],
+            name=name,
+            mode="lines+markers",
+            connectgaps=False,
+            line={"color": PALETTE[i]},
+            hovertemplate=f"{name}<br>%{{x}}: %{{y:.1f}}<br>{respondents}: %{{customdata}}<extra></extra>",
+        )
+    figure.update_layout(
+        template=TEMPLATE,
+        height=height,
+        xaxis={"type": "category", "title": t("chart.period", lang)},
+        yaxis={"title": t("chart.score", lang)},
+        legend={"title": {"text": t("col.population", lang)}},
+    )
+    return figure
+
+
+def dimension_dots(dimensions: pd.DataFrame, lang: str) -> go.Figure:
+    """Mean item scores as dots, one colour per population (`dimensions`: population, item, mean, n;
+    suppressed rows, with a null mean, are left out), n in the hover. Dots rather than bars: the axis
+    starts near the lowest score, so the differences between items show."""
+    figure = go.Figure()
+    respondents = t("chart.respondents", lang)
+    shown = dimensions[dimensions["mean"].notna()]
+    items = [item.label(lang) for item in SatisfactionItem if item.value in set(dimensions["item"])]
+    for i, population in enumerate(Population):
+        rows = shown[shown["population"] == population.value]
+        if rows.empty:
+            continue
+        figure.add_scatter(
+            y=[SatisfactionItem(item).label(lang) for item in rows["item"]],
+            x=rows["mean"],
+            customdata=rows["n"],
+            mode="markers+text",
+            name=population.label(lang),
+            marker={"color": PALETTE[i], "size": 12},
+            text=[f"{v:.1f}" for v in rows["mean"]],
+            textposition="middle right",
+            hovertemplate=f"%{{y}}: %{{x:.1f}}<br>{respondents}: %{{customdata}}<extra></extra>",
+        )
+    low = float(shown["mean"].min()) if not shown.empty else 0.0
+    figure.update_layout(
+        template=TEMPLATE,
+        height=max(300, 30 * len(items) + 120),
+        xaxis={"title": t("chart.score", lang), "range": [max(0.0, low - 5), 101]},
+        yaxis={
+            "title": t("col.item", lang),
+            "type": "category",
+            "categoryorder": "array",
+            "categoryarray": items,
+            "autorange": "reversed",
+        },
+        legend={"title": {"text": t("col.population", lang)}},
+    )
     return figure

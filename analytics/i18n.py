@@ -545,6 +545,216 @@ STRINGS: dict[str, tuple[str, str]] = {
     "meaning.status": ("无需整改、整改中或已整改", "No rectification, in progress or completed"),
     "meaning.deadline": ("整改应完成的日期；逾期为风险信号", "Due date; overdue is a risk signal"),
     "meaning.completed": ("整改实际完成日期", "Day the rectification was completed"),
+    # Discipline page (纪检监察)
+    "discipline.title": ("纪检监察", "Discipline inspection"),
+    "discipline.caption": (
+        "四种形态、信访投诉和整改情况，按所选期间、科室类别和党支部汇总。",
+        "The four forms, petitions and complaints, and rectification, summed over the chosen periods, department "
+        "category and party branch.",
+    ),
+    "discipline.empty": (
+        "数据库中还没有纪检监察记录。导入纪检监察记录后，本页将显示四种形态、信访投诉和整改台账。",
+        "The database holds no discipline records yet. Import the discipline ledger to see the four forms, "
+        "complaints and the rectification ledger here.",
+    ),
+    "discipline.empty_scope": (
+        "所选期间、科室类别和党支部内没有纪检监察数据，请调整左侧筛选。",
+        "No discipline data in the chosen periods, category and branch; widen the filters on the left.",
+    ),
+    "discipline.privacy": (
+        "本页只显示按科室汇总的数字和不含人员信息的整改台账。含人员（假名）的逐条记录目前不向任何用户显示，"
+        "今后将仅向纪检监察室开放。",
+        "This page shows counts per department and a rectification ledger without persons. Record-level rows "
+        "with (pseudonymised) persons are not shown to anyone yet; later they will be open to the discipline "
+        "office only.",
+    ),
+    "discipline.kpi.records": ("纪检监察记录", "Discipline records"),
+    "discipline.kpi.cases": ("执纪案件", "Cases"),
+    "discipline.kpi.cases_help": (
+        "四种形态及违反八项规定的案件数；每百名职工 {rate} 件。",
+        "Four-forms cases and Eight-point Regulation violations; {rate} per 100 staff.",
+    ),
+    "discipline.kpi.form2plus": ("第二至四种形态", "Forms 2–4"),
+    "discipline.kpi.complaints": ("信访与投诉", "Complaints"),
+    "discipline.kpi.form1_share": ("第一种形态占比", "First form's share"),
+    "discipline.kpi.overdue": ("逾期未整改", "Overdue now"),
+    "discipline.kpi.overdue_help": (
+        "截至 {as_of} 仍在整改中且已过期限的事项数，见下方整改台账。",
+        "Rectifications still open past their deadline as of {as_of}; see the ledger below.",
+    ),
+    "discipline.form1_norm": (
+        "**第一种形态成为常态。** 谈话提醒、批评教育、函询用得多，说明问题在萌芽时就得到处理，"
+        "因此第一种形态在四种形态中占比高是预期的、健康的信号；第二至四种形态占比上升才需要关注。"
+        "所选范围内第一种形态占四种形态的 **{share}**（{form1} / {forms} 件）。",
+        "**First form as the norm (第一种形态成为常态).** Frequent reminder talks, criticism and letters of "
+        "inquiry mean problems are caught early, so a high share of the first form among the four forms is "
+        "expected and healthy; a rising share of forms 2–4 is what needs attention. In the chosen scope the "
+        "first form is **{share}** of the four forms ({form1} of {forms} cases).",
+    ),
+    "discipline.form1_none": (
+        "**第一种形态成为常态**：第一种形态在四种形态中占比高是预期的。所选范围内没有四种形态案件。",
+        "**First form as the norm**: a high share of the first form among the four forms is expected. There "
+        "are no four-forms cases in the chosen scope.",
+    ),
+    "discipline.by_category.title": ("各类记录（按期间）", "Records by category and period"),
+    "discipline.by_category.help": (
+        "点击图例可隐藏或显示某一类。",
+        "Click a legend entry to hide or show a category.",
+    ),
+    "discipline.forms.title": ("四种形态（按期间）", "The four forms by period"),
+    "discipline.forms.help": (
+        "第一种形态：批评教育、谈话函询；第二种：轻处分、组织调整；第三种：重处分、重大职务调整；第四种：严重违纪涉嫌违法、立案审查。",
+        "First form: criticism, talks and letters of inquiry; second: light sanctions, organisational "
+        "adjustment; third: heavy sanctions, major job changes; fourth: serious violations, case investigation.",
+    ),
+    "discipline.rect.title": ("整改情况", "Rectification status"),
+    "discipline.rect.help": (
+        "所选期间内产生的需整改事项，按记录日期归入期间；“逾期未完成”截至 {as_of}。平均整改用时 {days} 天。",
+        "Rectifications required by records of the chosen periods (by record date); overdue as of {as_of}. "
+        "Mean time to close: {days} days.",
+    ),
+    "discipline.rect.none": ("所选范围内没有需要整改的事项。", "No rectification was required in the chosen scope."),
+    "discipline.departments.title": ("各科室情况", "By department"),
+    "discipline.departments.help": (
+        "所选期间合计；每百名职工案件数 = 案件数 × 100 ÷ 职工数；平均整改用时 = 已完成整改的用时合计 ÷ 已完成项数。",
+        "Totals over the chosen periods; cases per 100 staff = cases × 100 ÷ staff; mean days to close = days "
+        "taken by the completed rectifications ÷ their number.",
+    ),
+    "discipline.ledger.title": ("整改台账：逾期未完成", "Rectification ledger: overdue items"),
+    "discipline.ledger.caption": (
+        "截至 {as_of} 仍在整改中且已过整改期限的事项，期限早的在前。按科室类别和党支部筛选，不受期间范围限制；不含人员信息。",
+        "Items still being rectified past their deadline as of {as_of}, oldest deadline first. Filtered by "
+        "department category and branch, not by the period range; no persons.",
+    ),
+    "discipline.ledger.none": ("截至 {as_of}，没有逾期未完成的整改。", "No rectification is overdue as of {as_of}."),
+    "discipline.file.departments": ("纪检监察_各科室", "discipline_by_department"),
+    "discipline.file.ledger": ("整改台账_逾期", "overdue_rectification_ledger"),
+    "discipline.status.on_time": ("按期完成", "Completed on time"),
+    "discipline.status.late": ("逾期完成", "Completed late"),
+    "discipline.status.open": ("整改中（未到期）", "Open, not yet due"),
+    "discipline.status.overdue": ("逾期未完成", "Overdue"),
+    "chart.period": ("期间", "Period"),
+    "chart.records": ("记录数（条）", "Records"),
+    "chart.cases": ("案件数（件）", "Cases"),
+    "chart.category": ("类别", "Category"),
+    "chart.items": ("事项数（项）", "Items"),
+    "chart.score": ("得分（0–100）", "Score (0–100)"),
+    "chart.respondents": ("受访人数", "Respondents"),
+    "chart.series": ("指标", "Measure"),
+    "col.department": ("科室", "Department"),
+    "col.branch": ("党支部", "Party branch"),
+    "col.category": ("科室类别", "Category"),
+    "col.staff": ("职工数", "Staff"),
+    "col.period": ("期间", "Period"),
+    "col.records": ("记录数", "Records"),
+    "col.cases": ("案件数", "Cases"),
+    "col.form2plus": ("第二至四种形态", "Forms 2–4"),
+    "col.complaints": ("信访投诉", "Complaints"),
+    "col.cases_per_100": ("每百名职工案件数", "Cases per 100 staff"),
+    "col.required": ("需整改", "Rectification required"),
+    "col.on_time": ("按期完成", "On time"),
+    "col.late": ("逾期完成", "Late"),
+    "col.open": ("整改中未到期", "Open"),
+    "col.overdue": ("逾期未完成", "Overdue"),
+    "col.mean_days": ("平均整改天数", "Mean days to close"),
+    "col.record_id": ("记录编号", "Record"),
+    "col.record_date": ("记录日期", "Date"),
+    "col.discipline_category": ("记录类别", "Record category"),
+    "col.summary": ("事项摘要", "Summary"),
+    "col.deadline": ("整改期限", "Deadline"),
+    "col.days_overdue": ("逾期天数", "Days overdue"),
+    # Department profile (科室画像)
+    "profile.title": ("科室画像", "Department profile"),
+    "profile.caption": (
+        "一个科室的全部数字：党建、满意度、纪检监察、风险预警和逾期整改。可把本页链接直接发给他人。",
+        "Everything about one department: party building, satisfaction, discipline, warnings and overdue "
+        "rectifications. The page's link opens the same department.",
+    ),
+    "profile.choose": ("科室", "Department"),
+    "profile.placeholder": ("请选择科室", "Choose a department"),
+    "profile.unknown": (
+        "没有编号为“{code}”的科室，链接可能有误或该科室已从名册中删除。请在下方选择一个科室。",
+        "There is no department with the code “{code}”: the link may be wrong or the department was removed "
+        "from the register. Choose a department below.",
+    ),
+    "profile.empty": (
+        "数据库中还没有科室名册。导入党支部和科室名册后即可查看科室画像。",
+        "The database holds no department register yet. Import the branch and department registers to see "
+        "department profiles.",
+    ),
+    "profile.no_panel": (
+        "已有科室名册，但还没有党建活动、满意度或纪检监察数据。",
+        "The department register is there, but no activities, satisfaction or discipline data yet.",
+    ),
+    "profile.fact.category": ("科室类别", "Category"),
+    "profile.fact.staff": ("职工人数", "Staff"),
+    "profile.fact.branch": ("所属党支部", "Party branch"),
+    "profile.fact.members": ("支部党员", "Branch members"),
+    "profile.joint": ("联合党支部（{n} 个科室）", "Joint branch ({n} departments)"),
+    "profile.single": ("本科室单独设支部", "Branch of this department alone"),
+    "profile.shared": ("党支部下设 {n} 个科室", "Branch of {n} departments"),
+    "profile.party.components": (
+        "各项得分（0–100）：低于 {amber} 分为红色，低于 {green} 分为黄色，其余为绿色；党建指数是这些得分的加权平均，权重见“设置”。",
+        "Component scores (0–100): red below {amber}, amber below {green}, else green; the index is their "
+        "weighted mean, with the weights set in Settings.",
+    ),
+    "profile.double_leader": ("支部书记为“双带头人”", "Branch secretary is a double leader (双带头人)"),
+    "profile.not_double_leader": ("支部书记不是“双带头人”", "Branch secretary is not a double leader"),
+    "profile.party.title": ("所在党支部的党建指数", "Party-building index of its branch"),
+    "profile.party.caption": (
+        "党建活动以党支部为单位开展，同一支部的科室共用这些数字。",
+        "Party activities are a branch's work, so every department of a branch shares these figures.",
+    ),
+    "profile.party.card": ("党建指数（{period}）", "Party-building index ({period})"),
+    "profile.party.none": ("所选期间没有党建活动数据。", "No party-building activity data in the chosen periods."),
+    "profile.sat.title": ("满意度", "Satisfaction"),
+    "profile.sat.caption": (
+        "每期得分与受访人数；少于 {min_n} 人的期间不显示得分（折线在该处断开）。变化为与上一期相比，p 值来自显著性检验。",
+        "Score and respondents per period; periods with fewer than {min_n} respondents show no score (the "
+        "line breaks there). Changes are against the previous period, with the p-value of a significance test.",
+    ),
+    "profile.sat.none": (
+        "所选期间没有该科室的满意度数据。",
+        "No satisfaction data for this department in the chosen periods.",
+    ),
+    "profile.sat.card": ("{population}（{period}）", "{population} ({period})"),
+    "profile.sat.n": ("{n} 人受访", "{n} respondents"),
+    "profile.sat.change": ("较上期 {delta}（p {p}）", "{delta} vs previous period (p {p})"),
+    "profile.sat.no_change": ("无上期可比数据", "No previous period to compare"),
+    "profile.sat.file": ("满意度", "satisfaction"),
+    "profile.dims.title": ("满意度分项得分（{period}）", "Satisfaction by dimension ({period})"),
+    "profile.dims.none": (
+        "所选期间没有分项数据（仅逐条答卷带分项）。",
+        "No dimension scores in the chosen periods (only individual responses carry them).",
+    ),
+    "profile.dims.file": ("满意度分项", "satisfaction_dimensions"),
+    "profile.disc.title": ("纪检监察", "Discipline"),
+    "profile.disc.none": ("所选期间没有纪检监察数据。", "No discipline data in the chosen periods."),
+    "profile.disc.file": ("纪检监察_按期间", "discipline_by_period"),
+    "profile.warn.title": ("风险预警（{period}）", "Warnings ({period})"),
+    "profile.warn.none": (
+        "{period} 没有涉及本科室或其党支部的风险预警。",
+        "No warning concerns this department or its branch in {period}.",
+    ),
+    "profile.warn.file": ("风险预警", "warnings"),
+    "profile.ledger.title": ("逾期未完成的整改", "Overdue rectifications"),
+    "profile.ledger.none": (
+        "截至 {as_of}，本科室没有逾期未完成的整改。",
+        "No rectification of this department is overdue as of {as_of}.",
+    ),
+    "profile.ledger.file": ("整改台账", "overdue_ledger"),
+    "col.population": ("人群", "Population"),
+    "col.score": ("得分", "Score"),
+    "col.n": ("受访人数", "Respondents"),
+    "col.delta": ("较上期", "Change"),
+    "col.p": ("p 值", "p-value"),
+    "col.item": ("分项", "Dimension"),
+    "col.level": ("范围", "Level"),
+    "col.rule": ("预警", "Warning"),
+    "col.severity": ("等级", "Severity"),
+    "col.explanation": ("说明", "Explanation"),
+    "level.department": ("科室", "Department"),
+    "level.branch": ("党支部", "Party branch"),
     # Metrics: the index components and the panel's figures
     "component.compliance": ("三会一课", "三会一课 compliance"),
     "component.attendance": ("参会率", "Attendance"),

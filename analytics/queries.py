@@ -344,3 +344,12 @@ FROM discipline_records r LEFT JOIN departments d USING (department_code)
 WHERE r.department_code = ?
 ORDER BY r.record_date DESC, r.record_id DESC
 """
+
+# The department register with its branch, for the department profile (科室画像).
+DEPARTMENT_REGISTER = """
+SELECT d.department_code, d.name AS department_name, d.category, d.staff_count, d.branch_code,
+       coalesce(b.name, d.branch_code) AS branch_name, b.is_joint, b.member_count, b.secretary_double_leader,
+       count(*) OVER (PARTITION BY d.branch_code) AS branch_departments
+FROM departments d LEFT JOIN branches b USING (branch_code)
+ORDER BY d.department_code
+"""

@@ -118,9 +118,10 @@ def _copy(widget_key: str, state_key: str) -> None:
     st.session_state[state_key] = st.session_state[widget_key]
 
 
-def filter_bar() -> tuple[Filters, Panel]:
+def filter_bar(units: bool = True) -> tuple[Filters, Panel]:
     """The shared filters in the sidebar (grain, period range, category, branch); returns them with the
-    panel at the chosen grain. Unknown values from an edited link fall back to the defaults."""
+    panel at the chosen grain. Unknown values from an edited link fall back to the defaults. With
+    `units=False` (a page about one department) only grain and period range are shown and returned."""
     L = lang()
     state = st.session_state
     if state.get(FILTER_KEYS["grain"]) not in metrics.GRAINS:
@@ -152,6 +153,9 @@ def filter_bar() -> tuple[Filters, Panel]:
         categories = ["", *(c.value for c in DepartmentCategory)]
         if state.get(FILTER_KEYS["cat"]) not in categories:
             state[FILTER_KEYS["cat"]] = ""
+        if not units:
+            publish_filters()
+            return Filters(grain=grain, start=start or None, end=end or None), data
         st.selectbox(
             t("filters.category", L),
             options=categories,

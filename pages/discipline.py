@@ -1,8 +1,134 @@
-"""Being written."""
+"""纪检监察 Discipline: the four forms, complaints and rectification per period and department, and the
+overdue rectification ledger (整改台账). Counts only: no record-level rows with persons on this page."""
 
 import streamlit as st
 
-from pages._ui import ensure_navigation
+from analytics import charts, discipline, risk
+from analytics.i18n import t
+from pages._ui import branch_names, ensure_navigation, filter_bar, lang, load, no_data, table, today
 
 ensure_navigation()
-st.write("…")
+
+L = lang()
+filters, data = filter_bar()
+st.title(t("discipline.title", L))
+st.caption(t("discipline.caption", L))
+st.caption(t("discipline.privacy", L))
+
+if not discipline.has_data(data):
+    no_data("discipline.empty")
+    st.stop()
+
+as_of = today()
+frame = discipline.in_scope(data, filters)
+ledger = discipline.ledger_rows(load(risk.overdue_ledger, as_of), filters)
+CHART_CONFIG = {"displaylogo": False}
+
+
+def headline() -> None:
+    departments = frame.drop_duplicates("department_code")
+    cases = int(frame["discipline_cases"].sum())
+    staff = int(departments["staff_count"].sum())
+    rate = f"{cases * 100 / staff:.2f}" if staff else "—"
+    share = discipline.form1_share(frame)
+    cards = (
+        ("discipline.kpi.records", f"{int(frame['discipline_records'].sum()):,}", None),
+        ("discipline.kpi.cases", f"{cases:,}", t("discipline.kpi.cases_help", L, rate=rate)),
+        ("discipline.kpi.form2plus", f"{int(frame['discipline_form2plus'].sum()):,}", None),
+        ("discipline.kpi.complaints", f"{int(frame['discipline_complaints'].sum()):,}", None),
+        ("discipline.kpi.form1_share", "—" if share is None else f"{share:.0%}", None),
+        ("discipline.kpi.overdue", f"{len(ledger):,}", t("discipline.kpi.overdue_help", L, as_of=as_of.isoformat())),
+    )
+    for column, (key, value, help_text) in zip(st.columns(len(cards)), cards, strict=True):
+        column.metric(t(key, L), value, help=help_text, border=True)
+    forms = frame[[f"discipline_{c}" for c in discipline.FORMS]].sum()
+    if share is None:
+        st.info(t("discipline.form1_none", L), icon=":material/lightbulb:")
+    else:
+        st.info(
+            t("discipline.form1_norm", L, share=f"{share:.0%}", form1=int(forms.iloc[0]), forms=int(forms.sum())),
+            icon=":material/lightbulb:",
+        )
+
+
+def by_category() -> None:
+    st.subheader(t("discipline.by_category.title", L))
+    st.caption(t("discipline.by_category.help", L))
+    figure = charts.category_bars(discipline.category_counts(frame), L)
+    st.plotly_chart(figure, config=CHART_CONFIG, key="chart_categories")
+
+
+def four_forms() -> None:
+    st.subheader(t("discipline.forms.title", L))
+    st.caption(t("discipline.forms.help", L))
+    counts = discipline.category_counts(frame, discipline.FORMS)
+    figure = charts.category_bars(counts, L, y_title=t("chart.cases", L), height=380, keep_empty=True)
+    figure.update_layout(legend={"orientation": "h", "x": 0, "y": 1.02, "yanchor": "bottom", "title": {"text": ""}})
+    st.plotly_chart(figure, config=CHART_CONFIG, key="chart_forms")
+
+
+def rectification() -> None:
+    st.subheader(t("discipline.rect.title", L))
+    status = discipline.rectification_status(frame)
+    if not status.sum():
+        st.caption(t("discipline.rect.none", L))
+        return
+    closed, days = frame["rectification_closed"].sum(), frame["days_to_close"].sum()
+    mean_days = f"{days / closed:.1f}" if closed else "—"
+    st.caption(t("discipline.rect.help", L, as_of=as_of.isoformat(), days=mean_days))
+    shares = {key.removeprefix("rectification_"): int(value) for key, value in status.items()}
+    st.plotly_chart(charts.rectification_donut(shares, L), config=CHART_CONFIG, key="chart_rectification")
+
+
+def departments() -> None:
+    st.subheader(t("discipline.departments.title", L))
+    st.caption(t("discipline.departments.help", L))
+    summary = discipline.department_table(frame)
+    leading = {
+        "department_name": "col.department",
+        "branch_name": "col.branch",
+        "category": "col.category",
+        "staff_count": "col.staff",
+    }
+    help_texts = {
+        "col.cases": "metric.discipline_cases",
+        "col.cases_per_100": "metric.cases_per_100_staff",
+        "col.overdue": "metric.rectification_overdue",
+        "col.mean_days": "metric.days_to_close",
+    }
+    config = {t(col, L): st.column_config.Column(help=t(key, L)) for col, key in help_texts.items()}
+    table(
+        discipline.counts_table(summary, L, leading),
+        t("discipline.file.departments", L),
+        key="discipline_departments",
+        department_codes=summary["department_code"],
+        column_config=config,
+    )
+
+
+def overdue_ledger() -> None:
+    st.subheader(t("discipline.ledger.title", L))
+    st.caption(t("discipline.ledger.caption", L, as_of=as_of.isoformat()))
+    if ledger.empty:
+        st.success(t("discipline.ledger.none", L, as_of=as_of.isoformat()), icon=":material/task_alt:")
+        return
+    table(
+        discipline.ledger_table(ledger, L, branch_names(data)),
+        t("discipline.file.ledger", L),
+        key="discipline_ledger",
+        department_codes=ledger["department_code"],
+    )
+
+
+if frame.empty:
+    st.info(t("discipline.empty_scope", L), icon=":material/filter_alt:")
+else:
+    headline()
+    by_category()
+    left, right = st.columns(2)
+    with left:
+        four_forms()
+    with right:
+        rectification()
+    departments()
+overdue_ledger()

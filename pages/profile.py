@@ -1,8 +1,238 @@
-"""Being written."""
+"""科室画像 Department profile: everything about one department. The department is in the URL
+(`?dept=D01`), so a profile can be shared by link; `_ui.open_profile` opens it from any table."""
 
+import pandas as pd
 import streamlit as st
 
-from pages._ui import ensure_navigation
+from analytics import charts, discipline, profile, risk
+from analytics.i18n import t
+from analytics.metrics import latest_period
+from analytics.schema import DepartmentCategory, Population, SatisfactionItem
+from analytics.settings import COMPONENTS
+from pages._ui import downloads, ensure_navigation, filter_bar, lang, load, md_escape, no_data, score_text, table, today
 
 ensure_navigation()
-st.write("…")
+
+L = lang()
+CHART_CONFIG = {"displaylogo": False}
+DEPT_WIDGET = "w_profile_dept"
+
+filters, data = filter_bar(units=False)
+st.title(t("profile.title", L))
+st.caption(t("profile.caption", L))
+
+register = load(profile.department_register)
+if register.empty:
+    no_data("profile.empty")
+    st.stop()
+names = dict(zip(register["department_code"], register["department_name"], strict=True))
+
+
+def _choose() -> None:
+    code = st.session_state[DEPT_WIDGET]
+    if code:
+        st.session_state["profile_dept"] = code
+        st.query_params["dept"] = code
+
+
+# The URL wins (a shared link, or `open_profile`); then the department last opened in this session.
+requested = st.query_params.get("dept") or st.session_state.get("profile_dept") or register["department_code"].iloc[0]
+known = requested in names
+st.session_state[DEPT_WIDGET] = requested if known else None
+st.selectbox(
+    t("profile.choose", L),
+    options=list(names),
+    format_func=names.__getitem__,
+    key=DEPT_WIDGET,
+    on_change=_choose,
+    placeholder=t("profile.placeholder", L),
+)
+if not known:
+    st.warning(t("profile.unknown", L, code=requested), icon=":material/search_off:")
+    st.stop()
+
+code = requested
+st.session_state["profile_dept"] = code
+st.query_params["dept"] = code  # kept in the URL on every run, so the link always shows this department
+me = register.set_index("department_code").loc[code]
+branch = str(me["branch_code"])
+as_of = today()
+
+
+def facts() -> None:
+    st.header(md_escape(str(me["department_name"])), anchor=False)
+    cards = (
+        ("profile.fact.category", DepartmentCategory(me["category"]).label(L)),
+        ("profile.fact.staff", f"{int(me['staff_count']):,}"),
+        ("profile.fact.branch", str(me["branch_name"])),
+        ("profile.fact.members", "—" if pd.isna(me["member_count"]) else f"{int(me['member_count']):,}"),
+    )
+    row = st.container(horizontal=True)
+    for key, value in cards:
+        row.metric(t(key, L), value, border=True, width="content")
+    shared = int(me["branch_departments"])
+    joint = bool(me["is_joint"]) if pd.notna(me["is_joint"]) else shared > 1
+    if joint:
+        notes = [t("profile.joint", L, n=shared)]
+    else:
+        notes = [t("profile.single", L) if shared == 1 else t("profile.shared", L, n=shared)]
+    if pd.notna(me["secretary_double_leader"]):
+        notes.append(t("profile.double_leader" if me["secretary_double_leader"] else "profile.not_double_leader", L))
+    st.caption(" · ".join(notes))
+
+
+def party(rows: pd.DataFrame) -> None:
+    st.subheader(t("profile.party.title", L))
+    st.caption(t("profile.party.caption", L))
+    measured = rows[rows["party_index"].notna()]
+    if measured.empty:
+        st.caption(t("profile.party.none", L))
+        return
+    last = measured.iloc[-1]
+    delta = last["delta_party_index"]
+    card, chart = st.columns([3, 10], vertical_alignment="center")
+    card.metric(
+        t("profile.party.card", L, period=last["period"]),
+        f"{last['party_index']:.1f}",
+        delta=None if pd.isna(delta) else f"{delta:+.1f}",
+        border=True,
+    )
+    chart.plotly_chart(charts.party_index_lines(measured, L), config=CHART_CONFIG, key="chart_party")
+    scores = measured.set_index("period")[[f"score_{c}" for c in COMPONENTS]].T
+    scores.index = [t(f"component.{c}", L) for c in COMPONENTS]
+    settings = data.settings
+    st.caption(t("profile.party.components", L, amber=f"{settings.amber:g}", green=f"{settings.green:g}"))
+    figure = charts.component_grid(scores, L, settings.amber, settings.green)
+    st.plotly_chart(figure, config=CHART_CONFIG, key="chart_components")
+
+
+def satisfaction(rows: pd.DataFrame) -> None:
+    st.subheader(t("profile.sat.title", L))
+    min_n = data.settings.suppression_min_n
+    st.caption(t("profile.sat.caption", L, min_n=min_n))
+    long = profile.satisfaction_long(rows)
+    if long.empty:
+        st.caption(t("profile.sat.none", L))
+        return
+    latest = profile.latest_satisfaction(long)
+    present = [p for p in Population if p.value in latest]
+    for column, population in zip(st.columns(len(Population)), present, strict=False):
+        row = latest[population.value]
+        label = t("profile.sat.card", L, population=population.label(L), period=row["period"])
+        delta = row["delta"]
+        column.metric(
+            label,
+            "—" if row["suppressed"] else score_text(row["score"], int(row["n"])),
+            delta=None if pd.isna(delta) else f"{delta:+.1f}",
+            border=True,
+        )
+        note = [t("profile.sat.n", L, n=f"{int(row['n']):,}")]
+        if row["suppressed"]:  # the card cannot hold the sentence; it goes first underneath
+            note.insert(0, t("metric.suppressed", L))
+        if pd.notna(delta) and pd.notna(row["p"]):
+            note.append(t("profile.sat.change", L, delta=f"{delta:+.1f}", p=profile.p_text(row["p"])))
+        else:
+            note.append(t("profile.sat.no_change", L))
+        column.caption(" · ".join(note))
+    st.plotly_chart(charts.satisfaction_lines(rows, L), config=CHART_CONFIG, key="chart_satisfaction")
+    shown = pd.DataFrame(
+        {
+            t("col.period", L): long["period"],
+            t("col.population", L): [Population(p).label(L) for p in long["population"]],
+            t("col.score", L): [score_text(v, n) for v, n in zip(long["score"], long["n"], strict=True)],
+            t("col.n", L): long["n"],
+            t("col.delta", L): long["delta"].round(1),
+            t("col.p", L): [profile.p_cell(p) for p in long["p"]],
+        }
+    )
+    config = {t("col.delta", L): st.column_config.NumberColumn(format="%+.1f")}
+    table(shown, t("profile.sat.file", L), key="profile_satisfaction", column_config=config)
+
+
+def dimensions() -> None:
+    period = profile.last_dimension_period(data, code, filters)
+    if period is None:
+        return
+    st.subheader(t("profile.dims.title", L, period=period))
+    dims = profile.dimension_scores(data, code, period)
+    if dims["mean"].notna().any():
+        st.plotly_chart(charts.dimension_dots(dims, L), config=CHART_CONFIG, key="chart_dimensions")
+    shown = pd.DataFrame(
+        {
+            t("col.population", L): [Population(p).label(L) for p in dims["population"]],
+            t("col.item", L): [SatisfactionItem(i).label(L) for i in dims["item"]],
+            t("col.score", L): [score_text(v, n) for v, n in zip(dims["mean"], dims["n"], strict=True)],
+            t("col.n", L): dims["n"].astype("int64"),
+        }
+    )
+    table(shown, t("profile.dims.file", L), key="profile_dimensions")
+
+
+def discipline_section(rows: pd.DataFrame) -> None:
+    st.subheader(t("profile.disc.title", L))
+    measured = rows[rows["discipline_records"].notna()]
+    if measured.empty:
+        st.caption(t("profile.disc.none", L))
+        return
+    st.plotly_chart(
+        charts.category_bars(discipline.category_counts(measured), L, height=340),
+        config=CHART_CONFIG,
+        key="chart_discipline",
+    )
+    per_period = discipline.summarise(measured, [*discipline.PERIOD_KEYS, "staff_count"])
+    shown = discipline.counts_table(per_period, L, {"period": "col.period"})
+    table(shown, t("profile.disc.file", L), key="profile_discipline")
+
+
+def warnings_section(ledger: pd.DataFrame) -> None:
+    period = filters.end if filters.end in data.periods else latest_period(data)
+    st.subheader(t("profile.warn.title", L, period=period))
+    found = profile.department_warnings(data, ledger, period, code, branch)
+    if found.empty:
+        st.caption(t("profile.warn.none", L, period=period))
+        return
+    for row in found.itertuples():
+        show = st.error if row.severity == "high" else st.warning
+        level = t(f"level.{row.unit_level}", L)
+        severity = t(f"risk.severity.{row.severity}", L)
+        show(
+            f"**{t(f'risk.rule.{row.rule}', L)}**（{level}，{severity}）{md_escape(getattr(row, f'explanation_{L}'))}"
+            if L == "zh"
+            else f"**{t(f'risk.rule.{row.rule}', L)}** ({level}, {severity}) "
+            f"{md_escape(getattr(row, f'explanation_{L}'))}",
+            icon=":material/warning:",
+        )
+    shown = pd.DataFrame(
+        {
+            t("col.level", L): [t(f"level.{lv}", L) for lv in found["unit_level"]],
+            t("col.rule", L): [t(f"risk.rule.{r}", L) for r in found["rule"]],
+            t("col.severity", L): [t(f"risk.severity.{s}", L) for s in found["severity"]],
+            t("col.explanation", L): found[f"explanation_{L}"],
+        }
+    )
+    downloads(shown, t("profile.warn.file", L), key="profile_warnings")
+
+
+def ledger_section(ledger: pd.DataFrame) -> None:
+    st.subheader(t("profile.ledger.title", L))
+    mine = discipline.ledger_rows(ledger, department_code=code)
+    if mine.empty:
+        st.caption(t("profile.ledger.none", L, as_of=as_of.isoformat()))
+        return
+    st.caption(t("discipline.ledger.caption", L, as_of=as_of.isoformat()))
+    shown = discipline.ledger_table(mine, L)
+    table(shown, t("profile.ledger.file", L), key="profile_ledger")
+
+
+facts()
+rows = profile.department_rows(data, code, filters)
+if rows.empty:
+    no_data("profile.no_panel")
+    st.stop()
+ledger = load(risk.overdue_ledger, as_of)
+party(rows)
+satisfaction(rows)
+dimensions()
+discipline_section(rows)
+warnings_section(ledger)
+ledger_section(ledger)
