@@ -279,3 +279,162 @@ def dimension_dots(dimensions: pd.DataFrame, lang: str) -> go.Figure:
         legend={"title": {"text": t("col.population", lang)}},
     )
     return figure
+
+
+# --- Party building (党建) and satisfaction (满意度) pages ---------------------------------------------------
+
+RAG_COLOURS = {"green": "#2E7D32", "amber": "#F9A825", "red": "#B71C1C"}
+# Red → amber → green, light enough to read the figures written in the cells.
+SCORE_SCALE = ((0.0, "#E57373"), (0.5, "#FFE082"), (1.0, "#81C784"))
+
+
+def _rows_height(rows: int, per_row: int = 26, minimum: int = 300) -> int:
+    return max(minimum, per_row * rows + 110)
+
+
+def ranked_bars(
+    rows: pd.DataFrame, x_title: str, lines: tuple[float, ...] = (), x_max: float = 100.0, digits: int = 1
+) -> go.Figure:
+    """Horizontal bars, highest on top. `rows`: name, value, colour, hover (text for the tooltip) and
+    optionally note: rows without a value show their note instead of a bar (e.g. a suppressed score).
+    `lines` draws dashed reference lines (e.g. the amber and green thresholds)."""
+    rows = rows.assign(_sort=rows["value"].fillna(-1.0)).sort_values(["_sort", "name"], ascending=[True, False])
+    shown = rows[rows["value"].notna()]
+    figure = go.Figure(
+        go.Bar(
+            x=shown["value"],
+            y=shown["name"],
+            orientation="h",
+            marker_color=list(shown["colour"]),
+            text=[f"{v:.{digits}f}" for v in shown["value"]],
+            textposition="outside",
+            cliponaxis=False,
+            customdata=shown["hover"],
+            hovertemplate="%{customdata}<extra></extra>",
+            showlegend=False,
+        )
+    )
+    if "note" in rows:
+        blank = rows[rows["value"].isna() & rows["note"].notna()]
+        if not blank.empty:
+            figure.add_scatter(
+                x=[0] * len(blank),
+                y=blank["name"],
+                mode="text",
+                text=blank["note"],
+                textposition="middle right",
+                textfont={"color": "#757575"},
+                hoverinfo="skip",
+                showlegend=False,
+            )
+    for line in lines:
+        figure.add_vline(x=line, line_dash="dash", line_color="#9E9E9E", line_width=1)
+    figure.update_layout(
+        template=TEMPLATE,
+        height=_rows_height(len(rows)),
+        xaxis={"title": x_title, "range": [0, x_max * 1.08]},
+        yaxis={"type": "category", "categoryorder": "array", "categoryarray": list(rows["name"])},
+        bargap=0.25,
+    )
+    return figure
+
+
+def score_heatmap(
+    values: pd.DataFrame, text: pd.DataFrame, x_title: str, y_title: str, value_title: str, zmax: float = 100.0
+) -> go.Figure:
+    """A units × columns grid of 0–100 values, red (low) to green (high), with `text` written in the cells
+    (left out when the grid is too dense to read)."""
+    dense = values.shape[1] > 16
+    figure = go.Figure(
+        go.Heatmap(
+            z=values.to_numpy(dtype=float),
+            x=[str(c) for c in values.columns],
+            y=[str(i) for i in values.index],
+            text=text.to_numpy(),
+            texttemplate="" if dense else "%{text}",
+            zmin=0,
+            zmax=zmax,
+            colorscale=list(SCORE_SCALE),
+            colorbar={"title": {"text": value_title}, "thickness": 12},
+            xgap=2,
+            ygap=2,
+            hovertemplate=f"%{{y}}<br>%{{x}}<br>{value_title}: %{{text}}<extra></extra>",
+        )
+    )
+    figure.update_layout(
+        template=TEMPLATE,
+        height=_rows_height(len(values), per_row=24),
+        xaxis={"type": "category", "title": x_title, "side": "top"},
+        yaxis={"type": "category", "title": y_title, "autorange": "reversed"},
+        margin={"t": 90},
+    )
+    return figure
+
+
+def series_lines(
+    rows: pd.DataFrame,
+    x_title: str,
+    y_title: str,
+    legend_title: str,
+    y_range: tuple[float, float] | None = None,
+    emphasis: str | None = None,
+) -> go.Figure:
+    """One line per `series` over `x` (`rows`: x, series, y, hover), in order of first appearance; missing
+    values break the line (no point is drawn for them). With `emphasis`, that series is drawn thick and
+    the others thin and dotted (e.g. an index and its components)."""
+    figure = go.Figure()
+    for i, (name, group) in enumerate(rows.groupby("series", sort=False)):
+        line = {"color": PALETTE[i % len(PALETTE)]}
+        if emphasis is not None:
+            line |= {"width": 4} if name == emphasis else {"width": 1.5, "dash": "dot"}
+        figure.add_scatter(
+            x=group["x"],
+            y=group["y"],
+            name=str(name),
+            mode="lines+markers",
+            connectgaps=False,
+            line=line,
+            marker={"size": 8 if emphasis is None or name == emphasis else 5},
+            customdata=group["hover"],
+            hovertemplate="%{customdata}<extra></extra>",
+        )
+    figure.update_layout(
+        template=TEMPLATE,
+        height=360,
+        # Period labels ('2024-03', '2024Q1', '2024') sort as text in time order.
+        xaxis={"type": "category", "title": x_title, "categoryorder": "category ascending"},
+        yaxis={"title": y_title, **({"range": list(y_range)} if y_range else {})},
+        legend={"title": {"text": legend_title}},
+    )
+    return figure
+
+
+def stacked_bars(
+    rows: pd.DataFrame, x_title: str, y_title: str, legend_title: str, horizontal: bool = False
+) -> go.Figure:
+    """Stacked bars (`rows`: x, series, y), series in their order of first appearance. Horizontal bars put
+    `x` on the vertical axis, largest total on top."""
+    figure = go.Figure()
+    totals = rows.groupby("x", sort=False)["y"].sum().sort_values(ascending=horizontal)
+    where, count = ("y", "x") if horizontal else ("x", "y")
+    for i, (name, group) in enumerate(rows.groupby("series", sort=False)):
+        figure.add_bar(
+            **{where: group["x"], count: group["y"]},
+            orientation="h" if horizontal else "v",
+            name=str(name),
+            marker_color=PALETTE[i % len(PALETTE)],
+            hovertemplate=f"{name}<br>%{{{where}}}: %{{{count}}}<extra></extra>",
+        )
+    category = {"type": "category", "title": x_title}
+    if horizontal:
+        category |= {"categoryorder": "array", "categoryarray": list(totals.index)}
+    value = {"title": y_title, "rangemode": "tozero"}
+    figure.update_layout(
+        template=TEMPLATE,
+        barmode="stack",
+        height=_rows_height(len(totals)) if horizontal else 380,
+        xaxis=value if horizontal else category,
+        yaxis=category if horizontal else value,
+        legend={"title": {"text": legend_title}, "traceorder": "normal"},
+    )
+    return figure

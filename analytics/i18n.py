@@ -755,6 +755,233 @@ STRINGS: dict[str, tuple[str, str]] = {
     "col.explanation": ("说明", "Explanation"),
     "level.department": ("科室", "Department"),
     "level.branch": ("党支部", "Party branch"),
+    # Party page (党建)
+    "party.title": ("党建", "Party building"),
+    "party.index_caption": (
+        "**党建指数（0–100）** 是五项得分的加权平均：{weights}（缺少数据的一项不计入）。三会一课得分 = 各类会议"
+        " min(实开 ÷ 应开, 1) 的平均；参会率 = 实到 ÷ 应到；志愿服务（人均服务时长）、主题党日与党建+、廉洁教育"
+        "按年度目标（每名党员 {service} 小时、{theme} 次、{integrity} 次）折算到每期计分，封顶 100。"
+        "{green} 分及以上为良好，{amber} 分及以上为关注，低于 {amber} 分为预警。全院和多支部的数字按党员人数加权。",
+        "**The party-building index (0–100)** is the weighted mean of five component scores: {weights} (a component "
+        "without data drops out). 三会一课 scores the mean over meeting types of min(held ÷ required, 1); "
+        "attendance = attended ÷ expected; service hours per member, theme days and Party+, and integrity "
+        "education score against yearly targets ({service} hours per member, {theme} and {integrity} activities) "
+        "scaled to the period, capped at 100. Green from {green}, amber from {amber}, red below {amber}. "
+        "Hospital and multi-branch figures weight branches by their party members.",
+    ),
+    "party.settings_link": (
+        "调整权重、会议频次与目标（设置）",
+        "Change weights, meeting frequencies and targets (Settings)",
+    ),
+    "party.no_register": (
+        "还没有党支部和科室名册。请先导入党支部名册和科室名册，再导入党建活动台账。",
+        "There is no branch and department register yet. Import the party branches and departments first, "
+        "then the party-building activities.",
+    ),
+    "party.no_activities": (
+        "已有 {branches} 个党支部、{departments} 个科室的名册，但还没有党建活动记录。导入党建活动台账后，"
+        "本页将显示党建指数、三会一课完成情况和六提升分布。",
+        "The register holds {branches} branches and {departments} departments, but there are no party-building "
+        "activities yet. Import the activity ledger to see the index, 三会一课 compliance and the six "
+        "improvements here.",
+    ),
+    "party.none_in_range": (
+        "所选期间、科室类别和党支部内没有党建活动数据，请调整左侧筛选。",
+        "No party-building activity data in the chosen periods, category and branch; widen the filters on the left.",
+    ),
+    "party.kpi.index": ("党建指数（{period}）", "Index ({period})"),
+    "party.kpi.compliance": ("三会一课完成率", "三会一课 compliance"),
+    "party.kpi.attendance": ("参会率", "Attendance rate"),
+    "party.kpi.service": ("人均服务时长", "Service h/member"),
+    "party.kpi.red": ("预警支部", "Branches in red"),
+    "party.kpi.red_value": ("{red} / {total}", "{red} of {total}"),
+    "party.kpi.help": (
+        "{scope}，按党员人数加权；箭头为与上期（{previous}）相比的变化。",
+        "{scope}, weighted by party members; the arrow shows the change vs the previous period ({previous}).",
+    ),
+    "party.kpi.scope_all": ("全院", "The whole hospital"),
+    "party.kpi.scope_filtered": ("所选党支部", "The chosen branches"),
+    "party.kpi.hours": ("{value} 小时", "{value} h"),
+    "party.bars.title": ("各党支部党建指数（{period}）", "Party-building index by branch ({period})"),
+    "party.bars.caption": (
+        "从高到低排列；绿色为良好（≥{green}），橙色为关注（≥{amber}），红色为预警。虚线为两条分界线。",
+        "Highest first; green from {green}, amber from {amber}, red below. The dashed lines mark the bands.",
+    ),
+    "party.trend.title": ("党建指数及各项得分趋势", "The index and its components over time"),
+    "party.trend.unit": ("查看", "Show"),
+    "party.trend.hospital": ("全院（所选范围）", "Hospital (chosen scope)"),
+    "party.trend.caption": (
+        "粗线为党建指数，虚线为五项得分（0–100）。",
+        "The thick line is the index, the dotted lines its five component scores (0–100).",
+    ),
+    "party.heatmap.title": ("各党支部党建指数（按期间）", "Index by branch and period"),
+    "party.components.title": (
+        "党建体检：各支部分项得分（{period}）",
+        "Health check: component scores by branch ({period})",
+    ),
+    "party.components.caption": (
+        "每项先给出 0–100 的得分，后面一列是它的原始数字。评级按党建指数。",
+        "Each component shows its 0–100 score, then the raw figure behind it. The rating is the index's.",
+    ),
+    "party.col.branch": ("党支部", "Party branch"),
+    "party.col.department": ("科室", "Department"),
+    "party.col.category": ("科室类别", "Category"),
+    "party.col.members": ("党员数", "Members"),
+    "party.col.index": ("党建指数", "Index"),
+    "party.col.rating": ("评级", "Rating"),
+    "party.col.delta": ("较上期", "Change"),
+    "party.col.score": ("{component}得分", "{component} score"),
+    "party.col.meeting_type": ("会议类型", "Meeting type"),
+    "party.col.held": ("实开（次）", "Held"),
+    "party.col.required": ("应开（次）", "Required"),
+    "party.col.compliance": ("完成率（%）", "Compliance (%)"),
+    "party.col.dimension": ("六提升维度", "Dimension"),
+    "party.col.activities": ("活动数（次）", "Activities"),
+    "party.meetings.title": ("三会一课：各类会议完成情况", "三会一课 by meeting type"),
+    "party.meetings.assessed": (
+        "按{grain}统计时考核：{assessed}。完成率 = min(实开 ÷ 应开, 1)，全院为各支部按党员人数加权的平均。",
+        "Assessed per {grain}: {assessed}. Compliance = min(held ÷ required, 1); the hospital's is the "
+        "member-weighted mean of its branches'.",
+    ),
+    "party.meetings.requirement": ("{type}（每期应开 {n} 次）", "{type} ({n} required per period)"),
+    "party.meetings.not_assessed": (
+        "{types}的要求周期长于一个{grain}（例如每季度一次的会议不按月考核），请选择更长的统计周期查看。",
+        "{types}: required less often than once per {grain} (a quarterly meeting is not assessed per month); "
+        "choose a longer period to see them.",
+    ),
+    "party.meetings.none": (
+        "当前设置下没有需要考核的会议类型。",
+        "No meeting type is assessed under the current settings.",
+    ),
+    "party.meetings.trend": ("全院各类会议完成率（按期间）", "Hospital compliance by meeting type and period"),
+    "party.meetings.branches": (
+        "各支部各类会议（{period}，格内为实开/应开）",
+        "Branches by meeting type ({period}; held/required in each cell)",
+    ),
+    "party.meetings.detail": ("查看明细表", "Show the table"),
+    "party.six.title": ("六提升：活动分布", "Six improvements (六提升): activities by dimension"),
+    "party.six.by": ("查看方式", "View"),
+    "party.six.by_branch": ("按党支部", "By branch"),
+    "party.six.by_period": ("按期间", "Over time"),
+    "party.six.caption": (
+        "所选期间内标注了六提升维度的活动次数（领导力、向心力、战斗力、凝聚力、执行力、内驱力）；未标注维度的活动不计入。",
+        "Activities in the chosen periods tagged with one of the six dimensions (leadership, centripetal force, "
+        "combat effectiveness, cohesion, execution, internal drive); untagged activities are not counted.",
+    ),
+    "party.six.none": (
+        "所选范围内没有标注六提升维度的活动。",
+        "No activity in the chosen scope is tagged with a dimension.",
+    ),
+    "party.departments.title": (
+        "各科室所在党支部的党建指数（{period}）",
+        "Departments with their branch's index ({period})",
+    ),
+    "party.departments.caption": (
+        "党建活动以党支部为单位开展，同一支部的科室指数相同。从低到高排列。",
+        "Party activities are a branch's work, so the departments of one branch share its index. Lowest first.",
+    ),
+    "party.file.components": ("党建体检_各支部", "party_health_check_by_branch"),
+    "party.file.meetings": ("三会一课_各支部", "meetings_by_branch"),
+    "party.file.six": ("六提升_活动", "six_improvements"),
+    "party.file.departments": ("党建指数_各科室", "party_index_by_department"),
+    "party.chart.period": ("期间", "Period"),
+    "party.chart.score": ("得分（0–100）", "Score (0–100)"),
+    "party.chart.series": ("指标", "Measure"),
+    "party.chart.compliance": ("完成率（%）", "Compliance (%)"),
+    "party.chart.activities": ("活动数（次）", "Activities"),
+    "party.chart.index": ("党建指数", "Index"),
+    "party.chart.members": ("党员数", "Members"),
+    # Satisfaction page (满意度)
+    "sat.title": ("满意度", "Satisfaction"),
+    "sat.caption": (
+        "门诊患者、住院患者和医务人员满意度（0–100）。逐条答卷与科室汇总数据合并计算，**按受访人数加权**"
+        "（一行汇总数据按其受访人数计）。受访人数少于 **{min_n}** 人的科室、支部或期间不显示得分"
+        "（“人数不足，不予显示”），既避免人数太少时结论不可靠，也保护受访者；阈值可在“设置”页调整。"
+        "变化的 p 值来自显著性检验（两期都是逐条答卷时用 Welch t 检验，有汇总数据时用 z 检验）："
+        "**p < 0.05 表示这一变化不太可能仅由偶然因素造成**。",
+        "Outpatient, inpatient and staff satisfaction (0–100). Individual responses and department aggregates "
+        "are pooled and **weighted by respondents** (an aggregate row counts as its number of respondents). "
+        "Departments, branches or periods with fewer than **{min_n}** respondents show no score (“Too few "
+        "respondents to show”): such scores are unreliable and could identify people; the threshold is a "
+        "setting. Changes carry the p-value of a significance test (Welch's t-test when both periods are "
+        "individual responses, a z-test when aggregates are involved): **p < 0.05 means the change is "
+        "unlikely to be chance alone**.",
+    ),
+    "sat.settings_link": ("调整人数阈值（设置）", "Change the threshold (Settings)"),
+    "sat.no_register": (
+        "还没有科室名册。请先导入党支部和科室名册，再导入满意度数据。",
+        "There is no department register yet. Import the party branches and departments first, then the "
+        "satisfaction data.",
+    ),
+    "sat.no_data": (
+        "已有 {departments} 个科室的名册，但还没有满意度数据。请导入逐条答卷（如微信问卷导出）或科室汇总"
+        "（如国家满意度调查平台的科室得分与受访人数）。",
+        "The register holds {departments} departments, but there is no satisfaction data yet. Import individual "
+        "responses (e.g. a survey export) or department aggregates (e.g. scores and respondents from the "
+        "national survey platform).",
+    ),
+    "sat.none_in_range": (
+        "所选期间、科室类别和党支部内没有满意度数据，请调整左侧筛选。",
+        "No satisfaction data in the chosen periods, category and branch; widen the filters on the left.",
+    ),
+    "sat.kpi.label": ("{population}（{period}）", "{population} ({period})"),
+    "sat.kpi.help": ("受访 {n} 人；{change}", "{n} respondents; {change}"),
+    "sat.kpi.change": ("较上期 {delta}，p {p}（{test}）", "{delta} vs the previous period, p {p} ({test})"),
+    "sat.kpi.no_change": ("无上期可比数据", "no previous period to compare"),
+    "sat.trend.title": ("满意度趋势", "Satisfaction over time"),
+    "sat.trend.caption": (
+        "{scope}，按受访人数加权；鼠标悬停可见受访人数。人数不足或没有数据的期间不画点。",
+        "{scope}, weighted by respondents; hover for the number of respondents. Periods with too few or no "
+        "respondents have no point.",
+    ),
+    "sat.population": ("人群", "Population"),
+    "sat.scope_all": ("全院", "The whole hospital"),
+    "sat.scope_filtered": ("所选科室", "The chosen departments"),
+    "sat.departments.title": ("各科室{population}满意度（{period}）", "{population}: departments ({period})"),
+    "sat.departments.caption": (
+        "较上期：与 {previous} 相比；较去年同期：与 {year_before} 相比。只列出本期有受访者的科室，得分从高到低。",
+        "Change: vs {previous}; year on year: vs {year_before}. Only departments with respondents this period, "
+        "highest score first.",
+    ),
+    "sat.col.department": ("科室", "Department"),
+    "sat.col.branch": ("党支部", "Party branch"),
+    "sat.col.category": ("科室类别", "Category"),
+    "sat.col.item": ("分项", "Dimension"),
+    "sat.col.score": ("得分", "Score"),
+    "sat.col.n": ("受访人数", "Respondents"),
+    "sat.col.delta": ("较上期", "Change"),
+    "sat.col.p": ("p 值", "p-value"),
+    "sat.col.test": ("检验方法", "Test"),
+    "sat.col.yoy": ("较去年同期", "Change year on year"),
+    "sat.col.p_yoy": ("p 值（同比）", "p-value (year on year)"),
+    "sat.col.test_yoy": ("检验方法（同比）", "Test (year on year)"),
+    "sat.test.welch": ("Welch t 检验", "Welch t-test"),
+    "sat.test.z": ("z 检验", "z-test"),
+    "sat.dims.title": ("{population}分项得分（{period}）", "{population}: scores by dimension ({period})"),
+    "sat.dims.caption": (
+        "分项来自逐条答卷（科室汇总数据没有分项）。{scope}的分项均值按各科室答卷数加权；答卷少于 {min_n} 份的科室不显示。",
+        "Dimensions come from individual responses (aggregates have none). The {scope} means weight each "
+        "department's by its responses; departments with fewer than {min_n} responses show no score.",
+    ),
+    "sat.dims.none": (
+        "所选期间该人群没有分项数据（只有逐条答卷带分项）。",
+        "No dimension scores for this population in the chosen period (only individual responses carry them).",
+    ),
+    "sat.dims.scope_all": ("全院", "hospital"),
+    "sat.dims.scope_filtered": ("所选范围", "chosen scope"),
+    "sat.dims.table": ("各科室分项得分", "Dimension scores by department"),
+    "sat.branches.title": ("各党支部{population}满意度（{period}）", "{population}: party branches ({period})"),
+    "sat.branches.caption": (
+        "支部得分为其所属科室的受访者合并计算。人数不足的支部不画柱。",
+        "A branch's score pools the respondents of its departments. Branches with too few respondents have no bar.",
+    ),
+    "sat.chart.period": ("期间", "Period"),
+    "sat.chart.score": ("满意度得分（0–100）", "Satisfaction score (0–100)"),
+    "sat.chart.respondents": ("受访人数", "Respondents"),
+    "sat.chart.responses": ("答卷数", "Responses"),
+    "sat.file.departments": ("满意度_各科室", "satisfaction_by_department"),
+    "sat.file.dims": ("满意度分项_各科室", "satisfaction_dimensions_by_department"),
+    "sat.file.branches": ("满意度_各支部", "satisfaction_by_branch"),
     # Metrics: the index components and the panel's figures
     "component.compliance": ("三会一课", "三会一课 compliance"),
     "component.attendance": ("参会率", "Attendance"),

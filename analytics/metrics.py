@@ -8,7 +8,8 @@ every department in the register and every period from the first to the last wit
 
 * `meeting_compliance` (三会一课 compliance, %): the mean, over the meeting types whose required frequency
   fits in the period (a quarterly meeting is not assessed per month), of min(held ÷ required, 1) × 100.
-  Requirements are settings (`settings.MetricSettings.frequencies`); `compliance_<type>` holds each type.
+  Requirements are settings (`settings.MetricSettings.frequencies`, see `required_meetings`);
+  `compliance_<type>` holds each type and `held_<type>` how many were held (branch roll-ups sum them).
 * `attendance_rate` (%): attended ÷ expected over activities that give an expected number.
 * `service_hours_per_member`: Σ(hours × attendees) of volunteer service, free clinics and health
   education ÷ the branch's party members.
@@ -121,7 +122,7 @@ class Panel:
     as_of: dt.date
     periods: tuple[str, ...]  # every period label, in order
     response_sd: dict[str, float] = field(default_factory=dict)  # pooled SD of responses per population
-    dimensions: pd.DataFrame | None = None  # department × period × population × item: mean, n
+    dimensions: pd.DataFrame | None = None  # department × period × population × item: mean, n, total
     six: pd.DataFrame | None = None  # branch × period × 六提升 dimension: activities
     compliance_types: tuple[str, ...] = ()  # meeting types assessed at this grain
 
@@ -268,10 +269,11 @@ def _party_metrics(con, db, grain, settings, starts, span, compliance_types) -> 
             out[kind] = 0.0
     out = out.fillna({kind: 0 for kind in out.columns if kind in set(ActivityType)} | {"person_hours": 0.0})
     for kind in compliance_types:
-        freq = settings.frequencies[ActivityType(kind)]
-        required = freq.count * months / PERIOD_MONTHS[freq.per]
+        required = required_meetings(settings, kind, grain)
         out[f"compliance_{kind}"] = np.minimum(out[kind] / required, 1.0) * 100
+        out[f"held_{kind}"] = out[kind].astype("float64")
     compliance = [f"compliance_{k}" for k in compliance_types]
+    held_counts = [f"held_{k}" for k in compliance_types]
     out["meeting_compliance"] = out[compliance].mean(axis=1) if compliance else np.nan
     out["attendance_rate"] = _ratio(out["attended"] * 100, out["expected"])
     out["service_hours_per_member"] = _ratio(out["person_hours"], out["member_count"])
@@ -293,6 +295,7 @@ def _party_metrics(con, db, grain, settings, starts, span, compliance_types) -> 
     measured = [
         "meeting_compliance",
         *compliance,
+        *held_counts,
         "attendance_rate",
         "service_hours_per_member",
         "theme_plus_activities",
@@ -302,9 +305,15 @@ def _party_metrics(con, db, grain, settings, starts, span, compliance_types) -> 
     ]
     out.loc[~inside, measured] = np.nan
     out["party_index"] = party_index(out, settings)
-    keep = ["branch_code", "period_start", *PARTY_METRICS, *compliance, "activities", "attended", "expected"]
-    keep += ["person_hours"]
+    keep = ["branch_code", "period_start", *PARTY_METRICS, *compliance, *held_counts, "activities"]
+    keep += ["attended", "expected", "person_hours"]
     return out[keep].rename(columns={"attended": "attended_total", "expected": "expected_total"})
+
+
+def required_meetings(settings: MetricSettings, kind: str, grain: str) -> float:
+    """How many meetings of `kind` a branch must hold in one period of `grain` (e.g. 3 monthly ones a quarter)."""
+    freq = settings.frequencies[ActivityType(kind)]
+    return freq.count * PERIOD_MONTHS[grain] / PERIOD_MONTHS[freq.per]
 
 
 def party_index(scores: pd.DataFrame, settings: MetricSettings) -> pd.Series:
@@ -363,6 +372,7 @@ def _satisfaction(con, grain: str, settings: MetricSettings) -> tuple[pd.DataFra
     dimensions = responses.melt(id_vars=[*keys, "n"], value_vars=items, var_name="item", value_name="mean")
     dimensions = dimensions.dropna(subset=["mean"])
     dimensions["item"] = dimensions["item"].str.removeprefix("item_")
+    dimensions["total"] = dimensions["mean"] * dimensions["n"]  # for roll-ups to branches and the hospital
     dimensions["suppressed"] = dimensions["n"] < settings.suppression_min_n
     dimensions.loc[dimensions["suppressed"], "mean"] = np.nan
     dimensions["period"] = period_labels(dimensions["period_start"], grain)
@@ -464,7 +474,8 @@ def _rollup(frame: pd.DataFrame, level: str, panel: Panel) -> pd.DataFrame:
         party["service_hours_per_member"].notna()
     )
     # Counts of activities are totals, not member-weighted means.
-    for column in ("theme_plus_activities", "integrity_activities", "activities"):
+    held_counts = [c for c in frame.columns if c.startswith("held_")]
+    for column in ("theme_plus_activities", "integrity_activities", "activities", *held_counts):
         party[column] = branches.groupby(grouped_keys, sort=False)[column].sum(min_count=1)
     out = out.join(party).join(extra[["member_count", "branches"]])
     out["cases_per_100_staff"] = _ratio(out["discipline_cases"] * 100, out["staff_count"])

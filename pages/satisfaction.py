@@ -1,8 +1,245 @@
-"""Being written."""
+"""满意度 Satisfaction: outpatient, inpatient and staff scores for the shared filters: the trend, each
+department's latest score with its changes and their significance, dimension scores and the branches.
+Groups with too few respondents show the suppression note, never a number."""
 
+import pandas as pd
 import streamlit as st
 
-from pages._ui import ensure_navigation
+from analytics import charts, satisfaction, summary
+from analytics.i18n import t
+from analytics.metrics import PERIODS_PER_YEAR, POPULATIONS, rollup
+from analytics.schema import DepartmentCategory, Population, SatisfactionItem
+from pages._ui import ensure_navigation, filter_bar, lang, load, no_data, score_text, table
 
 ensure_navigation()
-st.write("…")
+
+L = lang()
+st.title(t("sat.title", L))
+filters, data = filter_bar()
+min_n = data.settings.suppression_min_n
+st.caption(t("sat.caption", L, min_n=min_n))
+st.page_link("pages/settings.py", label=t("sat.settings_link", L), icon=":material/tune:")
+
+if not satisfaction.has_data(data):
+    counts = load(summary.record_counts)
+    if not counts["departments"]:
+        no_data("sat.no_register")
+    else:
+        no_data("sat.no_data", departments=counts["departments"])
+    st.stop()
+
+hospital = rollup(data, "hospital", filters)
+if hospital.empty or all(hospital[f"n_{pop}"].sum() == 0 for pop in POPULATIONS):
+    st.info(t("sat.none_in_range", L), icon=":material/filter_alt:")
+    st.stop()
+
+SUPPRESSED = t("metric.suppressed", L)
+COLOURS = {pop: charts.PALETTE[i] for i, pop in enumerate(POPULATIONS)}
+scoped = bool(filters.category or filters.branch)
+respondents_label = t("sat.chart.respondents", L)
+
+
+def p_text(p: float) -> str | None:
+    if pd.isna(p):
+        return None
+    return "< 0.001" if p < 0.001 else f"{p:.3f}"
+
+
+def p_sentence(p: float) -> str:
+    """'= 0.034' or '< 0.001', to follow a 'p'."""
+    text = p_text(p)
+    return "—" if text is None else text if text.startswith("<") else f"= {text}"
+
+
+def test_text(test: object) -> str | None:
+    return t(f"sat.test.{test}", L) if isinstance(test, str) else None
+
+
+def shifted(period: str, lag: int) -> str:
+    """The period `lag` periods before `period`, or '—' before the data starts."""
+    i = data.periods.index(period) - lag
+    return data.periods[i] if i >= 0 else "—"
+
+
+# --- Headline: the latest score per population ---------------------------------------------------------------
+for column, pop in zip(st.columns(len(POPULATIONS)), POPULATIONS, strict=True):
+    name = Population(pop).label(L)
+    period = satisfaction.latest(hospital, pop)
+    if period is None:
+        column.metric(name, "—")
+        continue
+    row = hospital[hospital["period"] == period].iloc[0]
+    n = int(row[f"n_{pop}"])
+    delta = row[f"delta_{pop}"]
+    change = (
+        t("sat.kpi.change", L, delta=f"{delta:+.1f}", p=p_sentence(row[f"p_{pop}"]), test=test_text(row[f"test_{pop}"]))
+        if pd.notna(delta)
+        else t("sat.kpi.no_change", L)
+    )
+    column.metric(
+        t("sat.kpi.label", L, population=name, period=period),
+        score_text(row[f"satisfaction_{pop}"], n),
+        f"{delta:+.1f}" if pd.notna(delta) else None,
+    )
+    column.caption(t("sat.kpi.help", L, n=f"{n:,}", change=change))
+
+# --- Trend ---------------------------------------------------------------------------------------------------
+st.subheader(t("sat.trend.title", L))
+scope = t("sat.scope_filtered" if scoped else "sat.scope_all", L)
+st.caption(t("sat.trend.caption", L, scope=scope))
+trend = satisfaction.trend(hospital)
+names = trend["population"].map(lambda p: Population(p).label(L))
+lines = pd.DataFrame(
+    {
+        "x": trend["period"],
+        "series": names,
+        "y": trend["score"],  # null where suppressed: no point is drawn
+        "hover": [
+            f"{name}<br>{period}: {score_text(score, n)}<br>{respondents_label}: {n:,}"
+            for name, period, score, n in zip(names, trend["period"], trend["score"], trend["n"], strict=True)
+        ],
+    }
+)
+st.plotly_chart(
+    charts.series_lines(lines, t("sat.chart.period", L), t("sat.chart.score", L), t("sat.population", L)),
+    config={"displaylogo": False},
+    key="sat_trend",
+)
+
+# --- One population in detail --------------------------------------------------------------------------------
+available = [pop for pop in POPULATIONS if satisfaction.latest(hospital, pop)]
+pop = st.segmented_control(
+    t("sat.population", L),
+    available,
+    format_func=lambda p: Population(p).label(L),
+    default=available[0],
+    key="sat_population",
+)
+pop = pop if pop in available else available[0]  # a segmented control can be clicked off
+population = Population(pop).label(L)
+period = satisfaction.latest(hospital, pop)
+
+
+def change_columns(rows: pd.DataFrame) -> dict[str, object]:
+    """Score (the suppression note when too few), n, and the changes with their tests, as shown."""
+    return {
+        t("sat.col.score", L): [score_text(s, n) for s, n in zip(rows["score"], rows["n"], strict=True)],
+        t("sat.col.n", L): rows["n"],
+        t("sat.col.delta", L): rows["delta"],
+        t("sat.col.p", L): rows["p"].map(p_text),
+        t("sat.col.test", L): rows["test"].map(test_text),
+        t("sat.col.yoy", L): rows["delta_yoy"],
+        t("sat.col.p_yoy", L): rows["p_yoy"].map(p_text),
+        t("sat.col.test_yoy", L): rows["test_yoy"].map(test_text),
+    }
+
+
+CHANGE_FORMAT = {
+    t("sat.col.n", L): st.column_config.NumberColumn(format="localized"),
+    t("sat.col.delta", L): st.column_config.NumberColumn(format="%+.1f"),
+    t("sat.col.yoy", L): st.column_config.NumberColumn(format="%+.1f"),
+}
+
+st.subheader(t("sat.departments.title", L, population=population, period=period))
+st.caption(
+    t(
+        "sat.departments.caption",
+        L,
+        previous=shifted(period, 1),
+        year_before=shifted(period, PERIODS_PER_YEAR[data.grain]),
+    )
+)
+departments = satisfaction.changes(rollup(data, "department", filters), pop, period)
+table(
+    pd.DataFrame(
+        {
+            t("sat.col.department", L): departments["unit_name"],
+            t("sat.col.branch", L): departments["branch_name"],
+            t("sat.col.category", L): departments["category"].map(lambda c: DepartmentCategory(c).label(L)),
+            **change_columns(departments),
+        }
+    ),
+    t("sat.file.departments", L),
+    "sat_departments",
+    department_codes=departments["unit"],
+    column_config=CHANGE_FORMAT,
+)
+
+# --- Dimensions (items of the individual responses) ----------------------------------------------------------
+st.subheader(t("sat.dims.title", L, population=population, period=period))
+dims_scope = t("sat.dims.scope_filtered" if scoped else "sat.dims.scope_all", L)
+st.caption(t("sat.dims.caption", L, scope=dims_scope, min_n=min_n))
+overall = satisfaction.items(data, filters, pop, period, "hospital")
+if overall.empty:
+    st.info(t("sat.dims.none", L))
+else:
+    responses_label = t("sat.chart.responses", L)
+    item_names = overall["item"].map(lambda i: SatisfactionItem(i).label(L))
+    st.plotly_chart(
+        charts.ranked_bars(
+            pd.DataFrame(
+                {
+                    "name": item_names,
+                    "value": overall["mean"],
+                    "colour": COLOURS[pop],
+                    "hover": [
+                        f"{name}: {score_text(m, n)}<br>{responses_label}: {n:,}"
+                        for name, m, n in zip(item_names, overall["mean"], overall["n"], strict=True)
+                    ],
+                    "note": SUPPRESSED,
+                }
+            ),
+            t("sat.chart.score", L),
+        ),
+        config={"displaylogo": False},
+        key="sat_items",
+    )
+    by_department = satisfaction.items(data, filters, pop, period, "department")
+    by_department = by_department.assign(
+        text=[score_text(m, n) for m, n in zip(by_department["mean"], by_department["n"], strict=True)]
+    )
+    wide = by_department.pivot(index=["unit", "unit_name", "n"], columns="item", values="text")
+    wide = wide.reindex(columns=[i.value for i in SatisfactionItem if i.value in wide.columns]).reset_index()
+    st.markdown(f"**{t('sat.dims.table', L)}**")
+    table(
+        pd.DataFrame(
+            {
+                t("sat.col.department", L): wide["unit_name"],
+                t("sat.chart.responses", L): wide["n"],
+                **{SatisfactionItem(i).label(L): wide[i] for i in wide.columns[3:]},
+            }
+        ),
+        t("sat.file.dims", L),
+        "sat_dimensions",
+        department_codes=wide["unit"],
+    )
+
+# --- Branches ------------------------------------------------------------------------------------------------
+st.subheader(t("sat.branches.title", L, population=population, period=period))
+st.caption(t("sat.branches.caption", L))
+branches = satisfaction.changes(rollup(data, "branch", filters), pop, period)
+st.plotly_chart(
+    charts.ranked_bars(
+        pd.DataFrame(
+            {
+                "name": branches["unit_name"],
+                "value": branches["score"],
+                "colour": COLOURS[pop],
+                "hover": [
+                    f"{name}: {score_text(s, n)}<br>{respondents_label}: {n:,}"
+                    for name, s, n in zip(branches["unit_name"], branches["score"], branches["n"], strict=True)
+                ],
+                "note": SUPPRESSED,
+            }
+        ),
+        t("sat.chart.score", L),
+    ),
+    config={"displaylogo": False},
+    key="sat_branch_bars",
+)
+table(
+    pd.DataFrame({t("sat.col.branch", L): branches["unit_name"], **change_columns(branches)}),
+    t("sat.file.branches", L),
+    "sat_branches",
+    column_config=CHANGE_FORMAT,
+)

@@ -1,0 +1,298 @@
+"""The satisfaction page (满意度) through AppTest: scores, respondents, change tests and dimension means
+against pandas and scipy on the raw responses and aggregates of the demo database; suppression shown as
+text and never as a number (tables and charts); the shared filters; both languages; the click into a
+department's profile; and the empty states."""
+
+from __future__ import annotations
+
+import base64
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import stats
+from streamlit.testing.v1 import AppTest
+
+from analytics.db import Database
+from analytics.i18n import t
+from analytics.importer import SourceFile, import_files
+from analytics.settings import MetricSettings, save_metric_settings
+from tests.conftest import SAMPLES
+
+TIMEOUT = 60
+MIN_N = 10  # the default suppression threshold, written out rather than imported
+SUPPRESSED = {"zh": "人数不足，不予显示", "en": "Too few respondents to show"}
+MONTHS = {"month": 1, "quarter": 3, "year": 12}
+
+
+@pytest.fixture(scope="module")
+def raw(demo_db_path) -> dict[str, pd.DataFrame]:
+    with Database(demo_db_path) as db:
+        con = db.reader()
+        tables = {
+            name: con.execute(f"SELECT * FROM {name}").df()
+            for name in ("satisfaction_responses", "satisfaction_aggregates", "departments")
+        }
+    for name, column in (("satisfaction_responses", "submitted_at"), ("satisfaction_aggregates", "period_start")):
+        day = pd.to_datetime(tables[name][column])
+        tables[name]["month"] = day.dt.strftime("%Y-%m")
+        tables[name]["quarter"] = pd.PeriodIndex(day, freq="Q").strftime("%YQ%q")
+        tables[name]["year"] = day.dt.strftime("%Y")
+    return tables
+
+
+def responses(raw, grain: str, period: str, population: str) -> pd.DataFrame:
+    r = raw["satisfaction_responses"]
+    return r[(r[grain] == period) & (r["population"] == population)]
+
+
+def expected(raw, grain: str, period: str, population: str) -> pd.DataFrame:
+    """Per department: n and score = (Σ response scores + Σ aggregate score × respondents) ÷ (responses +
+    Σ respondents), aggregates only when their grain is no coarser than the view's."""
+    r = responses(raw, grain, period, population)
+    a = raw["satisfaction_aggregates"]
+    fits = a["period_grain"].map(MONTHS) <= MONTHS[grain]
+    a = a[(a[grain] == period) & (a["population"] == population) & fits]
+    n = r.groupby("department_code").size().add(a.groupby("department_code")["respondents"].sum(), fill_value=0)
+    total = r.groupby("department_code")["score"].sum()
+    total = total.add((a["score"] * a["respondents"]).groupby(a["department_code"]).sum(), fill_value=0)
+    out = pd.DataFrame({"n": n.astype(int), "score": total / n})
+    names = raw["departments"].set_index("department_code")["name"]
+    return out.assign(name=names.reindex(out.index).to_numpy()).set_index("name")
+
+
+def shown_score(score: float, n: int, lang: str = "zh") -> str:
+    return f"{score:.1f}" if n >= MIN_N else SUPPRESSED[lang]
+
+
+def open_page(db_path, monkeypatch, lang: str = "zh", **state: str) -> AppTest:
+    monkeypatch.setenv("PBI_DB", str(db_path))
+    at = AppTest.from_file("../app.py", default_timeout=TIMEOUT)
+    at.query_params["lang"] = lang
+    for key, value in state.items():
+        at.session_state[key] = value
+    at.run()
+    at.switch_page("pages/satisfaction.py").run()
+    assert not at.exception, at.exception
+    return at
+
+
+@pytest.fixture(scope="module")
+def q2(demo_db_path) -> AppTest:
+    """The page for 2023Q1–2024Q2 by quarter in Chinese; each test picks the population it reads."""
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        yield open_page(demo_db_path, monkeypatch, f_from="2023Q1", f_to="2024Q2")
+
+
+def choose(at: AppTest, population: str) -> AppTest:
+    at.segmented_control(key="sat_population").set_value(population).run()
+    assert not at.exception, at.exception
+    return at
+
+
+def departments_table(at: AppTest, lang: str = "zh") -> pd.DataFrame:
+    return next(df.value for df in at.dataframe if t("sat.col.category", lang) in df.value.columns)
+
+
+def dimensions_table(at: AppTest, lang: str = "zh") -> pd.DataFrame:
+    return next(df.value for df in at.dataframe if t("sat.chart.responses", lang) in df.value.columns)
+
+
+def chart(at: AppTest, key: str) -> dict:
+    """A chart's Plotly JSON, numeric arrays decoded (Plotly sends them as base64 typed arrays)."""
+    spec = next(json.loads(c.proto.spec) for c in at.get("plotly_chart") if c.proto.id.endswith(f"-{key}"))
+    return json.loads(json.dumps(spec), object_hook=_decode)
+
+
+def _decode(value: dict):
+    if set(value) >= {"dtype", "bdata"}:
+        array = np.frombuffer(base64.b64decode(value["bdata"]), dtype=value["dtype"])
+        return [None if np.isnan(v) else v for v in array.tolist()] if array.dtype.kind == "f" else array.tolist()
+    return value
+
+
+def metrics(at: AppTest) -> dict[str, str]:
+    return {m.label: m.value for m in at.metric}
+
+
+def test_department_scores_pool_responses_and_aggregates_by_respondents(raw, q2):
+    at = choose(q2, "inpatient")
+    want = expected(raw, "quarter", "2024Q2", "inpatient")
+    assert t("sat.departments.title", "zh", population="住院患者", period="2024Q2") in [s.value for s in at.subheader]
+    table = departments_table(at).set_index("科室")
+    assert sorted(table.index) == sorted(want.index)
+    np.testing.assert_array_equal(table["受访人数"], want.loc[table.index, "n"])
+    assert list(table["得分"]) == [shown_score(s, n) for s, n in want.loc[table.index, ["score", "n"]].to_numpy()]
+    # The headline: all departments pooled, with its n.
+    hospital = expected(raw, "quarter", "2024Q2", "inpatient")
+    pooled = (hospital["score"] * hospital["n"]).sum() / hospital["n"].sum()
+    assert metrics(at)["住院患者（2024Q2）"] == f"{pooled:.1f}"
+    assert any(c.value.startswith(f"受访 {hospital['n'].sum():,} 人") for c in at.caption)
+    # The trend: one point per quarter in range, the same pooled score.
+    inpatient = next(s for s in chart(at, "sat_trend")["data"] if s["name"] == "住院患者")
+    assert inpatient["x"][-1] == "2024Q2" and inpatient["y"][-1] == pytest.approx(pooled)
+
+
+def test_changes_carry_the_test_used_and_its_p_value(raw, q2):
+    at = choose(q2, "outpatient")
+    table = departments_table(at).set_index("科室")
+    now, before = expected(raw, "quarter", "2024Q2", "outpatient"), expected(raw, "quarter", "2024Q1", "outpatient")
+    year_before = expected(raw, "quarter", "2023Q2", "outpatient")
+    shown = table[table["得分"] != SUPPRESSED["zh"]]
+    np.testing.assert_allclose(
+        shown["较上期"], now.loc[shown.index, "score"] - before.loc[shown.index, "score"], rtol=1e-9
+    )
+    np.testing.assert_allclose(
+        shown["较去年同期"], now.loc[shown.index, "score"] - year_before.loc[shown.index, "score"], rtol=1e-9
+    )
+    # Aggregates are involved every quarter in the demo, so the z-test is used.
+    assert set(shown["检验方法"]) == {"z 检验"}
+    assert all(p == "< 0.001" or 0 <= float(p) <= 1 for p in shown["p 值"])
+
+
+def test_by_month_only_responses_count_and_welch_is_used(raw, demo_db_path, monkeypatch):
+    at = open_page(demo_db_path, monkeypatch)
+    at.segmented_control(key="w_grain").set_value("month").run()
+    at.select_slider(key="w_range_month").set_value(("2024-01", "2024-05")).run()
+    choose(at, "outpatient")
+    table = departments_table(at).set_index("科室")
+    want = expected(raw, "month", "2024-05", "outpatient")  # quarterly aggregates cannot be split into months
+    np.testing.assert_array_equal(table["受访人数"], want.loc[table.index, "n"])
+    assert list(table["得分"]) == [shown_score(s, n) for s, n in want.loc[table.index, ["score", "n"]].to_numpy()]
+    assert SUPPRESSED["zh"] in set(table["得分"])  # some departments have fewer than 10 in a month
+    now, before = responses(raw, "month", "2024-05", "outpatient"), responses(raw, "month", "2024-04", "outpatient")
+    codes = raw["departments"].set_index("name")["department_code"]
+    tested = table[table["检验方法"].notna()]
+    assert len(tested) > 5 and set(tested["检验方法"]) == {"Welch t 检验"}
+    for name, row in tested.iterrows():
+        a = now.loc[now["department_code"] == codes[name], "score"]
+        b = before.loc[before["department_code"] == codes[name], "score"]
+        p = stats.ttest_ind(a, b, equal_var=False).pvalue
+        assert row["p 值"] == ("< 0.001" if p < 0.001 else f"{p:.3f}"), name
+
+    at.segmented_control(key="w_grain").set_value("year").run()
+    choose(at, "staff")
+    table = departments_table(at).set_index("科室")
+    want = expected(raw, "year", "2025", "staff")  # the year pools responses and quarterly aggregates
+    assert list(table["得分"]) == [shown_score(s, n) for s, n in want.loc[table.index, ["score", "n"]].to_numpy()]
+    np.testing.assert_array_equal(table["受访人数"], want.loc[table.index, "n"])
+
+
+def test_small_staff_groups_show_the_note_never_a_number(raw, demo_db_path, monkeypatch):
+    at = choose(open_page(demo_db_path, monkeypatch), "staff")
+    want = expected(raw, "quarter", "2025Q4", "staff")
+    small = want[want["n"] < MIN_N]
+    assert len(small) >= 2  # e.g. 党委办公室 with 7 respondents
+    table = departments_table(at).set_index("科室")
+    for name, row in small.iterrows():
+        assert table.loc[name, "得分"] == SUPPRESSED["zh"]
+        assert table.loc[name, "受访人数"] == row["n"]
+        assert pd.isna(table.loc[name, "较上期"]) and pd.isna(table.loc[name, "p 值"])
+    # Dimension means are suppressed by the number of responses too.
+    dims = dimensions_table(at).set_index("科室")
+    r = responses(raw, "quarter", "2025Q4", "staff")
+    names = raw["departments"].set_index("department_code")["name"]
+    means = r.groupby("department_code")["item_pay_benefits"].mean().rename(index=names)
+    counts = r.groupby("department_code").size().rename(index=names)
+    assert list(dims["薪酬福利"]) == [shown_score(means[n], counts[n]) for n in dims.index]
+    assert SUPPRESSED["zh"] in set(dims["薪酬福利"])
+
+
+def test_a_higher_threshold_hides_groups_in_tables_and_charts(raw, demo_db_copy, monkeypatch):
+    with Database(demo_db_copy) as db:
+        save_metric_settings(db, MetricSettings(suppression_min_n=300))
+    at = choose(open_page(demo_db_copy, monkeypatch, f_to="2025Q4"), "staff")
+    assert any("受访人数少于 **300** 人" in c.value for c in at.caption)
+    table = departments_table(at)
+    assert set(table["得分"]) == {SUPPRESSED["zh"]}  # no department has 300 staff respondents in a quarter
+    bars = chart(at, "sat_branch_bars")["data"]
+    assert not bars[0]["y"]  # no bar at all ...
+    assert set(bars[1]["text"]) == {SUPPRESSED["zh"]}  # ... but the note for each branch
+    want = expected(raw, "quarter", "2025Q4", "staff")
+    assert metrics(at)["医务人员（2025Q4）"] == f"{(want['score'] * want['n']).sum() / want['n'].sum():.1f}"
+
+    at.selectbox(key="w_branch").set_value("DZB24").run()
+    assert not at.exception, at.exception
+    assert metrics(at)["医务人员（2025Q4）"] == SUPPRESSED["zh"]
+    staff = next(s for s in chart(at, "sat_trend")["data"] if s["name"] == "医务人员")
+    assert staff["y"] and all(y is None for y in staff["y"])  # no point for a suppressed period
+
+
+def test_category_and_branch_filters_choose_the_departments(raw, demo_db_path, monkeypatch):
+    departments = raw["departments"]
+    at = open_page(demo_db_path, monkeypatch, f_to="2025Q2")
+    at.selectbox(key="w_cat").set_value("administrative").run()
+    assert not at.exception, at.exception
+    assert at.segmented_control(key="sat_population").options == ["医务人员"]  # no patients in administration
+    assert metrics(at)["门诊患者"] == "—"
+    admin = departments.loc[departments["category"] == "administrative", "name"]
+    want = expected(raw, "quarter", "2025Q2", "staff").loc[lambda f: f.index.isin(admin)]
+    assert sorted(departments_table(at)["科室"]) == sorted(want.index)
+    pooled = (want["score"] * want["n"]).sum() / want["n"].sum()
+    assert metrics(at)["医务人员（2025Q2）"] == f"{pooled:.1f}"
+
+    at.selectbox(key="w_cat").set_value("").run()
+    at.selectbox(key="w_branch").set_value("DZB08").run()
+    choose(at, "inpatient")
+    mine = departments.loc[departments["branch_code"] == "DZB08", "name"]
+    want = expected(raw, "quarter", "2025Q2", "inpatient").loc[lambda f: f.index.isin(mine)]
+    table = departments_table(at).set_index("科室")
+    assert sorted(table.index) == sorted(want.index)
+    assert list(table["得分"]) == [shown_score(s, n) for s, n in want.loc[table.index, ["score", "n"]].to_numpy()]
+    branch = next(df.value for df in at.dataframe if list(df.value.columns[:2]) == ["党支部", "得分"])
+    pooled = (want["score"] * want["n"]).sum() / want["n"].sum()
+    assert list(branch["得分"]) == [f"{pooled:.1f}"]
+
+
+def test_in_english(raw, demo_db_path, monkeypatch):
+    at = choose(open_page(demo_db_path, monkeypatch, lang="en"), "staff")
+    assert at.title[0].value == "Satisfaction"
+    assert "Medical staff (2025Q4)" in metrics(at)
+    table = departments_table(at, "en")
+    assert list(table.columns) == [
+        "Department",
+        "Party branch",
+        "Category",
+        "Score",
+        "Respondents",
+        "Change",
+        "p-value",
+        "Test",
+        "Change year on year",
+        "p-value (year on year)",
+        "Test (year on year)",
+    ]
+    assert set(table["Category"]) <= {"Clinical", "Medical-technical", "Administrative"}
+    assert SUPPRESSED["en"] in set(table["Score"])
+    assert set(table["Test"].dropna()) == {"z-test"}
+    assert {s["name"] for s in chart(at, "sat_trend")["data"]} == {"Outpatients", "Inpatients", "Medical staff"}
+    dims = dimensions_table(at, "en")
+    assert "Pay and benefits" in dims.columns and "Relations with peers" in dims.columns
+    assert any("p < 0.05 means the change is unlikely to be chance alone" in c.value for c in at.caption)
+
+
+def test_clicking_a_department_opens_its_profile(raw, demo_db_path, monkeypatch):
+    at = open_page(demo_db_path, monkeypatch)
+    first = departments_table(at).iloc[0]["科室"]
+    at.session_state["sat_departments"] = {"selection": {"rows": [0], "columns": []}}
+    at.run()
+    code = raw["departments"].set_index("name").loc[first, "department_code"]
+    assert at.session_state["profile_dept"] == code
+    assert at.query_params["dept"] == code
+
+
+def test_an_empty_database_and_registers_only_say_what_to_import(tmp_path, monkeypatch):
+    at = open_page(tmp_path / "empty.duckdb", monkeypatch)
+    assert at.info[0].value == t("sat.no_register", "zh")
+    assert not at.metric
+
+    registers = tmp_path / "registers.duckdb"
+    with Database(registers) as db:
+        import_files(
+            db, [SourceFile.from_path(SAMPLES / name) for name in ("branches_utf8bom.csv", "departments_gbk.csv")]
+        )
+        departments = db.reader().execute("SELECT count(*) FROM departments").fetchone()[0]
+    at = open_page(registers, monkeypatch, lang="en")
+    assert at.info[0].value == t("sat.no_data", "en", departments=departments)
+    assert not at.metric and not at.dataframe
