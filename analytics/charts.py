@@ -438,3 +438,38 @@ def stacked_bars(
         legend={"title": {"text": legend_title}, "traceorder": "normal"},
     )
     return figure
+
+
+# --- Overview (总览) ---------------------------------------------------------------------------------------
+
+
+def party_index_trend(rows: pd.DataFrame, lang: str, height: int = 340) -> go.Figure:
+    """The party-building index and 三会一课 compliance per period
+    (`rows`: a `metrics.rollup` frame: period, party_index, meeting_compliance, member_count, branches); the
+    hover shows the party members and branches behind each point."""
+    members, branches = t("overview.chart.members", lang), t("overview.chart.branches", lang)
+    custom = rows[["member_count", "branches"]].fillna(0).astype("int64").to_numpy()
+    figure = go.Figure()
+    for column, width, dash, colour in (
+        ("party_index", 3, None, PALETTE[0]),
+        ("meeting_compliance", 1.5, "dot", PALETTE[1]),
+    ):
+        name = t(f"overview.chart.{column}", lang)
+        figure.add_scatter(
+            x=rows["period"],
+            y=rows[column],
+            customdata=custom,
+            name=name,
+            mode="lines+markers",
+            line={"width": width, "color": colour, "dash": dash},
+            hovertemplate=f"{name}<br>%{{x}}: %{{y:.1f}}<br>{members}: %{{customdata[0]:,}} · "
+            f"{branches}: %{{customdata[1]}}<extra></extra>",
+        )
+    figure.update_layout(
+        template=TEMPLATE,
+        height=height,
+        xaxis={"type": "category", "title": t("overview.chart.period", lang)},
+        yaxis={"title": t("overview.chart.score", lang), "range": [0, 108]},
+        legend={"orientation": "h", "x": 0, "y": 1.02, "yanchor": "bottom"},
+    )
+    return figure

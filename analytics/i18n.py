@@ -33,10 +33,6 @@ STRINGS: dict[str, tuple[str, str]] = {
     "sidebar.database": ("数据库：{path}", "Database: {path}"),
     # Overview
     "overview.title": ("总览", "Overview"),
-    "overview.caption": (
-        "数据库中现有的数据：各类记录的数量，以及每个季度有哪些数据。",
-        "What the database holds: how many records of each kind, and which quarters each kind covers.",
-    ),
     "overview.empty": (
         "数据库中还没有任何记录。请在“数据导入”页面上传文件，或运行 `python -m analytics demo --db {path}` 生成演示数据。",
         "The database holds no records yet. Upload files on the *Import data* page, or run "
@@ -755,6 +751,293 @@ STRINGS: dict[str, tuple[str, str]] = {
     "col.explanation": ("说明", "Explanation"),
     "level.department": ("科室", "Department"),
     "level.branch": ("党支部", "Party branch"),
+    # Overview page (总览): headline cards, trends, warnings, 党建体检
+    "overview.now": (
+        "卡片为 **{period}**（按{grain}统计）{scope}的数据，变化与上期 {previous} 相比。",
+        "The cards show **{period}** (by {grain}) for {scope}; changes are against the previous period, {previous}.",
+    ),
+    "overview.now_first": (
+        "卡片为 **{period}**（按{grain}统计）{scope}的数据；这是第一期，没有上期可比。",
+        "The cards show **{period}** (by {grain}) for {scope}; it is the first period, with nothing to compare.",
+    ),
+    "overview.scope.hospital": ("全院", "the whole hospital"),
+    "overview.scope.filtered": ("所选范围（{what}）", "the selection ({what})"),
+    "overview.registers_only": (
+        "数据库中只有党支部和科室名册，还没有党建活动、满意度或纪检监察记录。导入这些记录后，总览将显示党建指数、"
+        "满意度、风险预警和党建体检。",
+        "The database holds only the branch and department registers: no activities, satisfaction or discipline "
+        "records yet. Import them to see the party-building index, satisfaction, warnings and the health check here.",
+    ),
+    "overview.no_departments": (
+        "所选科室类别和党支部中没有科室，请调整左侧筛选。",
+        "No department matches the chosen category and branch; change the filters on the left.",
+    ),
+    "overview.no_party": (
+        "还没有党建活动数据：党建指数、三会一课完成率和党建体检需要支部活动台账。",
+        "No party-building activities yet: the index, 三会一课 compliance and the health check need the branch "
+        "activity ledgers.",
+    ),
+    "overview.card.compliance": ("三会一课完成率", "三会一课 compliance"),
+    "overview.card.cases": ("执纪案件", "Discipline cases"),
+    "overview.card.overdue": ("逾期整改", "Overdue rectifications"),
+    "overview.card.vs": ("较 {previous}", "vs {previous}"),
+    "overview.help.index": (
+        "0–100 分：三会一课、参会率、志愿服务、主题党日与党建+、廉洁教育五项得分的加权平均（权重 {weights}，"
+        "可在“设置”中修改），各党支部按党员人数加权。上期 {previous}：{old}。",
+        "0–100: the weighted mean of five scores (三会一课, attendance, service hours, theme days and Party+, "
+        "integrity education; weights {weights}, see Settings), branches weighted by their party members. "
+        "{previous}: {old}.",
+    ),
+    "overview.help.compliance": (
+        "本期要求召开的会议（{types}）实际次数 ÷ 要求次数（每类最高 100%）的平均值，各党支部按党员人数加权。"
+        "上期 {previous}：{old}。",
+        "Meetings held ÷ meetings required (capped at 100% per type), averaged over the types required this "
+        "period ({types}), branches weighted by their party members. {previous}: {old}.",
+    ),
+    "overview.help.satisfaction": (
+        "本期 {n:,} 人受访（逐条答卷与科室汇总合计，按人数加权）。与上期 {previous}（{old}）相比 {delta} 分，"
+        "{test} p {p}。",
+        "{n:,} respondents this period (responses and department aggregates pooled, weighted by respondents). "
+        "Change vs {previous} ({old}): {delta} points, {test} p {p}.",
+    ),
+    "overview.help.satisfaction_alone": (
+        "本期 {n:,} 人受访（逐条答卷与科室汇总合计，按人数加权）。上期没有可比的数据。",
+        "{n:,} respondents this period (responses and department aggregates pooled, weighted by respondents). "
+        "No comparable figure for the previous period.",
+    ),
+    "overview.help.suppressed": (
+        "本期受访人数少于 {min_n} 人：为保护受访者并避免不可靠的结论，不予显示（阈值可在“设置”中修改）。",
+        "Fewer than {min_n} respondents this period: not shown, to protect respondents and avoid unreliable "
+        "figures (the threshold is a setting).",
+    ),
+    "overview.help.no_data": ("本期没有这项数据。", "No data for this period."),
+    "overview.help.cases": (
+        "本期四种形态及违反八项规定的案件数（件），其中第二至四种形态 {form2plus} 件。上期 {previous}：{old}。",
+        "Cases handled by the four forms and Eight-point Regulation violations this period; {form2plus} by forms "
+        "2–4. {previous}: {old}.",
+    ),
+    "overview.help.overdue": (
+        "截至 {as_of} 已过整改期限仍未完成的事项（项），不论记录属于哪一期。",
+        "Rectifications still open past their deadline as of {as_of}, whatever period their record is from.",
+    ),
+    "overview.test.welch": ("Welch t 检验", "Welch t-test"),
+    "overview.test.z": ("z 检验", "z-test"),
+    "overview.trend.title": ("趋势", "Trends"),
+    "overview.trend.caption": (
+        "{start} 至 {end}，{scope}。满意度曲线的缺口表示该期受访人数少于 {min_n} 人（不予显示）或没有数据；"
+        "鼠标悬停可看到受访人数。",
+        "{start} to {end}, {scope}. A gap in a satisfaction line is a period with fewer than {min_n} respondents "
+        "(not shown) or no data; hover to see the respondents.",
+    ),
+    "overview.trend.party": ("党建指数与三会一课完成率", "Party-building index and 三会一课 compliance"),
+    "overview.chart.party_index": ("党建指数", "Party-building index"),
+    "overview.chart.meeting_compliance": ("三会一课完成率（%）", "三会一课 compliance (%)"),
+    "overview.chart.members": ("党员", "Party members"),
+    "overview.chart.period": ("期间", "Period"),
+    "overview.chart.score": ("得分（0–100）", "Score (0–100)"),
+    "overview.chart.branches": ("党支部", "Branches"),
+    "overview.trend.satisfaction": ("满意度（按人群）", "Satisfaction by population"),
+    "overview.trend.no_satisfaction": (
+        "所选范围内没有可以显示的满意度得分：没有数据，或各期受访人数均少于 {min_n} 人。",
+        "No satisfaction score to show in the chosen range: no data, or fewer than {min_n} respondents in every period.",
+    ),
+    "overview.warnings.title": ("风险预警（{period}）", "Warnings ({period})"),
+    "overview.warnings.summary": (
+        "共 {n} 条：高 {high} 条、中 {medium} 条。规则与阈值可在“设置”中修改。",
+        "{n} in all: {high} high, {medium} medium. Rules and thresholds are settings.",
+    ),
+    "overview.warnings.none": (
+        "{period} 没有触发任何风险预警。",
+        "No warning was raised for {period}.",
+    ),
+    "overview.warnings.branches": ("党支部：党建指标", "Party branches: party-building"),
+    "overview.warnings.item": ("**{rule}**：{text}", "**{rule}**: {text}"),
+    "overview.warnings.departments": (
+        "科室：满意度、纪检与整改",
+        "Departments: satisfaction, discipline and rectification",
+    ),
+    "overview.warnings.file_branches": ("风险预警-党支部", "warnings-branches"),
+    "overview.warnings.file_departments": ("风险预警-科室", "warnings-departments"),
+    "overview.scorecard.title": ("党建体检（{period}）", "Party-building health check ({period})"),
+    "overview.scorecard.caption": (
+        "各党支部每项得分（0–100）及其依据，按党建指数从低到高排列。底色：绿色 ≥ {green} 良好，黄色 {amber}–{green} "
+        "关注，红色 < {amber} 预警（分界线可在“设置”中修改）。",
+        "Each branch's score on each component (0–100) with the figure behind it, lowest index first. Green from "
+        "{green}, amber from {amber}, red below {amber} (the lines are settings).",
+    ),
+    "overview.scorecard.none": (
+        "{period} 没有党建活动数据，无法体检。",
+        "No party-building activities in {period}: nothing to check.",
+    ),
+    "overview.scorecard.file": ("党建体检", "health-check"),
+    "overview.col.severity": ("等级", "Severity"),
+    "overview.col.rule": ("预警", "Warning"),
+    "overview.col.unit": ("单位", "Unit"),
+    "overview.col.departments": ("涉及科室", "Departments"),
+    "overview.col.explanation": ("说明", "Explanation"),
+    "overview.col.branch": ("党支部", "Party branch"),
+    "overview.col.members": ("党员", "Members"),
+    "overview.col.index": ("党建指数", "Index"),
+    "overview.col.rating": ("评级", "Rating"),
+    "overview.col.score": ("{component}得分", "{component} score"),
+    "overview.col.figure": ("{component}实际值", "{component} figure"),
+    "overview.figure.percent": ("{value:.0f}%", "{value:.0f}%"),
+    "overview.figure.hours": ("{value:.1f} 小时/人", "{value:.1f} h/member"),
+    "overview.figure.count": ("{value:.0f} 次", "{value:.0f} held"),
+    "overview.figure.scored": ("{figure}（{score} 分）", "{figure} ({score})"),
+    # About the data: what the database holds (moved from the Overview)
+    "about.holdings.title": ("数据概况", "What the database holds"),
+    "about.holdings.caption": (
+        "数据库中现有的数据：各类记录的数量，以及每个季度有哪些数据。",
+        "How many records of each kind, and which quarters each kind covers.",
+    ),
+    # Settings page (设置)
+    "settings.title": ("设置", "Settings"),
+    "settings.caption": (
+        "党建指数、组织生活要求、满意度显示、党建体检和风险预警的计算规则。保存后所有页面按新设置重新计算。",
+        "How the party-building index, meeting requirements, satisfaction display, health check and warnings are "
+        "computed. After saving, every page recomputes with the new settings.",
+    ),
+    "settings.status.default": ("当前使用默认设置。", "The defaults are in use."),
+    "settings.status.custom": ("与默认值不同的设置：{fields}", "Settings that differ from the defaults: {fields}"),
+    "settings.default": ("（默认 {value}）", " (default {value})"),
+    "settings.col.meeting": ("会议", "Meeting"),
+    "settings.col.count": ("次数", "Times"),
+    "settings.col.per": ("周期", "Per"),
+    "settings.col.default": ("默认", "Default"),
+    "settings.weights.title": ("党建指数权重", "Party-building index weights"),
+    "settings.weights.caption": (
+        "五项得分的相对权重，无需加总为 100：指数 = Σ(权重 × 得分) ÷ Σ权重；某项本期没有数据时不计入。权重为 0 的项不计入指数。",
+        "Relative weights of the five scores; they need not add up to 100: index = Σ(weight × score) ÷ Σweights, "
+        "leaving out a component without data. A weight of 0 leaves the component out.",
+    ),
+    "settings.weight.help": (
+        "“{component}”得分在党建指数中的相对权重。",
+        "The relative weight of the “{component}” score in the index.",
+    ),
+    "settings.frequencies.title": ("组织生活最低频次", "Required meeting frequencies"),
+    "settings.frequencies.caption": (
+        "每类会议每月、每季度或每年至少召开的次数（依据《中国共产党支部工作条例（试行）》）；次数为 0 表示不作要求。"
+        "三会一课完成率只考核要求周期不长于统计周期的会议，例如按月统计时不考核每季度、每年的会议。",
+        "How many times each meeting must be held per month, quarter or year (Regulations on the Work of Party "
+        "Branches); 0 means not required. Compliance assesses only the meetings whose period fits in the chosen "
+        "grain: by month, quarterly and yearly meetings are not assessed.",
+    ),
+    "settings.count": ("{meeting}：次数", "{meeting}: times"),
+    "settings.per": ("每", "per"),
+    "settings.frequency": ("每{per} {count} 次", "{count} per {per}"),
+    "settings.count.help": (
+        "每个周期至少召开的次数；0 表示不作要求。",
+        "The minimum number held per period; 0 means not required.",
+    ),
+    "settings.per.month": ("月", "month"),
+    "settings.every.month": ("每月", "per month"),
+    "settings.every.quarter": ("每季度", "per quarter"),
+    "settings.every.year": ("每年", "per year"),
+    "settings.separator": ("；", "; "),
+    "settings.per.quarter": ("季度", "quarter"),
+    "settings.per.year": ("年", "year"),
+    "settings.targets.title": ("年度目标", "Yearly targets"),
+    "settings.targets.caption": (
+        "达到目标得 100 分，未达到按比例得分；按月、季度统计时目标按比例折算。",
+        "Reaching the target scores 100, less scores in proportion; the target is prorated by month or quarter.",
+    ),
+    "settings.satisfaction.title": ("满意度", "Satisfaction"),
+    "settings.rag.title": ("党建体检分界线", "Health-check lines"),
+    "settings.warnings.title": ("风险预警阈值", "Warning thresholds"),
+    "settings.field.service_hours_per_member_year": ("人均志愿服务（小时/年）", "Service hours per member per year"),
+    "settings.help.service_hours_per_member_year": (
+        "志愿服务、义诊、健康科普的人均时长（小时 × 参加人数 ÷ 党员数）达到此值时“志愿服务”得 100 分。",
+        "The “service hours” score is 100 when hours × attendees of volunteer services, free clinics and health "
+        "education per party member reach this.",
+    ),
+    "settings.field.theme_plus_per_year": ("主题党日与党建+（次/年）", "Theme days and Party+ per year"),
+    "settings.help.theme_plus_per_year": (
+        "支部全年开展主题党日、党建+项目和党员示范岗活动达到此次数时得 100 分。",
+        "The score is 100 when a branch holds this many theme party days, Party+ projects and demonstration-post "
+        "activities a year.",
+    ),
+    "settings.field.integrity_per_year": ("廉洁教育（次/年）", "Integrity education per year"),
+    "settings.help.integrity_per_year": (
+        "支部全年开展警示教育和廉政谈话达到此次数时得 100 分。",
+        "The score is 100 when a branch holds this many warning-education and integrity-talk activities a year.",
+    ),
+    "settings.field.suppression_min_n": ("最少受访人数", "Minimum respondents"),
+    "settings.help.suppression_min_n": (
+        "受访人数少于此值的科室或人群不显示满意度得分（只显示“人数不足，不予显示”），以保护受访者并避免不可靠的结论。",
+        "A group with fewer respondents shows no satisfaction score (only “too few respondents”), protecting "
+        "respondents and avoiding unreliable figures.",
+    ),
+    "settings.field.assumed_sd": ("假定标准差（分）", "Assumed SD (points)"),
+    "settings.help.assumed_sd": (
+        "只有科室汇总、没有逐条答卷时，满意度变化显著性检验所用的得分标准差。",
+        "The score SD used to test a change in satisfaction when there are only aggregates and no individual "
+        "responses.",
+    ),
+    "settings.field.green": ("“良好”分界线", "Green from"),
+    "settings.help.green": ("得分不低于此值为绿色（良好）。", "A score at or above this is green."),
+    "settings.field.amber": ("“关注”分界线", "Amber from"),
+    "settings.help.amber": (
+        "得分不低于此值（且低于“良好”线）为黄色（关注），低于此值为红色（预警）。",
+        "A score at or above this (and below green) is amber; below it is red.",
+    ),
+    "settings.field.index_low": ("党建指数预警线", "Low index below"),
+    "settings.help.index_low": (
+        "党支部党建指数低于此值时预警；低 10 分以上为高等级。",
+        "A branch's index below this raises a warning (high when 10+ points below).",
+    ),
+    "settings.field.index_drop": ("党建指数下降（分）", "Index drop (points)"),
+    "settings.help.index_drop": (
+        "党支部党建指数较上期下降不少于此值时预警。",
+        "A branch's index falling by at least this vs the previous period raises a warning.",
+    ),
+    "settings.field.meetings_low": ("三会一课完成率预警线（%）", "三会一课 compliance below (%)"),
+    "settings.help.meetings_low": (
+        "三会一课完成率连续两期低于此值时预警。",
+        "Compliance below this two periods running raises a warning.",
+    ),
+    "settings.field.satisfaction_drop": ("满意度下降（分）", "Satisfaction drop (points)"),
+    "settings.help.satisfaction_drop": (
+        "科室满意度较上期下降不少于此值且下降显著时预警；下降两倍于此值为高等级。",
+        "A department's score falling by at least this, significantly, raises a warning (high at twice this).",
+    ),
+    "settings.field.alpha": ("显著性水平", "Significance level"),
+    "settings.help.alpha": (
+        "满意度下降的检验 p 值小于此值才算显著。",
+        "A fall in satisfaction counts as significant when its p-value is below this.",
+    ),
+    "settings.field.overdue_high_days": ("整改逾期高等级（天）", "Overdue is high after (days)"),
+    "settings.help.overdue_high_days": (
+        "整改逾期达到此天数时为高等级预警。",
+        "An overdue rectification this many days late raises a high warning.",
+    ),
+    "settings.field.weight": ("{component}权重", "{component} weight"),
+    "settings.save": ("保存设置", "Save settings"),
+    "settings.reset": ("恢复默认设置", "Restore defaults"),
+    "settings.reset.help": (
+        "删除已保存的设置，所有页面按默认设置重新计算。",
+        "Delete the saved settings; every page recomputes with the defaults.",
+    ),
+    "settings.saved_done": (
+        "设置已保存，所有页面将按新设置重新计算。",
+        "Settings saved; every page recomputes with them.",
+    ),
+    "settings.unchanged": ("设置没有变化，无需保存。", "Nothing changed; nothing to save."),
+    "settings.reset_done": ("已恢复默认设置。", "The defaults are restored."),
+    "settings.invalid": ("设置未保存，请修改以下问题：", "The settings were not saved. Please fix:"),
+    "settings.error.amber_above_green": (
+        "“关注”分界线（{amber}）不能高于“良好”分界线（{green}）。",
+        "The amber line ({amber}) must not be above the green line ({green}).",
+    ),
+    "settings.error.weights": (
+        "权重不能为负数，且至少有一项大于 0。",
+        "Weights must not be negative, and at least one must be above 0.",
+    ),
+    "settings.error.greater_than": ("{field}：须大于 {limit}。", "{field}: must be greater than {limit}."),
+    "settings.error.greater_than_equal": ("{field}：须不小于 {limit}。", "{field}: must be at least {limit}."),
+    "settings.error.less_than": ("{field}：须小于 {limit}。", "{field}: must be less than {limit}."),
+    "settings.error.less_than_equal": ("{field}：须不大于 {limit}。", "{field}: must be at most {limit}."),
+    "settings.error.other": ("{field}：{message}", "{field}: {message}"),
     # Party page (党建)
     "party.title": ("党建", "Party building"),
     "party.index_caption": (

@@ -13,11 +13,13 @@ import json
 from collections.abc import Sequence
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic_core import PydanticCustomError
 
 from analytics import queries
 from analytics.db import Database
 from analytics.fields import normalise_header
+from analytics.i18n import STRINGS, t
 from analytics.schema import REQUIRED_MEETINGS_PER_YEAR, ActivityType
 
 MAPPING_PREFIX = "header_mapping:"
@@ -138,13 +140,18 @@ class MetricSettings(BaseModel):
 
     @model_validator(mode="after")
     def _consistent(self) -> MetricSettings:
+        # Typed errors, so that the Settings page can say what is wrong in the user's language.
         unknown = set(self.weights) - set(COMPONENTS)
         if unknown:
-            raise ValueError(f"unknown index components: {sorted(unknown)}")
+            raise PydanticCustomError("weights", "unknown index components: {unknown}", {"unknown": sorted(unknown)})
         if any(w < 0 for w in self.weights.values()) or not any(w > 0 for w in self.weights.values()):
-            raise ValueError("weights must be ≥ 0 and at least one > 0")
+            raise PydanticCustomError("weights", "weights must be ≥ 0 and at least one > 0")
         if self.amber > self.green:
-            raise ValueError("the amber line must not be above the green line")
+            raise PydanticCustomError(
+                "amber_above_green",
+                "the amber line ({amber}) must not be above the green line ({green})",
+                {"amber": self.amber, "green": self.green},
+            )
         return self
 
     def weight(self, component: str) -> float:
@@ -168,3 +175,57 @@ def save_metric_settings(db: Database, value: MetricSettings) -> None:
 
 def reset_metric_settings(db: Database) -> None:
     delete(db, METRICS_KEY)
+
+
+# --- Explaining settings to users ------------------------------------------------------------------------
+
+
+def field_label(path: tuple[str | int, ...], lang: str = "zh") -> str:
+    """The user's name of a setting, from its path in `MetricSettings` (e.g. ('weights', 'service'))."""
+    head, rest = str(path[0]), [str(p) for p in path[1:]]
+    if head == "weights" and rest:
+        component = t(f"component.{rest[0]}", lang) if rest[0] in COMPONENTS else rest[0]
+        return t("settings.field.weight", lang, component=component)
+    if head == "frequencies" and rest:
+        try:
+            return ActivityType(rest[0]).label(lang)
+        except ValueError:
+            return rest[0]
+    name = rest[-1] if head == "warnings" and rest else head
+    key = f"settings.field.{name}"
+    return t(key, lang) if key in STRINGS else name
+
+
+def validation_messages(error: ValidationError, lang: str = "zh") -> list[str]:
+    """One sentence per problem of an invalid `MetricSettings`, in `lang`."""
+    out = []
+    for item in error.errors():
+        kind, ctx, loc = item["type"], item.get("ctx") or {}, tuple(item["loc"])
+        if kind == "amber_above_green":
+            amber, green = f"{ctx['amber']:g}", f"{ctx['green']:g}"
+            out.append(t("settings.error.amber_above_green", lang, amber=amber, green=green))
+        elif kind == "weights":
+            out.append(t("settings.error.weights", lang))
+        elif kind in ("greater_than", "greater_than_equal", "less_than", "less_than_equal") and loc:
+            limit = f"{next(iter(ctx.values())):g}"
+            out.append(t(f"settings.error.{kind}", lang, field=field_label(loc, lang), limit=limit))
+        else:
+            label = field_label(loc, lang) if loc else ""
+            out.append(t("settings.error.other", lang, field=label, message=item["msg"]))
+    return out
+
+
+def differences(value: MetricSettings) -> list[tuple[tuple[str, ...], Any, Any]]:
+    """Where `value` differs from the defaults: (path, value, default) for each setting, in model order."""
+    now, default = value.model_dump(mode="json"), MetricSettings().model_dump(mode="json")
+    out: list[tuple[tuple[str, ...], Any, Any]] = []
+
+    def walk(path: tuple[str, ...], a: Any, b: Any) -> None:
+        if isinstance(a, dict) and isinstance(b, dict) and not {"count", "per"} <= set(a):
+            for key in dict.fromkeys([*b, *a]):
+                walk((*path, key), a.get(key), b.get(key))
+        elif a != b:
+            out.append((path, a, b))
+
+    walk((), now, default)
+    return out

@@ -1,9 +1,10 @@
-"""关于数据 About the data: each kind of record, its fields and values, and what is stored."""
+"""关于数据 About the data: what the database holds (counts, coverage by quarter, departments by category),
+then each kind of record, its fields and values."""
 
 import pandas as pd
 import streamlit as st
 
-from analytics import summary
+from analytics import charts, summary
 from analytics.db import Database
 from analytics.i18n import t
 from analytics.schema import (
@@ -17,7 +18,7 @@ from analytics.schema import (
     SatisfactionItem,
     SixImprovement,
 )
-from pages._ui import ensure_navigation, lang, load
+from pages._ui import ensure_navigation, lang, load, table
 
 ensure_navigation()
 
@@ -117,7 +118,60 @@ def demo_seed(db: Database) -> str | None:
     return db.meta("demo_seed")
 
 
+def holdings() -> None:
+    """数据概况: how many records of each kind, which quarters they cover, the departments by category."""
+    st.header(t("about.holdings.title", L))
+    st.caption(t("about.holdings.caption", L))
+    respondents = load(summary.respondents)
+    respondents_help = t(
+        "overview.kpi.respondents_help",
+        L,
+        responses=counts["satisfaction_responses"],
+        aggregates=counts["satisfaction_aggregates"],
+        respondents=respondents,
+    )
+    kpi_rows = (
+        (
+            ("overview.kpi.branches", counts["branches"], None),
+            ("overview.kpi.departments", counts["departments"], None),
+            ("overview.kpi.activities", counts["activities"], None),
+            ("overview.kpi.discipline", counts["discipline"], None),
+        ),
+        (
+            ("overview.kpi.responses", counts["satisfaction_responses"], respondents_help),
+            ("overview.kpi.aggregates", counts["satisfaction_aggregates"], respondents_help),
+            ("overview.kpi.respondents", respondents, respondents_help),
+            ("overview.kpi.batches", counts["batches"], None),
+        ),
+    )
+    for row in kpi_rows:
+        for column, (label, value, help_text) in zip(st.columns(len(row)), row, strict=True):
+            column.metric(t(label, L), f"{value:,}", help=help_text, border=True)
+    if not any(counts.values()):
+        return
+    st.subheader(t("overview.coverage.title", L))
+    st.caption(t("overview.coverage.help", L))
+    st.plotly_chart(charts.coverage_heatmap(load(summary.coverage), L), config={"displaylogo": False})
+    st.subheader(t("overview.departments.title", L))
+    by_category = load(summary.departments_by_category)
+    by_category = by_category.sort_values("category", key=lambda c: c.map(list(DepartmentCategory).index))
+    count, staff = t("overview.departments.count", L), t("overview.departments.staff", L)
+    table(
+        by_category.assign(category=[DepartmentCategory(c).label(L) for c in by_category["category"]]).rename(
+            columns={"category": t("overview.departments.category", L), "departments": count, "staff": staff}
+        ),
+        t("overview.departments.title", L),
+        key="about_departments",
+        column_config={
+            count: st.column_config.NumberColumn(format="localized"),
+            staff: st.column_config.NumberColumn(format="localized"),
+        },
+    )
+
+
 st.title(t("about.title", L))
+holdings()
+st.divider()
 st.write(t("about.intro", L))
 
 for kind, count_key, fields, enums in KINDS:

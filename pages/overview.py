@@ -1,67 +1,341 @@
-"""总览 Overview: what the database holds, in counts and coverage by quarter."""
+"""总览 Overview: how party building, satisfaction and discipline stand in the latest period of the chosen
+range, how they got there, and where to look (warnings, the 党建体检 scorecard)."""
 
+import pandas as pd
 import streamlit as st
 
 from analytics import charts, summary
 from analytics.i18n import t
-from analytics.schema import DepartmentCategory
-from pages._ui import database, ensure_navigation, lang, load
+from analytics.metrics import POPULATIONS, Filters
+from analytics.overview import Overview, overview
+from analytics.risk import RAG
+from analytics.schema import ActivityType, DepartmentCategory, PeriodGrain
+from analytics.settings import COMPONENTS
+from pages._ui import (
+    branch_names,
+    database,
+    downloads,
+    ensure_navigation,
+    filter_bar,
+    lang,
+    load,
+    md_escape,
+    no_data,
+    table,
+    today,
+)
 
 ensure_navigation()
 
 L = lang()
+RAG_COLOURS = {"green": "#C8E6C9", "amber": "#FFE0B2", "red": "#FFCDD2"}
+# The figure behind each component's score, and how to write it.
+FIGURES = {
+    "compliance": "overview.figure.percent",
+    "attendance": "overview.figure.percent",
+    "service": "overview.figure.hours",
+    "theme_plus": "overview.figure.count",
+    "integrity": "overview.figure.count",
+}
+
 st.title(t("overview.title", L))
-st.caption(t("overview.caption", L))
 
 counts = load(summary.record_counts)
 if not any(counts.values()):
-    st.info(t("overview.empty", L, path=database().path))
+    no_data("overview.empty", path=database().path)
+    st.stop()
+if not (counts["activities"] or counts["satisfaction"] or counts["discipline"]):
+    no_data("overview.registers_only")
     st.stop()
 
-respondents = load(summary.respondents)
-respondents_help = t(
-    "overview.kpi.respondents_help",
-    L,
-    responses=counts["satisfaction_responses"],
-    aggregates=counts["satisfaction_aggregates"],
-    respondents=respondents,
-)
-kpi_rows = (
-    (
-        ("overview.kpi.branches", counts["branches"], None),
-        ("overview.kpi.departments", counts["departments"], None),
-        ("overview.kpi.activities", counts["activities"], None),
-        ("overview.kpi.discipline", counts["discipline"], None),
-    ),
-    (
-        ("overview.kpi.responses", counts["satisfaction_responses"], respondents_help),
-        ("overview.kpi.aggregates", counts["satisfaction_aggregates"], respondents_help),
-        ("overview.kpi.respondents", respondents, respondents_help),
-        ("overview.kpi.batches", counts["batches"], None),
-    ),
-)
-for row in kpi_rows:
-    for column, (label, value, help_text) in zip(st.columns(len(row)), row, strict=True):
-        column.metric(t(label, L), f"{value:,}", help=help_text, border=True)
+filters, data = filter_bar()
+view: Overview = load(overview, filters.grain, today(), filters)
+settings = data.settings
 
-st.subheader(t("overview.coverage.title", L))
-st.caption(t("overview.coverage.help", L))
-st.plotly_chart(charts.coverage_heatmap(load(summary.coverage), L), config={"displaylogo": False})
 
-st.subheader(t("overview.departments.title", L))
-by_category = load(summary.departments_by_category)
-by_category = by_category.sort_values("category", key=lambda c: c.map(list(DepartmentCategory).index))
-st.dataframe(
-    by_category.assign(category=[DepartmentCategory(c).label(L) for c in by_category["category"]]).rename(
-        columns={
-            "category": t("overview.departments.category", L),
-            "departments": t("overview.departments.count", L),
-            "staff": t("overview.departments.staff", L),
+def number(value, digits: int = 1) -> str:
+    return "—" if value is None or pd.isna(value) else f"{value:.{digits}f}"
+
+
+def scope_text(chosen: Filters) -> str:
+    parts = []
+    if chosen.category:
+        parts.append(DepartmentCategory(chosen.category).label(L))
+    if chosen.branch:
+        parts.append(branch_names(data).get(chosen.branch, chosen.branch))
+    if not parts:
+        return t("overview.scope.hospital", L)
+    return t("overview.scope.filtered", L, what=" · ".join(parts))
+
+
+def p_text(p: float) -> str:
+    return "< 0.001" if p < 0.001 else f"= {p:.3f}"
+
+
+if view.period is None:
+    no_data("overview.registers_only")
+    st.stop()
+if not view.current:
+    st.warning(t("overview.no_departments", L), icon=":material/filter_alt_off:")
+    st.stop()
+
+now, before = view.current, view.before
+scope = scope_text(filters)
+grain = PeriodGrain(filters.grain).label(L)
+if view.previous:
+    st.caption(t("overview.now", L, period=view.period, grain=grain, scope=scope, previous=view.previous))
+else:
+    st.caption(t("overview.now_first", L, period=view.period, grain=grain, scope=scope))
+vs = t("overview.card.vs", L, previous=view.previous) if view.previous else None
+
+
+def delta_text(value: float | None, digits: int = 1) -> str | None:
+    """A signed change; exactly "0" when it rounds to zero (Streamlit then shows no arrow)."""
+    if value is None or pd.isna(value):
+        return None
+    return "0" if round(value, digits) == 0 else f"{value:+.{digits}f}"
+
+
+# --- Headline cards ---------------------------------------------------------------------------------------
+weights = "、".join(f"{t(f'component.{c}', L)} {settings.weight(c):g}" for c in COMPONENTS)
+types = "、".join(ActivityType(k).label(L) for k in data.compliance_types) or "—"
+party = st.columns(4)
+party[0].metric(
+    t("metric.party_index", L),
+    number(now.get("party_index")),
+    delta=delta_text(view.change("party_index")),
+    delta_description=vs,
+    help=t(
+        "overview.help.index", L, weights=weights, previous=view.previous or "—", old=number(before.get("party_index"))
+    ),
+    border=True,
+)
+compliance = now.get("meeting_compliance")
+party[1].metric(
+    t("overview.card.compliance", L),
+    "—" if pd.isna(compliance) else f"{compliance:.1f}%",
+    delta=delta_text(view.change("meeting_compliance")),
+    delta_description=vs,
+    help=t(
+        "overview.help.compliance",
+        L,
+        types=types,
+        previous=view.previous or "—",
+        old=number(before.get("meeting_compliance")),
+    ),
+    border=True,
+)
+party[2].metric(
+    t("overview.card.cases", L),
+    number(now.get("discipline_cases"), 0),
+    delta=delta_text(view.change("discipline_cases"), 0),
+    delta_color="inverse",
+    delta_description=vs,
+    help=t(
+        "overview.help.cases",
+        L,
+        form2plus=number(now.get("discipline_form2plus"), 0),
+        previous=view.previous or "—",
+        old=number(before.get("discipline_cases"), 0),
+    ),
+    border=True,
+)
+party[3].metric(
+    t("overview.card.overdue", L),
+    f"{view.overdue:,}",
+    help=t("overview.help.overdue", L, as_of=view.as_of.isoformat()),
+    border=True,
+)
+
+
+def satisfaction_card(column, pop: str) -> None:
+    """A population's score with its change; suppressed groups show the suppression text and no number."""
+    score, n = now.get(f"satisfaction_{pop}"), int(now.get(f"n_{pop}") or 0)
+    label = t(f"metric.satisfaction_{pop}", L)
+    if pd.isna(score):
+        if n:  # suppressed: the note in place of the change, and no number anywhere
+            column.metric(
+                label,
+                "—",
+                delta=t("metric.suppressed", L),
+                delta_color="off",
+                delta_arrow="off",
+                help=t("overview.help.suppressed", L, min_n=settings.suppression_min_n),
+                border=True,
+            )
+        else:
+            column.metric(label, "—", help=t("overview.help.no_data", L), border=True)
+        return
+    delta, p = now.get(f"delta_{pop}"), now.get(f"p_{pop}")
+    if pd.isna(delta) or pd.isna(p):
+        column.metric(label, f"{score:.1f}", help=t("overview.help.satisfaction_alone", L, n=n), border=True)
+        return
+    column.metric(
+        label,
+        f"{score:.1f}",
+        delta=delta_text(delta),
+        delta_description=vs,
+        help=t(
+            "overview.help.satisfaction",
+            L,
+            n=n,
+            previous=view.previous,
+            old=number(now.get(f"prev_{pop}")),
+            delta=f"{delta:+.1f}",
+            test=t(f"overview.test.{now.get(f'test_{pop}')}", L),
+            p=p_text(p),
+        ),
+        border=True,
+    )
+
+
+for column, pop in zip(st.columns(len(POPULATIONS)), POPULATIONS, strict=True):
+    satisfaction_card(column, pop)
+
+if not counts["activities"]:
+    no_data("overview.no_party")
+
+# --- Trends -----------------------------------------------------------------------------------------------
+st.subheader(t("overview.trend.title", L))
+trend = view.trend
+st.caption(
+    t(
+        "overview.trend.caption",
+        L,
+        start=trend["period"].iloc[0],
+        end=trend["period"].iloc[-1],
+        scope=scope,
+        min_n=settings.suppression_min_n,
+    )
+)
+left, right = st.columns(2)
+with left:
+    st.markdown(f"**{t('overview.trend.party', L)}**")
+    if trend["party_index"].notna().any():
+        st.plotly_chart(charts.party_index_trend(trend, L), config={"displaylogo": False}, key="trend_party")
+    else:
+        st.info(t("overview.no_party", L), icon=":material/info:")
+with right:
+    st.markdown(f"**{t('overview.trend.satisfaction', L)}**")
+    if trend[[f"satisfaction_{p}" for p in POPULATIONS]].notna().to_numpy().any():
+        st.plotly_chart(charts.satisfaction_lines(trend, L), config={"displaylogo": False}, key="trend_satisfaction")
+    else:
+        st.info(t("overview.trend.no_satisfaction", L, min_n=settings.suppression_min_n), icon=":material/info:")
+
+# --- Warnings ---------------------------------------------------------------------------------------------
+st.subheader(t("overview.warnings.title", L, period=view.period))
+found = view.warnings
+if found.empty:
+    st.success(t("overview.warnings.none", L, period=view.period), icon=":material/check_circle:")
+else:
+    severity = found["severity"].value_counts()
+    st.caption(
+        t(
+            "overview.warnings.summary",
+            L,
+            n=len(found),
+            high=int(severity.get("high", 0)),
+            medium=int(severity.get("medium", 0)),
+        )
+    )
+
+    # The high ones in full sentences first (a table cannot wrap its long explanations).
+    for row in found[found["severity"] == "high"].itertuples():
+        text = md_escape(getattr(row, f"explanation_{L}"))
+        st.markdown("- " + t("overview.warnings.item", L, rule=t(f"risk.rule.{row.rule}", L), text=text))
+
+    def warning_table(rows: pd.DataFrame, with_departments: bool) -> pd.DataFrame:
+        columns = {
+            t("overview.col.severity", L): [t(f"risk.severity.{s}", L) for s in rows["severity"]],
+            t("overview.col.rule", L): [t(f"risk.rule.{r}", L) for r in rows["rule"]],
+            t("overview.col.unit", L): rows["unit_name"].to_list(),
+            t("overview.col.explanation", L): rows[f"explanation_{L}"].to_list(),
         }
-    ),
-    hide_index=True,
-    column_config={
-        t("overview.departments.count", L): st.column_config.NumberColumn(format="localized"),
-        t("overview.departments.staff", L): st.column_config.NumberColumn(format="localized"),
-    },
-)
+        if with_departments:
+            columns[t("overview.col.departments", L)] = rows["departments"].to_list()
+        return pd.DataFrame(columns)
+
+    widths = {
+        t("overview.col.severity", L): st.column_config.TextColumn(width=70),
+        t("overview.col.rule", L): st.column_config.TextColumn(width=150 if L == "zh" else 230),
+        t("overview.col.unit", L): st.column_config.TextColumn(width=150),
+        t("overview.col.explanation", L): st.column_config.TextColumn(width=1000),
+    }
+    branches = found[found["unit_level"] == "branch"]
+    departments = found[found["unit_level"] == "department"]
+    if not departments.empty:
+        st.markdown(f"**{t('overview.warnings.departments', L)}**")
+        table(
+            warning_table(departments, with_departments=False),
+            t("overview.warnings.file_departments", L),
+            key="warnings_departments",
+            department_codes=departments["unit"].reset_index(drop=True),
+            column_config=widths,
+        )
+    if not branches.empty:
+        st.markdown(f"**{t('overview.warnings.branches', L)}**")
+        table(
+            warning_table(branches, with_departments=True),
+            t("overview.warnings.file_branches", L),
+            key="warnings_branches",
+            column_config=widths,
+        )
+
+# --- 党建体检 scorecard ------------------------------------------------------------------------------------
+st.subheader(t("overview.scorecard.title", L, period=view.period))
+card = view.scorecard
+if card.empty or card["party_index"].isna().all():
+    st.info(t("overview.scorecard.none", L, period=view.period), icon=":material/info:")
+else:
+    st.caption(t("overview.scorecard.caption", L, green=f"{settings.green:g}", amber=f"{settings.amber:g}"))
+    branch, members, index = (t(f"overview.col.{c}", L) for c in ("branch", "members", "index"))
+    names = {c: t(f"component.{c}", L) for c in COMPONENTS}
+
+    def cell(score: float, figure: float, component: str) -> str:
+        if pd.isna(score):
+            return "—"
+        shown = t(FIGURES[component], L, value=figure) if pd.notna(figure) else "—"
+        if FIGURES[component] == "overview.figure.percent":  # the score is the percentage itself
+            return shown
+        return t("overview.figure.scored", L, figure=shown, score=f"{score:.0f}")
+
+    shown = pd.DataFrame(
+        {
+            branch: card["branch_name"],
+            members: card["members"],
+            index: card["party_index"].round(1),
+            **{names[c]: [cell(s, v, c) for s, v in zip(card[c], card[f"{c}_value"], strict=True)] for c in COMPONENTS},
+        }
+    )
+    rags = pd.DataFrame({index: card["index_rag"], **{names[c]: card[f"{c}_rag"] for c in COMPONENTS}})
+
+    def colour(column: pd.Series) -> list[str]:
+        if column.name not in rags:
+            return [""] * len(column)
+        return [f"background-color: {RAG_COLOURS[r]}" if r in RAG_COLOURS else "" for r in rags[column.name]]
+
+    st.dataframe(
+        shown.style.apply(colour).format({index: "{:.1f}"}, na_rep="—"),
+        hide_index=True,
+        key="scorecard",
+        height=min(len(shown) + 1, 30) * 35 + 3,  # every branch at once, up to 29
+        column_config={
+            members: st.column_config.NumberColumn(format="%d"),
+            index: st.column_config.NumberColumn(format="%.1f"),
+        },
+    )
+    # The download spells the colours out, with each score and the figure behind it in their own columns.
+    rating = {r: t(f"rag.{r}", L) for r in RAG}
+    plain = pd.DataFrame(
+        {
+            branch: card["branch_name"],
+            members: card["members"],
+            index: card["party_index"].round(1),
+            t("overview.col.rating", L): card["index_rag"].map(rating),
+        }
+    )
+    for c in COMPONENTS:
+        plain[t("overview.col.score", L, component=names[c])] = card[c].round(1)
+        plain[f"{names[c]} {t('overview.col.rating', L)}"] = card[f"{c}_rag"].map(rating)
+        plain[t("overview.col.figure", L, component=names[c])] = card[f"{c}_value"].round(2)
+    downloads(plain, t("overview.scorecard.file", L), key="scorecard_download")

@@ -1,8 +1,196 @@
-"""Being written."""
+"""设置 Settings: how the metrics are computed (`MetricSettings`): index weights, required meeting
+frequencies, yearly targets, suppression, the health-check lines and the warning thresholds. Saving bumps the
+data version, so every page recomputes."""
+
+from typing import Any
 
 import streamlit as st
+from pydantic import BaseModel, ValidationError
 
-from pages._ui import ensure_navigation
+from analytics import settings as store
+from analytics.i18n import t
+from analytics.settings import COMPONENTS, MetricSettings, WarningRules
+from pages._ui import database, ensure_navigation, lang, load
 
 ensure_navigation()
-st.write("…")
+
+L = lang()
+DEFAULTS = MetricSettings()
+PERIODS = ("month", "quarter", "year")
+TARGETS = ("service_hours_per_member_year", "theme_plus_per_year", "integrity_per_year")
+SATISFACTION = ("suppression_min_n", "assumed_sd")
+RAG_LINES = ("green", "amber")
+WARNING_FIELDS = tuple(WarningRules.model_fields)
+# Every widget's session-state key starts with this, so that "restore defaults" can forget them all.
+PREFIX = "set_"
+
+
+def shown(value: Any) -> str:
+    return f"{value:g}" if isinstance(value, float) else str(value)
+
+
+def frequency_text(count: int, per: str) -> str:
+    return t("settings.frequency", L, count=count, per=t(f"settings.per.{per}", L))
+
+
+def bounds(model: type[BaseModel], name: str) -> dict[str, Any]:
+    """The widget's min/max from the model's constraints (a strict bound is checked again on save)."""
+    out: dict[str, Any] = {}
+    for rule in model.model_fields[name].metadata:
+        for attr, arg in (("ge", "min_value"), ("gt", "min_value"), ("le", "max_value"), ("lt", "max_value")):
+            if getattr(rule, attr, None) is not None:
+                out[arg] = getattr(rule, attr)
+    return out
+
+
+def number(model: type[BaseModel], name: str, current: BaseModel, default: BaseModel, key: str, **extra) -> Any:
+    """A number input for one field, its default in the label and its meaning in the help."""
+    value, fallback = getattr(current, name), getattr(default, name)
+    limits = bounds(model, name)
+    if isinstance(fallback, int):
+        limits = {k: int(v) for k, v in limits.items()}
+    else:
+        limits = {k: float(v) for k, v in limits.items()}
+        extra.setdefault("step", 1.0)
+        extra.setdefault("format", "%g")
+    return st.number_input(
+        t(f"settings.field.{name}", L) + t("settings.default", L, value=shown(fallback)),
+        value=value,
+        help=t(f"settings.help.{name}", L),
+        key=f"{PREFIX}{key}",
+        **limits,
+        **extra,
+    )
+
+
+def forget_widgets() -> None:
+    for key in [k for k in st.session_state if str(k).startswith(PREFIX)]:
+        del st.session_state[key]
+
+
+def restore_defaults() -> None:
+    store.reset_metric_settings(database())
+    forget_widgets()
+    st.session_state["settings_notice"] = "reset"
+
+
+st.title(t("settings.title", L))
+st.caption(t("settings.caption", L))
+status = st.container()
+current: MetricSettings = load(store.metric_settings)
+
+with st.form("metric_settings", enter_to_submit=False):
+    st.subheader(t("settings.weights.title", L))
+    st.caption(t("settings.weights.caption", L))
+    weights = {}
+    for column, component in zip(st.columns(len(COMPONENTS)), COMPONENTS, strict=True):
+        name = t(f"component.{component}", L)
+        weights[component] = column.number_input(
+            name + t("settings.default", L, value=shown(DEFAULTS.weight(component))),
+            min_value=0.0,
+            value=current.weight(component),
+            step=5.0,
+            format="%g",
+            help=t("settings.weight.help", L, component=name),
+            key=f"{PREFIX}weight_{component}",
+        )
+
+    st.subheader(t("settings.frequencies.title", L))
+    st.caption(t("settings.frequencies.caption", L))
+    layout = (3, 2, 2, 2)
+    for column, key in zip(st.columns(layout), ("meeting", "count", "per", "default"), strict=True):
+        column.markdown(f"**{t(f'settings.col.{key}', L)}**")
+    frequencies = {}
+    for kind, default in DEFAULTS.frequencies.items():
+        now = current.frequencies.get(kind, default)
+        meeting, count, per, fallback = st.columns(layout, vertical_alignment="center")
+        meeting.write(kind.label(L))
+        frequencies[kind.value] = {
+            "count": count.number_input(
+                t("settings.count", L, meeting=kind.label(L)),
+                min_value=0,
+                max_value=31,
+                value=now.count,
+                help=t("settings.count.help", L),
+                label_visibility="collapsed",
+                key=f"{PREFIX}count_{kind.value}",
+            ),
+            "per": per.selectbox(
+                t("settings.per", L),
+                options=PERIODS,
+                index=PERIODS.index(now.per),
+                format_func=lambda p: t(f"settings.every.{p}", L),
+                label_visibility="collapsed",
+                key=f"{PREFIX}per_{kind.value}",
+            ),
+        }
+        fallback.caption(frequency_text(default.count, default.per))
+
+    st.subheader(t("settings.targets.title", L))
+    st.caption(t("settings.targets.caption", L))
+    values: dict[str, Any] = {}
+    for column, name in zip(st.columns(len(TARGETS)), TARGETS, strict=True):
+        with column:
+            values[name] = number(MetricSettings, name, current, DEFAULTS, name)
+
+    left, right = st.columns(2)
+    with left:
+        st.subheader(t("settings.satisfaction.title", L))
+        for name in SATISFACTION:
+            values[name] = number(MetricSettings, name, current, DEFAULTS, name)
+    with right:
+        st.subheader(t("settings.rag.title", L))
+        for name in RAG_LINES:
+            values[name] = number(MetricSettings, name, current, DEFAULTS, name)
+
+    st.subheader(t("settings.warnings.title", L))
+    rules: dict[str, Any] = {}
+    columns = st.columns(3)
+    for i, name in enumerate(WARNING_FIELDS):
+        with columns[i % 3]:
+            extra = {"step": 0.01, "format": "%.3f"} if name == "alpha" else {}
+            rules[name] = number(WarningRules, name, current.warnings, DEFAULTS.warnings, f"warn_{name}", **extra)
+
+    saved = st.form_submit_button(t("settings.save", L), type="primary", icon=":material/save:")
+
+st.button(
+    t("settings.reset", L),
+    help=t("settings.reset.help", L),
+    on_click=restore_defaults,
+    icon=":material/restart_alt:",
+    disabled=current == DEFAULTS,
+    key="settings_reset",
+)
+
+if saved:
+    candidate = {"weights": weights, "frequencies": frequencies, **values, "warnings": rules}
+    try:
+        chosen = MetricSettings.model_validate(candidate)
+    except ValidationError as error:
+        problems = "\n".join(f"- {message}" for message in store.validation_messages(error, L))
+        status.error(f"{t('settings.invalid', L)}\n\n{problems}", icon=":material/error:")
+    else:
+        if chosen == current:
+            status.info(t("settings.unchanged", L), icon=":material/info:")
+        else:
+            store.save_metric_settings(database(), chosen)
+            # Run again, so that everything on the page (the reset button too) reflects what is stored.
+            st.session_state["settings_notice"] = "saved"
+            st.rerun()
+notice = st.session_state.pop("settings_notice", None)
+if notice:
+    status.success(t(f"settings.{notice}_done", L), icon=":material/check_circle:")
+
+
+def describe(path: tuple[str, ...], value: Any, default: Any) -> str:
+    if isinstance(value, dict):  # a meeting frequency
+        value, default = frequency_text(**value), frequency_text(**default)
+    return f"{store.field_label(path, L)} {shown(value)}{t('settings.default', L, value=shown(default))}"
+
+
+changed = store.differences(current)
+if changed:
+    listed = t("settings.separator", L).join(describe(*c) for c in changed)
+    status.caption(t("settings.status.custom", L, fields=listed))
+else:
+    status.caption(t("settings.status.default", L))

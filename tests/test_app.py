@@ -28,10 +28,13 @@ def metrics(at: AppTest) -> dict[str, str]:
     return {m.label: m.value for m in at.metric}
 
 
-def test_overview_in_chinese_shows_the_databases_counts(app, counts):
+def test_about_in_chinese_shows_the_databases_counts(app, counts):
     at = app.run()
     assert not at.exception
     assert at.title[0].value == "总览"
+    at.switch_page("pages/about.py").run()
+    assert not at.exception
+    assert at.header[0].value == "数据概况"
     shown = metrics(at)
     assert shown["党支部"] == f"{counts['branches']:,}" == "24"
     assert shown["科室"] == f"{counts['departments']:,}"
@@ -40,6 +43,10 @@ def test_overview_in_chinese_shows_the_databases_counts(app, counts):
     assert shown["满意度科室汇总"] == f"{counts['satisfaction_aggregates']:,}"
     assert shown["纪检监察记录"] == f"{counts['discipline']:,}"
     assert shown["导入批次"] == "6"
+
+
+def test_the_sidebar_names_the_hospital_and_the_data_range(app):
+    at = app.run()
     sidebar = " ".join(m.value for m in at.sidebar.markdown)
     assert "示范市第一人民医院" in sidebar
     assert any("2023-01" in c.value and "2025-12" in c.value for c in at.sidebar.caption)
@@ -50,6 +57,9 @@ def test_switching_to_english_translates_the_page(app, counts):
     at.sidebar.radio[0].set_value("en").run()
     assert not at.exception
     assert at.title[0].value == "Overview"
+    assert "Party-building index" in metrics(at)
+    at.switch_page("pages/about.py").run()
+    assert at.header[0].value == "What the database holds"
     assert metrics(at)["Party branches"] == "24"
     assert metrics(at)["Discipline records"] == f"{counts['discipline']:,}"
 
@@ -82,3 +92,7 @@ def test_an_empty_database_says_how_to_load_data(tmp_path, monkeypatch):
     assert not at.exception
     assert "python -m analytics demo" in at.info[0].value
     assert not at.metric
+    assert at.get("page_link")  # the way to the import page
+    at.switch_page("pages/about.py").run()
+    assert not at.exception
+    assert set(metrics(at).values()) == {"0"}

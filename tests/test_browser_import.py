@@ -117,8 +117,8 @@ def test_bad_rows_are_listed_then_a_good_file_is_imported(page, app: App) -> Non
     expect(page.get_by_test_id("stFileChip")).to_have_count(0)  # the uploader is fresh again
     save_screenshot(page, "import-success-zh.png")
 
-    # The Overview (cached per data version) counts the new activities.
-    page.get_by_test_id("stSidebarNav").get_by_role("link", name=t("nav.overview", "zh"), exact=True).click()
+    # About the data (its counts cached per data version) counts the new activities.
+    page.get_by_test_id("stSidebarNav").get_by_role("link", name=t("nav.about", "zh"), exact=True).click()
     label = page.get_by_test_id("stMetricLabel").get_by_text(t("overview.kpi.activities", "zh"), exact=True)
     value = page.get_by_test_id("stMetric").filter(has=label).get_by_test_id("stMetricValue")
     expect(value).to_have_text("120", timeout=TIMEOUT_MS)

@@ -92,7 +92,7 @@ def texts(elements) -> list[str]:
 # --- importing ------------------------------------------------------------------------------------------
 
 
-def test_samples_import_organisation_first_and_the_overview_follows(db_path: Path) -> None:
+def test_samples_import_organisation_first_and_the_counts_follow(db_path: Path) -> None:
     at = open_page("zh")
     assert at.button(key="import_run").disabled  # nothing uploaded yet
     upload(at, *(SAMPLES / n for n in ORGANISATION))
@@ -131,8 +131,8 @@ def test_samples_import_organisation_first_and_the_overview_follows(db_path: Pat
     assert list(history[t("import.history.encoding", "zh")]) == ["UTF-8（带 BOM）", "GBK", "UTF-8（带 BOM）"]
     assert at.selectbox(key="import_undo_batch").value == 3  # the newest batch is the one offered for undo
 
-    # Overview's cached counts follow the new data (they are keyed on the database's data version).
-    at.switch_page("pages/overview.py").run()
+    # The cached counts (About the data) follow the new data (they are keyed on the database's data version).
+    at.switch_page("pages/about.py").run()
     shown = {m.label: m.value for m in at.metric}
     assert shown["党支部"] == "4" and shown["科室"] == "6" and shown["党建活动"] == "120"
     assert shown["导入批次"] == "3"
@@ -286,14 +286,14 @@ def test_undo_asks_for_confirmation_then_removes_exactly_the_batch(db_path: Path
     assert table_counts(db_path) == before
 
 
-def test_undo_in_english_and_overview_counts_follow(db_path: Path) -> None:
+def test_undo_in_english_and_the_counts_follow(db_path: Path) -> None:
     import_directly(db_path, *ORGANISATION)
     at = open_page("en")
     at.selectbox(key="import_undo_batch").set_value(2).run()
     at.button(key="import_undo").click().run()
     at.button(key="import_undo_confirm").click().run()
     assert t("undo.done", "en", batch=2, rows=6, restored=0) in texts(at.success)
-    at.switch_page("pages/overview.py").run()
+    at.switch_page("pages/about.py").run()
     shown = {m.label: m.value for m in at.metric}
     assert shown["Departments"] == "0" and shown["Party branches"] == "4"
 

@@ -1,0 +1,295 @@
+"""The Overview (总览) through Streamlit's AppTest: its cards checked against figures recomputed with pandas
+straight from the raw tables, in Chinese and English, with the shared filters changed, a suppressed group,
+and databases that hold nothing or only the registers."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import numpy as np
+import pandas as pd
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from analytics import metrics, risk
+from analytics.db import Database
+from analytics.i18n import t
+from analytics.importer import SourceFile, import_files
+from analytics.schema import REQUIRED_MEETINGS_PER_YEAR
+from tests.conftest import SAMPLES
+
+TIMEOUT = 60
+POPULATIONS = ("outpatient", "inpatient", "staff")
+CASES = ("form_1", "form_2", "form_3", "form_4", "eight_point_violation")
+
+
+@pytest.fixture(scope="module")
+def raw(demo_db_path) -> dict[str, pd.DataFrame]:
+    """The raw tables of the demo database, as stored (no analytics code involved)."""
+    with Database(demo_db_path) as db:
+        con = db.reader()
+        return {
+            name: con.execute(f"SELECT * FROM {name}").df()
+            for name in (
+                "branches",
+                "departments",
+                "activities",
+                "satisfaction_responses",
+                "satisfaction_aggregates",
+                "discipline_records",
+            )
+        }
+
+
+@pytest.fixture
+def app(demo_db_path, monkeypatch) -> AppTest:
+    monkeypatch.setenv("PBI_DB", str(demo_db_path))
+    return AppTest.from_file("../app.py", default_timeout=TIMEOUT)
+
+
+def cards(at: AppTest) -> dict[str, object]:
+    return {m.label: m for m in at.metric}
+
+
+# --- Independent computations on the raw tables -------------------------------------------------------------
+
+
+def span(label: str) -> tuple[pd.Timestamp, pd.Timestamp]:
+    """[first day, first day after) of '2025-12', '2025Q4' or '2025'."""
+    if "Q" in label:
+        period = pd.Period(label, freq="Q")
+    elif "-" in label:
+        period = pd.Period(label, freq="M")
+    else:
+        period = pd.Period(label, freq="Y")
+    return period.start_time.normalize(), (period + 1).start_time.normalize()
+
+
+def departments_in(raw, category: str | None = None, branch: str | None = None) -> set[str]:
+    d = raw["departments"]
+    if category:
+        d = d[d["category"] == category]
+    if branch:
+        d = d[d["branch_code"] == branch]
+    return set(d["department_code"])
+
+
+def satisfaction(raw, label: str, pop: str, grains: tuple[str, ...], departments: set[str]) -> tuple[float, int]:
+    """Respondent-weighted mean of individual responses and department aggregates (of the grains no
+    coarser than the period's) for one population and period: (score, respondents)."""
+    lo, hi = span(label)
+    r = raw["satisfaction_responses"]
+    r = r[(r["population"] == pop) & (r["submitted_at"] >= lo) & (r["submitted_at"] < hi)]
+    r = r[r["department_code"].isin(departments)]
+    a = raw["satisfaction_aggregates"]
+    starts = pd.to_datetime(a["period_start"])
+    a = a[(a["population"] == pop) & (starts >= lo) & (starts < hi) & a["period_grain"].isin(grains)]
+    a = a[a["department_code"].isin(departments)]
+    n = len(r) + int(a["respondents"].sum())
+    return (r["score"].sum() + (a["score"] * a["respondents"]).sum()) / n, n
+
+
+def meeting_compliance(raw, label: str, months: int, branches: set[str] | None = None) -> float:
+    """三会一课 compliance (%) from the activity ledger: per branch, the mean over the meeting types whose
+    required frequency fits in the period of min(held ÷ required, 1); branches weighted by party members."""
+    lo, hi = span(label)
+    acts = raw["activities"]
+    acts = acts[(pd.to_datetime(acts["activity_date"]) >= lo) & (pd.to_datetime(acts["activity_date"]) < hi)]
+    per_year = {k.value: n for k, n in REQUIRED_MEETINGS_PER_YEAR.items() if 12 // n <= months}
+    b = raw["branches"] if branches is None else raw["branches"][raw["branches"]["branch_code"].isin(branches)]
+    held = acts.groupby(["branch_code", "activity_type"]).size()
+    scores = []
+    for code in b["branch_code"]:
+        ratios = [min(held.get((code, kind), 0) / (n * months / 12), 1.0) for kind, n in per_year.items()]
+        scores.append(np.mean(ratios) * 100)
+    return float(np.average(scores, weights=b["member_count"]))
+
+
+def discipline_cases(raw, label: str, departments: set[str]) -> int:
+    lo, hi = span(label)
+    d = raw["discipline_records"]
+    day = pd.to_datetime(d["record_date"])
+    return int(((day >= lo) & (day < hi) & d["category"].isin(CASES) & d["department_code"].isin(departments)).sum())
+
+
+def overdue(raw, departments: set[str]) -> int:
+    d = raw["discipline_records"]
+    late = (d["status"] == "in_progress") & (pd.to_datetime(d["rectification_deadline"]) < pd.Timestamp.today())
+    return int((late & d["department_code"].isin(departments)).sum())
+
+
+def signed(change: float) -> str:
+    """A change as the cards write it: "+1.2", "-0.4", or "0" when it rounds to zero."""
+    return "0" if round(change, 1) == 0 else f"{change:+.1f}"
+
+
+def check_satisfaction_cards(at, raw, label, previous, grains, departments, lang="zh") -> None:
+    shown = cards(at)
+    for pop in POPULATIONS:
+        score, n = satisfaction(raw, label, pop, grains, departments)
+        old, _ = satisfaction(raw, previous, pop, grains, departments)
+        card = shown[t(f"metric.satisfaction_{pop}", lang)]
+        assert card.value == f"{score:.1f}", pop
+        assert card.delta == signed(score - old), pop
+        assert f"{n:,}" in card.help and previous in card.help, pop
+
+
+# --- Tests --------------------------------------------------------------------------------------------------
+
+
+def test_the_cards_equal_the_raw_tables_for_the_latest_quarter(app, raw, demo_db_path):
+    at = app.run()
+    assert not at.exception
+    assert at.title[0].value == "总览"
+    assert any("2025Q4" in c.value and "2025Q3" in c.value for c in at.caption)
+    everyone = departments_in(raw)
+    check_satisfaction_cards(at, raw, "2025Q4", "2025Q3", ("month", "quarter"), everyone)
+
+    shown = cards(at)
+    compliance = meeting_compliance(raw, "2025Q4", 3)
+    assert shown["三会一课完成率"].value == f"{compliance:.1f}%"
+    assert shown["三会一课完成率"].delta == signed(compliance - meeting_compliance(raw, "2025Q3", 3))
+    assert shown["执纪案件"].value == str(discipline_cases(raw, "2025Q4", everyone))
+    assert shown["逾期整改"].value == str(overdue(raw, everyone))
+    # The index is the roll-up's (its compliance component is checked independently above).
+    with Database(demo_db_path) as db:
+        hospital = metrics.rollup(metrics.build_panel(db, "quarter", dt.date.today()), "hospital")
+    row = hospital.set_index("period").loc["2025Q4"]
+    assert row["meeting_compliance"] == pytest.approx(compliance)
+    assert shown["党建指数"].value == f"{row['party_index']:.1f}"
+    assert shown["党建指数"].delta == signed(row["delta_party_index"])
+
+
+def test_warnings_and_scorecard_in_english(app, raw, demo_db_path):
+    app.query_params["lang"] = "en"
+    at = app.run()
+    assert not at.exception
+    assert at.title[0].value == "Overview"
+    shown = cards(at)
+    assert {"Party-building index", "三会一课 compliance", "Discipline cases", "Overdue rectifications"} <= set(shown)
+    check_satisfaction_cards(at, raw, "2025Q4", "2025Q3", ("month", "quarter"), departments_in(raw), "en")
+
+    with Database(demo_db_path) as db:
+        panel = metrics.build_panel(db, "quarter", dt.date.today())
+        expected = risk.warnings(panel, risk.overdue_ledger(db, dt.date.today()), "2025Q4")
+        card = risk.scorecard(panel, "2025Q4")
+    tables = {d.key: d.value for d in at.dataframe if d.key}
+    departments = tables["warnings_departments"]
+    wanted = expected[expected["unit_level"] == "department"]
+    assert departments["Explanation"].to_list() == wanted["explanation_en"].to_list()
+    assert set(departments["Warning"]) <= {t(f"risk.rule.{r}", "en") for r in risk.RULES}
+    # Every overdue rectification of the raw table is behind one of the warnings.
+    overdue_rows = wanted[wanted["rule"] == "rectification_overdue"]
+    assert int(overdue_rows["value"].sum()) == overdue(raw, departments_in(raw))
+    # The scorecard: every branch, lowest index first, the 三会一课 figure as recomputed from the ledger.
+    scorecard = at.dataframe[-1].value  # the last table on the page
+    assert len(scorecard) == len(raw["branches"]) == len(card)
+    assert scorecard["Index"].to_list() == pytest.approx(card["party_index"].round(1).to_list())
+    first = raw["branches"].set_index("branch_code").loc[[card["branch_code"].iloc[0]]].reset_index()
+    compliance = meeting_compliance(raw, "2025Q4", 3, set(first["branch_code"]))
+    assert scorecard["三会一课 compliance"].iloc[0] == f"{compliance:.0f}%"
+    assert any("2025Q4" in s.value for s in at.subheader)
+
+
+def test_the_filters_change_the_figures(app, raw):
+    at = app.run()
+    everyone = departments_in(raw)
+
+    at.segmented_control(key="w_grain").set_value("month").run()
+    assert not at.exception
+    assert any("2025-12" in c.value and "2025-11" in c.value for c in at.caption)
+    check_satisfaction_cards(at, raw, "2025-12", "2025-11", ("month",), everyone)
+    assert cards(at)["三会一课完成率"].value == f"{meeting_compliance(raw, '2025-12', 1):.1f}%"
+
+    at.segmented_control(key="w_grain").set_value("year").run()
+    assert not at.exception
+    check_satisfaction_cards(at, raw, "2025", "2024", ("month", "quarter", "year"), everyone)
+    assert cards(at)["执纪案件"].value == str(discipline_cases(raw, "2025", everyone))
+
+    at.segmented_control(key="w_grain").set_value("quarter").run()
+    at.select_slider(key="w_range_quarter").set_value(("2024Q1", "2024Q4")).run()
+    assert not at.exception
+    assert any("2024Q4" in c.value and "2024Q3" in c.value for c in at.caption)
+    check_satisfaction_cards(at, raw, "2024Q4", "2024Q3", ("month", "quarter"), everyone)
+    assert any("2024Q1" in c.value and "2024Q4" in c.value for c in at.caption)  # the trend's range
+
+    at.selectbox(key="w_cat").set_value("administrative").run()
+    assert not at.exception
+    admin = departments_in(raw, category="administrative")
+    shown = cards(at)
+    staff, _ = satisfaction(raw, "2024Q4", "staff", ("month", "quarter"), admin)
+    assert shown["医务人员满意度"].value == f"{staff:.1f}"
+    assert shown["门诊患者满意度"].value == "—"  # administrative departments see no patients
+    assert shown["执纪案件"].value == str(discipline_cases(raw, "2024Q4", admin))
+    assert shown["逾期整改"].value == str(overdue(raw, admin))
+    assert any("职能" in c.value for c in at.caption)
+
+    at.selectbox(key="w_cat").set_value("").run()
+    at.selectbox(key="w_branch").set_value("DZB02").run()
+    assert not at.exception
+    surgery = departments_in(raw, branch="DZB02")
+    check_satisfaction_cards(at, raw, "2024Q4", "2024Q3", ("month", "quarter"), surgery)
+    assert cards(at)["三会一课完成率"].value == f"{meeting_compliance(raw, '2024Q4', 3, {'DZB02'}):.1f}%"
+    assert len(at.dataframe[-1].value) == 1  # the scorecard: one branch
+
+
+def test_a_group_below_the_threshold_shows_no_number(demo_db_copy, raw, monkeypatch):
+    """机关第三党支部 (DZB24, 财务处) had 18 staff respondents in 2025Q4: with the threshold raised to 20 on
+    the Settings page, its staff card says so instead of showing a score, in both languages."""
+    staff, n = satisfaction(raw, "2025Q4", "staff", ("month", "quarter"), departments_in(raw, branch="DZB24"))
+    assert 10 <= n < 20
+    monkeypatch.setenv("PBI_DB", str(demo_db_copy))
+    at = AppTest.from_file("../app.py", default_timeout=TIMEOUT).run()
+    at.selectbox(key="w_branch").set_value("DZB24").run()
+    assert cards(at)["医务人员满意度"].value == f"{staff:.1f}"  # shown at the default threshold of 10
+
+    at.switch_page("pages/settings.py").run()
+    at.number_input(key="set_suppression_min_n").set_value(20)
+    at.form_submit_button[0].click().run()
+    assert not at.exception and not at.error
+    at.switch_page("pages/overview.py").run()
+    for lang in ("zh", "en"):
+        at.session_state["lang"] = lang
+        at.run()
+        assert not at.exception
+        card = cards(at)[t("metric.satisfaction_staff", lang)]
+        assert card.value == "—"
+        assert card.delta == t("metric.suppressed", lang)
+        assert f"{staff:.1f}" not in card.help and str(n) not in card.help
+        assert cards(at)[t("metric.satisfaction_outpatient", lang)].value == "—"  # no patients: no data
+
+
+def test_only_the_registers_say_what_is_missing(tmp_path, monkeypatch):
+    path = tmp_path / "registers.duckdb"
+    with Database(path) as db:
+        files = [SourceFile.from_path(SAMPLES / n) for n in ("branches_utf8bom.csv", "departments_gbk.csv")]
+        assert import_files(db, files).ok
+    monkeypatch.setenv("PBI_DB", str(path))
+    at = AppTest.from_file("../app.py", default_timeout=TIMEOUT).run()
+    assert not at.exception
+    assert at.info[0].value == t("overview.registers_only", "zh")
+    assert not at.metric
+    assert at.get("page_link")  # the way to the import page
+
+
+def test_only_satisfaction_shows_it_and_says_party_data_is_missing(tmp_path, monkeypatch):
+    path = tmp_path / "satisfaction.duckdb"
+    names = ("branches_utf8bom.csv", "departments_gbk.csv", "satisfaction_responses_gbk.csv")
+    with Database(path) as db:
+        assert import_files(db, [SourceFile.from_path(SAMPLES / n) for n in names]).ok
+        responses = db.reader().execute("SELECT * FROM satisfaction_responses").df()
+    monkeypatch.setenv("PBI_DB", str(path))
+    at = AppTest.from_file("../app.py", default_timeout=TIMEOUT).run()
+    assert not at.exception
+    shown = cards(at)
+    assert shown["党建指数"].value == "—"
+    assert shown["执纪案件"].value == "—"
+    # The latest quarter's inpatient score, from the imported rows.
+    caption = next(c.value for c in at.caption if "卡片为" in c.value)
+    label = re.search(r"\*\*(\d{4}Q\d)\*\*", caption).group(1)
+    lo, hi = span(label)
+    rows = responses[(responses["population"] == "inpatient") & responses["submitted_at"].between(lo, hi, "left")]
+    assert len(rows) >= 10
+    assert shown["住院患者满意度"].value == f"{rows['score'].mean():.1f}"
+    assert t("overview.no_party", "zh") in [i.value for i in at.info]
