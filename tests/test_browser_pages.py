@@ -82,7 +82,7 @@ def test_every_page_renders_on_the_demo_data(page, app: App, lang: str) -> None:
         assert title(page) == t(key, lang), path
         if path != "settings":
             expect(page.locator(".js-plotly-plot").first).to_be_attached()  # plotly draws after the script run
-        save_screenshot(page, f"page-{path}-{lang}.png")
+        save_screenshot(page, f"page-{path or 'overview'}-{lang}.png")
 
 
 def test_clicking_a_department_row_opens_its_profile(page, app: App, names) -> None:
