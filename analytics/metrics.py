@@ -135,12 +135,15 @@ class Panel:
 
 def period_labels(starts: pd.Series | pd.DatetimeIndex, grain: str) -> list[str]:
     """'2024-03', '2024Q1' or '2024' for each period start (the Python twin of the SQL `period_label`)."""
-    index = pd.DatetimeIndex(starts)
+    # Each distinct start is labelled once (a long frame repeats a few dozen periods many times).
+    codes, uniques = pd.factorize(pd.DatetimeIndex(starts), use_na_sentinel=False)
     if grain == "month":
-        return list(index.strftime("%Y-%m"))
-    if grain == "quarter":
-        return [f"{d.year}Q{d.quarter}" for d in index]
-    return [str(d.year) for d in index]
+        labels = list(uniques.strftime("%Y-%m"))
+    elif grain == "quarter":
+        labels = [f"{d.year}Q{d.quarter}" for d in uniques]
+    else:
+        labels = [str(d.year) for d in uniques]
+    return list(np.array(labels, dtype=object)[codes]) if len(codes) else []
 
 
 def period_start(label: str, grain: str) -> pd.Timestamp:
@@ -198,7 +201,7 @@ def build_panel(
 
     party = _party_metrics(con, db, grain, settings, starts, spans.get("activities"), compliance_types)
     frame = grid.merge(party, on=["branch_code", "period_start"], how="left")
-    satisfaction, dimensions = _satisfaction(con, grain, settings)
+    satisfaction, dimensions, sd = _satisfaction(con, grain, settings)
     frame = frame.merge(satisfaction, on=["department_code", "period_start"], how="left")
     for pop in POPULATIONS:
         for column in (f"n_{pop}", f"sum_{pop}", f"nresp_{pop}", f"sresp_{pop}", f"ssq_{pop}"):
@@ -211,7 +214,6 @@ def build_panel(
     frame["cases_per_100_staff"] = _ratio(frame["discipline_cases"] * 100, frame["staff_count"])
     frame = frame.sort_values(["department_code", "period_start"], ignore_index=True)
 
-    sd = {row.population: float(row.sd) for row in con.execute(queries.RESPONSE_SD, [grain]).df().itertuples()}
     six = con.execute(queries.PANEL_DIMENSIONS, [grain]).df()
     six["period_start"] = pd.to_datetime(six["period_start"])
     six["period"] = period_labels(six["period_start"], grain)
@@ -223,7 +225,7 @@ def build_panel(
         settings=settings,
         as_of=as_of,
         periods=tuple(period_labels(starts, grain)),
-        response_sd={k: v for k, v in sd.items() if np.isfinite(v)},
+        response_sd=sd,
         dimensions=dimensions,
         six=six,
         compliance_types=compliance_types,
@@ -257,7 +259,7 @@ def _party_metrics(con, db, grain, settings, starts, span, compliance_types) -> 
     held = con.execute(queries.PANEL_ACTIVITIES, [grain]).df()
     held["period_start"] = pd.to_datetime(held["period_start"])
     keys = ["branch_code", "period_start"]
-    by_type = held.pivot_table(index=keys, columns="activity_type", values="held", aggfunc="sum", fill_value=0)
+    by_type = held.groupby([*keys, "activity_type"])["held"].sum().unstack("activity_type", fill_value=0)
     totals = held.groupby(keys)[["attended", "expected"]].sum(min_count=1)
     service = held[held["activity_type"].isin([a.value for a in SERVICE_ACTIVITIES])]
     totals["person_hours"] = service.groupby(keys)["person_hours"].sum()
@@ -332,37 +334,42 @@ def _inside_span(starts: pd.Series, span: tuple | None, grain: str) -> pd.Series
 
 
 def _fill_within_span(frame: pd.DataFrame, columns, span, grain) -> pd.DataFrame:
-    inside = _inside_span(frame["period_start"], span, grain)
+    """`columns` as floats: null → 0 inside the span of their data, everything null outside it."""
+    inside = _inside_span(frame["period_start"], span, grain).to_numpy()
     for column in columns:
         if column not in frame:
             frame[column] = np.nan
-        frame[column] = frame[column].astype("float64").where(~inside | frame[column].notna(), 0.0)
-        frame.loc[~inside, column] = np.nan
+    columns = list(columns)
+    values = frame[columns].to_numpy(dtype="float64", na_value=np.nan)
+    values[inside[:, None] & np.isnan(values)] = 0.0
+    values[~inside] = np.nan
+    frame[columns] = values
     return frame
 
 
-def _satisfaction(con, grain: str, settings: MetricSettings) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Pooled responses and aggregates per department × period, wide by population; item means long."""
+def _satisfaction(con, grain: str, settings: MetricSettings) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, float]]:
+    """Pooled responses and aggregates per department × period, wide by population; item means long; the
+    pooled SD of responses per population."""
     responses = con.execute(queries.PANEL_RESPONSES, [grain]).df()
     allowed = [g for g in GRAINS if PERIOD_MONTHS[g] <= PERIOD_MONTHS[grain]]
     aggregates = con.execute(queries.PANEL_AGGREGATES, [grain, allowed]).df()
     keys = ["department_code", "period_start", "population"]
     for df in (responses, aggregates):
         df["period_start"] = pd.to_datetime(df["period_start"])
+    # Each cell's responses and aggregates side by side (what a cell lacks sums to 0), then wide by population.
     pooled = (
-        responses[[*keys, "n", "s", "ss"]]
-        .rename(columns={"n": "nresp", "s": "sresp", "ss": "ssq"})
-        .merge(aggregates[[*keys, "n", "s"]].rename(columns={"n": "nagg", "s": "sagg"}), on=keys, how="outer")
-        .fillna({"nresp": 0, "sresp": 0.0, "ssq": 0.0, "nagg": 0, "sagg": 0.0})
+        pd.concat(
+            [
+                responses[[*keys, "n", "s", "ss"]].rename(columns={"n": "nresp", "s": "sresp", "ss": "ssq"}),
+                aggregates[[*keys, "n", "s"]].rename(columns={"n": "nagg", "s": "sagg"}),
+            ]
+        )
+        .groupby(keys)
+        .sum()
     )
     pooled["n"] = pooled["nresp"] + pooled["nagg"]
     pooled["sum"] = pooled["sresp"] + pooled["sagg"]
-    wide = pooled.pivot_table(
-        index=["department_code", "period_start"],
-        columns="population",
-        values=["n", "sum", "nresp", "sresp", "ssq"],
-        aggfunc="sum",
-    )
+    wide = pooled[["n", "sum", "nresp", "sresp", "ssq"]].unstack("population").sort_index(axis=1)
     wide.columns = [f"{value}_{pop}" for value, pop in wide.columns]
     for pop in POPULATIONS:
         for value in ("n", "sum", "nresp", "sresp", "ssq"):
@@ -376,7 +383,19 @@ def _satisfaction(con, grain: str, settings: MetricSettings) -> tuple[pd.DataFra
     dimensions["suppressed"] = dimensions["n"] < settings.suppression_min_n
     dimensions.loc[dimensions["suppressed"], "mean"] = np.nan
     dimensions["period"] = period_labels(dimensions["period_start"], grain)
-    return wide.reset_index(), dimensions
+    return wide.reset_index(), dimensions, _pooled_sd(responses)
+
+
+def _pooled_sd(responses: pd.DataFrame) -> dict[str, float]:
+    """The pooled within-cell SD of individual responses per population, Σ(ss − s²/n) ÷ (Σn − cells), from
+    the cells `PANEL_RESPONSES` already summed (no second scan of the responses). A population without
+    any cell of two responses has none."""
+    cells = responses.assign(dev=responses["ss"] - responses["s"] ** 2 / responses["n"])
+    by_population = cells.groupby("population")
+    dof = by_population["n"].sum() - by_population.size()
+    with np.errstate(invalid="ignore", divide="ignore"):
+        sd = np.sqrt(by_population["dev"].sum() / dof.where(dof > 0))
+    return {population: float(value) for population, value in sd.items() if np.isfinite(value)}
 
 
 def _score_satisfaction(frame: pd.DataFrame, min_n: int) -> pd.DataFrame:
@@ -392,7 +411,7 @@ def _discipline(con, grain: str, as_of: dt.date) -> pd.DataFrame:
     records = con.execute(queries.PANEL_DISCIPLINE, [grain, as_of, as_of]).df()
     records["period_start"] = pd.to_datetime(records["period_start"])
     keys = ["department_code", "period_start"]
-    counts = records.pivot_table(index=keys, columns="category", values="records", aggfunc="sum", fill_value=0)
+    counts = records.groupby([*keys, "category"])["records"].sum().unstack("category", fill_value=0)
     counts = counts.reindex(columns=[c.value for c in DisciplineCategory], fill_value=0)
     counts.columns = [f"discipline_{c}" for c in counts.columns]
     out = counts.join(records.groupby(keys)[list(RECTIFICATION)].sum())

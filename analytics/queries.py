@@ -275,7 +275,8 @@ WHERE dimension IS NOT NULL
 GROUP BY ALL
 """
 
-# Individual responses: count, sum and sum of squares (for the Welch test), and the dimension items' means.
+# Individual responses: count, sum and sum of squares (for the Welch test and the pooled SD of responses,
+# `metrics._pooled_sd`), and the dimension items' means.
 PANEL_RESPONSES = """
 SELECT department_code, population, CAST(date_trunc(?, submitted_at) AS DATE) AS period_start,
        count(*) AS n, sum(score) AS s, sum(score * score) AS ss,
@@ -286,15 +287,6 @@ SELECT department_code, population, CAST(date_trunc(?, submitted_at) AS DATE) AS
        avg(item_superior_relations) AS item_superior_relations, avg(item_peer_relations) AS item_peer_relations
 FROM satisfaction_responses
 GROUP BY ALL
-"""
-
-# The pooled within-cell SD of individual responses per population (for z-tests where only n is known).
-RESPONSE_SD = """
-SELECT population, sqrt(sum(ss - s * s / n) / nullif(sum(n) - count(*), 0)) AS sd
-FROM (SELECT population, department_code, date_trunc(?, submitted_at) AS p,
-             count(*) AS n, sum(score) AS s, sum(score * score) AS ss
-      FROM satisfaction_responses GROUP BY ALL)
-GROUP BY population
 """
 
 # Department aggregates of a grain no coarser than the panel's (a quarterly score cannot be split into months).
