@@ -298,7 +298,7 @@ WHERE list_contains(?, period_grain)
 GROUP BY ALL
 """
 
-# Discipline records with their rectification state as of a day (`?` = grain, then the as-of day four times).
+# Discipline records with their rectification state as of a day (`?` = grain, then the as-of day twice).
 PANEL_DISCIPLINE = """
 SELECT department_code, CAST(date_trunc(?, record_date) AS DATE) AS period_start, category,
        count(*) AS records,
