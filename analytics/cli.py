@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from analytics import demo, importer, metrics, reader, risk, summary, templates
+from analytics import demo, importer, metrics, reader, relations, risk, summary, templates
 from analytics.db import Database, default_db_path
 from analytics.i18n import t
 from analytics.schema import RecordKind, StatusReport
@@ -80,6 +80,17 @@ def build_parser() -> argparse.ArgumentParser:
     alerts.add_argument("--lang", choices=["zh", "en"], default="zh")
     alerts.add_argument("--json", action="store_true")
 
+    links = commands.add_parser("relations", help="how a party-building metric relates to satisfaction")
+    _db_arg(links)
+    links.add_argument("--metric", choices=relations.METRICS)
+    links.add_argument("--outcome", choices=relations.OUTCOMES)
+    links.add_argument("--lag", type=int, choices=relations.LAGS, default=0)
+    links.add_argument("--grain", choices=metrics.GRAINS, default="quarter")
+    links.add_argument("--weighted", action="store_true", help="weight department-periods by respondents")
+    links.add_argument("--all", action="store_true", help="every metric × outcome × lag, with q-values")
+    links.add_argument("--lang", choices=["zh", "en"], default="zh")
+    links.add_argument("--json", action="store_true")
+
     blank = commands.add_parser("template", help="write the XLSX template for a kind of file")
     blank.add_argument("kind", choices=[k.value for k in RecordKind], metavar="KIND")
     blank.add_argument("out", type=Path, metavar="OUT.xlsx")
@@ -94,6 +105,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         args.out.write_bytes(templates.template(RecordKind(args.kind), args.lang))
         print(f"{args.out}: {RecordKind(args.kind).label(args.lang)}")
         return 0
+    if args.command == "relations" and not args.all and not (args.metric and args.outcome):
+        parser.error("relations needs --metric and --outcome, or --all")
     if args.command == "import":
         missing = [str(f) for f in args.files if not f.is_file()]
         if missing:
@@ -122,6 +135,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             _print_metrics(db, args)
         elif args.command == "warnings":
             return _print_warnings(db, args)
+        elif args.command == "relations":
+            _print_relations(db, args)
         elif args.command == "undo":
             result = importer.undo(db, args.batch_id, lang=args.lang)
             print(result.message, file=sys.stdout if result.ok else sys.stderr)
@@ -171,6 +186,20 @@ def _print_metrics(db: Database, args: argparse.Namespace) -> None:
         print(json.dumps(rows, ensure_ascii=False))
         return
     print(pd.DataFrame(rows, columns=["unit", "period", *metrics.CLI_FIELDS]).to_string(index=False))
+
+
+def _print_relations(db: Database, args: argparse.Namespace) -> None:
+    panel = metrics.build_panel(db, args.grain)
+    if args.all:
+        found = relations.analyse_all(panel, weighted=args.weighted)
+    else:
+        found = [relations.analyse(panel, args.metric, args.outcome, args.lag, weighted=args.weighted)]
+    if args.json:
+        records = [r.as_dict() for r in found]
+        print(json.dumps(records if args.all else records[0], ensure_ascii=False))
+        return
+    for r in found:
+        print(f"{r.metric} → {r.outcome}, lag {r.lag}: {r.finding[args.lang]}")
 
 
 def grain_of(period: str) -> str:

@@ -1265,6 +1265,60 @@ STRINGS: dict[str, tuple[str, str]] = {
     "sat.file.departments": ("满意度_各科室", "satisfaction_by_department"),
     "sat.file.dims": ("满意度分项_各科室", "satisfaction_dimensions_by_department"),
     "sat.file.branches": ("满意度_各支部", "satisfaction_by_branch"),
+    # Relations analysis (关联分析)
+    "relations.metric.party_index": ("党建指数", "party-building index"),
+    "relations.metric.meeting_compliance": ("三会一课完成率", "三会一课 compliance"),
+    "relations.metric.attendance_rate": ("参会率", "attendance"),
+    "relations.metric.service_hours_per_member": ("人均服务时长", "service hours per member"),
+    "relations.metric.theme_plus_activities": ("主题党日与党建+活动", "theme days and Party+ activities"),
+    "relations.metric.integrity_activities": ("廉洁教育活动", "integrity-education activities"),
+    "relations.metric.discipline_cases": ("执纪案件", "discipline cases"),
+    "relations.metric.discipline_form2plus": ("第二至四种形态案件", "form 2–4 cases"),
+    "relations.metric.rectification_overdue": ("逾期整改", "overdue rectifications"),
+    "relations.outcome.outpatient": ("门诊患者满意度", "outpatient satisfaction"),
+    "relations.outcome.inpatient": ("住院患者满意度", "inpatient satisfaction"),
+    "relations.outcome.staff": ("医务人员满意度", "staff satisfaction"),
+    "relations.grain.month": ("月", "month"),
+    "relations.grain.quarter": ("季度", "quarter"),
+    "relations.grain.year": ("年", "year"),
+    "relations.lag.0": ("同期", "in the same {grain}"),
+    "relations.lag.1": ("下一{grain}", "the next {grain}"),
+    "relations.lag.2": ("{lag} 个{grain}之后", "{lag} {grain}s later"),
+    "relations.q": ("，多重比较校正后 q {q}", "; q {q} after correcting for the many pairs tested"),
+    "relations.finding.positive": (
+        "同一科室{metric}每提高 {step}，{lag}的{outcome}平均高 {effect} 分（95% 置信区间 {lo} 至 {hi}；p {p}{q}；科室内比较；{departments} 个科室、{n} 个科室·期）。",
+        "Departments whose {metric} rose by {step} saw {outcome} {effect} points higher {lag} (95% CI {lo} to "
+        "{hi}; p {p}{q}; within-department; {departments} departments, {n} department-periods).",
+    ),
+    "relations.finding.negative": (
+        "同一科室{metric}每提高 {step}，{lag}的{outcome}平均低 {effect} 分（95% 置信区间 {lo} 至 {hi}；p {p}{q}；科室内比较；{departments} 个科室、{n} 个科室·期）。",
+        "Departments whose {metric} rose by {step} saw {outcome} {effect} points lower {lag} (95% CI {lo} to "
+        "{hi}; p {p}{q}; within-department; {departments} departments, {n} department-periods).",
+    ),
+    "relations.finding.null": (
+        "未发现{metric}与{lag}的{outcome}之间有可靠的科室内关联（每提高 {step}，估计 {lo} 至 {hi} 分；p {p}{q}；{departments} 个科室、{n} 个科室·期）。没有发现关联不等于证明没有关联。",
+        "No reliable within-department association between {metric} and {outcome} {lag} (per {step}: {lo} "
+        "to {hi} points; p {p}{q}; {departments} departments, {n} department-periods). Not finding an "
+        "association does not prove there is none.",
+    ),
+    "relations.finding.not_enough_data": (
+        "数据不足：{metric}与{outcome}只有 {n} 个科室·期、{departments} 个科室可配对，未达到最低样本要求，不报告统计量。",
+        "Not enough data: {metric} and {outcome} pair up in only {n} department-periods across {departments} "
+        "departments, below the minimum sample, so no statistic is reported.",
+    ),
+    "relations.finding.no_variation": (
+        "{metric}或{outcome}在这些科室·期中没有变化，无法计算关联。",
+        "{metric} or {outcome} does not vary across these department-periods, so no association can be computed.",
+    ),
+    "relations.finding.no_within_variation": (
+        "{metric}只在少于 {minimum} 个科室内部有变化，科室内比较不可靠，不报告统计量。",
+        "{metric} varies within fewer than {minimum} departments, too few for a reliable within-department "
+        "comparison, so no statistic is reported.",
+    ),
+    "relations.caveat": (
+        "这是统计关联，不能证明因果。",
+        " This is an association, not proof of cause.",
+    ),
     # Metrics: the index components and the panel's figures
     "component.compliance": ("三会一课", "三会一课 compliance"),
     "component.attendance": ("参会率", "Attendance"),

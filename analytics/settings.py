@@ -137,6 +137,9 @@ class MetricSettings(BaseModel):
     green: float = Field(80.0, ge=0, le=100, description="scorecard: green from this score")
     amber: float = Field(60.0, ge=0, le=100, description="scorecard: amber from this score, red below")
     warnings: WarningRules = Field(default_factory=WarningRules)
+    # The relations analysis reports no statistic on fewer pairs or departments than these.
+    relations_min_n: int = Field(30, ge=3, le=100000, description="relations: minimum department-periods")
+    relations_min_departments: int = Field(8, ge=2, le=10000, description="relations: minimum departments")
 
     @model_validator(mode="after")
     def _consistent(self) -> MetricSettings:
