@@ -34,6 +34,7 @@ PAGES = (
     ("pages/party.py", "party", "nav.party", ":material/flag:", False),
     ("pages/satisfaction.py", "satisfaction", "nav.satisfaction", ":material/sentiment_satisfied:", False),
     ("pages/discipline.py", "discipline", "nav.discipline", ":material/gavel:", False),
+    ("pages/relations.py", "relations", "nav.relations", ":material/insights:", False),
     ("pages/profile.py", "profile", "nav.profile", ":material/apartment:", False),
     ("pages/import.py", "import", "nav.import", ":material/upload_file:", False),
     ("pages/settings.py", "settings", "nav.settings", ":material/tune:", False),

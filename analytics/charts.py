@@ -6,7 +6,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from analytics.i18n import t
-from analytics.schema import DisciplineCategory, Population, RecordKind, SatisfactionItem
+from analytics.schema import DepartmentCategory, DisciplineCategory, Population, RecordKind, SatisfactionItem
 
 # Party red first; the rest are distinguishable and print well in grey.
 PALETTE = ("#B71C1C", "#1565C0", "#2E7D32", "#EF6C00", "#6A1B9A", "#00838F", "#5D4037", "#546E7A")
@@ -471,5 +471,118 @@ def party_index_trend(rows: pd.DataFrame, lang: str, height: int = 340) -> go.Fi
         xaxis={"type": "category", "title": t("overview.chart.period", lang)},
         yaxis={"title": t("overview.chart.score", lang), "range": [0, 108]},
         legend={"orientation": "h", "x": 0, "y": 1.02, "yanchor": "bottom"},
+    )
+    return figure
+
+
+# --- Relations (关联分析) -----------------------------------------------------------------------------------
+
+
+def relation_scatter(
+    data: pd.DataFrame, line: pd.DataFrame, x_title: str, y_title: str, lang: str, height: int = 440
+) -> go.Figure:
+    """Department-periods (`relations.pairs`) coloured by department category, with the pooled fitted line
+    and its 95% band (`relations.fitted_line`); the hover names the department and the period."""
+    figure = go.Figure()
+    figure.add_scatter(
+        x=list(line["x"]) + list(line["x"][::-1]),
+        y=list(line["hi"]) + list(line["lo"][::-1]),
+        fill="toself",
+        fillcolor="rgba(183, 28, 28, 0.12)",
+        line={"width": 0},
+        hoverinfo="skip",
+        name=t("relations.chart.band", lang),
+    )
+    figure.add_scatter(
+        x=line["x"],
+        y=line["fit"],
+        mode="lines",
+        line={"color": PALETTE[0], "width": 2},
+        name=t("relations.chart.fit", lang),
+    )
+    for i, (category, rows) in enumerate(data.groupby("category", sort=True)):
+        name = DepartmentCategory(category).label(lang) if category else t("relations.chart.units", lang)
+        figure.add_scatter(
+            x=rows["x"],
+            y=rows["y"],
+            mode="markers",
+            name=name,
+            marker={"size": 7, "opacity": 0.7, "color": PALETTE[(i + 1) % len(PALETTE)]},
+            customdata=rows[["department_name", "period"]].to_numpy(),
+            hovertemplate=f"%{{customdata[0]}} · %{{customdata[1]}}<br>{x_title}: %{{x:.2f}}<br>"
+            f"{y_title}: %{{y:.1f}}<extra></extra>",
+        )
+    figure.update_layout(
+        template=TEMPLATE,
+        height=height,
+        xaxis={"title": x_title},
+        yaxis={"title": y_title},
+        legend={"orientation": "h", "x": 0, "y": 1.02, "yanchor": "bottom"},
+    )
+    return figure
+
+
+def relation_heatmap(table: pd.DataFrame, lang: str, height: int = 380) -> go.Figure:
+    """Metrics × outcomes at one lag: colour = Pearson r (comparable across units), the cell text gives r and
+    a ★ where the within-department effect is significant after correction (q < 0.05)."""
+    metrics_order = list(dict.fromkeys(table["metric"]))
+    outcomes = list(dict.fromkeys(table["outcome"]))
+    r = table.pivot(index="metric", columns="outcome", values="pearson_r").reindex(
+        index=metrics_order, columns=outcomes
+    )
+    q = table.pivot(index="metric", columns="outcome", values="q").reindex(index=metrics_order, columns=outcomes)
+    text = [
+        [
+            "—"
+            if pd.isna(r.iat[i, j])
+            else f"{r.iat[i, j]:.2f}" + (" ★" if pd.notna(q.iat[i, j]) and q.iat[i, j] < 0.05 else "")
+            for j in range(len(outcomes))
+        ]
+        for i in range(len(metrics_order))
+    ]
+    figure = go.Figure(
+        go.Heatmap(
+            z=r.to_numpy(dtype=float),
+            x=[t(f"relations.outcome.{o}", lang) for o in outcomes],
+            y=[t(f"relations.metric.{m}", lang) for m in metrics_order],
+            text=text,
+            texttemplate="%{text}",
+            zmin=-1,
+            zmax=1,
+            colorscale="RdBu_r",
+            colorbar={"title": {"text": "r"}},
+            xgap=2,
+            ygap=2,
+            hovertemplate="%{y} → %{x}<br>r = %{text}<extra></extra>",
+        )
+    )
+    figure.update_layout(template=TEMPLATE, height=height, yaxis={"autorange": "reversed"})
+    return figure
+
+
+def lag_profile(table: pd.DataFrame, step: float, lang: str, height: int = 320) -> go.Figure:
+    """The within-department effect (per `step` of the metric) with its 95% CI at each lag."""
+    rows = table.dropna(subset=["fe_coef"])
+    figure = go.Figure(
+        go.Scatter(
+            x=rows["lag"],
+            y=rows["fe_coef"] * step,
+            mode="markers+lines",
+            line={"color": PALETTE[0]},
+            error_y={
+                "type": "data",
+                "symmetric": False,
+                "array": (rows["fe_ci_high"] - rows["fe_coef"]) * step,
+                "arrayminus": (rows["fe_coef"] - rows["fe_ci_low"]) * step,
+            },
+            hovertemplate=f"{t('relations.chart.lag', lang)} %{{x}}: %{{y:.2f}}<extra></extra>",
+        )
+    )
+    figure.add_hline(y=0, line={"color": "#9E9E9E", "dash": "dash"})
+    figure.update_layout(
+        template=TEMPLATE,
+        height=height,
+        xaxis={"title": t("relations.chart.lag", lang), "dtick": 1},
+        yaxis={"title": t("relations.chart.effect", lang, step=f"{step:g}")},
     )
     return figure

@@ -1315,6 +1315,142 @@ STRINGS: dict[str, tuple[str, str]] = {
         "{metric} varies within fewer than {minimum} departments, too few for a reliable within-department "
         "comparison, so no statistic is reported.",
     ),
+    "nav.relations": ("关联分析", "Relations"),
+    "relations.title": ("关联分析", "Relations"),
+    "relations.caption": (
+        "党建与纪检指标和门诊、住院、职工满意度有何关联、把握有多大：效应大小及其 95% 置信区间、滞后期、科室内比较（排除科室之间固有差异）、多重比较校正。统计关联不等于因果。",
+        "How party-building and discipline metrics go with outpatient, inpatient and staff satisfaction, and how "
+        "sure we are: effect sizes with 95% confidence intervals, lags, within-department comparisons (fixed "
+        "differences between departments removed), correction for testing many pairs. An association is not "
+        "proof of cause.",
+    ),
+    "relations.no_data": (
+        "还没有可分析的满意度数据（科室 {departments} 个）。请导入满意度和党建活动数据。",
+        "There is no satisfaction data to relate yet ({departments} departments registered). Import "
+        "satisfaction and activity files.",
+    ),
+    "relations.pick.metric": ("指标", "Metric"),
+    "relations.pick.outcome": ("满意度", "Outcome"),
+    "relations.pick.lag": ("滞后期", "Lag"),
+    "relations.pick.level": ("分析单位", "Unit"),
+    "relations.level.department": ("科室", "Department"),
+    "relations.level.branch": ("党支部", "Party branch"),
+    "relations.lag_option": ("滞后 {lag} 个{grain}", "{lag} {grain}(s) later"),
+    "relations.help.metric": (
+        "党建指数及其各组成部分，以及纪检指标。",
+        "The party-building index and its components, and the discipline figures.",
+    ),
+    "relations.help.lag": (
+        "指标在第 t−滞后期，满意度在第 t 期：例如滞后 1 个季度，即看本季度的党建工作与下季度满意度的关系。",
+        "The metric in period t − lag, satisfaction in period t: lag 1 quarter relates this quarter's party "
+        "work to next quarter's satisfaction.",
+    ),
+    "relations.help.level": (
+        "以科室或党支部为单位；党支部的满意度按受访人数加权汇总。",
+        "Departments or party branches as units; a branch's satisfaction is weighted by respondents.",
+    ),
+    "relations.finding.title": ("结论", "Finding"),
+    "relations.finding.how": (
+        "结论依据科室内固定效应回归（控制科室和期间，按科室聚类稳健标准误）；本页共检验 {tests} 组指标，q 值为 Benjamini–Hochberg 多重比较校正后的结果，q < 0.05 才算可靠。",
+        "The finding rests on the within-department fixed-effects regression (department and period effects, "
+        "standard errors clustered by department); this page tests {tests} pairs, and q is the "
+        "Benjamini–Hochberg corrected p: only q < 0.05 counts as reliable.",
+    ),
+    "relations.scatter.title": ("科室·期散点与拟合线", "Department-periods with the fitted line"),
+    "relations.scatter.caption": (
+        "每点为一个科室·期（共 {n} 个），颜色为科室类别；红线为全部点的最小二乘拟合，阴影为其 95% 置信带。上方结论中的科室内效应排除了科室之间的差异，可能与这条线的斜率不同。",
+        "Each point is one department-period ({n} in all), coloured by department category; the red line is "
+        "the least-squares fit over all points with its 95% confidence band. The within-department effect in "
+        "the finding removes differences between departments and can differ from this line's slope.",
+    ),
+    "relations.scatter.empty": ("可配对的科室·期太少，无法作图。", "Too few department-periods pair up to draw."),
+    "relations.lags.title": ("各滞后期的科室内效应", "Within-department effect by lag"),
+    "relations.lags.caption": (
+        "指标每提高 {step} 时满意度的变化（分），竖线为 95% 置信区间；跨过 0 的区间表示无法排除没有关联。",
+        "Change in satisfaction (points) per {step} of the metric, with 95% confidence intervals; an interval "
+        "crossing 0 cannot rule out no association.",
+    ),
+    "relations.lags.empty": ("各滞后期的数据都不足。", "Not enough data at any lag."),
+    "relations.heatmap.title": ("全部指标 × 满意度（滞后 {lag} 期）", "Every metric × outcome (lag {lag})"),
+    "relations.heatmap.caption": (
+        "颜色与数字为 Pearson 相关系数 r（−1 至 1）；★ 表示科室内效应在多重比较校正后仍显著（q < 0.05）；“—”表示数据不足。",
+        "Colour and number: Pearson's r (−1 to 1); ★ marks a within-department effect still significant after "
+        "correction (q < 0.05); “—” means not enough data.",
+    ),
+    "relations.table.title": ("回归结果（各滞后期）", "Regression results by lag"),
+    "relations.table.file": ("关联分析_回归结果", "relations_regression"),
+    "relations.all.title": ("全部结果", "All results"),
+    "relations.all.caption": (
+        "{n} 组（指标 × 满意度 × 滞后期）的全部统计量与结论，可下载。",
+        "Every statistic and finding of the {n} pairs (metric × outcome × lag), for download.",
+    ),
+    "relations.all.file": ("关联分析_全部结果", "relations_all"),
+    "relations.all.metric": ("指标", "Metric"),
+    "relations.all.outcome": ("满意度", "Outcome"),
+    "relations.all.lag": ("滞后期", "Lag"),
+    "relations.all.n": ("科室·期", "Dept-periods"),
+    "relations.all.n_departments": ("科室数", "Departments"),
+    "relations.all.pearson_r": ("相关系数 r", "Pearson r"),
+    "relations.all.pearson_ci_low": ("r 置信下限", "r CI low"),
+    "relations.all.pearson_ci_high": ("r 置信上限", "r CI high"),
+    "relations.all.pearson_p": ("r 的 p 值", "r p-value"),
+    "relations.all.spearman_rho": ("Spearman ρ", "Spearman rho"),
+    "relations.all.spearman_p": ("ρ 的 p 值", "rho p-value"),
+    "relations.all.fe_coef": ("科室内效应", "Within effect"),
+    "relations.all.fe_se": ("标准误", "SE"),
+    "relations.all.fe_ci_low": ("效应置信下限", "Effect CI low"),
+    "relations.all.fe_ci_high": ("效应置信上限", "Effect CI high"),
+    "relations.all.fe_p": ("效应 p 值", "Effect p-value"),
+    "relations.all.q": ("q 值", "q"),
+    "relations.all.reason": ("说明", "Note"),
+    "relations.all.finding": ("结论", "Finding"),
+    "relations.col.lag": ("滞后期", "Lag"),
+    "relations.col.n": ("科室·期", "Dept-periods"),
+    "relations.col.departments": ("科室数", "Departments"),
+    "relations.col.r": ("相关系数 r", "r"),
+    "relations.col.r_ci": ("r 的 95% 置信区间", "95% CI of r"),
+    "relations.col.rho": ("Spearman ρ", "Spearman ρ"),
+    "relations.col.coef": ("科室内效应", "Within effect"),
+    "relations.col.coef_ci": ("效应 95% 置信区间", "95% CI of effect"),
+    "relations.col.se": ("标准误", "SE"),
+    "relations.col.p": ("p 值", "p"),
+    "relations.col.q": ("q 值", "q"),
+    "relations.col.note": ("说明", "Note"),
+    "relations.reason.not_enough_data": ("数据不足", "Not enough data"),
+    "relations.reason.no_variation": ("没有变化", "No variation"),
+    "relations.reason.no_within_variation": ("科室内变化太少", "Too little within-department variation"),
+    "relations.help.r": (
+        "Pearson 相关系数：两者一起升降的程度，−1 至 1，0 表示没有线性关系。",
+        "Pearson's r: how far the two rise and fall together, −1 to 1; 0 means no straight-line relation.",
+    ),
+    "relations.help.rho": (
+        "Spearman 等级相关：只看排序，对极端值不敏感。",
+        "Spearman's rank correlation: uses only the order, so outliers matter less.",
+    ),
+    "relations.help.coef": (
+        "同一科室内指标每提高 1 个单位时，满意度平均变化多少分（已控制科室和期间）。",
+        "How many points satisfaction moves when the metric rises by one unit within the same department "
+        "(department and period effects removed).",
+    ),
+    "relations.help.se": (
+        "效应估计的不确定程度，按科室聚类。",
+        "How uncertain the effect is, clustered by department.",
+    ),
+    "relations.help.p": (
+        "如果实际上没有关联，得到至少这样强结果的概率；小于 0.05 通常视为显著。",
+        "The chance of a result at least this strong if there were no association; below 0.05 is usually "
+        "called significant.",
+    ),
+    "relations.help.q": (
+        "同时检验多组时校正后的 p 值（Benjamini–Hochberg），控制误报比例。",
+        "The p-value corrected for testing many pairs at once (Benjamini–Hochberg), keeping false alarms in check.",
+    ),
+    "relations.chart.band": ("95% 置信带", "95% band"),
+    "relations.chart.fit": ("拟合线", "Fitted line"),
+    "relations.chart.units": ("党支部", "Branches"),
+    "relations.chart.lag": ("滞后期", "Lag"),
+    "relations.chart.effect": ("每 {step} 单位的效应（分）", "Effect per {step} (points)"),
+    "relations.chart.earlier": ("（{lag} 个{grain}前）", " ({lag} {grain}(s) earlier)"),
     "relations.caveat": (
         "这是统计关联，不能证明因果。",
         " This is an association, not proof of cause.",

@@ -19,6 +19,7 @@ that an association is not proof of cause.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from dataclasses import dataclass, field
 
@@ -27,8 +28,9 @@ import pandas as pd
 import statsmodels.api as sm
 from scipy import stats
 
+from analytics.db import Database
 from analytics.i18n import t
-from analytics.metrics import Panel
+from analytics.metrics import Filters, Panel, build_panel, rollup, select
 
 METRICS = (
     "party_index",
@@ -43,6 +45,7 @@ METRICS = (
 )
 OUTCOMES = ("outpatient", "inpatient", "staff")
 LAGS = (0, 1, 2, 3, 4)
+LEVELS = ("department", "branch")
 # The step a finding speaks of: "a rise of 10 points", "1 more hour per member", "1 more case".
 STEP = {
     "party_index": 10.0,
@@ -170,6 +173,37 @@ def fixed_effects(data: pd.DataFrame, weighted: bool = False) -> dict | None:
         return None
     lo, hi = fit.conf_int(alpha=0.05).loc["x"]
     return {"coef": coef, "se": se, "ci": [float(lo), float(hi)], "p": float(fit.pvalues["x"])}
+
+
+def scoped(panel: Panel, filters: Filters | None = None, level: str = "department") -> Panel:
+    """The panel cut to the filters' departments and period range; at `level="branch"` the units are branches
+    (their satisfaction respondent-weighted, see `metrics.rollup`) instead of departments."""
+    filters = filters or Filters(grain=panel.grain)
+    if level not in LEVELS:
+        raise ValueError(f"level must be one of {LEVELS}, not {level!r}")
+    if level == "branch":
+        frame = rollup(panel, "branch", filters).assign(category="")
+        frame = frame.assign(department_code=frame["unit"], department_name=frame["unit_name"])
+    else:
+        frame = select(panel.frame, filters, panel.grain)
+    return dataclasses.replace(panel, frame=frame.reset_index(drop=True))
+
+
+def all_results(
+    db: Database, grain: str, level: str = "department", filters: Filters | None = None, weighted: bool = False
+) -> list[Relation]:
+    """`analyse_all` on the database's panel as the page asks for it (the page caches this per data version)."""
+    return analyse_all(scoped(build_panel(db, grain), filters, level), weighted=weighted)
+
+
+def fitted_line(data: pd.DataFrame, points: int = 50) -> pd.DataFrame:
+    """The pooled least-squares line of y on x over the pairs with its 95% confidence band (statsmodels'
+    `get_prediction`): x, fit, lo, hi. For the scatter; the within-department coefficient is the table's."""
+    fit = sm.OLS(data["y"], sm.add_constant(data["x"])).fit()
+    grid = np.linspace(data["x"].min(), data["x"].max(), points)
+    prediction = fit.get_prediction(sm.add_constant(pd.Series(grid, name="x"), has_constant="add"))
+    band = prediction.conf_int(alpha=0.05)
+    return pd.DataFrame({"x": grid, "fit": prediction.predicted_mean, "lo": band[:, 0], "hi": band[:, 1]})
 
 
 def analyse_all(
