@@ -962,6 +962,21 @@ STRINGS: dict[str, tuple[str, str]] = {
         "支部全年开展警示教育和廉政谈话达到此次数时得 100 分。",
         "The score is 100 when a branch holds this many warning-education and integrity-talk activities a year.",
     ),
+    "settings.relations.title": ("关联分析", "Relations analysis"),
+    "settings.relations.caption": (
+        "样本少于下列数量时，关联分析不报告任何统计量，只说明数据不足。",
+        "Below these sample sizes the relations analysis reports no statistic, only that data is insufficient.",
+    ),
+    "settings.field.relations_min_n": ("最少科室·期", "Minimum department-periods"),
+    "settings.help.relations_min_n": (
+        "可配对的科室·期（指标与满意度都有数据）少于此数时不计算关联。",
+        "No association is computed on fewer department-periods with both the metric and satisfaction.",
+    ),
+    "settings.field.relations_min_departments": ("最少科室数", "Minimum departments"),
+    "settings.help.relations_min_departments": (
+        "参与的科室少于此数，或指标只在少于此数的科室内部有变化时，不计算关联。",
+        "No association is computed with fewer departments, or when the metric varies within fewer departments.",
+    ),
     "settings.field.suppression_min_n": ("最少受访人数", "Minimum respondents"),
     "settings.help.suppression_min_n": (
         "受访人数少于此值的科室或人群不显示满意度得分（只显示“人数不足，不予显示”），以保护受访者并避免不可靠的结论。",
@@ -1333,6 +1348,12 @@ STRINGS: dict[str, tuple[str, str]] = {
     "relations.pick.outcome": ("满意度", "Outcome"),
     "relations.pick.lag": ("滞后期", "Lag"),
     "relations.pick.level": ("分析单位", "Unit"),
+    "relations.pick.weighted": ("按受访人数加权", "Weight by respondents"),
+    "relations.help.weighted": (
+        "回归中受访人数多的科室·期权重更大（加权最小二乘）；相关系数不加权。",
+        "Department-periods with more respondents count more in the regression (weighted least squares); the "
+        "correlations are unweighted.",
+    ),
     "relations.level.department": ("科室", "Department"),
     "relations.level.branch": ("党支部", "Party branch"),
     "relations.lag_option": ("滞后 {lag} 个{grain}", "{lag} {grain}(s) later"),

@@ -21,7 +21,7 @@ if data.empty() or all(data.frame[f"n_{o}"].sum() == 0 for o in relations.OUTCOM
     no_data("relations.no_data", departments=counts["departments"])
     st.stop()
 
-controls = st.columns([3, 2, 2, 2])
+controls = st.columns([3, 2, 2, 2, 2], vertical_alignment="bottom")
 metric = controls[0].selectbox(
     t("relations.pick.metric", L),
     relations.METRICS,
@@ -51,7 +51,8 @@ level = controls[3].selectbox(
     help=t("relations.help.level", L),
 )
 
-results = load(relations.all_results, data.grain, level, filters)
+weighted = controls[4].toggle(t("relations.pick.weighted", L), key="rel_weighted", help=t("relations.help.weighted", L))
+results = load(relations.all_results, data.grain, level, filters, weighted)
 everything = relations.relations_table(results)
 chosen = next(r for r in results if (r.metric, r.outcome, r.lag) == (metric, outcome, lag))
 

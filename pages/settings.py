@@ -20,6 +20,7 @@ PERIODS = ("month", "quarter", "year")
 TARGETS = ("service_hours_per_member_year", "theme_plus_per_year", "integrity_per_year")
 SATISFACTION = ("suppression_min_n", "assumed_sd")
 RAG_LINES = ("green", "amber")
+RELATIONS = ("relations_min_n", "relations_min_departments")
 WARNING_FIELDS = tuple(WarningRules.model_fields)
 # Every widget's session-state key starts with this, so that "restore defaults" can forget them all.
 PREFIX = "set_"
@@ -150,6 +151,12 @@ with st.form("metric_settings", enter_to_submit=False):
         with columns[i % 3]:
             extra = {"step": 0.01, "format": "%.3f"} if name == "alpha" else {}
             rules[name] = number(WarningRules, name, current.warnings, DEFAULTS.warnings, f"warn_{name}", **extra)
+
+    st.subheader(t("settings.relations.title", L))
+    st.caption(t("settings.relations.caption", L))
+    for column, name in zip(st.columns(3), RELATIONS, strict=False):
+        with column:
+            values[name] = number(MetricSettings, name, current, DEFAULTS, name)
 
     saved = st.form_submit_button(t("settings.save", L), type="primary", icon=":material/save:")
 

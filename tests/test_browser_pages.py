@@ -27,6 +27,7 @@ PAGES = {
     "party": "party.title",
     "satisfaction": "sat.title",
     "discipline": "discipline.title",
+    "relations": "relations.title",
     "profile": "profile.title",
     "settings": "settings.title",
 }

@@ -160,4 +160,4 @@ def test_every_setting_has_a_default_and_an_explanation(app):
             assert widget.help, widget.key
             if not widget.key.startswith("set_count_"):  # meeting counts show their default in a column
                 assert marker in widget.label, widget.label
-        assert len(at.number_input) == len(COMPONENTS) + 7 + 3 + 2 + 2 + 6
+        assert len(at.number_input) == len(COMPONENTS) + 7 + 3 + 2 + 2 + 6 + 2
