@@ -7,7 +7,8 @@ department is a pair. On those pairs:
 * **Pearson r** with its 95% confidence interval (Fisher z, `scipy.stats.pearsonr(...).confidence_interval`)
   and p; **Spearman ρ** and p (`scipy.stats.spearmanr`);
 * a **within-department fixed-effects regression** y ~ x + department effects + period effects (OLS with
-  dummies, `statsmodels`), standard errors clustered by department: the coefficient says how y moves when
+  dummies, `statsmodels`), standard errors clustered by department (p and CI from Student's t with
+  departments − 1 degrees of freedom): the coefficient says how y moves when
   x moves *within the same department*, after what is common to all departments in a period. Optionally
   weighted by respondents (WLS).
 
@@ -167,7 +168,9 @@ def fixed_effects(data: pd.DataFrame, weighted: bool = False) -> dict | None:
     design = sm.add_constant(design, has_constant="add")
     groups = pd.factorize(data["department_code"])[0]
     model = sm.WLS(data["y"], design, weights=data["n"]) if weighted else sm.OLS(data["y"], design)
-    fit = model.fit(cov_type="cluster", cov_kwds={"groups": groups})
+    # With a few dozen departments, p and CI come from Student's t with (departments − 1) degrees of freedom
+    # rather than the normal approximation, which would overstate the certainty.
+    fit = model.fit(cov_type="cluster", cov_kwds={"groups": groups}, use_t=True)
     coef, se = float(fit.params["x"]), float(fit.bse["x"])
     if not (math.isfinite(coef) and math.isfinite(se)) or se == 0:
         return None

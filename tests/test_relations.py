@@ -64,7 +64,8 @@ def test_statistics_equal_scipy_and_statsmodels(panel, metric, outcome, lag, wei
     formula = "y ~ x + C(department_code) + C(q)"
     groups = pd.factorize(data["department_code"])[0]
     model = smf.wls(formula, data, weights=data["n"]) if weighted else smf.ols(formula, data)
-    fit = model.fit(cov_type="cluster", cov_kwds={"groups": groups})
+    fit = model.fit(cov_type="cluster", cov_kwds={"groups": groups}, use_t=True)
+    assert fit.df_resid_inference == data["department_code"].nunique() - 1
     fe = result.fixed_effects
     assert fe["coef"] == pytest.approx(fit.params["x"], abs=1e-6)
     assert fe["se"] == pytest.approx(fit.bse["x"], abs=1e-6)
