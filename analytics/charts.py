@@ -479,12 +479,28 @@ def party_index_trend(rows: pd.DataFrame, lang: str, height: int = 340) -> go.Fi
 
 
 def relation_scatter(
-    data: pd.DataFrame, line: pd.DataFrame, x_title: str, y_title: str, lang: str, height: int = 440
+    data: pd.DataFrame, line: pd.DataFrame | None, x_title: str, y_title: str, lang: str, height: int = 440
 ) -> go.Figure:
     """Department-periods (`relations.pairs`) coloured by department category, with the pooled fitted line
-    and its 95% band (`relations.fitted_line`); the hover names the department and the period."""
+    and its 95% band (`relations.fitted_line`, or none); the hover names the department and the period."""
     figure = go.Figure()
-    figure.add_scatter(
+    for trace in _fit_traces(line, lang):
+        figure.add_trace(trace)
+    _relation_points(figure, data, x_title, y_title, lang)
+    figure.update_layout(
+        template=TEMPLATE,
+        height=height,
+        xaxis={"title": x_title},
+        yaxis={"title": y_title},
+        legend={"orientation": "h", "x": 0, "y": 1.02, "yanchor": "bottom"},
+    )
+    return figure
+
+
+def _fit_traces(line: pd.DataFrame | None, lang: str) -> list[go.Scatter]:
+    if line is None:
+        return []
+    band = go.Scatter(
         x=list(line["x"]) + list(line["x"][::-1]),
         y=list(line["hi"]) + list(line["lo"][::-1]),
         fill="toself",
@@ -493,13 +509,17 @@ def relation_scatter(
         hoverinfo="skip",
         name=t("relations.chart.band", lang),
     )
-    figure.add_scatter(
+    fit = go.Scatter(
         x=line["x"],
         y=line["fit"],
         mode="lines",
         line={"color": PALETTE[0], "width": 2},
         name=t("relations.chart.fit", lang),
     )
+    return [band, fit]
+
+
+def _relation_points(figure: go.Figure, data: pd.DataFrame, x_title: str, y_title: str, lang: str) -> None:
     for i, (category, rows) in enumerate(data.groupby("category", sort=True)):
         name = DepartmentCategory(category).label(lang) if category else t("relations.chart.units", lang)
         figure.add_scatter(
@@ -512,14 +532,6 @@ def relation_scatter(
             hovertemplate=f"%{{customdata[0]}} · %{{customdata[1]}}<br>{x_title}: %{{x:.2f}}<br>"
             f"{y_title}: %{{y:.1f}}<extra></extra>",
         )
-    figure.update_layout(
-        template=TEMPLATE,
-        height=height,
-        xaxis={"title": x_title},
-        yaxis={"title": y_title},
-        legend={"orientation": "h", "x": 0, "y": 1.02, "yanchor": "bottom"},
-    )
-    return figure
 
 
 def relation_heatmap(table: pd.DataFrame, lang: str, height: int = 380) -> go.Figure:
@@ -543,8 +555,8 @@ def relation_heatmap(table: pd.DataFrame, lang: str, height: int = 380) -> go.Fi
     figure = go.Figure(
         go.Heatmap(
             z=r.to_numpy(dtype=float),
-            x=[t(f"relations.outcome.{o}", lang) for o in outcomes],
-            y=[t(f"relations.metric.{m}", lang) for m in metrics_order],
+            x=[t(f"metric.satisfaction_{o}", lang) for o in outcomes],
+            y=[t(f"metric.{m}", lang) for m in metrics_order],
             text=text,
             texttemplate="%{text}",
             zmin=-1,

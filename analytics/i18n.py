@@ -1384,6 +1384,10 @@ STRINGS: dict[str, tuple[str, str]] = {
         "the least-squares fit over all points with its 95% confidence band. The within-department effect in "
         "the finding removes differences between departments and can differ from this line's slope.",
     ),
+    "relations.scatter.no_line": (
+        "每点为一个科室·期（共 {n} 个）；样本不足，不画拟合线。",
+        "Each point is one department-period ({n} in all); too few to fit a line.",
+    ),
     "relations.scatter.empty": ("可配对的科室·期太少，无法作图。", "Too few department-periods pair up to draw."),
     "relations.lags.title": ("各滞后期的科室内效应", "Within-department effect by lag"),
     "relations.lags.caption": (

@@ -21,11 +21,11 @@ if data.empty() or all(data.frame[f"n_{o}"].sum() == 0 for o in relations.OUTCOM
     no_data("relations.no_data", departments=counts["departments"])
     st.stop()
 
-controls = st.columns([3, 2, 2, 2, 2], vertical_alignment="bottom")
+controls = st.columns([3, 3, 2, 2, 3], vertical_alignment="bottom")
 metric = controls[0].selectbox(
     t("relations.pick.metric", L),
     relations.METRICS,
-    format_func=lambda m: t(f"relations.metric.{m}", L),
+    format_func=lambda m: t(f"metric.{m}", L),
     key="rel_metric",
     help=t("relations.help.metric", L),
 )
@@ -33,7 +33,7 @@ outcome = controls[1].selectbox(
     t("relations.pick.outcome", L),
     relations.OUTCOMES,
     index=1,
-    format_func=lambda o: t(f"relations.outcome.{o}", L),
+    format_func=lambda o: t(f"metric.satisfaction_{o}", L),
     key="rel_outcome",
 )
 lag = controls[2].selectbox(
@@ -71,17 +71,18 @@ st.caption(t("relations.finding.how", L, tests=int(everything["q"].notna().sum()
 # --- Scatter with the fitted line --------------------------------------------------------------------------
 scope = relations.scoped(data, filters, level)
 pairs = relations.pairs(scope, metric, outcome, lag)
-x_title = t(f"relations.metric.{metric}", L) + (
+x_title = t(f"metric.{metric}", L) + (
     "" if lag == 0 else t("relations.chart.earlier", L, lag=lag, grain=t(f"relations.grain.{data.grain}", L))
 )
-y_title = t(f"relations.outcome.{outcome}", L)
+y_title = t(f"metric.satisfaction_{outcome}", L)
 left, right = st.columns([3, 2])
 with left:
     st.markdown(f"**{t('relations.scatter.title', L)}**")
     if len(pairs) >= 3 and pairs["x"].nunique() > 1:
-        line = relations.fitted_line(pairs)
+        # Below the minimum sample the points are shown, but no line: no statistic is reported there.
+        line = relations.fitted_line(pairs) if chosen.reason is None else None
         st.plotly_chart(charts.relation_scatter(pairs, line, x_title, y_title, L), config={"displaylogo": False})
-        st.caption(t("relations.scatter.caption", L, n=len(pairs)))
+        st.caption(t("relations.scatter.caption" if line is not None else "relations.scatter.no_line", L, n=len(pairs)))
     else:
         st.info(t("relations.scatter.empty", L))
 with right:
@@ -155,8 +156,8 @@ table(
 st.subheader(t("relations.all.title", L))
 st.caption(t("relations.all.caption", L, n=len(everything)))
 download = everything.assign(
-    metric=[t(f"relations.metric.{m}", L) for m in everything["metric"]],
-    outcome=[t(f"relations.outcome.{o}", L) for o in everything["outcome"]],
+    metric=[t(f"metric.{m}", L) for m in everything["metric"]],
+    outcome=[t(f"metric.satisfaction_{o}", L) for o in everything["outcome"]],
     finding=[r.finding[L] for r in results],
     reason=[None if pd.isna(reason) else t(f"relations.reason.{reason}", L) for reason in everything["reason"]],
 )
