@@ -17,6 +17,7 @@ from analytics.i18n import t
 from analytics.importer import SourceFile, import_files
 from analytics.schema import SixImprovement
 from tests.conftest import SAMPLES
+from tests.page_support import open_app_page
 
 TIMEOUT = 60
 # Written out here rather than imported, so that the test does not share the definitions it checks:
@@ -97,16 +98,8 @@ def q3(demo_db_path) -> AppTest:
 
 
 def open_page(db_path, monkeypatch, lang: str = "zh", **state: str) -> AppTest:
-    """The party page after the app's first run, with filters preset in session state (f_grain, f_from ...)."""
-    monkeypatch.setenv("PBI_DB", str(db_path))
-    at = AppTest.from_file("../app.py", default_timeout=TIMEOUT)
-    at.query_params["lang"] = lang
-    for key, value in state.items():
-        at.session_state[key] = value
-    at.run()
-    at.switch_page("pages/party.py").run()
-    assert not at.exception, at.exception
-    return at
+    """The page after the app's first run, with filters preset in session state (f_grain, f_from ...)."""
+    return open_app_page("pages/party.py", db_path, monkeypatch, lang, TIMEOUT, **state)
 
 
 # A table's key reaches AppTest only when its rows are clickable, so tables are found by their columns.

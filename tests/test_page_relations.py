@@ -9,10 +9,12 @@ import pytest
 import statsmodels.formula.api as smf
 from streamlit.testing.v1 import AppTest
 
+from analytics import metrics
 from analytics.db import Database
 from analytics.i18n import t
 from analytics.importer import SourceFile, import_files
 from tests.conftest import SAMPLES
+from tests.page_support import open_app_page
 
 TIMEOUT = 90
 
@@ -23,15 +25,8 @@ def plain(markdown: str) -> str:
 
 
 def open_page(db_path, monkeypatch, lang: str = "zh", **state: str) -> AppTest:
-    monkeypatch.setenv("PBI_DB", str(db_path))
-    at = AppTest.from_file("../app.py", default_timeout=TIMEOUT)
-    at.query_params["lang"] = lang
-    for key, value in state.items():
-        at.session_state[key] = value
-    at.run()
-    at.switch_page("pages/relations.py").run()
-    assert not at.exception, at.exception
-    return at
+    """The page after the app's first run, with filters preset in session state (f_grain, f_from ...)."""
+    return open_app_page("pages/relations.py", db_path, monkeypatch, lang, TIMEOUT, **state)
 
 
 def choose(at: AppTest, metric: str, outcome: str, lag: int) -> AppTest:
@@ -50,8 +45,6 @@ def regression_rows(at: AppTest, lang: str) -> pd.DataFrame:
 def within_coefficient(db_path, lag: int) -> float:
     """Inpatient satisfaction on 三会一课 compliance `lag` quarters earlier, department and quarter effects,
     fitted here with a statsmodels formula on the panel's columns."""
-    from analytics import metrics
-
     with Database(db_path) as db:
         frame = metrics.build_panel(db, "quarter").frame
     frame = frame.sort_values(["department_code", "period_start"])

@@ -19,6 +19,7 @@ from analytics.i18n import t
 from analytics.importer import SourceFile, import_files
 from analytics.settings import MetricSettings, save_metric_settings
 from tests.conftest import SAMPLES
+from tests.page_support import open_app_page
 
 TIMEOUT = 60
 MIN_N = 10  # the default suppression threshold, written out rather than imported
@@ -67,15 +68,8 @@ def shown_score(score: float, n: int, lang: str = "zh") -> str:
 
 
 def open_page(db_path, monkeypatch, lang: str = "zh", **state: str) -> AppTest:
-    monkeypatch.setenv("PBI_DB", str(db_path))
-    at = AppTest.from_file("../app.py", default_timeout=TIMEOUT)
-    at.query_params["lang"] = lang
-    for key, value in state.items():
-        at.session_state[key] = value
-    at.run()
-    at.switch_page("pages/satisfaction.py").run()
-    assert not at.exception, at.exception
-    return at
+    """The page after the app's first run, with filters preset in session state (f_grain, f_from ...)."""
+    return open_app_page("pages/satisfaction.py", db_path, monkeypatch, lang, TIMEOUT, **state)
 
 
 @pytest.fixture(scope="module")
