@@ -1571,5 +1571,10 @@ def t(key: str, lang: str = DEFAULT_LANGUAGE, **values: object) -> str:
     return text.format(**values) if values else text
 
 
+def p_phrase(p: float) -> str:
+    """A p-value as sentences write it after "p": '< 0.001' or '= 0.034'."""
+    return "< 0.001" if p < 0.001 else f"= {p:.3f}"
+
+
 def label(member: LabelledEnum, lang: str = DEFAULT_LANGUAGE) -> str:
     return member.label(lang)

@@ -11,7 +11,7 @@ import pandas as pd
 from analytics import queries
 from analytics.db import Database
 from analytics.metrics import POPULATIONS, Filters, Panel, rollup, select
-from analytics.risk import _p, warnings
+from analytics.risk import warnings
 
 
 def department_register(db: Database) -> pd.DataFrame:
@@ -97,11 +97,6 @@ def department_warnings(
         (found["unit_level"] == "branch") & (found["unit"] == branch_code)
     )
     return found[mine].reset_index(drop=True)
-
-
-def p_text(p: float) -> str:
-    """'< 0.001' or '= 0.034', as the warnings write it."""
-    return _p(p)
 
 
 def p_cell(p: float | None) -> str | None:

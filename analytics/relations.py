@@ -30,7 +30,7 @@ import statsmodels.api as sm
 from scipy import stats
 
 from analytics.db import Database
-from analytics.i18n import t
+from analytics.i18n import p_phrase, t
 from analytics.metrics import Filters, Panel, build_panel, rollup, select
 
 METRICS = (
@@ -271,8 +271,8 @@ def finding(result: Relation) -> dict[str, str]:
             "effect": _num(abs(effect)),
             "lo": _num(lo),
             "hi": _num(hi),
-            "p": _p(fe["p"]),
-            "q": "" if result.q is None else t("relations.q", lang, q=_p(result.q)),
+            "p": p_phrase(fe["p"]),
+            "q": "" if result.q is None else t("relations.q", lang, q=p_phrase(result.q)),
             "n": result.n,
             "departments": result.n_departments,
             "r": _num(result.pearson["r"], 2),
@@ -283,10 +283,6 @@ def finding(result: Relation) -> dict[str, str]:
         key = "relations.finding.positive" if effect > 0 else "relations.finding.negative"
         out[lang] = t(key, lang, **values) + t("relations.caveat", lang)
     return out
-
-
-def _p(p: float) -> str:
-    return "< 0.001" if p < 0.001 else f"= {p:.3f}"
 
 
 def relations_table(results: list[Relation]) -> pd.DataFrame:

@@ -24,7 +24,7 @@ import pandas as pd
 
 from analytics import queries
 from analytics.db import Database
-from analytics.i18n import t
+from analytics.i18n import p_phrase, t
 from analytics.metrics import POPULATIONS, Filters, Panel, latest_period, rollup
 from analytics.schema import ActivityType, Population
 from analytics.settings import COMPONENTS
@@ -179,7 +179,7 @@ def warnings(
                     value=_fmt(getattr(row, f"satisfaction_{pop}")),
                     drop=_fmt(-delta),
                     previous=previous,
-                    p=_p(p),
+                    p=p_phrase(p),
                     n=int(getattr(row, f"n_{pop}")),
                 )
         form2plus = row.discipline_form2plus
@@ -230,10 +230,6 @@ def overdue_ledger(db: Database, as_of: dt.date | None = None) -> pd.DataFrame:
     persons: the ledger is shown to leadership, record-level rows only to the discipline office."""
     as_of = as_of or dt.date.today()
     return db.reader().execute(queries.OVERDUE_LEDGER, [as_of, as_of]).df()
-
-
-def _p(p: float) -> str:
-    return "< 0.001" if p < 0.001 else f"= {p:.3f}"
 
 
 def _weakest(row: pd.Series, panel: Panel) -> dict[str, str]:

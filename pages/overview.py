@@ -5,7 +5,7 @@ import pandas as pd
 import streamlit as st
 
 from analytics import charts, summary
-from analytics.i18n import t
+from analytics.i18n import p_phrase, t
 from analytics.metrics import POPULATIONS, Filters
 from analytics.overview import Overview, overview
 from analytics.risk import RAG
@@ -66,10 +66,6 @@ def scope_text(chosen: Filters) -> str:
     if not parts:
         return t("overview.scope.hospital", L)
     return t("overview.scope.filtered", L, what=" · ".join(parts))
-
-
-def p_text(p: float) -> str:
-    return "< 0.001" if p < 0.001 else f"= {p:.3f}"
 
 
 if view.period is None:
@@ -183,7 +179,7 @@ def satisfaction_card(column, pop: str) -> None:
             old=number(now.get(f"prev_{pop}")),
             delta=f"{delta:+.1f}",
             test=t(f"overview.test.{now.get(f'test_{pop}')}", L),
-            p=p_text(p),
+            p=p_phrase(p),
         ),
         border=True,
     )

@@ -5,7 +5,7 @@ import pandas as pd
 import streamlit as st
 
 from analytics import charts, discipline, profile, risk
-from analytics.i18n import t
+from analytics.i18n import p_phrase, t
 from analytics.metrics import latest_period
 from analytics.schema import DepartmentCategory, Population, SatisfactionItem
 from analytics.settings import COMPONENTS
@@ -130,7 +130,7 @@ def satisfaction(rows: pd.DataFrame) -> None:
         if row["suppressed"]:  # the card cannot hold the sentence; it goes first underneath
             note.insert(0, t("metric.suppressed", L))
         if pd.notna(delta) and pd.notna(row["p"]):
-            note.append(t("profile.sat.change", L, delta=f"{delta:+.1f}", p=profile.p_text(row["p"])))
+            note.append(t("profile.sat.change", L, delta=f"{delta:+.1f}", p=p_phrase(row["p"])))
         else:
             note.append(t("profile.sat.no_change", L))
         column.caption(" · ".join(note))
