@@ -83,15 +83,16 @@ RECTIFICATION = (
     "rectification_closed",
     "days_to_close",
 )
-PARTY_METRICS = (
+# The party-building figures a branch has per period; with their 0–100 scores, the panel's party columns.
+PARTY_FIGURES = (
     "party_index",
     "meeting_compliance",
     "attendance_rate",
     "service_hours_per_member",
     "theme_plus_activities",
     "integrity_activities",
-    *(f"score_{c}" for c in COMPONENTS),
 )
+PARTY_METRICS = (*PARTY_FIGURES, *(f"score_{c}" for c in COMPONENTS))
 DISCIPLINE_COUNTS = (
     "discipline_records",
     "discipline_cases",

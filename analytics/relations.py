@@ -31,19 +31,9 @@ from scipy import stats
 
 from analytics.db import Database
 from analytics.i18n import p_phrase, t
-from analytics.metrics import Filters, Panel, build_panel, rollup, select
+from analytics.metrics import PARTY_FIGURES, Filters, Panel, build_panel, rollup, select
 
-METRICS = (
-    "party_index",
-    "meeting_compliance",
-    "attendance_rate",
-    "service_hours_per_member",
-    "theme_plus_activities",
-    "integrity_activities",
-    "discipline_cases",
-    "discipline_form2plus",
-    "rectification_overdue",
-)
+METRICS = (*PARTY_FIGURES, "discipline_cases", "discipline_form2plus", "rectification_overdue")
 OUTCOMES = ("outpatient", "inpatient", "staff")
 LAGS = (0, 1, 2, 3, 4)
 LEVELS = ("department", "branch")

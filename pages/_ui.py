@@ -205,12 +205,16 @@ def branch_names(data: Panel) -> dict[str, str]:
 # --- Tables: downloads and click-through to a department ---------------------------------------------------
 
 
-def downloads(table: pd.DataFrame, name: str, key: str) -> None:
-    """CSV and Excel download buttons for exactly the table shown (formula cells neutralised)."""
+def downloads(
+    table: pd.DataFrame, name: str, key: str, labels: tuple[str, str] | None = None, sheet: str | None = None
+) -> None:
+    """CSV and Excel download buttons for exactly the table shown (formula cells neutralised); `labels`
+    (CSV, Excel) replace the usual button texts, `sheet` names the worksheet (default: `name`)."""
     row = st.container(horizontal=True)
     L = lang()
+    csv_label, xlsx_label = labels or (t("download.csv", L), t("download.xlsx", L))
     row.download_button(
-        t("download.csv", L),
+        csv_label,
         data=exports.to_csv_bytes(table),
         file_name=f"{name}.csv",
         mime="text/csv",
@@ -219,8 +223,8 @@ def downloads(table: pd.DataFrame, name: str, key: str) -> None:
         key=f"{key}_csv",
     )
     row.download_button(
-        t("download.xlsx", L),
-        data=exports.to_excel_bytes(table, sheet=name),
+        xlsx_label,
+        data=exports.to_excel_bytes(table, sheet=sheet or name),
         file_name=f"{name}.xlsx",
         mime=XLSX_MIME,
         on_click="ignore",

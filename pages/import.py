@@ -7,13 +7,13 @@ from dataclasses import dataclass, field
 
 import streamlit as st
 
-from analytics import exports, importer, settings, templates
 from analytics import import_report as report
+from analytics import importer, settings, templates
 from analytics.fields import detect_kind
 from analytics.i18n import t
 from analytics.importer import ImportOptions, ImportResult, Preview, SourceFile
 from analytics.schema import RecordKind
-from pages._ui import database, ensure_navigation, lang, load, md_escape
+from pages._ui import XLSX_MIME, database, downloads, ensure_navigation, lang, load, md_escape
 
 ensure_navigation()
 
@@ -21,7 +21,6 @@ L = lang()
 db = database()
 SAMPLE_ROWS = 10
 FILE_TYPES = ["csv", "tsv", "txt", "xlsx"]
-XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 FILE_LEVEL_CODES = {"missing-column", "unknown-kind", "ambiguous-kind"}
 
 # Session state: the uploader's generation (bumped to empty it after a successful import), the last
@@ -216,25 +215,12 @@ def show_result(result: ImportResult) -> None:
         placeholder="—",
         column_config={t(f"import.errors.{c}", L): st.column_config.Column(width=w) for c, w in widths.items()},
     )
-    name = t("import.errors.file_name", L)
-    downloads = st.container(horizontal=True)
-    downloads.download_button(
-        t("import.errors.csv", L),
-        data=exports.to_csv_bytes(table),
-        file_name=f"{name}.csv",
-        mime="text/csv",
-        on_click="ignore",
-        icon=":material/download:",
-        key="import_errors_csv",
-    )
-    downloads.download_button(
-        t("import.errors.xlsx", L),
-        data=exports.to_excel_bytes(table, sheet=t("import.errors.title", L)),
-        file_name=f"{name}.xlsx",
-        mime=XLSX_MIME,
-        on_click="ignore",
-        icon=":material/download:",
-        key="import_errors_xlsx",
+    downloads(
+        table,
+        t("import.errors.file_name", L),
+        key="import_errors",
+        labels=(t("import.errors.csv", L), t("import.errors.xlsx", L)),
+        sheet=t("import.errors.title", L),
     )
 
 

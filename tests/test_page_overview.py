@@ -16,6 +16,7 @@ from analytics import metrics, risk
 from analytics.db import Database
 from analytics.i18n import t
 from analytics.importer import SourceFile, import_files
+from analytics.queries import RECORD_TABLES
 from analytics.schema import REQUIRED_MEETINGS_PER_YEAR
 from tests.conftest import SAMPLES
 
@@ -29,17 +30,7 @@ def raw(demo_db_path) -> dict[str, pd.DataFrame]:
     """The raw tables of the demo database, as stored (no analytics code involved)."""
     with Database(demo_db_path) as db:
         con = db.reader()
-        return {
-            name: con.execute(f"SELECT * FROM {name}").df()
-            for name in (
-                "branches",
-                "departments",
-                "activities",
-                "satisfaction_responses",
-                "satisfaction_aggregates",
-                "discipline_records",
-            )
-        }
+        return {name: con.execute(f"SELECT * FROM {name}").df() for name in RECORD_TABLES if name != "import_batches"}
 
 
 @pytest.fixture
