@@ -12,6 +12,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+import duckdb
 import pandas as pd
 
 from analytics import demo, importer, metrics, reader, relations, risk, summary, templates
@@ -95,6 +96,13 @@ def build_parser() -> argparse.ArgumentParser:
     blank.add_argument("kind", choices=[k.value for k in RecordKind], metavar="KIND")
     blank.add_argument("out", type=Path, metavar="OUT.xlsx")
     blank.add_argument("--lang", choices=["zh", "en"], default="zh")
+    blank.add_argument(
+        "--db",
+        type=Path,
+        default=None,
+        help="database whose branches and departments fill the drop-down lists "
+        "(default: $PBI_DB or data/party_building.duckdb; none if the file does not exist)",
+    )
     return parser
 
 
@@ -102,9 +110,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command == "template":
-        args.out.write_bytes(templates.template(RecordKind(args.kind), args.lang))
-        print(f"{args.out}: {RecordKind(args.kind).label(args.lang)}")
-        return 0
+        return _template(args)
     if args.command == "relations" and not args.all and not (args.metric and args.outcome):
         parser.error("relations needs --metric and --outcome, or --all")
     if args.command == "import":
@@ -141,6 +147,25 @@ def main(argv: Sequence[str] | None = None) -> int:
             result = importer.undo(db, args.batch_id, lang=args.lang)
             print(result.message, file=sys.stdout if result.ok else sys.stderr)
             return 0 if result.ok else 1
+    return 0
+
+
+def _template(args: argparse.Namespace) -> int:
+    """Write the template; its drop-downs list the database's branches and departments if it exists."""
+    kind = RecordKind(args.kind)
+    path = args.db or default_db_path()
+    lists: dict[str, list[tuple[str, str]]] = {}
+    if path.is_file():
+        try:
+            with Database(path) as db:
+                lists = templates.reference_lists(db)
+        except duckdb.IOException as error:  # e.g. the app holds the file's lock
+            print(f"warning: {path}: {error}; no branch or department lists", file=sys.stderr)
+    elif args.db is not None:
+        print(f"warning: {path} does not exist; no branch or department lists", file=sys.stderr)
+    args.out.write_bytes(templates.template(kind, args.lang, **lists))
+    counts = f" ({len(lists['branches'])} branches, {len(lists['departments'])} departments)" if lists else ""
+    print(f"{args.out}: {kind.label(args.lang)}{counts}")
     return 0
 
 

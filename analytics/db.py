@@ -176,10 +176,22 @@ def _v3_undo_and_replace(con: duckdb.DuckDBPyConnection) -> None:
         con.execute(f"CREATE TABLE {table}_replaced AS SELECT *, NULL::INTEGER AS replaced_by FROM {table} LIMIT 0")
 
 
+def _v4_response_ids_and_source_rows(con: duckdb.DuckDBPyConnection) -> None:
+    """Survey responses keep the survey platform's own response id (答卷编号), when the file has one: a
+    re-exported answer is recognised by it, not by comparing its cells. Every imported record keeps the
+    row of its file it came from (`source_row`, the row number a spreadsheet shows), beside its batch."""
+    for table in ("satisfaction_responses", "satisfaction_responses_replaced"):
+        con.execute(f"ALTER TABLE {table} ADD COLUMN response_id VARCHAR")
+    for table in _SHADOWED:
+        for name in (table, f"{table}_replaced"):
+            con.execute(f"ALTER TABLE {name} ADD COLUMN source_row BIGINT")
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "records and import batches", _v1_records),
     Migration(2, "meta and settings", _v2_meta_and_settings),
     Migration(3, "undo and replace", _v3_undo_and_replace),
+    Migration(4, "survey response ids and source rows", _v4_response_ids_and_source_rows),
 )
 LATEST_VERSION = MIGRATIONS[-1].version
 

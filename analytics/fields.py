@@ -28,8 +28,9 @@ from analytics.schema import (
 class Field:
     """One column of a kind of file.
 
-    type: text, int, float, score, date, datetime, period, bool, enum, ref or persons.
+    type: text, int, float, hours, score, date, datetime, period, bool, enum, ref or persons.
     For `ref`, `aliases` name the code column and `name_aliases` the name column; either will do.
+    `not_future`: a date that cannot lie after the day of the import (an activity held, an answer given).
     """
 
     name: str
@@ -42,6 +43,7 @@ class Field:
     ref: str | None = None  # 'branch' or 'department'
     name_aliases: tuple[str, ...] = ()
     label_key: str = ""  # i18n key of the field's name shown to users
+    not_future: bool = False
 
 
 def normalise_header(text: object) -> str:
@@ -77,6 +79,9 @@ BRANCH_CODE = ("支部编码", "支部代码", "支部编号", "branch_code", "b
 BRANCH_NAME = ("支部名称", "所属支部", "支部", "党支部", "branch_name", "branch")
 DEPARTMENT_CODE = ("科室编码", "科室代码", "科室编号", "department_code", "dept_code", "department code")
 DEPARTMENT_NAME = ("科室名称", "科室", "部门", "所属科室", "department_name", "department", "dept")
+# The survey platform's own id of an answer. 序号 last: some exports number the rows of each export afresh,
+# which the importer would report as conflicts (never as silent matches).
+RESPONSE_ID = ("答卷编号", "问卷编号", "答卷ID", "答卷id", "答卷序号", "response_id", "responseid", "序号")
 
 # Fields several kinds share.
 BRANCH_REF = Field(
@@ -173,6 +178,7 @@ FIELDS: dict[RecordKind, tuple[Field, ...]] = {
             "date",
             ("活动日期", "日期", "开展日期", "活动时间", "date", "activity_date"),
             label_key="field.activity_date",
+            not_future=True,
         ),
         BRANCH_REF,
         Field(
@@ -200,7 +206,7 @@ FIELDS: dict[RecordKind, tuple[Field, ...]] = {
         ),
         Field(
             "hours",
-            "float",
+            "hours",
             ("时长(小时)", "时长", "学时", "小时", "hours", "duration"),
             required=False,
             minimum=0,
@@ -222,6 +228,14 @@ FIELDS: dict[RecordKind, tuple[Field, ...]] = {
             "datetime",
             ("提交时间", "填写时间", "答卷时间", "提交日期", "时间", "submitted_at", "timestamp"),
             label_key="field.submitted_at",
+            not_future=True,
+        ),
+        Field(
+            "response_id",
+            "text",
+            RESPONSE_ID,
+            required=False,
+            label_key="field.response_id",
         ),
         DEPARTMENT_REF,
         POPULATION,
@@ -234,6 +248,7 @@ FIELDS: dict[RecordKind, tuple[Field, ...]] = {
             "period",
             ("调查期间", "期间", "季度", "月份", "统计期间", "period"),
             label_key="field.period",
+            not_future=True,
         ),
         DEPARTMENT_REF,
         POPULATION,
@@ -252,6 +267,7 @@ FIELDS: dict[RecordKind, tuple[Field, ...]] = {
             "date",
             ("日期", "记录日期", "发生日期", "登记日期", "date", "record_date"),
             label_key="field.record_date",
+            not_future=True,
         ),
         DEPARTMENT_REF,
         Field(
@@ -296,17 +312,46 @@ FIELDS: dict[RecordKind, tuple[Field, ...]] = {
             ("完成日期", "整改完成日期", "销号日期", "completed"),
             required=False,
             label_key="field.completed",
+            not_future=True,
         ),
     ),
 }
 
 # Extra spellings users write for enum values, beyond each value's code and labels.
+# Only spellings whose meaning is certain: a value that is merely similar is refused with the closest
+# known value named in the error ("是否指：…？"), never guessed.
 ENUM_ALIASES: dict[LabelledEnum, tuple[str, ...]] = {
-    DepartmentCategory.ADMINISTRATIVE: ("行政", "管理", "机关", "职能科室"),
-    DepartmentCategory.CLINICAL: ("临床科室",),
-    DepartmentCategory.MEDICAL_TECHNICAL: ("医技科室",),
-    ActivityType.BRANCH_COMMITTEE_MEETING: ("支委会",),
-    ActivityType.BRANCH_GENERAL_MEETING: ("党员大会",),
+    DepartmentCategory.CLINICAL: ("临床科室", "临床部门"),
+    DepartmentCategory.MEDICAL_TECHNICAL: ("医技科室", "医技部门"),
+    DepartmentCategory.MEDICAL_SUPPORT: ("医辅科室", "医疗辅助", "医疗辅助科室", "医辅部门"),
+    DepartmentCategory.NURSING: ("护理单元", "护理科室", "护理部门"),
+    DepartmentCategory.ADMINISTRATIVE: (
+        "行政",
+        "管理",
+        "机关",
+        "职能科室",
+        "职能部门",
+        "行政科室",
+        "行政部门",
+        "管理科室",
+        "管理部门",
+        "行政职能",
+        "行政管理",
+        "党政管理",
+    ),
+    DepartmentCategory.LOGISTICS: ("后勤科室", "后勤部门", "后勤保障", "后勤服务"),
+    DepartmentCategory.RESEARCH: ("科研科室", "科研部门", "科研平台"),
+    DepartmentCategory.TEACHING: ("教学科室", "教学部门"),
+    ActivityType.BRANCH_COMMITTEE_MEETING: ("支委会", "支委会议", "支部委员会", "支委会会议"),
+    ActivityType.BRANCH_GENERAL_MEETING: ("党员大会", "支部大会", "支部党员大会会议"),
+    ActivityType.PARTY_GROUP_MEETING: ("党小组会议", "党小组会议活动"),
+    ActivityType.PARTY_LECTURE: ("讲党课", "上党课", "专题党课"),
+    ActivityType.THEME_PARTY_DAY: ("主题党日活动", "支部主题党日", "支部主题党日活动"),
+    ActivityType.ORGANIZATIONAL_LIFE_MEETING: ("专题组织生活会",),
+    ActivityType.DEMOCRATIC_APPRAISAL: ("民主评议党员活动",),
+    ActivityType.VOLUNTEER_SERVICE: ("志愿服务活动", "志愿者服务"),
+    ActivityType.FREE_CLINIC: ("义诊活动",),
+    ActivityType.WARNING_EDUCATION: ("警示教育活动",),
     ActivityType.PARTY_PLUS_PROJECT: (
         "党建+",
         "党建+学科发展",

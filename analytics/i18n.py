@@ -182,7 +182,10 @@ STRINGS: dict[str, tuple[str, str]] = {
     "import.preview.field": ("对应字段", "Field"),
     "import.preview.unused": ("（不导入）", "(not imported)"),
     "import.preview.missing": ("缺少必需的列：{fields}", "Missing required columns: {fields}"),
-    "import.preview.ready": ("表头齐全，可以导入。", "All required columns found: ready to import."),
+    "import.preview.ready": (
+        "表头齐全。各行的内容将在导入时逐行检查，有错误的行会列出行号。",
+        "All required columns found. The rows are checked one by one on import; any errors are listed by row.",
+    ),
     "import.mapping.title": ("列对应", "Column mapping"),
     "import.mapping.intro": (
         "以下列未能自动识别。请为每一列选择对应的字段，或选择“不导入此列”。所作选择会保存，下次上传表头相同的文件时自动套用。",
@@ -304,11 +307,6 @@ STRINGS: dict[str, tuple[str, str]] = {
         "与本文件第 {other} 行重复（{expected}相同）",
         "Duplicates row {other} of this file (same {expected})",
     ),
-    "err.conflict": (
-        "已存储过同一条记录（批次 {batch}，{expected}相同）但内容不同；如需以本文件为准，请勾选“替换已存储的记录”（命令行 --replace）",
-        "A record with the same {expected} is already stored (batch {batch}) with different values; "
-        "choose “replace stored records” (--replace) to take this file's values",
-    ),
     "err.no-data": ("文件中没有数据：{detail}", "No data: {detail}"),
     "err.not-a-table": ("无法作为表格读取：{detail}", "Cannot be read as a table: {detail}"),
     "err.unknown-kind": (
@@ -358,10 +356,6 @@ STRINGS: dict[str, tuple[str, str]] = {
     "expect.range": ("{low}–{high}", "{low}–{high}"),
     "expect.at_least": ("不小于 {low}", "at least {low}"),
     "expect.not_before": ("不早于{column}（{value}）", "not before {column} ({value})"),
-    "warn.likert": (
-        "“{column}”按 1–5 分量表读取，已按 (x−1)×25 换算为 0–100 分",
-        "“{column}” read as a 1–5 Likert scale and mapped to 0–100 as (x−1)×25",
-    ),
     "warn.unknown-columns": ("以下列未使用：{columns}", "These columns were not used: {columns}"),
     "warn.unchanged": (
         "{n} 行与已存储的记录完全相同，未重复存储",
@@ -377,6 +371,139 @@ STRINGS: dict[str, tuple[str, str]] = {
         "{n} responses are identical to another row of this file (kept)",
     ),
     "warn.more-errors": ("另有 {n} 个错误未列出", "{n} more errors not listed"),
+    "reason.bad-csv": ("CSV 格式有误", "malformed CSV"),
+    "expect.hours": (
+        "时长（小时，如 1.5、3小时、3h、90分钟）",
+        "duration in hours (e.g. 1.5, 3小时, 3h, 90分钟)",
+    ),
+    "err.future-date": (
+        "日期 {value} 晚于今天（{expected}）：尚未发生的事不能导入，请核对年份",
+        "The date {value} is after today ({expected}): only what has happened can be imported; check the year",
+    ),
+    "err.hint": ("。是否指：{hint}？", ". Did you mean: {hint}?"),
+    "err.extra-cells": (
+        "此行在表头最后一列的右侧还有内容（“{value}”）：可能某个单元格中有未加引号的逗号，使各列错位",
+        "This row has cells to the right of the last header (“{value}”): a cell may hold an unquoted comma that "
+        "shifted the columns",
+    ),
+    "note.extra-cells": (
+        "表头以外的列有内容，未导入",
+        "A cell beyond the last header has content; not imported",
+    ),
+    "err.name-taken": (
+        "名称“{value}”已属于已存储的编码 {stored}（批次 {batch}，文件 {file}）；同一名称不能有两个编码",
+        "The name “{value}” already belongs to the stored code {stored} (batch {batch}, file {file}); one name "
+        "cannot have two codes",
+    ),
+    "err.ambiguous-scale": (
+        "无法确定“{column}”的评分量表（{detail}）。请在“导入选项 → 满意度分值”中选择量表后重新导入"
+        "（命令行：--scale likert、ten、ten1、proportion 或 percent）",
+        "Cannot tell the scale of “{column}” ({detail}). Choose the scale under “Import options → Satisfaction "
+        "scores” and import again (command line: --scale likert, ten, ten1, proportion or percent)",
+    ),
+    "scale.figures": (
+        "{n:,} 个数值，最小 {low}，最大 {high}，其中 0 有 {zeros:,} 个",
+        "{n:,} numbers from {low} to {high}, {zeros:,} of them 0",
+    ),
+    "scale.detected": ("评分量表：{columns}按{scale}读取", "Scale: {columns} read as {scale}"),
+    "scale.chosen": ("评分量表（按选择）：{columns}按{scale}读取", "Scale (as chosen): {columns} read as {scale}"),
+    "scale.likert": (
+        " 1–5 分（Likert），按 (x−1)×25 换算为 0–100 分",
+        " 1–5 points (Likert), mapped to 0–100 as (x−1)×25",
+    ),
+    "scale.ten": (" 0–10 分，按 x×10 换算为 0–100 分", " 0–10 points, mapped to 0–100 as x×10"),
+    "scale.ten1": (" 1–10 分，按 (x−1)×100/9 换算为 0–100 分", " 1–10 points, mapped to 0–100 as (x−1)×100/9"),
+    "scale.proportion": (" 0–1 的比例，按 x×100 换算为 0–100 分", " 0–1 proportions, mapped to 0–100 as x×100"),
+    "scale.percent": (" 0–100 分（不换算）", " 0–100 points (as they are)"),
+    "scale.note": (
+        "带百分号的值（如 85.3%）总是按 0–100 分读取。",
+        "Values written with a per cent sign (85.3%) are always read on 0–100.",
+    ),
+    "resolve.conflict": (
+        "用新文件中的值替换已存储的 {n:,} 行",
+        "Replace the {n:,} stored rows with the new file's values",
+    ),
+    "resolve.overlapping-responses": (
+        "用本文件替换 {start} 至 {end} 之间已存储的 {n:,} 条答卷",
+        "Replace the {n:,} answers stored between {start} and {end} with this file",
+    ),
+    "resolve.keep": ("两份都保留（不同来源的答卷）", "Keep both (answers from different sources)"),
+    "warn.conflicts": (
+        "{n:,} 行与已存储的记录内容不同：错误清单列出了每个不同单元格的已存储值和新值，以及旧值来自哪个批次和文件。"
+        "如果本文件是更正后的版本，可以“{action}”。",
+        "{n:,} rows differ from stored records: the error list shows the stored and the new value of each "
+        "differing cell, and the batch and file the old value came from. If this file is a corrected version, "
+        "you can “{action}”.",
+    ),
+    "err.conflict": (
+        "与已存储的记录不同：已存储的值为“{stored}”（批次 {batch}，文件 {file}），本文件为“{value}”",
+        "Differs from the stored record: stored “{stored}” (batch {batch}, file {file}), this file “{value}”",
+    ),
+    "err.overlapping-responses": (
+        "本文件的答卷时间为 {start} 至 {end}，这段时间内相同科室、相同调查对象已存储了 {n:,} 条答卷（{detail}）。"
+        "可能是同一批答卷又导出了一次。如果本文件是覆盖这段时间的新导出，可以“{action}”；"
+        "如果确实是另一来源的答卷，请勾选“保留看似重复的行”。",
+        "This file's answers run from {start} to {end}, and {n:,} answers of the same departments and populations "
+        "are already stored in that time ({detail}): probably the same answers exported again. If this file is a "
+        "new export covering that time, you can “{action}”; if the answers really come from another source, tick "
+        "“keep rows that look repeated”.",
+    ),
+    "batch.described": (
+        "批次 {batch}（{file}）{n:,} 条，{lo} 至 {hi}",
+        "batch {batch} ({file}): {n:,} answers, {lo} to {hi}",
+    ),
+    "warn.overlap-kept": (
+        "按选择保留：{n:,} 条已存储的答卷与本文件的时间范围重叠（相同科室和调查对象）",
+        "Kept as chosen: {n:,} stored answers of the same departments and populations fall in this file's time range",
+    ),
+    "note.repeated-row": (
+        "与第 {other} 行完全相同：只存储一次",
+        "Identical to row {other}: stored once",
+    ),
+    "note.repeated-row.kept": (
+        "与第 {other} 行完全相同：按选择两行都存储",
+        "Identical to row {other}: both stored, as chosen",
+    ),
+    "note.same-key": (
+        "与第 {other} 行的{keys}相同，其他列不同：作为两次活动分别存储",
+        "Same {keys} as row {other}, other columns differ: stored as two activities",
+    ),
+    "note.repeated-answer": (
+        "与第 {other} 行是同一答卷（答卷编号相同、内容相同）：只存储一次",
+        "The same answer as row {other} (same response id and content): stored once",
+    ),
+    "warn.repeated-row": (
+        "{n:,} 行与本文件中更早的一行完全相同，只存储一次（行号=相同的行：{rows}）。如确为多次活动，请勾选“保留看似重复的行”"
+        "（命令行 --keep-repeats）",
+        "{n:,} rows are identical to an earlier row of this file and were stored once (row=same as: {rows}). If "
+        "they really are separate activities, tick “keep rows that look repeated” (--keep-repeats)",
+    ),
+    "warn.repeated-row.kept": (
+        "{n:,} 行与本文件中更早的一行完全相同，按选择都已存储（行号=相同的行：{rows}）",
+        "{n:,} rows are identical to an earlier row of this file and were all stored, as chosen (row=same as: {rows})",
+    ),
+    "warn.same-key": (
+        "{n:,} 行与本文件中更早的一行{keys}相同但其他列不同，作为不同的活动分别存储（行号=相同的行：{rows}）",
+        "{n:,} rows share {keys} with an earlier row of this file but differ in other columns; stored as separate "
+        "activities (row=same as: {rows})",
+    ),
+    "warn.repeated-answer": (
+        "{n:,} 行与本文件中更早的一行是同一答卷（答卷编号相同、内容相同），只存储一次（行号=相同的行：{rows}）",
+        "{n:,} rows are the same answer as an earlier row (same response id and content), stored once "
+        "(row=same as: {rows})",
+    ),
+    "import.code.future-date": ("日期晚于今天", "Date after today"),
+    "import.code.ambiguous-scale": ("评分量表不明确", "Ambiguous scale"),
+    "import.code.extra-cells": ("表头外有内容", "Cells beyond the header"),
+    "import.code.name-taken": ("名称已被占用", "Name already taken"),
+    "import.code.overlapping-responses": ("与已存储的答卷时间重叠", "Overlaps stored answers"),
+    "import.code.repeated-row": ("完全相同的行", "Repeated row"),
+    "import.code.same-key": ("同日同支部同类同主题", "Same date, branch, type and topic"),
+    "field.response_id": ("答卷编号", "Response id"),
+    "meaning.response_id": (
+        "问卷平台给每份答卷的编号（可选）；有编号时，重新导出的同一答卷按编号识别",
+        "The survey platform's id of each answer (optional); with it, an answer exported again is recognised",
+    ),
     "skip.same-file": (
         "同一文件已于 {when} 导入（批次 {batch}），已跳过；如需重新导入请勾选“强制导入”（--force）",
         "The same file was imported on {when} (batch {batch}); skipped. Use force (--force) to import it again",
@@ -413,8 +540,43 @@ STRINGS: dict[str, tuple[str, str]] = {
         "names, separated by commas; pseudonymised on import, never stored",
     ),
     "template.note": (
-        "第一行为表头，第二行为示例（导入前请删除）。文件可为 Excel 或 CSV（UTF-8 或 GBK）。",
-        "Row 1 is the header, row 2 an example (delete it before importing). Excel or CSV (UTF-8 or GBK).",
+        "只导入第一个工作表“{sheet}”：第一行为表头，从第二行起每行填写一条记录。本页“示例”列仅供参考，不会被导入。"
+        "文件也可为 CSV（UTF-8 或 GBK）。",
+        "Only the first sheet, “{sheet}”, is imported: row 1 is the header, then one record per row. The examples "
+        "on this sheet are for reference and are never imported. CSV files (UTF-8 or GBK) are accepted too.",
+    ),
+    "template.example": ("示例（不导入）", "Example (not imported)"),
+    "template.lists": ("选项", "Lists"),
+    "template.choices": (
+        "带下拉箭头的列请从列表中选择。",
+        "Columns with a drop-down arrow take a value from the list.",
+    ),
+    "template.unit.branch": ("党支部", "branches"),
+    "template.unit.department": ("科室", "departments"),
+    "template.ref.listed": (
+        "“{column}”列的下拉列表为生成模板时数据库中已有的{unit}（{n} 个）。填写列表以外的{unit}时，须先（或同时）导入其名册。",
+        "The drop-down of “{column}” lists the {unit} in the database when this template was made ({n}). "
+        "Any other must be imported in its register first (or in the same upload).",
+    ),
+    "template.ref.unlisted": (
+        "“{column}”列没有下拉列表（生成模板时数据库中没有{unit}名册）：请按已导入或同时导入的名册填写。",
+        "“{column}” has no drop-down (the database held no {unit} when this template was made): "
+        "fill it in as in the register imported before or with this file.",
+    ),
+    "template.invalid.title": ("无效的值", "Invalid value"),
+    "template.invalid.choice": ("请从下拉列表中选择。", "Choose a value from the drop-down list."),
+    "template.invalid.branch": (
+        "不在已导入的党支部名册中。新的党支部须先（或同时）导入党支部名册。是否仍要填写？",
+        "Not in the imported branch register. A new branch must be imported in the register too. Keep it?",
+    ),
+    "template.invalid.department": (
+        "不在已导入的科室名册中。新的科室须先（或同时）导入科室名册。是否仍要填写？",
+        "Not in the imported department register. A new department must be imported in the register too. Keep it?",
+    ),
+    "template.help": (
+        "模板只有表头行，类别、是/否及支部、科室列带下拉列表；“填写说明”工作表说明各列并给出示例（示例不会被导入）。",
+        "A header row with drop-down lists for categories, yes/no, branches and departments; the notes sheet "
+        "explains each column with an example (never imported).",
     ),
     "cli.errors": ("{n} 个错误", "{n} error(s)"),
     "cli.stored": ("已存入 {rows} 行，批次 {batch}", "{rows} rows stored, batch {batch}"),

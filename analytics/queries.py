@@ -112,6 +112,15 @@ CREATE OR REPLACE MACRO pbi_number_text(n) AS CASE
 CREATE OR REPLACE MACRO pbi_int(n) AS CASE WHEN regexp_full_match(pbi_number_text(n), '[+-]?\d+(\.0*)?')
     THEN TRY_CAST(TRY_CAST(pbi_number_text(n) AS DOUBLE) AS BIGINT) END;
 CREATE OR REPLACE MACRO pbi_float(n) AS TRY_CAST(rtrim(pbi_number_text(n), '%') AS DOUBLE);
+-- Durations in hours, with the units clerks write: 3小时, 3 小时, 3h, 1.5个小时, 90分钟, 1小时30分钟.
+CREATE OR REPLACE MACRO pbi_hour_parts(n) AS regexp_extract(lower(n),
+    '^(?:(\d+(?:\.\d+)?)\s*(?:个?小时|h|hr|hrs|hour|hours))?\s*(?:(\d+(?:\.\d+)?)\s*(?:分钟|分|min|mins|minutes?))?$',
+    ['h', 'm']);
+CREATE OR REPLACE MACRO pbi_hours(n) AS CASE
+    WHEN pbi_float(n) IS NOT NULL THEN pbi_float(n)
+    WHEN pbi_hour_parts(n).h <> '' OR pbi_hour_parts(n).m <> ''
+    THEN coalesce(TRY_CAST(nullif(pbi_hour_parts(n).h, '') AS DOUBLE), 0)
+         + coalesce(TRY_CAST(nullif(pbi_hour_parts(n).m, '') AS DOUBLE), 0) / 60 END;
 CREATE OR REPLACE MACRO pbi_bool(n) AS CASE
     WHEN lower(n) IN ('是', 'y', 'yes', 'true', 't', '1', '√', '✓', '有') THEN true
     WHEN lower(n) IN ('否', 'n', 'no', 'false', 'f', '0', '×', '✗', '无') THEN false END;
@@ -161,6 +170,47 @@ SELECT ref, key, min(code) AS code FROM (
     UNION ALL SELECT 'department', pbi_key(name), department_code FROM departments
 ) GROUP BY ref, key
 """
+
+
+def scale_stats(number: str, percent: str) -> str:
+    """How the distinct cells `?` (with their counts `?`) of a score column spread over the scales the
+    importer knows (`importer.detect_scale`): `number` parses a cell `v`, `percent` says it has a % sign."""
+    return f"""
+        WITH d AS (SELECT unnest(?) AS v, unnest(?) AS n),
+        p AS (SELECT {number} AS x, {percent} AS pct, TRY_CAST(v AS DOUBLE) IS NULL AS slow, n FROM d),
+        plain AS (SELECT * FROM p WHERE NOT pct)
+        SELECT coalesce(sum(n) FILTER (x IS NOT NULL), 0),
+               coalesce(sum(n) FILTER (x BETWEEN 0 AND 1), 0),
+               coalesce(sum(n) FILTER (x BETWEEN 1 AND 5), 0),
+               coalesce(sum(n) FILTER (x BETWEEN 0 AND 10), 0),
+               coalesce(sum(n) FILTER (x = 0), 0),
+               coalesce(sum(n) FILTER (x > 0 AND x < 1), 0),
+               min(x), max(x),
+               (SELECT coalesce(sum(n), 0) FROM p WHERE pct),
+               (SELECT coalesce(sum(n), 0) FROM p WHERE slow)
+        FROM plain
+    """
+
+
+# Every branch's and department's code and name, for "did you mean" beside an unknown one.
+KNOWN_BRANCHES = "SELECT branch_code, name FROM branches"
+KNOWN_DEPARTMENTS = "SELECT department_code, name FROM departments"
+
+# Batch → file it came from, to say where a stored value came from.
+BATCH_FILES = "SELECT batch_id, file_name FROM import_batches"
+
+
+def batches_of(rows: str) -> str:
+    """The batches (with their file, row count and first and last answer) of the temp table `rows` of stored
+    responses (`batch_id`, `submitted_at`), most rows first."""
+    if not rows.isidentifier():
+        raise ValueError(f"not a table name: {rows!r}")
+    return f"""
+        SELECT r.batch_id, b.file_name, count(*) AS n, min(r.submitted_at), max(r.submitted_at)
+        FROM {rows} r JOIN import_batches b USING (batch_id)
+        GROUP BY ALL ORDER BY n DESC, r.batch_id
+    """
+
 
 SAME_FILE = """
 SELECT batch_id, imported_at FROM import_batches
@@ -227,8 +277,39 @@ def undo_statements(table: str) -> tuple[str, str, str]:
         raise ValueError(f"not a record table: {table}")
     return (
         f"DELETE FROM {table} WHERE batch_id = ?",
-        f"INSERT INTO {table} SELECT * EXCLUDE (replaced_by) FROM {table}_replaced WHERE replaced_by = ?",
+        # By name: columns added by later migrations sit in a different place in the set-aside table.
+        f"INSERT INTO {table} BY NAME SELECT * EXCLUDE (replaced_by) FROM {table}_replaced WHERE replaced_by = ?",
         f"DELETE FROM {table}_replaced WHERE replaced_by = ?",
+    )
+
+
+def _record_table(table: str) -> str:
+    if table not in RECORD_TABLES or table == "import_batches":
+        raise ValueError(f"not a record table: {table}")
+    return table
+
+
+def delete_batch(table: str) -> str:
+    """Remove the rows batch ? stored in `table` (inside its own import, before it commits)."""
+    return f"DELETE FROM {_record_table(table)} WHERE batch_id = ?"
+
+
+def delete_batch_rows(table: str, rows: str) -> str:
+    """Remove the rows of batch ? that came from the file rows listed by the subquery `rows`."""
+    return f"DELETE FROM {_record_table(table)} WHERE batch_id = ? AND source_row IN ({rows})"
+
+
+def count_batch(table: str) -> str:
+    return f"SELECT count(*) FROM {_record_table(table)} WHERE batch_id = ?"
+
+
+def set_aside(table: str, rowids: str) -> tuple[str, str]:
+    """Move the rows of `table` whose rowid is in the subquery `rowids` to `<table>_replaced`, marked with the
+    replacing batch (the one parameter of the first statement); undoing that batch puts them back."""
+    _record_table(table)
+    return (
+        f"INSERT INTO {table}_replaced BY NAME SELECT *, ? AS replaced_by FROM {table} WHERE rowid IN ({rowids})",
+        f"DELETE FROM {table} WHERE rowid IN ({rowids})",
     )
 
 

@@ -1,9 +1,20 @@
-"""Reading an uploaded file: format, encoding, delimiter, the header row below any title rows.
+"""Reading an uploaded file: format, encoding, delimiter, the header row below any title rows, and every
+data row **with the row number a spreadsheet user sees**.
 
-CSV/TSV text is decoded here (UTF-8, UTF-8 with BOM, GBK, GB18030; DuckDB's own GBK support would need an
-extension downloaded at run time) and handed to DuckDB as a UTF-8 file; XLSX is read with openpyxl.
-Either way the importer gets every cell as text, and each row keeps the row number a spreadsheet user
-sees (Excel row, or line number with the header as its own row).
+The row number is a column (`_row`) of the table this module returns, assigned here from the file's own
+order and carried with each row through parsing, checking and error messages. Nothing downstream may
+rely on the order in which a database returns rows: DuckDB reads, sorts and inserts in parallel and
+promises no order (a table's `rowid` after a parallel scan is not the file's row order).
+
+* CSV/TSV text is decoded here (UTF-8, UTF-8 with BOM, GBK, GB18030, UTF-16; DuckDB's own GBK support
+  would need an extension downloaded at run time) and parsed by pyarrow's CSV reader, which is
+  multi-threaded and returns the rows in file order; `_row` is then the row's position plus the lines
+  above it. Files pyarrow cannot read whole (a row with more or fewer cells than the header, a cell
+  larger than a block) are read again by Python's `csv` module, which numbers each row as it goes.
+* XLSX is read with openpyxl; `_row` is the Excel row number of each row.
+
+Either way every cell arrives as text (empty cells as null), in columns `column0`, `column1`, ….
+Row numbers count the header and any title rows above it, and blank lines, as a spreadsheet does.
 """
 
 from __future__ import annotations
@@ -12,11 +23,14 @@ import csv
 import datetime as dt
 import io
 import re
+import sys
 import zipfile
 from dataclasses import dataclass, field
-from pathlib import Path
 
-import pandas as pd
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pa_csv
 
 from analytics.fields import looks_like_header
 
@@ -29,10 +43,12 @@ ENCODINGS = {
     "gb18030": "gb18030",
     "utf-16": "utf-16",
 }
+ROW = "_row"  # the column holding each row's spreadsheet row number
 _HEADER_SEARCH_ROWS = 15
-_BLANK_LINE = re.compile(r"^(?=\r?\n)", re.MULTILINE)
+_BLOCK_BYTES = 8 << 20  # pyarrow parses in blocks; a single row must fit in one
 # A cell that opens a quote and reaches the end of its line without closing it ("" is an escaped quote).
-_QUOTED_NEWLINE = re.compile(r'(?:^|[,\t;])"(?:[^"\n]|"")*\r?\n', re.MULTILINE)
+_QUOTED_NEWLINE = re.compile(rb'(?:^|[,\t;])"(?:[^"\n]|"")*\r?\n', re.MULTILINE)
+csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
 
 
 class NotATable(Exception):
@@ -50,19 +66,27 @@ class NotATable(Exception):
 
 @dataclass
 class RawTable:
-    """A file's cells as text, ready to stage: a UTF-8 CSV (`csv_path`) or the rows of a sheet (`rows`)."""
+    """A file's cells as text: `table` has `_row` (the spreadsheet row number) and `column0…columnN-1`
+    (strings, null where empty), one row per non-blank row below the header."""
 
     file_name: str
     format: str  # 'csv', 'tsv' or 'xlsx'
     encoding: str | None
     headers: list[str]
     header_row: int  # 1-based row number of the header in the file
+    table: pa.Table
     delimiter: str = ","
-    quoted_newlines: bool = False  # a quoted cell spans lines: DuckDB must read it single-threaded
-    csv_path: Path | None = None
-    rows: pd.DataFrame | None = None
     sheet: str | None = None
-    warnings: list[str] = field(default_factory=list)
+    # Rows holding cells to the right of the last header: (row number, the first such cell's text).
+    extra_cells: list[tuple[int, str]] = field(default_factory=list)
+
+    @property
+    def columns(self) -> list[str]:
+        return column_names(len(self.headers))
+
+
+def column_names(width: int) -> list[str]:
+    return [f"column{i}" for i in range(width)]
 
 
 def decode(content: bytes, encoding: str | None = None) -> tuple[str, str]:
@@ -78,7 +102,10 @@ def decode(content: bytes, encoding: str | None = None) -> tuple[str, str]:
     if content.startswith(b"\xef\xbb\xbf"):
         return content[3:].decode("utf-8", errors="replace"), "utf-8-sig"
     if content.startswith((b"\xff\xfe", b"\xfe\xff")):  # Excel's "Unicode text" export
-        return content.decode("utf-16"), "utf-16"
+        try:
+            return content.decode("utf-16"), "utf-16"
+        except UnicodeDecodeError as error:
+            raise NotATable("not-a-table", "undecodable", f"utf-16, byte {error.start}") from error
     for codec in ("utf-8", "gbk", "gb18030"):
         try:
             return content.decode(codec), codec
@@ -87,11 +114,9 @@ def decode(content: bytes, encoding: str | None = None) -> tuple[str, str]:
     raise NotATable("not-a-table", "undecodable", "UTF-8 / GBK / GB18030")
 
 
-def read(
-    content: bytes, file_name: str, workdir: Path, encoding: str | None = None, sheet: str | None = None
-) -> RawTable:
+def read(content: bytes, file_name: str, encoding: str | None = None, sheet: str | None = None) -> RawTable:
     """Read `content` as a table; raises NotATable for files that are not one (or hold no data rows)."""
-    if not content[:65536].strip() and not content.strip():
+    if not content.strip():
         raise NotATable("no-data", "empty")
     if content[:4] == b"PK\x03\x04" or file_name.lower().endswith((".xlsx", ".xlsm")):
         return _read_xlsx(content, file_name, sheet)
@@ -99,7 +124,7 @@ def read(
         raise NotATable("not-a-table", "xls")
     if b"\x00" in content[:4096] and not content.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise NotATable("not-a-table", "binary")
-    return _read_text(content, file_name, workdir, encoding)
+    return _read_text(content, file_name, encoding)
 
 
 def _find_header(rows: list[list[object]]) -> int:
@@ -115,38 +140,142 @@ def _find_header(rows: list[list[object]]) -> int:
     return widths.index(max(widths))
 
 
-def _read_text(content: bytes, file_name: str, workdir: Path, encoding: str | None) -> RawTable:
-    text, codec = decode(content, encoding)
-    if "\x00" in text[:65536] or sum(ch == "\ufffd" for ch in text[:4096]) > 8:
+def _read_text(content: bytes, file_name: str, encoding: str | None) -> RawTable:
+    # Decoding a large UTF-8 file whole only to check it costs as much as parsing it: a UTF-8 start is
+    # taken as UTF-8, and pyarrow checks the rest (a file that is not UTF-8 after all is decoded anew).
+    whole = encoding is not None or content.startswith((b"\xff\xfe", b"\xfe\xff"))
+    head, codec = decode(content, encoding) if whole else decode(_start(content))
+    if "\x00" in head[:65536] or sum(ch == "\ufffd" for ch in head[:4096]) > 8:
         raise NotATable("not-a-table", "binary")
-    head_lines = text[:65536].splitlines()[: _HEADER_SEARCH_ROWS + 1]
+    head_lines = head[:65536].splitlines()[: _HEADER_SEARCH_ROWS + 1]
     delimiter = max("\t,;", key=lambda d: sum(line.count(d) for line in head_lines[:5]))
-    head = list(csv.reader(head_lines, delimiter=delimiter))
-    header_index = _find_header(head)
-    headers = [h.strip().lstrip("\ufeff") for h in head[header_index]]
-    if not any(any(cell.strip() for cell in row) for row in head[header_index + 1 :]) and len(head_lines) < 50:
-        raise NotATable("no-data", "header-only")
-    # DuckDB's CSV reader skips blank lines, but a spreadsheet counts them as rows: keep them as empty rows.
-    quoted_newlines = '"' in text and _QUOTED_NEWLINE.search(text) is not None
-    # Where a quoted cell spans lines, a blank line may be inside it: leave such (rare) files as they are.
-    blank_lines = not quoted_newlines and ("\n\n" in text or "\n\r\n" in text)
-    if blank_lines:
-        text = _BLANK_LINE.sub(delimiter * (len(headers) - 1), text)
-    path = workdir / f"{len(list(workdir.iterdir()))}.csv"
-    if codec in ("utf-8", "utf-8-sig") and not blank_lines:
-        path.write_bytes(content)  # already UTF-8: no need to encode the text again (DuckDB skips a BOM)
+    head_rows = list(csv.reader(head_lines, delimiter=delimiter))
+    header_index = _find_header(head_rows)
+    headers = [h.strip().lstrip("\ufeff") for h in head_rows[header_index]]
+    width = len(headers)
+    text = None
+    if codec == "utf-8" and not whole:
+        data = content
+    elif codec == "utf-8-sig" and not whole:
+        data = content[3:]
     else:
-        path.write_text(text, encoding="utf-8")
+        text, codec = (head, codec) if whole else decode(content)
+        data = text.encode("utf-8", errors="replace")
+    table = _arrow_rows(data, width, header_index + 1, delimiter, _quoted_newlines(data))
+    if table is None and text is None:  # maybe not UTF-8 after its start: decode it whole
+        text, codec = decode(content, encoding)
+        if codec not in ("utf-8", "utf-8-sig"):
+            data = text.encode("utf-8", errors="replace")
+            table = _arrow_rows(data, width, header_index + 1, delimiter, _quoted_newlines(data))
+    extra: list[tuple[int, str]] = []
+    if table is None:  # pyarrow could not read every row as it stands: number them one by one
+        text = text if text is not None else decode(content, encoding)[0]
+        table, extra = _python_rows(text, width, header_index + 1, delimiter)
+    _require_data(table)
     return RawTable(
         file_name=file_name,
         format="tsv" if delimiter == "\t" else "csv",
         encoding=codec,
         headers=headers,
         header_row=header_index + 1,
+        table=table,
         delimiter=delimiter,
-        quoted_newlines=quoted_newlines,
-        csv_path=path,
+        extra_cells=extra,
     )
+
+
+def _start(content: bytes, size: int = 1 << 16) -> bytes:
+    """The first `size` bytes, cut back to a line end so no character is split."""
+    if len(content) <= size:
+        return content
+    cut = content.rfind(b"\n", 0, size)
+    return content[: cut + 1] if cut > 0 else content[:size]
+
+
+def _quoted_newlines(data: bytes) -> bool:
+    return b'"' in data and _QUOTED_NEWLINE.search(data) is not None
+
+
+def _arrow_rows(data: bytes, width: int, skip: int, delimiter: str, quoted_newlines: bool) -> pa.Table | None:
+    """The rows below line `skip` as strings with their row numbers, or None if some row does not have
+    exactly `width` cells (pyarrow would drop it, and the numbers after it would shift) or the bytes are
+    not UTF-8."""
+    invalid = 0
+
+    def count_invalid(_row: object) -> str:
+        nonlocal invalid
+        invalid += 1
+        return "skip"
+
+    names = column_names(width)
+    try:
+        table = pa_csv.read_csv(
+            io.BytesIO(data),
+            read_options=pa_csv.ReadOptions(skip_rows=skip, column_names=names, block_size=_BLOCK_BYTES),
+            parse_options=pa_csv.ParseOptions(
+                delimiter=delimiter,
+                quote_char='"',
+                double_quote=True,
+                newlines_in_values=quoted_newlines,
+                ignore_empty_lines=False,  # a blank line is a (blank) row: it keeps its number
+                invalid_row_handler=count_invalid,
+            ),
+            convert_options=pa_csv.ConvertOptions(
+                column_types=dict.fromkeys(names, pa.string()),
+                null_values=[""],
+                strings_can_be_null=True,
+                quoted_strings_can_be_null=True,
+            ),
+        )
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError):
+        return None
+    if invalid:
+        return None
+    return _with_rows(table, np.arange(skip + 1, skip + 1 + table.num_rows, dtype=np.int64))
+
+
+def _python_rows(text: str, width: int, skip: int, delimiter: str) -> tuple[pa.Table, list[tuple[int, str]]]:
+    """The slow, exact path: Python's csv module numbers every record as it reads it; short rows are padded,
+    cells right of the header are reported (not silently dropped)."""
+    columns: list[list[str | None]] = [[] for _ in range(width)]
+    numbers: list[int] = []
+    extra: list[tuple[int, str]] = []
+    try:
+        for number, cells in enumerate(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), start=1):
+            if number <= skip:
+                continue
+            numbers.append(number)
+            for i in range(width):
+                cell = cells[i] if i < len(cells) else ""
+                columns[i].append(cell or None)
+            beyond = next((c for c in cells[width:] if c.strip()), None)
+            if beyond is not None:
+                extra.append((number, beyond))
+    except csv.Error as error:
+        raise NotATable("not-a-table", "bad-csv", str(error)) from error
+    table = pa.table(
+        {name: pa.array(col, type=pa.string()) for name, col in zip(column_names(width), columns, strict=True)}
+    )
+    return _with_rows(table, np.asarray(numbers, dtype=np.int64)), extra
+
+
+def _with_rows(table: pa.Table, numbers: np.ndarray) -> pa.Table:
+    """`table` with its rows' numbers as the first column, without its blank rows (every cell empty): they
+    are no data, and the rows after them keep their own numbers."""
+    table = table.add_column(0, ROW, pa.array(numbers, type=pa.int64()))
+    filled = None
+    for name in table.column_names[1:]:
+        valid = table.column(name).is_valid()
+        filled = valid if filled is None else pc.or_(filled, valid)
+    if filled is None or pc.all(filled).as_py():
+        return table  # nothing blank: filtering would copy every cell for nothing
+    return table.filter(filled)
+
+
+def _require_data(table: pa.Table) -> None:
+    """A file with a header and no filled cell below it holds no data."""
+    if table.num_rows == 0:
+        raise NotATable("no-data", "header-only")
 
 
 def _cell_text(value: object, number_format: str | None = None) -> str | None:
@@ -160,7 +289,8 @@ def _cell_text(value: object, number_format: str | None = None) -> str | None:
         return value.isoformat()
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
-    return str(value)
+    text = str(value)
+    return text if text else None
 
 
 def _read_xlsx(content: bytes, file_name: str, sheet: str | None) -> RawTable:
@@ -168,13 +298,22 @@ def _read_xlsx(content: bytes, file_name: str, sheet: str | None) -> RawTable:
 
     try:
         book = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as error:
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError, AttributeError, IndexError) as error:
         raise NotATable("not-a-table", "bad-xlsx", type(error).__name__) from error
     try:
         if sheet is not None and sheet not in book.sheetnames:
             raise NotATable("not-a-table", "no-sheet", f"{sheet} ∉ {', '.join(book.sheetnames)}")
+        if not book.worksheets:
+            raise NotATable("no-data", "empty")
         ws = book[sheet] if sheet is not None else book.worksheets[0]
-        rows = [[_cell_text(c.value, c.number_format) for c in row] for row in ws.iter_rows(min_row=1)]
+        rows, numbers = [], []
+        for cells in ws.iter_rows(min_row=1):
+            # Read-only sheets yield empty rows for the gaps; a filled cell knows its own row number.
+            number = next((c.row for c in cells if getattr(c, "row", None) is not None), None)
+            numbers.append(number if number is not None else (numbers[-1] + 1 if numbers else 1))
+            rows.append([_cell_text(c.value, getattr(c, "number_format", None)) for c in cells])
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError, AttributeError, IndexError) as error:
+        raise NotATable("not-a-table", "bad-xlsx", type(error).__name__) from error
     finally:
         book.close()
     if not rows:
@@ -182,16 +321,25 @@ def _read_xlsx(content: bytes, file_name: str, sheet: str | None) -> RawTable:
     header_index = _find_header(rows)
     headers = [(h or "").strip() for h in rows[header_index]]
     width = len(headers)
-    body = [(r + [None] * width)[:width] for r in rows[header_index + 1 :]]
-    if not any(any(c is not None and c.strip() for c in r) for r in body):
-        raise NotATable("no-data", "header-only")
-    frame = pd.DataFrame(body, columns=[f"column{i}" for i in range(width)], dtype=object)
+    body = rows[header_index + 1 :]
+    extra = [
+        (numbers[header_index + 1 + i], next(c for c in r[width:] if c is not None and c.strip()))
+        for i, r in enumerate(body)
+        if any(c is not None and c.strip() for c in r[width:])
+    ]
+    columns = {
+        name: pa.array([r[i] if i < len(r) else None for r in body], type=pa.string())
+        for i, name in enumerate(column_names(width))
+    }
+    table = _with_rows(pa.table(columns), np.asarray(numbers[header_index + 1 :], dtype=np.int64))
+    _require_data(table)
     return RawTable(
         file_name=file_name,
         format="xlsx",
         encoding=None,
         headers=headers,
-        header_row=header_index + 1,
-        rows=frame,
+        header_row=numbers[header_index],
+        table=table,
         sheet=ws.title,
+        extra_cells=extra,
     )

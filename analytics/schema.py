@@ -41,9 +41,17 @@ class LabelledEnum(StrEnum):
 
 
 class DepartmentCategory(LabelledEnum):
+    """科室类别: the categories hospital registers use (DOMAIN.md); spellings such as 行政 or 临床科室 are
+    aliases of these (see `fields.ENUM_ALIASES`)."""
+
     CLINICAL = "clinical", "临床", "Clinical"
     MEDICAL_TECHNICAL = "medical_technical", "医技", "Medical-technical"
+    MEDICAL_SUPPORT = "medical_support", "医辅", "Medical support"
+    NURSING = "nursing", "护理", "Nursing"
     ADMINISTRATIVE = "administrative", "职能", "Administrative"
+    LOGISTICS = "logistics", "后勤", "Logistics"
+    RESEARCH = "research", "科研", "Research"
+    TEACHING = "teaching", "教学", "Teaching"
 
 
 class ActivityType(LabelledEnum):
@@ -226,6 +234,7 @@ class SatisfactionResponse(BaseModel):
 
     model_config = _STRICT
     submitted_at: dt.datetime
+    response_id: str | None = None  # the survey platform's own id (答卷编号), when the export has one
     department_code: str = Field(min_length=1)
     population: Population
     score: float = Score

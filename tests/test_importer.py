@@ -97,7 +97,8 @@ def test_activity_dates_in_three_styles_and_branches_by_name(organised):
 
 def test_likert_responses_are_mapped_to_0_100(organised):
     result = import_files(organised, [sample("satisfaction_responses_gbk.csv")])
-    assert any("(x−1)×25" in w for w in result.files[0].warnings)
+    assert any("(x−1)×25" in line for line in result.files[0].info)
+    assert set(result.files[0].scales.values()) == {"likert"}
     raw = pd.read_csv(SAMPLES / "satisfaction_responses_gbk.csv", encoding="gbk")
     stored = organised.reader().execute("SELECT score, item_environment FROM satisfaction_responses").df()
     assert sorted(stored["score"]) == sorted((raw["总体满意度"] - 1) * 25)
@@ -312,7 +313,7 @@ def test_a_likert_override_and_an_out_of_range_likert_answer(organised):
     as_percent = import_files(organised, [SourceFile("a.csv", text.encode())], ImportOptions(scale="percent"))
     assert as_percent.ok
     assert organised.reader().execute("SELECT sum(score) FROM satisfaction_responses").fetchone() == (9.0,)
-    bad = text.replace(",5\n", ",6\n")
+    bad = text.replace(",5\n", ",6\n").replace("2024/1/2", "2024/2/3")  # a later export: no overlap
     rejected = import_files(organised, [SourceFile("b.csv", bad.encode())], ImportOptions(scale="likert"))
     assert [(e.row, e.code) for e in rejected.files[0].errors] == [(3, "out-of-range")]
     assert "1–5" in rejected.files[0].errors[0].message
@@ -349,7 +350,7 @@ def test_a_quoted_cell_may_hold_commas_and_line_breaks_and_a_ragged_row_is_repor
     names = db.reader().execute("SELECT name FROM branches ORDER BY branch_code").fetchall()
     assert names == [("内科,第一党支部",), ("外科\r\n党支部",)]
     ragged = import_files(db, [SourceFile("ragged.csv", "支部编码,支部名称,党员人数\nDZB09,x,3,4\n".encode())])
-    assert [e.code for e in ragged.files[0].errors] == ["unreadable"]
+    assert [(e.row, e.value, e.code) for e in ragged.files[0].errors] == [(2, "4", "extra-cells")]
     assert counts(db)["branches"] == 2
 
 
@@ -388,7 +389,10 @@ def test_cli_import_json_history_and_undo(tmp_path):
     assert ok.returncode == 0, ok.stderr
     report = json.loads(ok.stdout)
     assert report["ok"] is True
-    assert set(report["files"][0]) == {"file", "kind", "encoding", "rows", "batch_id", "skipped", "warnings", "errors"}
+    assert set(report["files"][0]) == {
+        *("file", "kind", "encoding", "rows", "batch_id", "skipped", "scales", "info", "warnings"),
+        *("row_warnings", "errors", "resolution"),
+    }
     assert {f["file"]: f["rows"] for f in report["files"]} == {n: data_rows(n) for n in RECORDS + ORGANISATION}
 
     bad = run_cli("import", "--db", db_path, "--json", str(SAMPLES / "bad" / "activities_bad_rows.csv"))
@@ -415,7 +419,7 @@ def test_cli_template_round_trips(tmp_path):
     assert run_cli("template", "activities", str(out)).returncode == 0
     book = openpyxl.load_workbook(out)
     assert book.sheetnames[1] == "填写说明"
-    assert [c.value for c in book.worksheets[0][1]][:3] == ["活动日期", "支部编码", "活动类型"]
+    assert [c.value for c in book.worksheets[0][1]][:3] == ["活动日期", "支部名称", "活动类型"]
 
 
 def test_the_sample_registers_are_unchanged_in_the_demo_and_its_aggregates_conflict(demo_db_copy):
@@ -429,7 +433,8 @@ def test_the_sample_registers_are_unchanged_in_the_demo_and_its_aggregates_confl
         ]
         aggregates = import_files(demo_db, [sample("satisfaction_quarterly_2024.xlsx")])
         assert {e.code for e in aggregates.files[0].errors} == {"conflict"}
-        assert aggregates.files[0].error_count == 48
+        assert len({e.row for e in aggregates.files[0].errors}) == 48
+        assert aggregates.files[0].resolution.rows == 48
         replaced = import_files(demo_db, [sample("satisfaction_quarterly_2024.xlsx")], ImportOptions(replace=True))
         assert replaced.ok and replaced.files[0].rows == 48
         after = counts(demo_db)
