@@ -51,9 +51,22 @@ def build_parser() -> argparse.ArgumentParser:
     load.add_argument("--kind", choices=[k.value for k in RecordKind], help="default: detected from the headers")
     load.add_argument("--sheet", help="XLSX sheet name (default: the first)")
     load.add_argument("--encoding", choices=sorted(reader.ENCODINGS), help="default: detected")
-    load.add_argument("--scale", choices=["likert", "percent"], help="satisfaction scores (default: detected)")
+    load.add_argument(
+        "--scale",
+        choices=list(importer.SCALES),
+        help="satisfaction scores: likert 1–5, ten 0–10, ten1 1–10, proportion 0–1, percent 0–100 (default: detected)",
+    )
     load.add_argument("--force", action="store_true", help="import a file even if the same file was imported")
-    load.add_argument("--replace", action="store_true", help="replace stored records that differ from the file")
+    load.add_argument(
+        "--replace",
+        action="store_true",
+        help="replace stored records that differ from the file (and the answers an overlapping export covers)",
+    )
+    load.add_argument(
+        "--keep-repeats",
+        action="store_true",
+        help="store activity rows identical to another row, and answers overlapping an earlier export, all of them",
+    )
     load.add_argument("--lang", choices=["zh", "en"], default="zh", help="language of messages")
     load.add_argument("--json", action="store_true")
 
@@ -177,6 +190,7 @@ def _import(db: Database, args: argparse.Namespace) -> int:
         scale=args.scale,
         force=args.force,
         replace=args.replace,
+        keep_repeats=args.keep_repeats,
         lang=args.lang,
     )
     result = importer.import_files(db, [importer.SourceFile.from_path(f) for f in args.files], options)
@@ -195,14 +209,29 @@ def _import(db: Database, args: argparse.Namespace) -> int:
         else:
             status = t("cli.not_stored", lang)
         print(f"{report.file} [{kind}, {report.encoding or '-'}]: {status}")
+        for line in report.info:
+            print(f"  · {line}")
         for warning in report.warnings:
             print(f"  ! {warning}")
+        for note in report.row_warnings[:ROW_WARNINGS_SHOWN]:
+            print(f"  ! {t('cli.row', lang, row=note.row)}: {note.message}  [{note.code}]")
+        if len(report.row_warnings) > ROW_WARNINGS_SHOWN:
+            print(f"  ! {t('cli.more_notes', lang, n=len(report.row_warnings) - ROW_WARNINGS_SHOWN)}")
         for error in report.errors:
             where = t("cli.row", lang, row=error.row) if error.row is not None else t("cli.file", lang)
             print(f"  {where}, {error.column or '-'}: {error.message}  [{error.code}]")
+        if report.resolution is not None:
+            print(f"  → {t('cli.resolve.' + report.resolution.code, lang, action=_action(report.resolution, lang))}")
     if not result.ok:
         print(t("cli.nothing_stored", lang), file=sys.stderr)
     return 0 if result.ok else 1
+
+
+ROW_WARNINGS_SHOWN = 50
+
+
+def _action(resolution: importer.Resolution, lang: str) -> str:
+    return t(f"resolve.{resolution.code}", lang, n=resolution.rows, start=resolution.start, end=resolution.end)
 
 
 def _print_metrics(db: Database, args: argparse.Namespace) -> None:

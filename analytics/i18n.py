@@ -143,12 +143,25 @@ STRINGS: dict[str, tuple[str, str]] = {
     ),
     "import.options.scale": ("满意度分值", "Satisfaction scores"),
     "import.options.scale_help": (
-        "默认：得分全部在 1–5 之间时按 1–5 分量表换算为 0–100 分，否则按 0–100 分读取。",
-        "By default, scores all between 1 and 5 are read as a 1–5 Likert scale and mapped to 0–100; otherwise "
-        "they are read as 0–100.",
+        "默认按大多数值所在的范围判断：1–5、0–10、0–1 的比例或 0–100；判断不了时导入会提示选择。"
+        "所有量表都换算为 0–100 分存储；带百分号的值总按 0–100 分读取。",
+        "Detected by default from where nearly all values lie: 1–5, 0–10, 0–1 proportions or 0–100; when it "
+        "cannot be told, the import asks for a choice. Every scale is stored on 0–100; values with a per cent sign "
+        "are always read on 0–100.",
     ),
-    "import.options.scale.likert": ("1–5 分量表（换算为 0–100 分）", "1–5 Likert scale (mapped to 0–100)"),
-    "import.options.scale.percent": ("0–100 分", "0–100 points"),
+    "import.options.scale.likert": ("1–5 分（按 (x−1)×25 换算）", "1–5 Likert (mapped as (x−1)×25)"),
+    "import.options.scale.ten": ("0–10 分（按 x×10 换算）", "0–10 points (mapped as x×10)"),
+    "import.options.scale.ten1": ("1–10 分（按 (x−1)×100/9 换算）", "1–10 points (mapped as (x−1)×100/9)"),
+    "import.options.scale.proportion": ("0–1 的比例（按 x×100 换算）", "0–1 proportions (mapped as x×100)"),
+    "import.options.scale.percent": ("0–100 分（不换算）", "0–100 points (as they are)"),
+    "import.options.keep_repeats": ("保留看似重复的行", "Keep rows that look repeated"),
+    "import.options.keep_repeats_help": (
+        "默认：活动台账中与另一行完全相同的行只存储一次；时间范围与已导入答卷重叠的满意度导出会被拒绝。"
+        "勾选后两者都全部存储（例如确有两次完全相同的活动，或答卷来自另一来源）。",
+        "By default an activity row identical to another row is stored once, and a survey export overlapping the "
+        "time range of answers already imported is refused. Tick to store them all (two identical activities "
+        "really held, answers from another source).",
+    ),
     "import.options.sheet": ("Excel 工作表（留空为第一个）", "Excel sheet (blank: the first)"),
     "import.options.sheet_help": (
         "工作簿有多个工作表时，填写要导入的工作表名称",
@@ -252,6 +265,43 @@ STRINGS: dict[str, tuple[str, str]] = {
     "import.errors.value": ("值", "Value"),
     "import.errors.code": ("错误代码", "Code"),
     "import.errors.message": ("说明", "Message"),
+    "import.errors.stored": ("已存储的值", "Stored value"),
+    "import.errors.stored_in": ("已存储的值来自", "Stored from"),
+    "import.errors.stored_in_value": ("批次 {batch} · {file}", "batch {batch} · {file}"),
+    "import.notes.title": ("行提示（已导入，请留意）", "Row notes (imported; worth a look)"),
+    "import.notes.caption": (
+        "这些行没有错误，但与本文件中的另一行相同或相似；“说明”一栏写明了如何处理。",
+        "These rows have no error but repeat or resemble another row of the file; the message says what was done.",
+    ),
+    "import.notes.file": ("文件", "File"),
+    "import.notes.row": ("行号", "Row"),
+    "import.notes.other_row": ("相同的行", "Same as row"),
+    "import.notes.value": ("值", "Value"),
+    "import.notes.code": ("类型", "Kind"),
+    "import.notes.message": ("说明", "Message"),
+    "import.notes.file_name": ("导入行提示", "import-row-notes"),
+    "import.notes.csv": ("下载行提示（CSV）", "Download row notes (CSV)"),
+    "import.notes.xlsx": ("下载行提示（Excel）", "Download row notes (Excel)"),
+    "import.resolve.title": ("如何处理", "What to do"),
+    "import.resolve.confirm_text": (
+        "确定要“{action}”吗？被替换的记录会保留，撤销本次导入即可恢复。",
+        "“{action}”: are you sure? The replaced records are kept aside; undoing this import puts them back.",
+    ),
+    "import.resolve.keep_confirm_text": (
+        "确定两份答卷都保留吗？只有当本文件的答卷确实来自另一来源（不是同一批答卷的重新导出）时才应这样做。",
+        "Keep both sets of answers? Only if this file's answers really come from another source (not the same "
+        "answers exported again).",
+    ),
+    "import.resolve.confirm": ("确认", "Yes, do it"),
+    "import.resolve.cancel": ("取消", "Cancel"),
+    "import.preview.scale_unclear": (
+        "无法从数值判断“{columns}”的评分量表：请在“导入选项 → 满意度分值”中选择。",
+        "The scale of “{columns}” cannot be told from its values: choose it under “Import options → Satisfaction scores”.",
+    ),
+    "resolve.replace-all": (
+        "用这些文件替换已存储的 {n:,} 行（条）记录",
+        "Replace the {n:,} stored records with these files",
+    ),
     "import.code.missing-column": ("缺少列", "Missing column"),
     "import.code.missing-value": ("必填项为空", "Missing value"),
     "import.code.type-error": ("格式或取值无效", "Invalid value"),
@@ -579,6 +629,17 @@ STRINGS: dict[str, tuple[str, str]] = {
         "explains each column with an example (never imported).",
     ),
     "cli.errors": ("{n} 个错误", "{n} error(s)"),
+    "cli.more_notes": ("另有 {n:,} 条行提示，用 --json 查看全部", "{n:,} more row notes; --json shows them all"),
+    "cli.resolve.conflict": (
+        "如果本文件是更正后的版本：加 --replace 重新导入，即可“{action}”（之后撤销该批次可恢复原值）。",
+        "If this file is a corrected version: import it again with --replace to “{action}” (undoing that batch "
+        "puts the old values back).",
+    ),
+    "cli.resolve.overlapping-responses": (
+        "如果本文件是覆盖这段时间的新导出：加 --replace 重新导入，即可“{action}”；如果是另一来源的答卷：加 --keep-repeats。",
+        "If this file is a new export covering that time: import it again with --replace to “{action}”; if the "
+        "answers come from another source: use --keep-repeats.",
+    ),
     "cli.stored": ("已存入 {rows} 行，批次 {batch}", "{rows} rows stored, batch {batch}"),
     "cli.not_stored": ("未存储（其他文件有错误）", "not stored (another file has errors)"),
     "cli.row": ("第 {row} 行", "row {row}"),

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 
 import pandas as pd
 
-from analytics import reader
+from analytics import importer, reader
 from analytics.fields import FIELDS, Field, normalise_header
 from analytics.fields import field_label as _field_label
 from analytics.i18n import STRINGS, t
@@ -19,8 +19,9 @@ from analytics.schema import RecordKind
 
 # The encodings a user may choose: the reader's own list, without its aliases.
 ENCODINGS: tuple[str, ...] = tuple(dict.fromkeys(reader.ENCODINGS.values()))
-SCALES: tuple[str, ...] = ("likert", "percent")
-ERROR_COLUMNS: tuple[str, ...] = ("file", "row", "column", "value", "code", "message")
+SCALES: tuple[str, ...] = tuple(importer.SCALES)
+ERROR_COLUMNS: tuple[str, ...] = ("file", "row", "column", "value", "stored", "stored_in", "code", "message")
+NOTE_COLUMNS: tuple[str, ...] = ("file", "row", "other_row", "value", "code", "message")
 HISTORY_COLUMNS: tuple[str, ...] = (
     "batch_id",
     "file_name",
@@ -121,14 +122,17 @@ def mapping_choices(preview: Preview, kind: RecordKind, own_headers: Sequence[st
 # --- Results -------------------------------------------------------------------------------------------
 
 
-def errors_frame(reports: Sequence[FileReport]) -> pd.DataFrame:
-    """Every listed error of every file: file, row, column, value, code, message (row is the spreadsheet row)."""
+def errors_frame(reports: Sequence[FileReport], lang: str = "zh") -> pd.DataFrame:
+    """Every listed error of every file: file, row (the spreadsheet row), column, the file's value and, for a
+    conflict, the stored value beside it and where it came from (batch and file), code, message."""
     rows = [
         {
             "file": report.file,
             "row": error.row,
             "column": error.column,
             "value": error.value,
+            "stored": error.stored,
+            "stored_in": stored_in(error, lang),
             "code": error.code,
             "message": error.message,
         }
@@ -138,6 +142,75 @@ def errors_frame(reports: Sequence[FileReport]) -> pd.DataFrame:
     frame = pd.DataFrame(rows, columns=list(ERROR_COLUMNS))
     frame["row"] = frame["row"].astype("Int64")
     return frame
+
+
+def stored_in(error, lang: str) -> str | None:
+    """Where a conflicting stored value came from: "批次 3 · q.xlsx"."""
+    if error.batch_id is None:
+        return None
+    return t("import.errors.stored_in_value", lang, batch=error.batch_id, file=error.batch_file or "")
+
+
+def notes_frame(reports: Sequence[FileReport]) -> pd.DataFrame:
+    """Every row warning of every file: the row, the earlier row it repeats (if any), and what was done."""
+    rows = [
+        {
+            "file": report.file,
+            "row": note.row,
+            "other_row": note.other_row,
+            "value": note.value,
+            "code": note.code,
+            "message": note.message,
+        }
+        for report in reports
+        for note in report.row_warnings
+    ]
+    frame = pd.DataFrame(rows, columns=list(NOTE_COLUMNS))
+    for column in ("row", "other_row"):
+        frame[column] = frame[column].astype("Int64")
+    return frame
+
+
+def resolutions(result: ImportResult, lang: str) -> list[tuple[str, str]]:
+    """What the page offers when every error is one that replacing resolves: (choice, button text), the
+    text the same words the error used. Choices: 'replace' (and 'keep' for an overlapping export)."""
+    if not result.resolvable:
+        return []
+    offered = [r.resolution for r in result.files if r.resolution is not None]
+    if not offered:
+        return []
+    rows = sum(r.rows for r in offered)
+    codes = {r.code for r in offered}
+    if codes == {"conflict"}:
+        text = t("resolve.conflict", lang, n=rows)
+    elif len(offered) == 1:
+        only = offered[0]
+        text = t("resolve.overlapping-responses", lang, n=only.rows, start=only.start, end=only.end)
+    else:
+        text = t("resolve.replace-all", lang, n=rows)
+    choices = [("replace", text)]
+    if codes == {"overlapping-responses"}:
+        choices.append(("keep", t("resolve.keep", lang)))
+    return choices
+
+
+def scale_text(preview: Preview, lang: str) -> tuple[str, str] | None:
+    """How the preview read the satisfaction scores, and its level ('info', or 'warning' when a column's
+    scale cannot be told and must be chosen)."""
+    if not preview.scales:
+        return None
+    unclear = [header for header, scale in preview.scales.items() if scale is None]
+    if unclear:
+        return "warning", t("import.preview.scale_unclear", lang, columns="、".join(unclear))
+    by_scale: dict[str, list[str]] = {}
+    for header, scale in preview.scales.items():
+        by_scale.setdefault(scale, []).append(header)
+    joined = ("、" if lang == "zh" else ", ").join
+    parts = [
+        t("scale.detected", lang, columns=joined(headers), scale=t(f"scale.{scale}", lang))
+        for scale, headers in by_scale.items()
+    ]
+    return "info", "；".join(parts) if lang == "zh" else "; ".join(parts)
 
 
 def filter_errors(errors: pd.DataFrame, files: Sequence[str], codes: Sequence[str]) -> pd.DataFrame:

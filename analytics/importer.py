@@ -999,8 +999,10 @@ def _conflict_errors(cur, raw, match, names) -> None:
     columns = [v for v in _stored_columns(kind) if v in match.columns or v == "status"]
     if kind is RecordKind.SATISFACTION_AGGREGATES:
         columns = [v for v in KEYS[kind][1] if v in match.columns]
+    numbers = {f.name for f in FIELDS[kind] if f.type in ("float", "hours", "score")}
     selects = [
-        f"SELECT c.{ROW}, '{v}', {_shown(f'f.{v}')}, 'conflict', {_shown(f's.{v}')}, c.batch_id "
+        f"SELECT c.{ROW}, '{v}', {_shown(f'f.{v}', v in numbers)}, 'conflict', {_shown(f's.{v}', v in numbers)}, "
+        "c.batch_id "
         f"FROM {names.conflict} c JOIN {names.final} f USING ({ROW}) JOIN {table} s ON s.rowid = c.rid "
         f"WHERE f.{v} IS DISTINCT FROM s.{v}"
         for v in columns
@@ -1009,12 +1011,13 @@ def _conflict_errors(cur, raw, match, names) -> None:
     cur.execute(f"INSERT INTO {names.errors} (row, field, value, code, stored, batch) {' UNION ALL '.join(selects)}")
 
 
-def _shown(expr: str) -> str:
-    """A stored value as text for a message: whole numbers without '.0', others to 4 decimals."""
+def _shown(expr: str, number: bool) -> str:
+    """A stored value as text for a message: numbers whole without '.0', else to 4 decimals."""
+    if not number:
+        return f"CAST({expr} AS VARCHAR)"
     return (
-        f"CASE WHEN typeof({expr}) = 'DOUBLE' THEN CASE WHEN {expr} = round({expr}) "
-        f"THEN CAST(CAST({expr} AS BIGINT) AS VARCHAR) ELSE CAST(round({expr}, 4) AS VARCHAR) END "
-        f"ELSE CAST({expr} AS VARCHAR) END"
+        f"CASE WHEN {expr} = round({expr}) THEN CAST(CAST({expr} AS BIGINT) AS VARCHAR) "
+        f"ELSE CAST(round({expr}, 4) AS VARCHAR) END"
     )
 
 

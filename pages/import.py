@@ -27,6 +27,7 @@ FILE_LEVEL_CODES = {"missing-column", "unknown-kind", "ambiguous-kind"}
 # import's outcome, how many imports ran (keys the error filters), and the undo confirmation step.
 GENERATION, OUTCOME, RUNS = "import_generation", "import_outcome", "import_runs"
 UNDO_BATCH, UNDO_PENDING, UNDO_MESSAGE = "import_undo_batch", "import_undo_pending", "import_undo_message"
+RESOLVE_PENDING = "import_resolve_pending"
 state = st.session_state
 state.setdefault(GENERATION, 0)
 state.setdefault(RUNS, 0)
@@ -35,11 +36,6 @@ state.setdefault(RUNS, 0)
 @st.cache_data(show_spinner=False, max_entries=64)
 def cached_preview(name: str, content: bytes, options_json: str) -> Preview:
     return importer.preview(SourceFile(name, content), ImportOptions.model_validate_json(options_json), SAMPLE_ROWS)
-
-
-@st.cache_data(show_spinner=False)
-def cached_template(kind: RecordKind, lang_code: str) -> bytes:
-    return templates.template(kind, lang_code)
 
 
 @dataclass
@@ -135,7 +131,11 @@ def show_preview(plan: Plan, preview: Preview, base: ImportOptions) -> None:
         show_facts(preview)
         for error in preview.errors:
             st.error(md_escape(error.message), icon=":material/error:")
-        if not preview.errors and preview.kind is not None:
+        scales = report.scale_text(preview, L)
+        if scales is not None:
+            level, text = scales
+            getattr(st, level)(md_escape(text), icon=":material/straighten:")
+        if not preview.errors and preview.kind is not None and not preview.missing:
             st.success(t("import.preview.ready", L), icon=":material/check_circle:")
         if preview.mapping:
             left, right = st.columns([1, 2])
@@ -162,9 +162,14 @@ def run_import(plans: list[Plan], options: ImportOptions) -> None:
         if plan.mapping and mapped:
             settings.save_mapping(db, plan.headers, file_report.kind.value, plan.mapping)
     state[RUNS] += 1
-    state.pop(UNDO_BATCH, None)  # offer the newest batch for undo, not the one chosen before this import
+    stored = [f.batch_id for f in result.files if f.batch_id is not None]
+    if stored:
+        state[UNDO_BATCH] = max(stored)  # offer the batch just stored for undo
+    else:
+        state.pop(UNDO_BATCH, None)
     state[OUTCOME] = {"result": result, "files": [p.file_id for p in plans]}
     state.pop(UNDO_MESSAGE, None)
+    state.pop(RESOLVE_PENDING, None)
     if result.ok:
         state[GENERATION] += 1  # a fresh, empty uploader
     st.rerun()  # so the sidebar and every cached figure show the new data
@@ -183,9 +188,13 @@ def show_result(result: ImportResult) -> None:
             rows = report.error_rows(file_report)
             if rows:
                 st.caption(t("import.result.error_rows", L, rows=report.rows_text(rows)))
+            for line in file_report.info:
+                st.info(md_escape(line), icon=":material/straighten:")
             for warning in file_report.warnings:
                 st.warning(md_escape(warning), icon=":material/warning:")
-    errors = report.errors_frame(result.files)
+    show_resolutions(result)
+    show_notes(result)
+    errors = report.errors_frame(result.files, L)
     if errors.empty:
         return
     st.subheader(t("import.errors.title", L))
@@ -207,7 +216,19 @@ def show_result(result: ImportResult) -> None:
     st.caption(t("import.errors.shown", L, shown=len(shown), total=len(errors)))
     table = report.localised(shown, "import.errors", L)
     # Narrow fixed widths for the short columns; the message keeps its full length (the table scrolls sideways).
-    widths = {"file": 170, "row": 60, "column": 100, "value": 110, "code": 120, "message": None}
+    widths = {
+        "file": 170,
+        "row": 60,
+        "column": 100,
+        "value": 110,
+        "stored": 110,
+        "stored_in": 150,
+        "code": 120,
+        "message": None,
+    }
+    if table[t("import.errors.stored", L)].isna().all():  # no conflict: no stored-value columns
+        table = table.drop(columns=[t("import.errors.stored", L), t("import.errors.stored_in", L)])
+        widths = {k: v for k, v in widths.items() if k not in ("stored", "stored_in")}
     st.container(key="import_errors_table").dataframe(
         table,
         hide_index=True,
@@ -221,6 +242,53 @@ def show_result(result: ImportResult) -> None:
         key="import_errors",
         labels=(t("import.errors.csv", L), t("import.errors.xlsx", L)),
         sheet=t("import.errors.title", L),
+    )
+
+
+def show_resolutions(result: ImportResult) -> None:
+    """Errors that replacing resolves (a revised file, an overlapping export) are resolved right here, in
+    the words the error used, after a confirmation."""
+    choices = report.resolutions(result, L)
+    if not choices:
+        return
+    st.markdown(f"**{t('import.resolve.title', L)}**")
+    buttons = st.container(horizontal=True)
+    for choice, text in choices:
+        # The text is ours (counts and times only), so it needs no markdown escaping.
+        kind = "primary" if choice == "replace" else "secondary"
+        if buttons.button(text, key=f"import_resolve_{choice}", type=kind):
+            state[RESOLVE_PENDING] = choice
+    pending = state.get(RESOLVE_PENDING)
+    if pending not in dict(choices):
+        return
+    text = dict(choices)[pending]
+    confirm = "import.resolve.confirm_text" if pending == "replace" else "import.resolve.keep_confirm_text"
+    st.warning(md_escape(t(confirm, L, action=text)), icon=":material/warning:")
+    row = st.container(horizontal=True)
+    if row.button(t("import.resolve.confirm", L), type="primary", key="import_resolve_confirm"):
+        update = {"replace": True} if pending == "replace" else {"keep_repeats": True}
+        state.pop(RESOLVE_PENDING, None)
+        run_import(plans, base.model_copy(update=update))
+    if row.button(t("import.resolve.cancel", L), key="import_resolve_cancel"):
+        state.pop(RESOLVE_PENDING, None)
+        st.rerun()
+
+
+def show_notes(result: ImportResult) -> None:
+    """Rows stored (or stored once) with something to say: repeats and same-key activities, by row."""
+    notes = report.notes_frame(result.files)
+    if notes.empty:
+        return
+    st.subheader(t("import.notes.title", L))
+    st.caption(t("import.notes.caption", L))
+    table = report.localised(notes, "import.notes", L)
+    st.dataframe(table, hide_index=True, width="stretch", placeholder="—")
+    downloads(
+        table,
+        t("import.notes.file_name", L),
+        key="import_notes",
+        labels=(t("import.notes.csv", L), t("import.notes.xlsx", L)),
+        sheet=t("import.notes.title", L),
     )
 
 
@@ -324,6 +392,11 @@ with upload_column:
         replace = st.checkbox(
             t("import.options.replace", L), help=t("import.options.replace_help", L), key="import_option_replace"
         )
+        keep_repeats = st.checkbox(
+            t("import.options.keep_repeats", L),
+            help=t("import.options.keep_repeats_help", L),
+            key="import_option_keep_repeats",
+        )
         force = st.checkbox(
             t("import.options.force", L), help=t("import.options.force_help", L), key="import_option_force"
         )
@@ -334,11 +407,11 @@ with template_column, st.container(border=True):
         list(RecordKind),
         format_func=lambda k: k.label(L),
         key="import_template_kind",
-        help=t("import.templates.help", L),
+        help=t("template.help", L),
     )
     st.download_button(
         t("import.templates.download", L),
-        data=cached_template(template_kind, L),
+        data=load(templates.template_for, template_kind, L),
         file_name=f"{t('import.templates.file', L, kind=template_kind.label(L))}.xlsx",
         mime=XLSX_MIME,
         on_click="ignore",
@@ -353,6 +426,7 @@ base = ImportOptions(
     encoding=encoding_choice,
     scale=scale_choice,
     replace=replace,
+    keep_repeats=keep_repeats,
     force=force,
     lang=L,
     user="web",  # no sign-in yet: history shows page uploads as "web", CLI imports by the OS user

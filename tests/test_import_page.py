@@ -370,3 +370,85 @@ def test_summary_of_a_database_is_unchanged_by_previews(db_path: Path) -> None:
     with Database(db_path) as db:
         assert db.data_version() == version
         assert summary.record_counts(db)["batches"] == 0
+
+
+# --- Revised files, overlapping exports, undo after an import ---------------------------------------------
+
+
+def aggregates_xlsx(scores: list[float]) -> bytes:
+    """A department × quarter satisfaction sheet under a title row, like the platform's export."""
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["2025年各科室满意度"])
+    sheet.append(["期间", "科室编码", "调查对象", "满意度得分", "样本量"])
+    for i, score in enumerate(scores):
+        sheet.append(["2025年第1季度", f"D0{i + 1}", "门诊患者", score, 100 + i])
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def test_a_revised_file_is_resolved_on_the_page_in_the_errors_own_words(db_path: Path) -> None:
+    import_directly(db_path, *ORGANISATION)
+    with Database(db_path) as db:
+        first = importer.import_files(db, [SourceFile("q1.xlsx", aggregates_xlsx([86.0, 88.5, 90.0]))])
+    assert first.ok
+    at = upload(open_page("zh"), ("q1 revised.xlsx", aggregates_xlsx([86.0, 89.5, 91.0])))
+    click_import(at)
+    errors = frame_with_column(at, t("import.errors.stored", "zh"))
+    shown = errors[[t(f"import.errors.{c}", "zh") for c in ("row", "value", "stored", "stored_in")]]
+    assert shown.values.tolist() == [[4, "89.5", "88.5", "批次 3 · q1.xlsx"], [5, "91", "90", "批次 3 · q1.xlsx"]]
+    action = t("resolve.conflict", "zh", n=2)
+    assert action == "用新文件中的值替换已存储的 2 行"
+    assert any(action in w for w in texts(at.warning))  # the words of the error …
+    assert at.button(key="import_resolve_replace").label == action  # … are the button's
+    at.button(key="import_resolve_replace").click().run()
+    assert any(action in w and "撤销" in w for w in texts(at.warning))  # asks first
+    assert table_counts(db_path)["satisfaction_aggregates"] == 3
+    at.button(key="import_resolve_confirm").click().run()
+    assert not at.exception, at.exception
+    with Database(db_path) as db:
+        stored = db.reader().execute("SELECT department_code, score FROM satisfaction_aggregates ORDER BY 1").fetchall()
+    assert stored == [("D01", 86.0), ("D02", 89.5), ("D03", 91.0)]
+    assert at.selectbox(key="import_undo_batch").value == 4  # the batch just stored is the one offered
+
+
+def test_after_an_import_undo_offers_the_new_batch_not_the_one_chosen_before(db_path: Path) -> None:
+    import_directly(db_path, *ORGANISATION)
+    at = open_page("zh")
+    at.selectbox(key="import_undo_batch").set_value(1).run()
+    upload(at, SAMPLES / ACTIVITIES)
+    click_import(at)
+    assert at.selectbox(key="import_undo_batch").value == 3
+
+
+def test_an_overlapping_export_offers_to_replace_its_range_or_keep_both(db_path: Path) -> None:
+    import_directly(db_path, *ORGANISATION)
+    lines = ["提交时间,科室编码,调查对象,总体满意度"] + [
+        f"2025-01-0{1 + i % 3} 10:{i % 60:02d},D01,门诊患者,{1 + i % 5}" for i in range(60)
+    ]
+    with Database(db_path) as db:
+        assert importer.import_files(db, [SourceFile("jan.csv", "\n".join(lines).encode())]).ok
+    again = "\n".join([*lines, "2025-01-04 09:00,D01,门诊患者,4"]).encode()
+    at = upload(open_page("en"), ("jan again.csv", again))
+    click_import(at)
+    assert at.button(key="import_resolve_keep").label == t("resolve.keep", "en")
+    replace = at.button(key="import_resolve_replace")
+    assert replace.label.startswith("Replace the 60 answers stored between 2025-01-01 10:00")
+    replace.click().run()
+    at.button(key="import_resolve_confirm").click().run()
+    assert not at.exception, at.exception
+    assert table_counts(db_path)["satisfaction_responses"] == 61
+
+
+def test_the_preview_says_the_rows_are_checked_on_import_and_names_the_scale(db_path: Path) -> None:
+    import_directly(db_path, *ORGANISATION)
+    at = upload(open_page("zh"), SAMPLES / "satisfaction_responses_gbk.csv")
+    assert texts(at.success) == [t("import.preview.ready", "zh")]
+    assert "导入时逐行检查" in t("import.preview.ready", "zh") and "可以导入" not in t("import.preview.ready", "zh")
+    assert any("总体满意度" in i and "1–5" in i for i in texts(at.info))
+    ambiguous = "提交时间,科室编码,调查对象,总体满意度\n" + "\n".join(
+        f"2025-01-02 10:{i:02d},D01,门诊患者,{1 + i % 10}" for i in range(40)
+    )
+    at = upload(open_page("zh"), ("ten.csv", ambiguous.encode()))
+    assert any("总体满意度" in w and "满意度分值" in w for w in texts(at.warning))
