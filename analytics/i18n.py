@@ -80,6 +80,54 @@ STRINGS: dict[str, tuple[str, str]] = {
     "about.label_zh": ("中文", "Chinese"),
     "about.label_en": ("英文", "English"),
     "about.required": ("最低频次（次/年）", "Minimum per year"),
+    "about.aliases": ("也接受的写法", "Also accepted"),
+    "about.rules.title": ("导入规则", "How files are imported"),
+    "about.rules.rows": (
+        "行号：错误和提示中的行号就是 Excel 中看到的行号（标题行、表头和空行都计入），文件再大也一样。",
+        "Row numbers: errors and notes quote the row number Excel shows (title rows, the header and blank rows "
+        "count), however large the file.",
+    ),
+    "about.rules.scale": (
+        "满意度分值：按大多数（98%）值所在的范围判断量表——1–5、0–10（有 0 分）、0–1 的比例或 0–100，其余的值作为超出范围的错误列出；"
+        "判断不了（只有 0 和 1、1–10 没有 0 分、两种量表混在一起）时拒绝导入并请用户选择。全部换算为 0–100 分存储，带百分号的值按 0–100 读取。",
+        "Satisfaction scores: the scale is where nearly all (98%) values lie—1–5, 0–10 (with some 0), 0–1 "
+        "proportions or 0–100—and the other values are listed as out of range; when it cannot be told (only 0 and "
+        "1, 1–10 without a 0, a mixture) the file is refused until a scale is chosen. All are stored on 0–100; "
+        "values with a per cent sign are read on 0–100.",
+    ),
+    "about.rules.future": (
+        "日期晚于今天的活动、答卷、纪检记录、整改完成日期和调查期间作为错误列出，不存储。",
+        "Activities, answers, discipline records, completed rectifications and survey periods dated after today are "
+        "listed as errors, not stored.",
+    ),
+    "about.rules.activities": (
+        "党建活动：同一文件中日期、支部、类型、主题相同但其他列不同的行是不同的活动，都存储并提示两行的行号；"
+        "各列完全相同的行只存储一次并提示两行的行号（可选择都保留）。重新导入的台账不会重复计数："
+        "与已存储活动完全相同的行就是那次活动，只新增超出已存储数量的部分；"
+        "与已存储活动日期、支部、类型、主题相同而内容不同、且文件中已没有原内容的行，作为冲突请用户确认是否更正。",
+        "Activities: rows of one file with the same date, branch, type and topic but other differing cells are "
+        "separate activities, all stored, with both rows named; rows identical in every cell are stored once, "
+        "with both rows named (keeping both is an option). A re-imported ledger never counts twice: a row "
+        "identical to a stored activity is that activity, and only the rows beyond the stored count are added; "
+        "a row sharing date, branch, type and topic with a stored activity the file no longer holds is a "
+        "conflict the clerk confirms as a correction.",
+    ),
+    "about.rules.responses": (
+        "满意度答卷：有答卷编号时按编号识别重新导出的答卷；没有编号时，若文件的时间范围内相同科室、相同调查对象已存有答卷，"
+        "视为重复导出并请用户选择：用新文件替换这段时间的答卷，或（另一来源时）两份都保留。不逐格比对答卷内容。",
+        "Survey answers: with a response id an answer exported again is recognised by it; without one, answers "
+        "already stored for the same departments and populations inside the file's time range mark an overlapping "
+        "export, and the clerk chooses: replace that time's answers with the file, or (another source) keep both. "
+        "Answers are never matched cell by cell.",
+    ),
+    "about.rules.conflicts": (
+        "冲突：名册、汇总和纪检记录中与已存储记录键相同（如同一科室同一季度）而内容不同的行列为冲突，错误清单并列已存储的值和新值，"
+        "以及旧值来自哪个批次和文件；确认后可用新文件中的值替换，撤销该批次可恢复原值。",
+        "Conflicts: rows of registers, aggregates and discipline records with the key of a stored record (the same "
+        "department and quarter) but other values are conflicts; the error list shows the stored and the new value "
+        "side by side, with the batch and file of the old one. Replacing them is one confirmed click; undoing that "
+        "batch puts the old values back.",
+    ),
     "about.demo.title": ("演示数据中预设的关系", "Relations planted in the demo data"),
     "about.demo.body": (
         "本数据库含演示数据（种子 {seed}）。演示数据按以下规则生成，供检验分析结果：",
@@ -657,9 +705,10 @@ STRINGS: dict[str, tuple[str, str]] = {
     ),
     "kind.departments.title": ("科室", "Departments"),
     "kind.departments.body": (
-        "医院科室及其所属党支部、类别（临床、医技、职能）和职工人数。每个科室只属于一个党支部。",
-        "The hospital's departments with their branch, category (clinical, medical-technical, "
-        "administrative) and staff count. Each department belongs to one branch.",
+        "医院科室及其所属党支部、类别（临床、医技、医辅、护理、职能、后勤、科研、教学）和职工人数。每个科室只属于一个党支部。",
+        "The hospital's departments with their branch, category (clinical, medical-technical, medical support, "
+        "nursing, administrative, logistics, research, teaching) and staff count. Each department belongs to one "
+        "branch.",
     ),
     "kind.activities.title": ("党建活动", "Party-building activities"),
     "kind.activities.body": (
@@ -732,7 +781,10 @@ STRINGS: dict[str, tuple[str, str]] = {
     ),
     "meaning.department_code": ("科室唯一编码，如 D01", "Unique code, e.g. D01"),
     "meaning.department_name": ("科室全称", "Full name"),
-    "meaning.category": ("临床、医技或职能", "Clinical, medical-technical or administrative"),
+    "meaning.category": (
+        "见下方科室类别表（行政、管理等常见写法也接受）",
+        "See the categories below (common spellings such as 行政 or 管理 are accepted too)",
+    ),
     "meaning.staff_count": ("科室职工数，用于计算每百人比率", "Staff, the base of rates per 100 staff"),
     "meaning.dept_branch": ("科室所属党支部", "The branch the department belongs to"),
     "meaning.activity_date": ("活动举办日期", "Day the activity took place"),
@@ -747,8 +799,9 @@ STRINGS: dict[str, tuple[str, str]] = {
     "meaning.sat_department": ("被评价科室", "The department rated"),
     "meaning.population": ("门诊患者、住院患者或医务人员", "Outpatients, inpatients or medical staff"),
     "meaning.score": (
-        "总体满意度；1–5 分量表按 (x−1)×25 换算为 0–100",
-        "Overall satisfaction; 1–5 Likert answers map to 0–100 as (x−1)×25",
+        "总体满意度，存为 0–100 分：1–5 分按 (x−1)×25、0–10 分按 x×10、1–10 分按 (x−1)×100/9、0–1 的比例按 x×100 换算",
+        "Overall satisfaction, stored on 0–100: 1–5 as (x−1)×25, 0–10 as x×10, 1–10 as (x−1)×100/9, 0–1 "
+        "proportions as x×100",
     ),
     "meaning.items": (
         "就医环境、医生沟通等维度（逐条答卷）",

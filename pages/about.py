@@ -6,6 +6,7 @@ import streamlit as st
 
 from analytics import charts, summary
 from analytics.db import Database
+from analytics.fields import ENUM_ALIASES
 from analytics.i18n import t
 from analytics.schema import (
     REQUIRED_MEETINGS_PER_YEAR,
@@ -74,6 +75,7 @@ KINDS: tuple[tuple[str, str, tuple[tuple[str, str], ...], tuple[tuple[str, type[
             ("field.population", "meaning.population"),
             ("field.score", "meaning.score"),
             ("field.submitted_at", "meaning.submitted_at"),
+            ("field.response_id", "meaning.response_id"),
             ("field.items", "meaning.items"),
             ("field.period", "meaning.period"),
             ("field.respondents", "meaning.respondents"),
@@ -111,6 +113,7 @@ def enum_table(enum: type[LabelledEnum]) -> pd.DataFrame:
     )
     if enum is ActivityType:
         table[t("about.required", L)] = [REQUIRED_MEETINGS_PER_YEAR.get(m) for m in enum]
+    table[t("about.aliases", L)] = ["、".join(ENUM_ALIASES.get(m, ())) for m in enum]
     return table
 
 
@@ -190,6 +193,10 @@ for kind, count_key, fields, enums in KINDS:
     for title, enum in enums:
         with st.expander(t(title, L)):
             st.dataframe(enum_table(enum), hide_index=True)
+
+st.header(t("about.rules.title", L))
+for rule in ("rows", "scale", "future", "activities", "responses", "conflicts"):
+    st.markdown(f"- {t(f'about.rules.{rule}', L)}")
 
 st.header(t("about.privacy.title", L))
 st.write(t("about.privacy.body", L))

@@ -8,6 +8,7 @@ from streamlit.testing.v1 import AppTest
 from analytics import summary
 from analytics.db import Database
 from analytics.i18n import t
+from analytics.schema import DepartmentCategory
 
 TIMEOUT = 30
 
@@ -84,6 +85,25 @@ def test_about_the_data_explains_every_kind(app, counts, lang):
     captions = [c.value for c in at.caption]
     assert t("about.stored", lang, n=counts["activities"]) in captions
     assert t("about.demo.title", lang) in headers
+    assert t("about.rules.title", lang) in headers
+    # Every department category a register may use, with the spellings accepted for it.
+    categories = next(d.value for d in at.dataframe if "nursing" in set(d.value.iloc[:, 0]))
+    labels = dict(zip(categories.iloc[:, 0], categories.iloc[:, 1], strict=True))
+    assert labels == {
+        "clinical": "临床",
+        "medical_technical": "医技",
+        "medical_support": "医辅",
+        "nursing": "护理",
+        "administrative": "职能",
+        "logistics": "后勤",
+        "research": "科研",
+        "teaching": "教学",
+    }
+    aliases = dict(zip(categories.iloc[:, 0], categories[t("about.aliases", lang)], strict=True))
+    assert "行政" in aliases["administrative"] and "管理" in aliases["administrative"]
+    # The same categories are the sidebar's department filter.
+    at.switch_page("pages/satisfaction.py").run()
+    assert list(at.selectbox(key="w_cat").options)[1:] == [DepartmentCategory(c).label(lang) for c in labels]
 
 
 def test_an_empty_database_says_how_to_load_data(tmp_path, monkeypatch):

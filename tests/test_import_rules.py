@@ -332,7 +332,11 @@ def test_dates_after_today_are_errors_not_stored(organised):
 
 
 def test_answers_are_matched_by_their_response_id_not_cell_by_cell(organised):
-    text = "答卷编号,提交时间,科室编码,调查对象,总体满意度\nA1,2025-01-05 10:00,D01,门诊患者,4\nA2,2025-01-05 10:00,D01,门诊患者,4\n"
+    text = (
+        "答卷编号,提交时间,科室编码,调查对象,总体满意度\n"
+        "A1,2025-01-05 10:00,D01,门诊患者,4\n"
+        "A2,2025-01-05 10:00,D01,门诊患者,4\n"
+    )
     first = import_files(organised, [csv_file("jan.csv", text)], OPTIONS)
     assert first.ok and first.files[0].rows == 2  # identical answers, two ids: two patients
     more = text + "A3,2025-01-05 10:00,D01,门诊患者,4\n"
