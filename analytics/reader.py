@@ -148,8 +148,7 @@ def _read_text(content: bytes, file_name: str, encoding: str | None) -> RawTable
     if "\x00" in head[:65536] or sum(ch == "\ufffd" for ch in head[:4096]) > 8:
         raise NotATable("not-a-table", "binary")
     head_lines = head[:65536].splitlines()[: _HEADER_SEARCH_ROWS + 1]
-    delimiter = max("\t,;", key=lambda d: sum(line.count(d) for line in head_lines[:5]))
-    head_rows = list(csv.reader(head_lines, delimiter=delimiter))
+    delimiter, head_rows = _sniff(head_lines)
     header_index = _find_header(head_rows)
     headers = [h.strip().lstrip("\ufeff") for h in head_rows[header_index]]
     width = len(headers)
@@ -182,6 +181,19 @@ def _read_text(content: bytes, file_name: str, encoding: str | None) -> RawTable
         delimiter=delimiter,
         extra_cells=extra,
     )
+
+
+def _sniff(head_lines: list[str]) -> tuple[str, list[list[str]]]:
+    """The delimiter, and the first lines split by it: the one that cuts a row into the most known headers
+    (cells may hold the others), else the one the first lines hold most of."""
+
+    def evidence(delimiter: str) -> tuple[int, int]:
+        rows = list(csv.reader(head_lines, delimiter=delimiter))
+        known = max((looks_like_header(r) for r in rows[:_HEADER_SEARCH_ROWS]), default=0)
+        return known, sum(line.count(delimiter) for line in head_lines[:5])
+
+    delimiter = max("\t,;", key=evidence)
+    return delimiter, list(csv.reader(head_lines, delimiter=delimiter))
 
 
 def _start(content: bytes, size: int = 1 << 16) -> bytes:

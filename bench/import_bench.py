@@ -6,7 +6,11 @@ Ratios, not seconds, are what to compare between machines:
 * (a) raw DuckDB `CREATE TABLE t AS SELECT * FROM read_csv(path)` of the UTF-8 file into a fresh database;
 * (b) the product's validated import, `import_files(db, [SourceFile.from_path(path)])`, of the same file
   into a copy of a database that already holds the sample branches and departments (so D01..D06 resolve);
-* (c) the same import of a GBK-encoded copy of the file.
+* (c) the same import of a GBK-encoded copy of the file;
+* (d) the same import of a UTF-8 copy with errors planted at known rows (bad, out-of-range and future cells,
+  unknown departments; on both sides of DuckDB's 2,048-row vectors and 122,880-row row groups and on the
+  last row): the import refuses the file, and the run checks that exactly the planted (row, column, value)
+  were reported. This is the path that parses the file a second time to list every error.
 Each run happens in its own freshly spawned process, which reports its time and its own peak RSS
 (`VmHWM`, see `_peak_rss_mib`), so the memory numbers of (a), (b) and (c) are comparable; the
 "idle" line is such a process that only imported the modules. Runs are interleaved (a, b, c, a, b, c, …)
@@ -95,6 +99,40 @@ def _raw(args: tuple[str, str]) -> tuple[float, float, int]:
     return seconds, _peak_rss_mib(), rows
 
 
+def planted_errors(text: str, rows: int) -> tuple[str, set[tuple[int, str, str]]]:
+    """`text` with bad cells at rows on both sides of the vector and row-group boundaries and on the last row,
+    and the (row, column, value) each should be reported as. Spreadsheet row r is line r of the file."""
+    lines = text.split("\n")
+    targets = {2, 3, rows + 1}
+    for size in (2048, 122_880):
+        for multiple in range(size, rows, size):
+            targets.update(multiple + 1 + d for d in (-1, 0, 1))
+    cells = [(3, "x{row}"), (3, "9"), (1, "D99"), (0, "2099/01/01 10:00"), (4, "0")]
+    expected = set()
+    for i, row in enumerate(sorted(r for r in targets if 2 <= r <= rows + 1)):
+        column, template = cells[i % len(cells)]
+        fields = lines[row - 1].split(",")
+        fields[column] = template.format(row=row)
+        lines[row - 1] = ",".join(fields)
+        expected.add((row, HEADERS[column], fields[column]))
+    return "\n".join(lines), expected
+
+
+def _product_with_errors(args: tuple[str, str, set]) -> tuple[float, float, int]:
+    from analytics.db import Database
+    from analytics.importer import SourceFile, import_files
+
+    csv_path, db_path, expected = args
+    with Database(db_path) as db:
+        start = time.perf_counter()
+        result = import_files(db, [SourceFile.from_path(csv_path)])
+        seconds = time.perf_counter() - start
+    found = {(e.row, e.column, e.value) for e in result.files[0].errors}
+    if result.ok or found != expected:
+        raise RuntimeError(f"planted {len(expected)} errors, found {len(found)}: {sorted(found ^ expected)[:5]}")
+    return seconds, _peak_rss_mib(), len(found)
+
+
 def _product(args: tuple[str, str]) -> tuple[float, float, int]:
     from analytics.db import Database
     from analytics.importer import SourceFile, import_files
@@ -144,13 +182,16 @@ def main() -> None:
         utf8, gbk = tmp / "responses_utf8.csv", tmp / "responses_gbk.csv"
         utf8.write_bytes(text.encode("utf-8"))
         gbk.write_bytes(text.encode("gbk"))
-        del text
+        bad_text, planted = planted_errors(text, args.rows)
+        bad = tmp / "responses_bad.csv"
+        bad.write_bytes(bad_text.encode("utf-8"))
+        del text, bad_text
         template = tmp / "prepared.duckdb"
         prepare_database(template)
         t_generate = time.perf_counter() - start
         size_mib = utf8.stat().st_size / 2**20
 
-        results: dict[str, list[tuple]] = {"a": [], "b": [], "c": []}
+        results: dict[str, list[tuple]] = {"a": [], "b": [], "c": [], "d": []}
         idle = in_child(_idle, None)[1]
         for i in range(args.repeat):
             raw_db = tmp / f"raw{i}.duckdb"
@@ -161,16 +202,21 @@ def main() -> None:
                 shutil.copyfile(template, db_path)
                 results[key].append(in_child(_product, (str(source), str(db_path))))
                 db_path.unlink()
+            db_path = tmp / f"d{i}.duckdb"
+            shutil.copyfile(template, db_path)
+            results["d"].append(in_child(_product_with_errors, (str(bad), str(db_path), planted)))
+            db_path.unlink()
             print(f"run {i + 1}: " + "  ".join(f"{k} {v[-1][0]:.2f} s" for k, v in results.items()), flush=True)
 
     for key, runs in results.items():
-        if any(run[2] != args.rows for run in runs):
+        if any(run[2] != (len(planted) if key == "d" else args.rows) for run in runs):
             raise RuntimeError(f"({key}) stored {[run[2] for run in runs]} rows, expected {args.rows}")
     seconds = {k: statistics.median(run[0] for run in v) for k, v in results.items()}
     rss = {k: max(run[1] for run in v) for k, v in results.items()}
     print(f"{args.rows:,} responses ({size_mib:.0f} MiB); generate + prepare {t_generate:.2f} s; {dt.date.today()}")
     print(f"(a) raw read_csv CTAS      {seconds['a']:8.2f} s   peak RSS {rss['a']:7.0f} MiB")
-    for key, label in (("b", "(b) import, UTF-8"), ("c", "(c) import, GBK")):
+    labels = (("b", "(b) import, UTF-8"), ("c", "(c) import, GBK"), ("d", f"(d) {len(planted)} planted errors"))
+    for key, label in labels:
         print(
             f"{label:26} {seconds[key]:8.2f} s   peak RSS {rss[key]:7.0f} MiB   "
             f"ratio {seconds[key] / seconds['a']:5.1f}x (goal <= 1.5x)"
