@@ -20,6 +20,7 @@ from analytics.importer import ImportOptions, SourceFile
 from analytics.queries import RECORD_TABLES
 from analytics.schema import RecordKind
 from tests.conftest import SAMPLES
+from tests.import_support import aggregates_xlsx
 
 TIMEOUT = 30
 ORGANISATION = ("branches_utf8bom.csv", "departments_gbk.csv")
@@ -373,19 +374,6 @@ def test_summary_of_a_database_is_unchanged_by_previews(db_path: Path) -> None:
 
 
 # --- Revised files, overlapping exports, undo after an import ---------------------------------------------
-
-
-def aggregates_xlsx(scores: list[float]) -> bytes:
-    """A department × quarter satisfaction sheet under a title row, like the platform's export."""
-    book = openpyxl.Workbook()
-    sheet = book.active
-    sheet.append(["2025年各科室满意度"])
-    sheet.append(["期间", "科室编码", "调查对象", "满意度得分", "样本量"])
-    for i, score in enumerate(scores):
-        sheet.append(["2025年第1季度", f"D0{i + 1}", "门诊患者", score, 100 + i])
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
 
 
 def test_a_revised_file_is_resolved_on_the_page_in_the_errors_own_words(db_path: Path) -> None:

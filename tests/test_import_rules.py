@@ -6,12 +6,10 @@ down here from the files' content, not computed by the product."""
 from __future__ import annotations
 
 import datetime as dt
-import io
 import json
 import subprocess
 import sys
 
-import openpyxl
 import pytest
 
 from analytics.db import Database
@@ -27,6 +25,7 @@ from analytics.importer import (
 )
 from analytics.schema import DepartmentCategory
 from tests.conftest import SAMPLES
+from tests.import_support import aggregates_xlsx
 
 ORGANISATION = ["branches_utf8bom.csv", "departments_gbk.csv"]
 TODAY = dt.date(2026, 6, 30)
@@ -382,18 +381,6 @@ def test_exports_of_other_departments_or_times_do_not_overlap(organised):
 
 
 # --- Conflicts: a revised satisfaction file ---------------------------------------------------------------
-
-
-def aggregates_xlsx(scores: list[float]) -> bytes:
-    book = openpyxl.Workbook()
-    sheet = book.active
-    sheet.append(["2025年各科室满意度"])
-    sheet.append(["期间", "科室编码", "调查对象", "满意度得分", "样本量"])
-    for i, score in enumerate(scores):
-        sheet.append(["2025年第1季度", f"D0{i + 1}", "门诊患者", score, 100 + i])
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
 
 
 def test_a_revised_satisfaction_file_shows_stored_and_new_values_and_replace_resolves_it(organised):

@@ -19,6 +19,7 @@ from analytics import templates
 from analytics.db import Database
 from analytics.fields import FIELDS
 from analytics.importer import ImportOptions, SourceFile, import_files
+from analytics.queries import RECORD_TABLES
 from analytics.schema import (
     ActivityType,
     DepartmentCategory,
@@ -36,15 +37,6 @@ VALIDATED_TO = 1000  # at least this many rows carry the drop-downs
 # templates' examples name (DZB01 内科第一党支部, D01 心血管内科), so every example is in its drop-down.
 BRANCHES = [("DZB02", "外科党支部"), ("DZB01", "内科第一党支部"), ("DZB10", "行政第一党支部")]
 DEPARTMENTS = [("D10", "普外科", "DZB02"), ("D01", "心血管内科", "DZB01"), ("D02", "呼吸与危重症医学科", "DZB01")]
-TABLES = [
-    "import_batches",
-    "branches",
-    "departments",
-    "activities",
-    "satisfaction_responses",
-    "satisfaction_aggregates",
-    "discipline_records",
-]
 
 # Each controlled column by its header (templates head their columns in Chinese in both languages).
 ENUMS = {
@@ -162,7 +154,7 @@ def db_path(tmp_path: Path) -> Path:
 
 
 def counts(db: Database) -> dict[str, int]:
-    return {table: db.reader().execute(f"SELECT count(*) FROM {table}").fetchone()[0] for table in TABLES}
+    return {table: db.reader().execute(f"SELECT count(*) FROM {table}").fetchone()[0] for table in RECORD_TABLES}
 
 
 # --- The data sheet --------------------------------------------------------------------------------------
