@@ -151,7 +151,7 @@ def stored_in(error, lang: str) -> str | None:
     return t("import.errors.stored_in_value", lang, batch=error.batch_id, file=error.batch_file or "")
 
 
-def notes_frame(reports: Sequence[FileReport]) -> pd.DataFrame:
+def notes_frame(reports: Sequence[FileReport], lang: str = "zh") -> pd.DataFrame:
     """Every row warning of every file: the row, the earlier row it repeats (if any), and what was done."""
     rows = [
         {
@@ -159,7 +159,7 @@ def notes_frame(reports: Sequence[FileReport]) -> pd.DataFrame:
             "row": note.row,
             "other_row": note.other_row,
             "value": note.value,
-            "code": note.code,
+            "code": error_code_label(note.code, lang),
             "message": note.message,
         }
         for report in reports

@@ -136,7 +136,8 @@ def show_preview(plan: Plan, preview: Preview, base: ImportOptions) -> None:
             level, text = scales
             getattr(st, level)(md_escape(text), icon=":material/straighten:")
         if not preview.errors and preview.kind is not None and not preview.missing:
-            st.success(t("import.preview.ready", L), icon=":material/check_circle:")
+            # Neutral, not green: the rows are only checked on import.
+            st.info(t("import.preview.ready", L), icon=":material/fact_check:")
         if preview.mapping:
             left, right = st.columns([1, 2])
             with left:
@@ -276,7 +277,7 @@ def show_resolutions(result: ImportResult) -> None:
 
 def show_notes(result: ImportResult) -> None:
     """Rows stored (or stored once) with something to say: repeats and same-key activities, by row."""
-    notes = report.notes_frame(result.files)
+    notes = report.notes_frame(result.files, L)
     if notes.empty:
         return
     st.subheader(t("import.notes.title", L))

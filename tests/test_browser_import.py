@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -20,6 +21,7 @@ from analytics.i18n import t
 from analytics.importer import ImportOptions, SourceFile
 from tests.browser_support import TIMEOUT_MS, App, run_app, save_screenshot, wait_for_app_idle
 from tests.conftest import SAMPLES
+from tests.import_support import aggregates_xlsx
 
 pytestmark = pytest.mark.browser
 
@@ -122,3 +124,66 @@ def test_bad_rows_are_listed_then_a_good_file_is_imported(page, app: App) -> Non
     label = page.get_by_test_id("stMetricLabel").get_by_text(t("overview.kpi.activities", "zh"), exact=True)
     value = page.get_by_test_id("stMetric").filter(has=label).get_by_test_id("stMetricValue")
     expect(value).to_have_text("120", timeout=TIMEOUT_MS)
+
+
+def test_a_real_register_a_ledger_with_repeats_and_a_revised_file_resolved_in_one_click(
+    page, app: App, tmp_path
+) -> None:
+    """Acceptance of issue 9 in the browser: a register with nursing and logistics departments and a ledger
+    with repeated rows go in without hand edits (the repeats named by both rows); a revised satisfaction
+    file shows the stored and the new values side by side, one confirmed click replaces them, and the undo
+    control then offers the batch just stored."""
+    from playwright.sync_api import expect
+
+    register = tmp_path / "科室名册2025.csv"
+    register.write_bytes(
+        "科室编码,科室名称,科室类别,职工人数,支部编码\n"
+        "D21,心内科护理单元,护理,40,DZB01\nD22,后勤保障部,后勤,25,DZB04\nD23,院办,行政,12,DZB04\n".encode("gbk")
+    )
+    ledger = tmp_path / "活动台账.csv"
+    ledger.write_text(
+        "活动日期,支部名称,活动类型,活动主题,参加人数,应到人数,时长(小时)\n"
+        "2025-04-10,内科第一党支部,党小组会议,学习,8,9,1小时\n"
+        "2025-04-10,内科第一党支部,党小组会议,学习,7,8,1小时\n"
+        "2025-04-11,外科党支部,主题党日活动,参观,20,31,3h\n"
+        "2025-04-11,外科党支部,主题党日活动,参观,20,31,3h\n",
+        encoding="utf-8-sig",
+    )
+    open_import_page(page, app)
+    for path in (register, ledger):
+        upload(page, path)
+    click_import(page)
+    done = t("import.result.ok", "zh", files=2, rows=3 + 3)
+    expect(page.get_by_text(done, exact=True)).to_be_visible(timeout=TIMEOUT_MS)
+    wait_for_app_idle(page)
+    notes = page.locator("[data-testid=stDataFrame]").filter(has_text="5").first
+    expect(notes).to_be_visible()
+    expect(page.get_by_text("行号=相同的行：3=2", exact=False)).to_be_visible()
+    expect(page.get_by_text("5=4", exact=False).first).to_be_visible()
+    save_screenshot(page, "import-register-ledger-zh.png")
+
+    first = tmp_path / "2025Q1满意度.xlsx"
+    first.write_bytes(aggregates_xlsx([86.0, 88.5, 90.0]))
+    revised = tmp_path / "2025Q1满意度（修订）.xlsx"
+    revised.write_bytes(aggregates_xlsx([86.0, 89.5, 91.0]))
+    upload(page, first)
+    click_import(page)
+    expect(page.get_by_text(t("import.result.ok", "zh", files=1, rows=3), exact=True)).to_be_visible(timeout=TIMEOUT_MS)
+    wait_for_app_idle(page)
+    upload(page, revised)
+    click_import(page)
+    action = t("resolve.conflict", "zh", n=2)
+    button = page.get_by_role("button", name=action, exact=True)
+    expect(button).to_be_visible(timeout=TIMEOUT_MS)
+    wait_for_app_idle(page)
+    table = page.locator(".st-key-import_errors_table")
+    for text in ("89.5", "88.5", "91", "90", "批次 6 · 2025Q1满意度.xlsx"):
+        expect(table.get_by_text(text, exact=True).first).to_be_attached()
+    save_screenshot(page, "import-conflict-zh.png")
+    button.click()
+    page.get_by_role("button", name=t("import.resolve.confirm", "zh"), exact=True).click()
+    expect(page.get_by_text(t("import.result.ok", "zh", files=1, rows=2), exact=True)).to_be_visible(timeout=TIMEOUT_MS)
+    wait_for_app_idle(page)
+    undo = page.get_by_test_id("stSelectbox").filter(has_text=t("import.undo.select", "zh"))
+    expect(undo.get_by_role("combobox")).to_have_value(re.compile(r"^批次 7 · 2025Q1满意度（修订）\.xlsx"))
+    save_screenshot(page, "import-conflict-resolved-zh.png")
