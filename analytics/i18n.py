@@ -173,10 +173,6 @@ STRINGS: dict[str, tuple[str, str]] = {
     "import.templates.kind": ("模板类别", "Template for"),
     "import.templates.download": ("下载 Excel 模板", "Download the Excel template"),
     "import.templates.file": ("{kind}导入模板", "{kind} template"),
-    "import.templates.help": (
-        "模板含表头、一行示例和“填写说明”工作表。",
-        "A header row, one example row and a notes sheet.",
-    ),
     "import.options.title": ("导入选项", "Import options"),
     "import.options.auto": ("自动识别", "Detect automatically"),
     "import.options.kind": ("数据类别", "Kind of data"),
@@ -454,7 +450,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "expect.range": ("{low}–{high}", "{low}–{high}"),
     "expect.at_least": ("不小于 {low}", "at least {low}"),
     "expect.not_before": ("不早于{column}（{value}）", "not before {column} ({value})"),
-    "warn.unknown-columns": ("以下列未使用：{columns}", "These columns were not used: {columns}"),
+    "warn.unknown-columns": ("以下列未导入：{columns}", "These columns were not imported: {columns}"),
     "warn.unchanged": (
         "{n} 行与已存储的记录完全相同，未重复存储",
         "{n} rows are identical to stored records and were not stored again",
@@ -484,10 +480,7 @@ STRINGS: dict[str, tuple[str, str]] = {
         "This row has cells to the right of the last header (“{value}”): a cell may hold an unquoted comma that "
         "shifted the columns",
     ),
-    "note.extra-cells": (
-        "表头以外的列有内容，未导入",
-        "A cell beyond the last header has content; not imported",
-    ),
+    "warn.unnamed-column": ("第 {n} 列（无表头）", "column {n} (no header)"),
     "err.name-taken": (
         "名称“{value}”已属于已存储的编码 {stored}（批次 {batch}，文件 {file}）；同一名称不能有两个编码",
         "The name “{value}” already belongs to the stored code {stored} (batch {batch}, file {file}); one name "

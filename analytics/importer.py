@@ -306,9 +306,15 @@ def prepare(source: SourceFile, options: ImportOptions) -> Prepared:
     for field in match.missing:
         accepted = " / ".join(field.aliases[:4] + field.name_aliases[:3])
         _file_error(report, "missing-column", lang, column=field_label(field, lang), expected=accepted)
-    if match.unknown:
-        unused = "、".join(raw.headers[i] for i in match.unknown)
-        report.warnings.append(t("warn.unknown-columns", lang, columns=unused))
+    unused = [raw.headers[i] for i in match.unknown]
+    # A column without a header is not imported either; if it holds something, say so.
+    unused += [
+        t("warn.unnamed-column", lang, n=i + 1)
+        for i, header in enumerate(raw.headers)
+        if not normalise_header(header) and raw.table.column(f"column{i}").null_count < raw.table.num_rows
+    ]
+    if unused:
+        report.warnings.append(t("warn.unknown-columns", lang, columns="、".join(unused)))
     return prepared
 
 
@@ -731,16 +737,10 @@ def _suggest(cur, match: HeaderMatch, fields: dict[str, Field], names) -> None:
         )
 
 
-def _extra_cells(cur, raw: RawTable, names, report: FileReport, lang: str) -> None:
-    """Cells right of the last header: in a CSV a row that does not fit its header (an error, as its cells
-    may have shifted); in a sheet, notes beside the table (not imported, named in a row warning)."""
+def _extra_cells(cur, raw: RawTable, names) -> None:
+    """Cells of a CSV row right of the last header: the row does not fit its header (its cells may have
+    shifted, e.g. an unquoted comma), an error."""
     if not raw.extra_cells:
-        return
-    if raw.format == "xlsx":
-        for row, value in raw.extra_cells[:MAX_ERRORS_PER_FILE]:
-            report.row_warnings.append(
-                RowError(row=row, column=None, value=value, code="extra-cells", message=t("note.extra-cells", lang))
-            )
         return
     cur.executemany(
         f"INSERT INTO {names.errors} (row, code, value) VALUES (?, 'extra-cells', ?)",
@@ -1216,7 +1216,7 @@ def _validate_and_load(
     else:
         _parse(cur, raw, match, fields, names, secret, scales)
         _check_cells(cur, raw, match, fields, checks, names)
-        _extra_cells(cur, raw, names, report, lang)
+        _extra_cells(cur, raw, names)
         _build_final(cur, kind, names)
     step(0.6)
     expect |= _check_duplicates(cur, raw, match, names, options)

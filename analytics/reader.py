@@ -77,7 +77,8 @@ class RawTable:
     table: pa.Table
     delimiter: str = ","
     sheet: str | None = None
-    # Rows holding cells to the right of the last header: (row number, the first such cell's text).
+    # Rows of a CSV holding cells to the right of the last header: (row number, the first such cell's text).
+    # (A sheet's rows are as wide as its widest row: a cell beyond the header is in a column without one.)
     extra_cells: list[tuple[int, str]] = field(default_factory=list)
 
     @property
@@ -334,11 +335,6 @@ def _read_xlsx(content: bytes, file_name: str, sheet: str | None) -> RawTable:
     headers = [(h or "").strip() for h in rows[header_index]]
     width = len(headers)
     body = rows[header_index + 1 :]
-    extra = [
-        (numbers[header_index + 1 + i], next(c for c in r[width:] if c is not None and c.strip()))
-        for i, r in enumerate(body)
-        if any(c is not None and c.strip() for c in r[width:])
-    ]
     columns = {
         name: pa.array([r[i] if i < len(r) else None for r in body], type=pa.string())
         for i, name in enumerate(column_names(width))
@@ -353,5 +349,4 @@ def _read_xlsx(content: bytes, file_name: str, sheet: str | None) -> RawTable:
         header_row=numbers[header_index],
         table=table,
         sheet=ws.title,
-        extra_cells=extra,
     )

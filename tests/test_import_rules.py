@@ -6,10 +6,12 @@ down here from the files' content, not computed by the product."""
 from __future__ import annotations
 
 import datetime as dt
+import io
 import json
 import subprocess
 import sys
 
+import openpyxl
 import pytest
 
 from analytics.db import Database
@@ -421,3 +423,33 @@ def test_the_cli_names_replace_for_a_conflict(organised, tmp_path):
     as_json = json.loads(cli("import", "--db", db_path, "--json", str(path)).stdout)
     assert as_json["files"][0]["errors"][0]["stored"] == "88.5"
     assert cli("import", "--db", db_path, "--replace", str(path)).returncode == 0
+
+
+# --- Registers and sheets: a name that is taken, notes beside a table ------------------------------------
+
+
+def test_a_new_code_may_not_take_a_stored_name(organised):
+    text = "支部编码,支部名称,党员人数\nDZB09,外科党支部,30\n"
+    result = import_files(organised, [csv_file("branches 2026.csv", text)], OPTIONS)
+    [error] = result.files[0].errors
+    assert (error.row, error.column, error.value, error.code, error.stored) == (
+        2,
+        "支部名称",
+        "外科党支部",
+        "name-taken",
+        "DZB02",
+    )
+    assert error.batch_file == "branches_utf8bom.csv" and "DZB02" in error.message
+
+
+def test_notes_in_a_column_without_a_header_are_named_not_imported(organised):
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["日期", "科室编码", "类别"])
+    sheet.append(["2025-05-06", "D01", "第一种形态"])
+    sheet.append(["2025-05-07", "D02", "第一种形态", None, "已电话核实"])
+    out = io.BytesIO()
+    book.save(out)
+    result = import_files(organised, [SourceFile("台账.xlsx", out.getvalue())], OPTIONS)
+    assert result.ok and result.files[0].rows == 2
+    assert result.files[0].warnings == ["以下列未导入：第 5 列（无表头）"]
