@@ -353,7 +353,7 @@ def _parse_expr(field: Field, col: str) -> str:
             return f"pbi_int({n})"
         case "float" | "score":
             # Plain numbers take the fast cast; the rest (full-width digits, '85%') the full parser.
-            # Scores stay on their own scale here; `final` maps them to 0–100.
+            # Scores stay on their own scale here; `_parse_select` maps them to 0–100.
             fast = f"TRY_CAST({col} AS DOUBLE)"
             return f"CASE WHEN {fast} IS NOT NULL THEN {fast} ELSE pbi_float({n}) END"
         case "hours":
@@ -556,14 +556,11 @@ def _score_fields(match: HeaderMatch, fields: dict[str, Field]) -> list[str]:
 def detect_scales(con, raw: RawTable, match: HeaderMatch) -> dict[str, tuple[str | None, ScaleStats]]:
     """Each score column's detected scale (None: ambiguous) and the figures it was detected from."""
     fields = {f.name: f for f in FIELDS[match.kind]}
-    return {
-        c: _detected(scale_stats(con, raw.table.column(f"column{match.columns[c][0]}")))
-        for c in _score_fields(match, fields)
-    }
-
-
-def _detected(stats: ScaleStats) -> tuple[str | None, ScaleStats]:
-    return detect_scale(stats), stats
+    found = {}
+    for column in _score_fields(match, fields):
+        stats = scale_stats(con, raw.table.column(f"column{match.columns[column][0]}"))
+        found[column] = (detect_scale(stats), stats)
+    return found
 
 
 @dataclass(frozen=True)
