@@ -1159,6 +1159,8 @@ _KIND_TEXT = {
 }
 
 
+# Kinds later files of the same call refer to: their good rows are stored even when others have errors.
+REFERRED_TO = frozenset({RecordKind.BRANCHES, RecordKind.DEPARTMENTS})
 # Kinds whose files run to hundreds of thousands of rows: stored in one pass while parsing (see below).
 ONE_PASS = frozenset({RecordKind.SATISFACTION_RESPONSES})
 
@@ -1174,8 +1176,8 @@ def _validate_and_load(
 ) -> None:
     """Parse, check and insert one file's rows inside the caller's transaction.
 
-    Rows without errors are inserted even when others have errors, so that later files of the same call
-    can refer to them; the caller rolls the whole transaction back if any file has an error.
+    Rows of registers without errors are inserted even when others have errors, so that later files of
+    the same call can refer to them; the caller rolls the whole transaction back if any file has an error.
 
     Survey responses (`ONE_PASS`) are first stored straight from the file, parsing and checking each row
     on the way in; only if some row fails a check is that undone and the file parsed into a temp table and
@@ -1229,6 +1231,8 @@ def _validate_and_load(
         report.warnings.append(t("warn.replaced", lang, n=stored.replaced))
     if stored_already:
         report.rows = _withdraw_skipped(cur, kind, names, batch_id)
+    elif report.error_count and kind not in REFERRED_TO:
+        report.rows = 0  # the call will be rolled back, and no later file refers to these rows
     else:
         report.rows = _insert(cur, kind, names, batch_id)
     cur.execute(queries.FINISH_BATCH, [report.rows, stored.unchanged, stored.replaced, batch_id])

@@ -142,8 +142,8 @@ def _find_header(rows: list[list[object]]) -> int:
 
 
 def _read_text(content: bytes, file_name: str, encoding: str | None) -> RawTable:
-    # Decoding a large UTF-8 file whole only to check it costs as much as parsing it: a UTF-8 start is
-    # taken as UTF-8, and pyarrow checks the rest (a file that is not UTF-8 after all is decoded anew).
+    # Decoding a large file whole only to check it costs more than parsing it: the encoding of its start
+    # is taken for the file, and pyarrow checks the rest.
     whole = encoding is not None or content.startswith((b"\xff\xfe", b"\xfe\xff"))
     head, codec = decode(content, encoding) if whole else decode(_start(content))
     if "\x00" in head[:65536] or sum(ch == "\ufffd" for ch in head[:4096]) > 8:
@@ -154,17 +154,19 @@ def _read_text(content: bytes, file_name: str, encoding: str | None) -> RawTable
     headers = [h.strip().lstrip("\ufeff") for h in head_rows[header_index]]
     width = len(headers)
     text = None
-    if codec == "utf-8" and not whole:
-        data = content
-    elif codec == "utf-8-sig" and not whole:
-        data = content[3:]
+    if not whole and codec in ("utf-8", "utf-8-sig", "gbk", "gb18030"):
+        # The start decided the encoding; pyarrow decodes the rest (GBK through Python's codec, as it reads)
+        # and checks it. A file that is not what its start said is decoded anew below.
+        data = content[3:] if codec == "utf-8-sig" else content
+        table = _arrow_rows(data, width, header_index + 1, delimiter, _quoted_newlines(data), codec)
     else:
         text, codec = (head, codec) if whole else decode(content)
         data = text.encode("utf-8", errors="replace")
-    table = _arrow_rows(data, width, header_index + 1, delimiter, _quoted_newlines(data))
-    if table is None and text is None:  # maybe not UTF-8 after its start: decode it whole
+        table = _arrow_rows(data, width, header_index + 1, delimiter, _quoted_newlines(data))
+    if table is None and text is None:
+        started = codec
         text, codec = decode(content, encoding)
-        if codec not in ("utf-8", "utf-8-sig"):
+        if codec != started:
             data = text.encode("utf-8", errors="replace")
             table = _arrow_rows(data, width, header_index + 1, delimiter, _quoted_newlines(data))
     extra: list[tuple[int, str]] = []
@@ -209,7 +211,9 @@ def _quoted_newlines(data: bytes) -> bool:
     return b'"' in data and _QUOTED_NEWLINE.search(data) is not None
 
 
-def _arrow_rows(data: bytes, width: int, skip: int, delimiter: str, quoted_newlines: bool) -> pa.Table | None:
+def _arrow_rows(
+    data: bytes, width: int, skip: int, delimiter: str, quoted_newlines: bool, codec: str = "utf-8"
+) -> pa.Table | None:
     """The rows below line `skip` as strings with their row numbers, or None if some row does not have
     exactly `width` cells (pyarrow would drop it, and the numbers after it would shift) or the bytes are
     not UTF-8."""
@@ -224,7 +228,12 @@ def _arrow_rows(data: bytes, width: int, skip: int, delimiter: str, quoted_newli
     try:
         table = pa_csv.read_csv(
             io.BytesIO(data),
-            read_options=pa_csv.ReadOptions(skip_rows=skip, column_names=names, block_size=_BLOCK_BYTES),
+            read_options=pa_csv.ReadOptions(
+                skip_rows=skip,
+                column_names=names,
+                block_size=_BLOCK_BYTES,
+                encoding="utf8" if codec.startswith("utf-8") else codec,
+            ),
             parse_options=pa_csv.ParseOptions(
                 delimiter=delimiter,
                 quote_char='"',
@@ -240,8 +249,8 @@ def _arrow_rows(data: bytes, width: int, skip: int, delimiter: str, quoted_newli
                 quoted_strings_can_be_null=True,
             ),
         )
-    except (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError):
-        return None
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError, UnicodeError):
+        return None  # UnicodeError: a byte the start's codec cannot decode (pyarrow decodes through Python)
     if invalid:
         return None
     return _with_rows(table, np.arange(skip + 1, skip + 1 + table.num_rows, dtype=np.int64))

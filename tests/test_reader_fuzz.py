@@ -75,6 +75,27 @@ def test_a_written_csv_is_read_cell_for_cell_with_its_row_numbers(rows, delimite
     assert [row for row, _value in raw.extra_cells] == beyond
 
 
+@pytest.mark.parametrize(
+    ("tail", "encoding"),
+    [
+        ("2024-01-01 10:00,D01,𠀀门诊患者,4\n".encode("gb18030"), "gb18030"),  # only GB18030 has 𠀀
+        ("2024-01-01 10:00,D01,门诊患者,4\n".encode(), None),  # UTF-8 after a GBK start: no encoding fits
+        (b"\xff\xfe,x,y,z\n", None),
+    ],
+)
+def test_a_file_whose_later_rows_are_not_in_its_starts_encoding_is_read_anew_or_refused(tail, encoding):
+    head = "提交时间,科室编码,调查对象,总体满意度\n" + "2024-01-01 10:00,D01,门诊患者,4\n" * 3000  # 100 KB of GBK
+    content = head.encode("gbk") + tail
+    if encoding is None:
+        with pytest.raises(reader.NotATable):
+            reader.read(content, "mixed.csv")
+        return
+    raw = reader.read(content, "mixed.csv")
+    assert raw.encoding == encoding
+    assert raw.table.num_rows == 3001 and raw.table.to_pylist()[-1]["column2"] == "𠀀门诊患者"
+    assert raw.table.column(reader.ROW).to_pylist() == list(range(2, 3003))
+
+
 @FUZZ
 @given(content=st.binary(max_size=400), name=st.sampled_from(["x.csv", "x.xlsx", "x.txt", "x.xls", "x.tsv"]))
 def test_random_bytes_give_a_clean_refusal_or_a_table(content, name):
