@@ -288,6 +288,12 @@ STRINGS: dict[str, tuple[str, str]] = {
         "Nothing was stored: {n} of {total} file(s) have errors ({errors:,} in all). Fix them and import all the "
         "files again.",
     ),
+    "import.result.resolvable": (
+        "未存储任何数据：{n} 个文件与已存储的记录不一致（共上传 {total} 个文件，{errors:,} 处）。请核对下方的新旧值，"
+        "在“如何处理”中选择。",
+        "Nothing was stored: {n} of {total} file(s) differ from stored records ({errors:,} cells). Compare the old and "
+        "new values below and choose under “What to do”.",
+    ),
     "import.result.file_ok": ("已存入 {rows:,} 行（批次 {batch}）", "{rows:,} rows stored (batch {batch})"),
     "import.result.file_errors": ("{n:,} 个错误，未存储", "{n:,} error(s); not stored"),
     "import.result.file_not_stored": (
@@ -427,7 +433,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "reason.no-sheet": ("工作簿中没有该工作表", "the workbook has no such sheet"),
     "expect.int": ("整数", "whole number"),
     "expect.float": ("数字", "number"),
-    "expect.score": ("分数（0–100，或 1–5 分量表）", "score (0–100, or 1–5 Likert)"),
+    "expect.score": ("分数（数字，如 85.3、4、0.853 或 85.3%）", "score (a number such as 85.3, 4, 0.853 or 85.3%)"),
     "expect.date": (
         "日期（如 2024-03-05、2024/3/5、2024年3月5日）",
         "date (e.g. 2024-03-05, 2024/3/5, 2024年3月5日)",

@@ -247,7 +247,8 @@ def summary(result: ImportResult, lang: str) -> tuple[str, str]:
     failed = [r for r in result.files if r.error_count]
     if failed:
         errors = sum(r.error_count for r in failed)
-        return "error", t("import.result.failed", lang, n=len(failed), total=len(result.files), errors=errors)
+        key = "import.result.resolvable" if resolutions(result, lang) else "import.result.failed"
+        return "error", t(key, lang, n=len(failed), total=len(result.files), errors=errors)
     stored = [r for r in result.files if r.batch_id is not None]
     rows = sum(r.rows for r in stored)
     if not stored:

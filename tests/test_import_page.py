@@ -388,6 +388,7 @@ def test_a_revised_file_is_resolved_on_the_page_in_the_errors_own_words(db_path:
     errors = frame_with_column(at, t("import.errors.stored", "zh"))
     shown = errors[[t(f"import.errors.{c}", "zh") for c in ("row", "value", "stored", "stored_in")]]
     assert shown.values.tolist() == [[4, "89.5", "88.5", "批次 3 · q1.xlsx"], [5, "91", "90", "批次 3 · q1.xlsx"]]
+    assert at.error[0].value == t("import.result.resolvable", "zh", n=1, total=1, errors=2)
     action = t("resolve.conflict", "zh", n=2)
     assert action == "用新文件中的值替换已存储的 2 行"
     assert any(action in w for w in texts(at.warning))  # the words of the error …
