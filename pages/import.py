@@ -237,12 +237,17 @@ def show_result(result: ImportResult) -> None:
         placeholder="—",
         column_config={t(f"import.errors.{c}", L): st.column_config.Column(width=w) for c, w in widths.items()},
     )
+    table_downloads(table, "import.errors")
+
+
+def table_downloads(table, texts: str) -> None:
+    """CSV and Excel buttons for a result table, named by the texts `<texts>.file_name`, `.csv`, `.xlsx`, `.title`."""
     downloads(
         table,
-        t("import.errors.file_name", L),
-        key="import_errors",
-        labels=(t("import.errors.csv", L), t("import.errors.xlsx", L)),
-        sheet=t("import.errors.title", L),
+        t(f"{texts}.file_name", L),
+        key=texts.replace(".", "_"),
+        labels=(t(f"{texts}.csv", L), t(f"{texts}.xlsx", L)),
+        sheet=t(f"{texts}.title", L),
     )
 
 
@@ -284,13 +289,7 @@ def show_notes(result: ImportResult) -> None:
     st.caption(t("import.notes.caption", L))
     table = report.localised(notes, "import.notes", L)
     st.dataframe(table, hide_index=True, width="stretch", placeholder="—")
-    downloads(
-        table,
-        t("import.notes.file_name", L),
-        key="import_notes",
-        labels=(t("import.notes.csv", L), t("import.notes.xlsx", L)),
-        sheet=t("import.notes.title", L),
-    )
+    table_downloads(table, "import.notes")
 
 
 def show_history() -> None:
