@@ -15,9 +15,11 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from analytics import demo, importer, metrics, reader, relations, risk, summary, templates
+from analytics import demo, metrics, relations, risk, summary
 from analytics.db import Database, default_db_path
 from analytics.i18n import t
+from analytics.imports import importer, parse, reader, templates
+from analytics.imports.model import ImportOptions, Resolution, SourceFile
 from analytics.schema import RecordKind, StatusReport
 
 
@@ -53,7 +55,7 @@ def build_parser() -> argparse.ArgumentParser:
     load.add_argument("--encoding", choices=sorted(reader.ENCODINGS), help="default: detected")
     load.add_argument(
         "--scale",
-        choices=list(importer.SCALES),
+        choices=list(parse.SCALES),
         help="satisfaction scores: likert 1–5, ten 0–10, ten1 1–10, proportion 0–1, percent 0–100 (default: detected)",
     )
     load.add_argument("--force", action="store_true", help="import a file even if the same file was imported")
@@ -183,7 +185,7 @@ def _template(args: argparse.Namespace) -> int:
 
 
 def _import(db: Database, args: argparse.Namespace) -> int:
-    options = importer.ImportOptions(
+    options = ImportOptions(
         kind=args.kind,
         sheet=args.sheet,
         encoding=args.encoding,
@@ -193,7 +195,7 @@ def _import(db: Database, args: argparse.Namespace) -> int:
         keep_repeats=args.keep_repeats,
         lang=args.lang,
     )
-    result = importer.import_files(db, [importer.SourceFile.from_path(f) for f in args.files], options)
+    result = importer.import_files(db, [SourceFile.from_path(f) for f in args.files], options)
     if args.json:
         print(result.model_dump_json(exclude={"files": {"__all__": {"error_count"}}}))
         return 0 if result.ok else 1
@@ -230,7 +232,7 @@ def _import(db: Database, args: argparse.Namespace) -> int:
 ROW_WARNINGS_SHOWN = 50
 
 
-def _action(resolution: importer.Resolution, lang: str) -> str:
+def _action(resolution: Resolution, lang: str) -> str:
     return t(f"resolve.{resolution.code}", lang, n=resolution.rows, start=resolution.start, end=resolution.end)
 
 

@@ -18,8 +18,8 @@ from pydantic_core import PydanticCustomError
 
 from analytics import queries
 from analytics.db import Database
-from analytics.fields import normalise_header
 from analytics.i18n import STRINGS, t
+from analytics.imports.fields import normalise_header
 from analytics.schema import REQUIRED_MEETINGS_PER_YEAR, ActivityType
 
 MAPPING_PREFIX = "header_mapping:"

@@ -81,7 +81,7 @@ def _peak_rss_mib() -> float:
 def _idle(_: object) -> tuple[float, float, int]:
     import duckdb  # noqa: F401
 
-    from analytics import importer  # noqa: F401
+    from analytics.imports import importer  # noqa: F401
 
     return 0.0, _peak_rss_mib(), 0
 
@@ -120,7 +120,8 @@ def planted_errors(text: str, rows: int) -> tuple[str, set[tuple[int, str, str]]
 
 def _product_with_errors(args: tuple[str, str, set]) -> tuple[float, float, int]:
     from analytics.db import Database
-    from analytics.importer import SourceFile, import_files
+    from analytics.imports.importer import import_files
+    from analytics.imports.model import SourceFile
 
     csv_path, db_path, expected = args
     with Database(db_path) as db:
@@ -135,7 +136,8 @@ def _product_with_errors(args: tuple[str, str, set]) -> tuple[float, float, int]
 
 def _product(args: tuple[str, str]) -> tuple[float, float, int]:
     from analytics.db import Database
-    from analytics.importer import SourceFile, import_files
+    from analytics.imports.importer import import_files
+    from analytics.imports.model import SourceFile
 
     csv_path, db_path = args
     with Database(db_path) as db:
@@ -160,7 +162,8 @@ def in_child(fn, *args) -> tuple:
 def prepare_database(path: Path) -> None:
     """A database holding the sample branches and departments (D01..D06)."""
     from analytics.db import Database
-    from analytics.importer import SourceFile, import_files
+    from analytics.imports.importer import import_files
+    from analytics.imports.model import SourceFile
 
     with Database(path) as db:
         files = [SourceFile.from_path(SAMPLES / name) for name in ("branches_utf8bom.csv", "departments_gbk.csv")]

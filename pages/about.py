@@ -6,8 +6,8 @@ import streamlit as st
 
 from analytics import charts, summary
 from analytics.db import Database
-from analytics.fields import ENUM_ALIASES
 from analytics.i18n import t
+from analytics.imports.fields import ENUM_ALIASES
 from analytics.schema import (
     REQUIRED_MEETINGS_PER_YEAR,
     ActivityType,

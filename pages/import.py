@@ -7,11 +7,12 @@ from dataclasses import dataclass, field
 
 import streamlit as st
 
-from analytics import import_report as report
-from analytics import importer, settings, templates
-from analytics.fields import detect_kind
+from analytics import settings
 from analytics.i18n import t
-from analytics.importer import ImportOptions, ImportResult, Preview, SourceFile
+from analytics.imports import importer, report, templates
+from analytics.imports.fields import detect_kind
+from analytics.imports.importer import Preview
+from analytics.imports.model import ImportOptions, ImportResult, SourceFile
 from analytics.schema import RecordKind
 from pages._ui import XLSX_MIME, database, downloads, ensure_navigation, lang, load, md_escape
 

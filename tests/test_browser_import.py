@@ -15,10 +15,10 @@ from pathlib import Path
 
 import pytest
 
-from analytics import importer
 from analytics.db import Database
 from analytics.i18n import t
-from analytics.importer import ImportOptions, SourceFile
+from analytics.imports import importer
+from analytics.imports.model import ImportOptions, SourceFile
 from tests.browser_support import TIMEOUT_MS, App, run_app, save_screenshot, wait_for_app_idle
 from tests.conftest import SAMPLES
 from tests.import_support import aggregates_xlsx

@@ -15,7 +15,8 @@ import pandas as pd
 import pytest
 
 from analytics.db import Database
-from analytics.importer import SourceFile, import_files
+from analytics.imports.importer import import_files
+from analytics.imports.model import SourceFile
 from tests.conftest import SAMPLES
 
 AS_OF = "2025-01-15"

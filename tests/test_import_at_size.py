@@ -17,7 +17,8 @@ import pandas as pd
 import pytest
 
 from analytics.db import Database
-from analytics.importer import ImportOptions, SourceFile, import_files, undo
+from analytics.imports.importer import import_files, undo
+from analytics.imports.model import ImportOptions, SourceFile
 from tests.conftest import SAMPLES
 
 RESPONSE_ROWS = 200_500  # data rows; spreadsheet rows 2 … 200,501

@@ -1,6 +1,6 @@
 """The import page (数据导入) through Streamlit's AppTest: upload, preview, column mapping, import (all or
 nothing), the error list and its filters, history and undo, templates; and the modules behind it
-(analytics.exports, analytics.settings, analytics.import_report)."""
+(analytics.exports, analytics.settings, analytics.imports.report)."""
 
 from __future__ import annotations
 
@@ -13,10 +13,11 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from analytics import exports, importer, settings, summary
+from analytics import exports, settings, summary
 from analytics.db import Database
 from analytics.i18n import STRINGS, t
-from analytics.importer import ImportOptions, SourceFile
+from analytics.imports import importer
+from analytics.imports.model import ImportOptions, SourceFile
 from analytics.queries import RECORD_TABLES
 from analytics.schema import RecordKind
 from tests.conftest import SAMPLES

@@ -15,16 +15,9 @@ import openpyxl
 import pytest
 
 from analytics.db import Database
-from analytics.importer import (
-    ImportOptions,
-    ScaleStats,
-    SourceFile,
-    detect_scale,
-    history,
-    import_files,
-    preview,
-    undo,
-)
+from analytics.imports.importer import history, import_files, preview, undo
+from analytics.imports.model import ImportOptions, SourceFile
+from analytics.imports.parse import ScaleStats, detect_scale
 from analytics.schema import DepartmentCategory
 from tests.conftest import SAMPLES
 from tests.import_support import aggregates_xlsx

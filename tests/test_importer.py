@@ -13,7 +13,8 @@ import pandas as pd
 import pytest
 
 from analytics.db import Database
-from analytics.importer import ImportOptions, SourceFile, history, import_files, undo
+from analytics.imports.importer import history, import_files, undo
+from analytics.imports.model import ImportOptions, SourceFile
 from analytics.queries import RECORD_TABLES
 from analytics.schema import RecordKind
 from tests.conftest import SAMPLES

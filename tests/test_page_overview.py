@@ -15,7 +15,8 @@ from streamlit.testing.v1 import AppTest
 from analytics import metrics, risk
 from analytics.db import Database
 from analytics.i18n import t
-from analytics.importer import SourceFile, import_files
+from analytics.imports.importer import import_files
+from analytics.imports.model import SourceFile
 from analytics.queries import RECORD_TABLES
 from analytics.schema import REQUIRED_MEETINGS_PER_YEAR
 from tests.conftest import SAMPLES

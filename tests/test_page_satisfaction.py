@@ -16,7 +16,8 @@ from streamlit.testing.v1 import AppTest
 
 from analytics.db import Database
 from analytics.i18n import t
-from analytics.importer import SourceFile, import_files
+from analytics.imports.importer import import_files
+from analytics.imports.model import SourceFile
 from analytics.settings import MetricSettings, save_metric_settings
 from tests.conftest import SAMPLES
 from tests.page_support import open_app_page

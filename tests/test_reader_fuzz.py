@@ -11,9 +11,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from analytics import reader
 from analytics.db import Database
-from analytics.importer import ImportOptions, SourceFile, import_files, preview
+from analytics.imports import reader
+from analytics.imports.importer import import_files, preview
+from analytics.imports.model import ImportOptions, SourceFile
 from tests.conftest import SAMPLES
 
 HEADER = ["提交时间", "科室编码", "调查对象", "总体满意度"]

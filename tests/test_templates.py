@@ -15,10 +15,11 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from analytics import templates
 from analytics.db import Database
-from analytics.fields import FIELDS
-from analytics.importer import ImportOptions, SourceFile, import_files
+from analytics.imports import templates
+from analytics.imports.fields import FIELDS
+from analytics.imports.importer import import_files
+from analytics.imports.model import ImportOptions, SourceFile
 from analytics.queries import RECORD_TABLES
 from analytics.schema import (
     ActivityType,

@@ -32,7 +32,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
 
-from analytics.fields import looks_like_header
+from analytics.imports.fields import looks_like_header
 
 ENCODINGS = {
     "utf-8": "utf-8",

@@ -16,8 +16,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from analytics.fields import FIELDS, Field, expectation, field_label
 from analytics.i18n import t
+from analytics.imports.fields import FIELDS, Field, expectation, field_label
 from analytics.schema import (
     ActivityType,
     DepartmentCategory,

@@ -1,6 +1,6 @@
 """What the import page shows, as plain data: header mappings, error lists, history, summaries.
 
-The importer (`analytics.importer`) does the work; this module turns its reports into tables and sentences
+The importer (`analytics.imports.importer`) does the work; this module turns its reports into tables and sentences
 in the user's language, so the page only lays them out. No streamlit here.
 """
 
@@ -10,16 +10,17 @@ from collections.abc import Sequence
 
 import pandas as pd
 
-from analytics import importer, reader
-from analytics.fields import FIELDS, Field, normalise_header
-from analytics.fields import field_label as _field_label
 from analytics.i18n import STRINGS, t
-from analytics.importer import FileReport, ImportResult, Preview
+from analytics.imports import parse, reader
+from analytics.imports.fields import FIELDS, Field, normalise_header
+from analytics.imports.fields import field_label as _field_label
+from analytics.imports.importer import Preview
+from analytics.imports.model import FileReport, ImportResult
 from analytics.schema import RecordKind
 
 # The encodings a user may choose: the reader's own list, without its aliases.
 ENCODINGS: tuple[str, ...] = tuple(dict.fromkeys(reader.ENCODINGS.values()))
-SCALES: tuple[str, ...] = tuple(importer.SCALES)
+SCALES: tuple[str, ...] = tuple(parse.SCALES)
 ERROR_COLUMNS: tuple[str, ...] = ("file", "row", "column", "value", "stored", "stored_in", "code", "message")
 NOTE_COLUMNS: tuple[str, ...] = ("file", "row", "other_row", "value", "code", "message")
 HISTORY_COLUMNS: tuple[str, ...] = (

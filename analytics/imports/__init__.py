@@ -1,0 +1,62 @@
+"""Import (导入): the party office's files into the database, every row checked, all or nothing.
+
+The flow and who owns each step:
+
+* `reader`: bytes → a table of text cells, each row with its spreadsheet row number (`_row`);
+* `fields`: what each kind of file holds (fields, header aliases, enum spellings) and header mapping;
+* `parse`: cells → typed values in SQL, satisfaction scales detected and mapped to 0–100;
+* `checks`: problems within the file (cells, repeated keys and rows);
+* `stored`: the file against stored records (unchanged, conflicts, overlapping exports, replace);
+* `importer`: the call (`import_files`, `preview`, `history`, `undo`) and its messages;
+* `model`: what a file, the options and the reports are; `report`: reports as tables for the page;
+  `templates`: the XLSX templates.
+
+The rules below are the product's; the README and the About page say the same.
+
+One call of `import_files` is one transaction. Files are loaded in dependency order (branches, then
+departments, then the records), each as an import batch. If any file has an error, nothing is stored.
+
+**Row numbers.** The reader gives every row its spreadsheet row number as a column (`_row`); every
+table and query below carries it, and every error and warning quotes it. Nothing relies on the order
+in which DuckDB returns or stores rows.
+
+**Validation** is vectorised SQL over the whole file (the `pbi_*` parsing macros in
+`queries.PARSE_MACROS`) and collects every error as data (`RowError`: row, column, value, code,
+message; for conflicts also the stored value and the batch and file that stored it).
+
+**Satisfaction scales.** Each score column's scale is detected from the bulk of its values
+(`detect_scale`): 1–5 when nearly all (98 %) lie in 1–5, 0–1 proportions, 0–10 (with some 0) and
+0–100; values outside the detected scale are out-of-range errors at their rows. A column that fits no
+scale clearly (only 0 and 1; 1–10 without a 0; a mixture) is refused with a request to choose one
+(`--scale`). Scores are stored on 0–100: 1–5 as (x−1)×25, 0–10 as x×10, 1–10 as (x−1)×100/9,
+0–1 as x×100; a cell written with a per cent sign ("85.3%") is read as 0–100 whatever the scale.
+
+**Dates** of things that happened (activities, answers, records, completed rectifications, periods)
+may not lie after the day of the import: such rows are errors.
+
+**Rows that repeat or overlap** (the rules, per kind: within one file / against stored records):
+
+* branches, departments: the same code or name twice is an error naming both rows / a stored row with
+  the same code and values is unchanged (not stored again); with other values it is a conflict.
+* activities: rows with the same date, branch, type and topic whose other cells differ are two
+  activities, both stored, with a warning naming both rows; rows identical in every cell (columns not
+  imported included) are stored once, with a warning naming both rows (`keep_repeats` stores both) /
+  a row identical to a stored activity is that activity: of each set of identical activities only the
+  file's count beyond the stored count is added, so a re-imported ledger never counts twice; a new row
+  sharing date, branch, type and topic with a stored activity that the file no longer holds is a
+  conflict (a correction, or another session? the clerk says which).
+* satisfaction responses with a response id (答卷编号): the same id twice is stored once when the rows
+  are identical (a warning names both), else an error / the same id with the same values is unchanged,
+  with other values a conflict.
+* satisfaction responses without an id: identical answers are all kept (two patients may answer
+  alike), with a count / stored answers of the same departments and populations inside the file's
+  time range mean an overlapping export: refused unless `replace` (the range's stored answers are set
+  aside) or `keep_repeats` (both kept). Answers are never matched cell by cell.
+* satisfaction aggregates (department, period, population) and discipline records (date, department,
+  category, summary, persons): the same key twice is an error / the same key with the same values is
+  unchanged, with other values a conflict.
+
+A conflict is an error showing the stored and the new value of each differing cell, with the batch and
+file that stored the old one. `replace` resolves it: the stored rows move to `<table>_replaced`, so
+undoing the import puts them back. The same file (same SHA-256) imported again is skipped unless `force`.
+"""

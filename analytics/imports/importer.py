@@ -1,0 +1,542 @@
+"""The import call: read and map each file, check and store them all in one transaction (or none), and say
+what happened in the user's language; the preview before it, the history and undo after it.
+
+The rules (row numbers, scales, repeats, stored records) are in the package docstring (`analytics.imports`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import getpass
+from collections.abc import Callable, Sequence
+
+import duckdb
+import pandas as pd
+from pydantic import BaseModel
+from pydantic import Field as PydanticField
+
+from analytics import queries
+from analytics.db import Database
+from analytics.i18n import t
+from analytics.imports.checks import build_final, check_cells, check_duplicates, errors_table, extra_cells, row_checks
+from analytics.imports.fields import (
+    FIELDS,
+    LOAD_ORDER,
+    Field,
+    HeaderMatch,
+    detect_kind,
+    field_label,
+    match_headers,
+    normalise_header,
+)
+from analytics.imports.model import (
+    DERIVED,
+    ID_COLUMN,
+    KEYS,
+    MAX_ERRORS_PER_FILE,
+    TABLE,
+    FileReport,
+    ImportOptions,
+    ImportResult,
+    Prepared,
+    Progress,
+    RowError,
+    SourceFile,
+    TempNames,
+    file_error,
+    key_headers,
+    stored_columns,
+)
+from analytics.imports.parse import absent, choose_scales, detect_scales, load_lookups, parse, parse_select
+from analytics.imports.reader import ROW, NotATable, RawTable, read
+from analytics.imports.stored import check_stored
+from analytics.schema import RecordKind
+
+
+class _Rollback(Exception):
+    """Raised inside the writer transaction to undo everything when any file failed."""
+
+
+def prepare(source: SourceFile, options: ImportOptions) -> Prepared:
+    """Read the file and map its headers; fatal problems (not a table, missing columns) become errors."""
+    lang = options.lang
+    report = FileReport(file=source.name)
+    prepared = Prepared(source, report)
+    try:
+        raw = read(source.content, source.name, encoding=options.encoding, sheet=options.sheet)
+    except NotATable as problem:
+        detail = t(f"reason.{problem.reason}", lang) + (f"（{problem.context}）" if problem.context else "")
+        file_error(report, problem.code, lang, detail=detail)
+        return prepared
+    prepared.raw = raw
+    report.encoding = raw.encoding
+    kind = source.kind or options.kind
+    mapping = source.mapping if source.mapping is not None else options.mapping
+    if kind is not None:
+        match = match_headers(raw.headers, kind, mapping)
+    else:
+        ranked = detect_kind(raw.headers, mapping)
+        match = ranked[0]
+        headers_text = "、".join(h for h in raw.headers if h)
+        if match.missing and match.score <= 0:
+            file_error(report, "unknown-kind", lang, value=headers_text)
+            return prepared
+        if not match.missing and not ranked[1].missing and ranked[1].score == match.score:
+            kinds = " / ".join(m.kind.label(lang) for m in ranked[:2])
+            file_error(report, "ambiguous-kind", lang, value=kinds)
+            return prepared
+    prepared.match = match
+    report.kind = match.kind
+    for field in match.missing:
+        accepted = " / ".join(field.aliases[:4] + field.name_aliases[:3])
+        file_error(report, "missing-column", lang, column=field_label(field, lang), expected=accepted)
+    unused = [raw.headers[i] for i in match.unknown]
+    # A column without a header is not imported either; if it holds something, say so.
+    unused += [
+        t("warn.unnamed-column", lang, n=i + 1)
+        for i, header in enumerate(raw.headers)
+        if not normalise_header(header) and raw.table.column(f"column{i}").null_count < raw.table.num_rows
+    ]
+    if unused:
+        report.warnings.append(t("warn.unknown-columns", lang, columns="、".join(unused)))
+    return prepared
+
+
+def _display(field: Field | None, value: str | None, lang: str) -> str | None:
+    """A stored code as people read it: an enum's label, 是/否."""
+    if value is None or field is None:
+        return value
+    if field.enum is not None:
+        try:
+            return field.enum(value).label(lang)
+        except ValueError:
+            return value
+    if field.type == "bool":
+        return t("template.yes" if value == "true" else "template.no", lang)
+    return value
+
+
+def _report_errors(cur, raw, match, names, expect, report: FileReport, lang: str, files: dict[int, str]) -> None:
+    fields = {f.name: f for f in FIELDS[match.kind]}
+    total = cur.execute(f"SELECT count(*) FROM (SELECT DISTINCT * FROM {names.errors})").fetchone()[0]
+    rows = cur.execute(
+        f"SELECT DISTINCT * FROM {names.errors} ORDER BY row, field, code LIMIT {MAX_ERRORS_PER_FILE}"
+    ).fetchall()
+    for row, name, value, code, other, stored, batch, hint in rows:
+        column_index = match.columns.get(name, match.columns.get("period", (None,)))[0] if name else None
+        column = raw.headers[column_index] if column_index is not None else name
+        field = fields.get(name) if name else None
+        details = {"column": column or "", "value": value or "", "expected": expect.get((name, code), "")}
+        if code == "duplicate-row":
+            details["other"] = other
+        if code in ("conflict", "name-taken"):
+            value, stored = _display(field, value, lang), _display(field, stored, lang)
+            details |= {"value": value or "", "stored": stored or "", "batch": batch, "file": files.get(batch, "")}
+        message = t(f"err.{code}", lang, **details)
+        if hint:
+            message += t("err.hint", lang, hint=hint)
+        report.errors.append(
+            RowError(
+                row=row,
+                column=column,
+                value=value or None,
+                code=code,
+                message=message,
+                other_row=other,
+                stored=stored,
+                batch_id=batch,
+                batch_file=files.get(batch) if batch is not None else None,
+            )
+        )
+    report.error_count += total
+    if total > len(rows):
+        report.warnings.append(t("warn.more-errors", lang, n=total - len(rows)))
+    if report.resolution is not None and report.resolution.code == "conflict":
+        n = cur.execute(f"SELECT count(DISTINCT row) FROM {names.errors} WHERE code = 'conflict'").fetchone()[0]
+        action = t("resolve.conflict", lang, n=report.resolution.rows)
+        report.warnings.insert(0, t("warn.conflicts", lang, n=n, action=action))
+
+
+def _report_notes(cur, raw, match, names, report: FileReport, options: ImportOptions) -> None:
+    """Row warnings for repeated and same-key rows, and one sentence summing them up."""
+    lang = options.lang
+    keys = key_headers(raw, match, lang, KEYS[match.kind][0])
+    counts = dict(cur.execute(f"SELECT code, count(*) FROM {names.notes} GROUP BY code").fetchall())
+    rows = cur.execute(
+        f"SELECT row, other, code FROM {names.notes} ORDER BY row LIMIT {MAX_ERRORS_PER_FILE}"
+    ).fetchall()
+    repeated = "note.repeated-row.kept" if options.keep_repeats else "note.repeated-row"
+    for row, other, code in rows:
+        key = repeated if code == "repeated-row" else f"note.{code}"
+        if match.kind is RecordKind.SATISFACTION_RESPONSES:
+            key = "note.repeated-answer"
+        report.row_warnings.append(
+            RowError(
+                row=row,
+                column=None,
+                value=None,
+                code=code,
+                other_row=other,
+                message=t(key, lang, other=other, keys=keys),
+            )
+        )
+    for code, n in sorted(counts.items()):
+        key = repeated if code == "repeated-row" else f"note.{code}"
+        if match.kind is RecordKind.SATISFACTION_RESPONSES:
+            key = "note.repeated-answer"
+        examples = ", ".join(f"{r}={o}" for r, o, c in rows if c == code)
+        report.warnings.append(t(f"warn.{key.removeprefix('note.')}", lang, n=n, keys=keys, rows=_cut(examples)))
+
+
+def _cut(text: str, limit: int = 120) -> str:
+    return text if len(text) <= limit else text[:limit].rsplit(",", 1)[0] + " …"
+
+
+def _warnings(cur, kind: RecordKind, names, match: HeaderMatch, lang: str) -> list[str]:
+    out = []
+    if kind is RecordKind.ACTIVITIES:
+        rows = [
+            r
+            for (r,) in cur.execute(
+                f"SELECT {ROW} FROM {names.final} WHERE attended > expected ORDER BY {ROW}"
+            ).fetchall()
+        ]
+        if rows:
+            shown = ", ".join(map(str, rows[:10])) + (" …" if len(rows) > 10 else "")
+            out.append(t("warn.attended-over-expected", lang, n=len(rows), rows=shown))
+    return out
+
+
+def _insert(cur, kind: RecordKind, names, batch_id: int) -> int:
+    """Store the rows without errors that are not set aside (repeats, unchanged); returns how many."""
+    table = TABLE[kind]
+    columns = stored_columns(kind)
+    select = list(columns)
+    if kind in ID_COLUMN:
+        id_column = ID_COLUMN[kind]
+        columns = [id_column, *columns]
+        # Ids are never reused, not even those of rows set aside by a replace (an undo brings them back),
+        # and follow the file's rows.
+        top = f"greatest((SELECT max({id_column}) FROM {table}), (SELECT max({id_column}) FROM {table}_replaced), 0)"
+        select = [f"{top} + row_number() OVER (ORDER BY {ROW})", *select]
+    return cur.execute(
+        f"INSERT INTO {table} ({', '.join(columns)}, batch_id, source_row) "
+        f"SELECT {', '.join(select)}, ?, {ROW} FROM {names.final} "
+        f"WHERE {ROW} NOT IN (SELECT row FROM {names.errors}) AND {ROW} NOT IN (SELECT {ROW} FROM {names.skip})",
+        [batch_id],
+    ).fetchone()[0]
+
+
+_KIND_TEXT = {
+    RecordKind.BRANCHES: "branches",
+    RecordKind.DEPARTMENTS: "departments",
+    RecordKind.ACTIVITIES: "activities",
+    RecordKind.SATISFACTION_RESPONSES: "satisfaction",
+    RecordKind.SATISFACTION_AGGREGATES: "satisfaction",
+    RecordKind.DISCIPLINE: "discipline",
+}
+
+
+# Kinds later files of the same call refer to: their good rows are stored even when others have errors.
+REFERRED_TO = frozenset({RecordKind.BRANCHES, RecordKind.DEPARTMENTS})
+
+
+# Kinds whose files run to hundreds of thousands of rows: stored in one pass while parsing (see below).
+ONE_PASS = frozenset({RecordKind.SATISFACTION_RESPONSES})
+
+
+def _validate_and_load(
+    cur: duckdb.DuckDBPyConnection,
+    prepared: Prepared,
+    index: int,
+    batch_id: int,
+    options: ImportOptions,
+    secret: str,
+    step: Callable[[float], None] = lambda done: None,
+) -> None:
+    """Parse, check and insert one file's rows inside the caller's transaction.
+
+    Rows of registers without errors are inserted even when others have errors, so that later files of
+    the same call can refer to them; the caller rolls the whole transaction back if any file has an error.
+
+    Survey responses (`ONE_PASS`) are first stored straight from the file, parsing and checking each row
+    on the way in; only if some row fails a check is that undone and the file parsed into a temp table and
+    checked cell by cell to list every error. The checks of repeats and of stored records then read the
+    batch's own stored rows. Other kinds always take the second way (they are small, and registers have
+    unique keys that an insert of a file repeating a code would violate).
+    """
+    raw, match, report, lang = prepared.raw, prepared.match, prepared.report, options.lang
+    kind = match.kind
+    names = TempNames(index)
+    # Registered first: DuckDB refuses to register while a result is still pending on the cursor.
+    cur.register(names.frame, raw.table)
+    load_lookups(cur, kind)
+    fields = {f.name: f for f in FIELDS[kind]}
+    scales = choose_scales(cur, raw, match, options, report)
+    if scales is None:
+        return
+    checks, expect = row_checks(raw, match, fields, scales, options.today or dt.date.today(), lang)
+    errors_table(cur, names)
+    if raw.table.num_rows == 0:
+        file_error(report, "no-data", lang, detail=t("kind." + _KIND_TEXT[kind] + ".title", lang))
+        return
+    stored_already = (
+        kind in ONE_PASS
+        and not raw.extra_cells
+        and _insert_direct(cur, raw, match, fields, names, scales, checks, batch_id)
+    )
+    step(0.5)
+    if stored_already:
+        final = ", ".join(stored_columns(kind))
+        cur.execute(
+            f"CREATE TEMP VIEW {names.final} AS SELECT source_row AS {ROW}, {final} FROM {TABLE[kind]} "
+            f"WHERE batch_id = {int(batch_id)}"
+        )
+    else:
+        parse(cur, raw, match, fields, names, secret, scales)
+        check_cells(cur, raw, match, fields, checks, names)
+        extra_cells(cur, raw, names)
+        build_final(cur, kind, names)
+    step(0.6)
+    expect |= check_duplicates(cur, raw, match, names, options)
+    stored = check_stored(cur, raw, match, names, batch_id, options, report)
+    step(0.75)
+    files = dict(cur.execute(queries.BATCH_FILES).fetchall())
+    _report_errors(cur, raw, match, names, expect, report, lang, files)
+    _report_notes(cur, raw, match, names, report, options)
+    report.warnings.extend(_warnings(cur, kind, names, match, lang))
+    if stored.unchanged:
+        report.warnings.append(t("warn.unchanged", lang, n=stored.unchanged))
+    if stored.replaced:
+        report.warnings.append(t("warn.replaced", lang, n=stored.replaced))
+    if stored_already:
+        report.rows = _withdraw_skipped(cur, kind, names, batch_id)
+    elif report.error_count and kind not in REFERRED_TO:
+        report.rows = 0  # the call will be rolled back, and no later file refers to these rows
+    else:
+        report.rows = _insert(cur, kind, names, batch_id)
+    cur.execute(queries.FINISH_BATCH, [report.rows, stored.unchanged, stored.replaced, batch_id])
+
+
+def _insert_direct(cur, raw, match, fields, names, scales, checks, batch_id: int) -> bool:
+    """Store every row of the file in one pass, parsing and checking on the way; True if every non-blank
+    row passed (else the rows stored here are removed again and False returned)."""
+    kind = match.kind
+    table = TABLE[kind]
+    columns = stored_columns(kind)
+    exprs = [DERIVED.get(kind, {}).get(column, column) for column in columns]
+    passed = " AND ".join(["NOT _bad", *(f"NOT coalesce({cond}, false)" for _name, _code, cond in checks)])
+    parsed = parse_select(cur, raw, match, fields, names, scales)
+    typed = f"SELECT p.*, {', '.join(['NULL AS _none', *absent(match, fields)])} FROM ({parsed}) p"
+    # Filter pushdown would copy the parsers into the WHERE clause and run each of them twice.
+    cur.execute("SET disabled_optimizers = 'filter_pushdown'")
+    try:
+        stored = cur.execute(
+            f"INSERT INTO {table} ({', '.join(columns)}, batch_id, source_row) "
+            f"SELECT {', '.join(exprs)}, ?, {ROW} FROM ({typed}) WHERE {passed}",
+            [batch_id],
+        ).fetchone()[0]
+    finally:
+        cur.execute("RESET disabled_optimizers")
+    if stored == raw.table.num_rows:
+        return True
+    cur.execute(queries.delete_batch(table), [batch_id])
+    return False
+
+
+def _withdraw_skipped(cur, kind: RecordKind, names, batch_id: int) -> int:
+    """After a one-pass store: remove the rows found to be repeats or already stored; returns the rows kept."""
+    table = TABLE[kind]
+    cur.execute(queries.delete_batch_rows(table, f"SELECT {ROW} FROM {names.skip}"), [batch_id])
+    return cur.execute(queries.count_batch(table), [batch_id]).fetchone()[0]
+
+
+def import_files(
+    db: Database,
+    files: Sequence[SourceFile],
+    options: ImportOptions | None = None,
+    progress: Progress | None = None,
+) -> ImportResult:
+    """Validate and store `files` in one transaction: all of them, or (if any has an error) none."""
+    options = options or ImportOptions()
+    progress = progress or (lambda fraction, text: None)
+    user = options.user or getpass.getuser()
+    prepared = []
+    for i, source in enumerate(files):
+        progress(0.2 * i / max(len(files), 1), source.name)
+        prepared.append(prepare(source, options))
+    order = {kind: i for i, kind in enumerate(LOAD_ORDER)}
+    runnable = sorted(
+        (p for p in prepared if p.match is not None and not p.report.errors),
+        key=lambda p: order[p.match.kind],
+    )
+    try:
+        with db.writer() as cur:
+            secret = cur.execute(queries.META_VALUE, ["pseudonym_secret"]).fetchone()[0]
+            for i, item in enumerate(runnable):
+                start, share = 0.2 + 0.8 * i / len(runnable), 0.8 / len(runnable)
+                progress(start, item.source.name)
+                same = cur.execute(queries.SAME_FILE, [item.source.sha256]).fetchone()
+                if same and not options.force:
+                    when = same[1].strftime("%Y-%m-%d %H:%M")
+                    item.report.skipped = t("skip.same-file", options.lang, when=when, batch=same[0])
+                    continue
+                batch_id = cur.execute(
+                    queries.INSERT_BATCH,
+                    [
+                        item.source.name,
+                        item.source.sha256,
+                        item.match.kind.value,
+                        user,
+                        dt.datetime.now(),
+                        item.report.encoding,
+                    ],
+                ).fetchone()[0]
+                item.report.batch_id = batch_id
+                try:
+                    _validate_and_load(
+                        cur,
+                        item,
+                        i,
+                        batch_id,
+                        options,
+                        secret,
+                        lambda done, start=start, share=share, name=item.source.name: progress(
+                            start + share * done, name
+                        ),
+                    )
+                except duckdb.Error as error:  # the transaction is aborted: report and stop here
+                    file_error(item.report, "unreadable", options.lang, detail=str(error).splitlines()[0])
+                    raise _Rollback from error
+            ok = not any(p.report.error_count for p in prepared)
+            stored = any(p.report.rows or p.report.batch_id for p in prepared)
+            if not ok or not stored:
+                raise _Rollback
+    except _Rollback:
+        for p in prepared:
+            p.report.rows, p.report.batch_id = 0, None
+    progress(1.0, "")
+    return ImportResult(ok=not any(p.report.error_count for p in prepared), files=[p.report for p in prepared])
+
+
+class Preview(BaseModel):
+    """What the page shows before importing: how the file was read and mapped."""
+
+    model_config = {"arbitrary_types_allowed": True}
+
+    file: str
+    kind: RecordKind | None
+    format: str | None
+    encoding: str | None
+    sheet: str | None
+    header_row: int | None
+    rows: int
+    mapping: list[tuple[str, str | None]]  # (header in the file, field name it maps to or None)
+    missing: list[str]  # field names required but not found
+    sample: pd.DataFrame
+    errors: list[RowError]
+    scales: dict[str, str | None] = PydanticField(default_factory=dict)  # score header → scale (None: ambiguous)
+
+
+def preview(source: SourceFile, options: ImportOptions | None = None, sample_rows: int = 10) -> Preview:
+    """Read and map a file without touching any database (a throwaway in-memory DuckDB counts its rows and
+    detects the satisfaction scale)."""
+    options = options or ImportOptions()
+    prepared = prepare(source, options)
+    raw, match = prepared.raw, prepared.match
+    rows, sample, scales = 0, pd.DataFrame(), {}
+    if raw is not None:
+        con = duckdb.connect()
+        try:
+            con.execute(queries.PARSE_MACROS)
+            con.register("pbi_preview", raw.table)
+            filled = " OR ".join(f"nullif(trim({c}), '') IS NOT NULL" for c in raw.columns)
+            rows = con.execute(f"SELECT count(*) FROM pbi_preview WHERE {filled}").fetchone()[0]
+            first = f"SELECT * EXCLUDE ({ROW}) FROM pbi_preview WHERE {filled} ORDER BY {ROW} LIMIT {sample_rows}"
+            sample = con.execute(first).df()
+            sample.columns = _unique(raw.headers)
+            if match is not None:
+                scales = _preview_scales(con, raw, match, options)
+        except duckdb.Error as error:
+            detail = str(error).splitlines()[0]
+            file_error(prepared.report, "unreadable", options.lang, detail=detail)
+        finally:
+            con.close()
+    by_index = {i: name for name, (i, _role) in (match.columns.items() if match else [])}
+    return Preview(
+        file=source.name,
+        kind=match.kind if match else None,
+        format=raw.format if raw else None,
+        encoding=raw.encoding if raw else None,
+        sheet=raw.sheet if raw else None,
+        header_row=raw.header_row if raw else None,
+        rows=rows,
+        mapping=[(h, by_index.get(i)) for i, h in enumerate(raw.headers)] if raw else [],
+        missing=[f.name for f in match.missing] if match else [],
+        sample=sample,
+        errors=prepared.report.errors,
+        scales=scales,
+    )
+
+
+def _preview_scales(con, raw: RawTable, match: HeaderMatch, options: ImportOptions) -> dict[str, str | None]:
+    found = detect_scales(con, raw, match)
+    return {raw.headers[match.columns[c][0]]: options.scale or scale for c, (scale, _stats) in found.items()}
+
+
+def _unique(headers: list[str]) -> list[str]:
+    seen: dict[str, int] = {}
+    out = []
+    for h in headers:
+        h = h or "—"
+        seen[h] = seen.get(h, 0) + 1
+        out.append(h if seen[h] == 1 else f"{h} ({seen[h]})")
+    return out
+
+
+def history(db: Database) -> pd.DataFrame:
+    """Every import batch, newest first, including undone ones (with `undone_at`)."""
+    return db.reader().execute(queries.HISTORY).df()
+
+
+class UndoResult(BaseModel):
+    ok: bool
+    batch_id: int
+    removed: int = 0
+    restored: int = 0
+    message: str
+
+
+def undo(db: Database, batch_id: int, lang: str = "zh") -> UndoResult:
+    """Remove exactly the rows of one batch and put back any rows it replaced."""
+    with db.writer() as cur:
+        batch = cur.execute(queries.BATCH, [batch_id]).fetchone()
+        if batch is None:
+            return UndoResult(ok=False, batch_id=batch_id, message=t("undo.unknown", lang, batch=batch_id))
+        _, kind, undone_at = batch
+        if undone_at is not None:
+            when = undone_at.strftime("%Y-%m-%d %H:%M")
+            message = t("undo.already", lang, batch=batch_id, when=when)
+            return UndoResult(ok=False, batch_id=batch_id, message=message)
+        dependents_sql = queries.UNDO_DEPENDENTS.get(TABLE.get(RecordKind(kind), ""))
+        if dependents_sql:
+            n = cur.execute(dependents_sql, [batch_id]).fetchone()[0]
+            if n:
+                return UndoResult(
+                    ok=False,
+                    batch_id=batch_id,
+                    message=t("undo.in-use", lang, batch=batch_id, n=n, kind=RecordKind(kind).label(lang)),
+                )
+        later = [b for (b,) in cur.execute(queries.REPLACED_BY_LATER, [batch_id]).fetchall()]
+        if later:
+            message = t("undo.replaced-later", lang, batch=batch_id, later=", ".join(map(str, later)))
+            return UndoResult(ok=False, batch_id=batch_id, message=message)
+        removed = restored = 0
+        for table in TABLE.values():
+            delete, restore, clear = queries.undo_statements(table)
+            removed += cur.execute(delete, [batch_id]).fetchone()[0]
+            restored += cur.execute(restore, [batch_id]).fetchone()[0]
+            cur.execute(clear, [batch_id])
+        cur.execute(queries.MARK_UNDONE, [dt.datetime.now(), batch_id])
+    message = t("undo.done", lang, batch=batch_id, rows=removed, restored=restored)
+    return UndoResult(ok=True, batch_id=batch_id, removed=removed, restored=restored, message=message)

@@ -1,0 +1,221 @@
+"""The import's data: what a file is (`SourceFile`), what the user chose (`ImportOptions`), what came of it
+(`RowError`, `FileReport`, `ImportResult`), and the shape of each stored table (`TABLE`, `KEYS`, `DERIVED`).
+
+Reports are pydantic models: the page, the CLI and `--json` show the same errors and warnings.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel
+from pydantic import Field as PydanticField
+
+from analytics.i18n import t
+from analytics.imports.fields import HeaderMatch
+from analytics.imports.reader import RawTable
+from analytics.schema import RecordKind, SatisfactionItem
+
+MAX_ERRORS_PER_FILE = 5000
+Scale = Literal["likert", "ten", "ten1", "proportion", "percent"]
+
+
+TABLE: dict[RecordKind, str] = {
+    RecordKind.BRANCHES: "branches",
+    RecordKind.DEPARTMENTS: "departments",
+    RecordKind.ACTIVITIES: "activities",
+    RecordKind.SATISFACTION_RESPONSES: "satisfaction_responses",
+    RecordKind.SATISFACTION_AGGREGATES: "satisfaction_aggregates",
+    RecordKind.DISCIPLINE: "discipline_records",
+}
+
+
+ITEMS = [item.column for item in SatisfactionItem]
+
+
+# (key columns, value columns) of the stored table; see the module docstring. Responses are matched by
+# their response id (the key) when the file has one, and never cell by cell.
+KEYS: dict[RecordKind, tuple[list[str], list[str]]] = {
+    RecordKind.BRANCHES: (["branch_code"], ["name", "is_joint", "member_count", "secretary_double_leader"]),
+    RecordKind.DEPARTMENTS: (["department_code"], ["name", "category", "staff_count", "branch_code"]),
+    RecordKind.ACTIVITIES: (
+        ["activity_date", "branch_code", "activity_type", "topic"],
+        ["attended", "expected", "hours", "dimension"],
+    ),
+    RecordKind.SATISFACTION_RESPONSES: (
+        ["response_id"],
+        ["submitted_at", "department_code", "population", "score", *ITEMS],
+    ),
+    RecordKind.SATISFACTION_AGGREGATES: (
+        ["department_code", "period_grain", "period_start", "population"],
+        ["score", "respondents"],
+    ),
+    RecordKind.DISCIPLINE: (
+        ["record_date", "department_code", "category", "summary", "persons_pseudonymised"],
+        ["status", "rectification_deadline", "rectification_completed"],
+    ),
+}
+
+
+# Stored columns filled from something other than one parsed field of the same name.
+DERIVED: dict[RecordKind, dict[str, str]] = {
+    RecordKind.BRANCHES: {"is_joint": "coalesce(is_joint, false)"},
+    RecordKind.ACTIVITIES: {"topic": "coalesce(topic, '')"},
+    RecordKind.SATISFACTION_AGGREGATES: {"period_grain": "period_grain", "period_start": "period_start"},
+    RecordKind.DISCIPLINE: {
+        "summary": "coalesce(summary, '')",
+        "persons_pseudonymised": "coalesce(persons, []::VARCHAR[])",
+        "status": "coalesce(status, CASE WHEN rectification_completed IS NOT NULL THEN 'completed' "
+        "WHEN rectification_deadline IS NOT NULL THEN 'in_progress' ELSE 'not_required' END)",
+    },
+}
+
+
+ID_COLUMN = {RecordKind.ACTIVITIES: "activity_id", RecordKind.DISCIPLINE: "record_id"}
+
+
+# Codes of errors a clerk resolves by choosing to replace what is stored (the page's button, --replace).
+RESOLVABLE = frozenset({"conflict", "overlapping-responses"})
+
+
+class RowError(BaseModel):
+    """One problem in one cell (or with the whole file: row and column may be null). Also used for row
+    warnings (rows stored, or stored once, with something to say)."""
+
+    row: int | None
+    column: str | None
+    value: str | None
+    code: str
+    message: str
+    other_row: int | None = None  # the earlier row a duplicate or repeat repeats
+    stored: str | None = None  # a conflict's stored value (the file's is `value`)
+    batch_id: int | None = None  # the batch that stored it …
+    batch_file: str | None = None  # … from this file
+
+
+class Resolution(BaseModel):
+    """What replacing would do, offered beside resolvable errors: set `rows` stored records aside and
+    store this file's (for an overlapping export: the answers stored between `start` and `end`)."""
+
+    code: Literal["conflict", "overlapping-responses"]
+    rows: int
+    start: str | None = None
+    end: str | None = None
+
+
+class FileReport(BaseModel):
+    file: str
+    kind: RecordKind | None = None
+    encoding: str | None = None
+    rows: int = 0  # rows stored (0 unless the whole import succeeded)
+    batch_id: int | None = None
+    skipped: str | None = None
+    scales: dict[str, str] = PydanticField(default_factory=dict)  # score column header → scale
+    info: list[str] = PydanticField(default_factory=list)  # how the file was read (scales)
+    warnings: list[str] = PydanticField(default_factory=list)
+    row_warnings: list[RowError] = PydanticField(default_factory=list)
+    errors: list[RowError] = PydanticField(default_factory=list)
+    error_count: int = 0  # all errors, also those beyond the listed ones
+    resolution: Resolution | None = None
+
+
+class ImportResult(BaseModel):
+    ok: bool
+    files: list[FileReport]
+
+    @property
+    def resolvable(self) -> bool:
+        """Every error is one that replacing the stored records resolves."""
+        return (
+            not self.ok
+            and all(e.code in RESOLVABLE for f in self.files for e in f.errors)
+            and all(f.error_count == len(f.errors) for f in self.files)
+        )
+
+
+class ImportOptions(BaseModel):
+    kind: RecordKind | None = None
+    sheet: str | None = None
+    encoding: str | None = None
+    scale: Scale | None = None
+    force: bool = False
+    replace: bool = False
+    keep_repeats: bool = False  # store identical activity rows and overlapping response exports, all of them
+    lang: str = "zh"
+    user: str | None = None
+    today: dt.date | None = None  # the day dates may not lie after (default: today)
+    mapping: dict[str, str] = PydanticField(default_factory=dict)  # raw header → field name ('' ignores)
+
+
+@dataclass(frozen=True, eq=False)
+class SourceFile:
+    """One file to import. `kind` and `mapping` (raw header → field name, '' to ignore), when given, apply to
+    this file only and win over the call's ImportOptions."""
+
+    name: str
+    content: bytes
+    kind: RecordKind | None = None
+    mapping: dict[str, str] | None = None
+
+    @classmethod
+    def from_path(cls, path: str | Path) -> SourceFile:
+        return cls(Path(path).name, Path(path).read_bytes())
+
+    @cached_property
+    def sha256(self) -> str:
+        return hashlib.sha256(self.content).hexdigest()
+
+
+Progress = Callable[[float, str], None]
+
+
+@dataclass
+class Prepared:
+    source: SourceFile
+    report: FileReport
+    raw: RawTable | None = None
+    match: HeaderMatch | None = None
+
+
+def file_error(report: FileReport, code: str, lang: str, **values: object) -> None:
+    report.errors.append(
+        RowError(
+            row=values.get("row"),
+            column=values.get("column"),
+            value=values.get("value"),
+            code=code,
+            message=t(f"err.{code}", lang, **{"column": "", "value": "", "detail": "", "expected": "", **values}),
+        )
+    )
+    report.error_count += 1
+
+
+@dataclass(frozen=True)
+class TempNames:
+    index: int
+
+    def __getattr__(self, part: str) -> str:
+        return f"pbi_{part}_{self.index}"
+
+
+def stored_columns(kind: RecordKind) -> list[str]:
+    keys, values = KEYS[kind]
+    return [*keys, *values]
+
+
+def key_headers(raw: RawTable, match: HeaderMatch, lang: str, keys: list[str] | None = None) -> str:
+    keys = keys if keys is not None else KEYS[match.kind][0]
+    headers = [raw.headers[match.columns[k][0]] for k in keys if k in match.columns]
+    if match.kind is RecordKind.SATISFACTION_AGGREGATES and keys == KEYS[match.kind][0]:
+        headers.insert(1, raw.headers[match.columns["period"][0]])
+    return "、".join(headers) if lang == "zh" else ", ".join(headers)
+
+
+def num(value: float | None) -> str:
+    return "" if value is None else (str(int(value)) if float(value).is_integer() else f"{value:g}")

@@ -1,0 +1,202 @@
+"""A file against the records already stored (the rules in `analytics.imports`): unchanged rows set
+aside, conflicts reported cell by cell with the stored value beside the new one, overlapping exports of
+survey answers found by their time range; with `replace`, the stored rows moved to `<table>_replaced`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from analytics import queries
+from analytics.i18n import t
+from analytics.imports.fields import FIELDS, HeaderMatch
+from analytics.imports.model import KEYS, TABLE, FileReport, ImportOptions, Resolution, file_error, stored_columns
+from analytics.imports.reader import ROW
+from analytics.schema import RecordKind
+
+
+@dataclass
+class Stored:
+    """What comparing with the stored records found."""
+
+    unchanged: int = 0
+    replaced: int = 0
+
+
+def check_stored(cur, raw, match, names, batch_id: int, options: ImportOptions, report: FileReport) -> Stored:
+    """Compare the file with the stored records (the rules in `analytics.imports`): unchanged rows go to
+    `skip`; conflicts become errors, or with `replace` their stored rows are set aside."""
+    kind = match.kind
+    cur.execute(f"CREATE TEMP TABLE {names.doomed} (rid BIGINT)")
+    if kind is RecordKind.ACTIVITIES:
+        _match_activities(cur, names, batch_id)
+    elif kind is RecordKind.SATISFACTION_RESPONSES and "response_id" not in match.columns:
+        cur.execute(f"CREATE TEMP TABLE {names.unchanged} ({ROW} BIGINT)")  # never matched cell by cell
+    else:
+        _match_by_key(cur, match, names, batch_id)
+    if kind is RecordKind.SATISFACTION_RESPONSES:
+        _overlapping_export(cur, match, names, batch_id, options, report)
+    found = Stored(unchanged=cur.execute(f"SELECT count(*) FROM {names.unchanged}").fetchone()[0])
+    cur.execute(f"INSERT INTO {names.skip} SELECT {ROW} FROM {names.unchanged}")
+    conflicts = cur.execute(f"SELECT count(DISTINCT rid) FROM {names.doomed}").fetchone()[0]
+    table = TABLE[kind]
+    if options.replace:
+        rowids = f"SELECT rid FROM {names.doomed}"
+        move, delete = queries.set_aside(table, rowids)
+        cur.execute(move, [batch_id])
+        found.replaced = cur.execute(delete).fetchone()[0]
+        return found
+    if conflicts:
+        _conflict_errors(cur, raw, match, names)
+        if report.resolution is None:
+            report.resolution = Resolution(code="conflict", rows=conflicts)
+    return found
+
+
+def _match_by_key(cur, match: HeaderMatch, names, batch_id: int) -> None:
+    """Keyed kinds: a file row equal to a stored row with its key is unchanged; one whose key matches only
+    differing rows conflicts with them."""
+    kind = match.kind
+    table = TABLE[kind]
+    keys, values = KEYS[kind]
+    on = "f.response_id = s.response_id" if kind is RecordKind.SATISFACTION_RESPONSES else _same(keys)
+    # Only what the file says counts: a register without a 是否联合党支部 column does not contradict one.
+    said = [v for v in values if v in match.columns or v in ("status", "period_grain")]
+    same = " AND ".join(f"f.{v} IS NOT DISTINCT FROM s.{v}" for v in said) or "true"
+    clean = f"f.{ROW} NOT IN (SELECT row FROM {names.errors}) AND f.{ROW} NOT IN (SELECT {ROW} FROM {names.skip})"
+    cur.execute(
+        f"CREATE TEMP TABLE {names.overlap} AS SELECT f.{ROW}, s.rowid AS rid, s.batch_id, ({same}) AS same "
+        f"FROM {names.final} f JOIN {table} s ON {on} WHERE {clean} AND s.batch_id <> {int(batch_id)}"
+    )
+    if kind in (RecordKind.BRANCHES, RecordKind.DEPARTMENTS):  # a new code may not take a stored name
+        code = keys[0]
+        cur.execute(
+            f"INSERT INTO {names.errors} (row, field, value, code, stored, batch) "
+            f"SELECT f.{ROW}, 'name', f.name, 'name-taken', s.{code}, s.batch_id "
+            f"FROM {names.final} f JOIN {table} s ON f.name = s.name AND f.{code} <> s.{code} "
+            f"AND s.batch_id <> {int(batch_id)}"
+        )
+    cur.execute(f"CREATE TEMP TABLE {names.unchanged} AS SELECT DISTINCT {ROW} FROM {names.overlap} WHERE same")
+    cur.execute(
+        f"CREATE TEMP TABLE {names.conflict} AS SELECT {ROW}, min(rid) AS rid, arg_min(batch_id, rid) AS batch_id "
+        f"FROM {names.overlap} WHERE {ROW} NOT IN (SELECT {ROW} FROM {names.unchanged}) "
+        f"AND {ROW} NOT IN (SELECT row FROM {names.errors}) GROUP BY {ROW}"
+    )
+    cur.execute(
+        f"INSERT INTO {names.doomed} SELECT rid FROM {names.overlap} "
+        f"WHERE {ROW} IN (SELECT {ROW} FROM {names.conflict}) EXCEPT SELECT rid FROM {names.overlap} WHERE same"
+    )
+
+
+def _match_activities(cur, names, batch_id: int) -> None:
+    """Activities: for each set of identical activities, the file's rows beyond the stored count are new;
+    a new row sharing date, branch, type and topic with a stored activity that the file no longer holds
+    conflicts with it (a correction or another session: the clerk says which)."""
+    columns = stored_columns(RecordKind.ACTIVITIES)
+    keys = KEYS[RecordKind.ACTIVITIES][0]
+    content = ", ".join(columns)
+    clean = f"{ROW} NOT IN (SELECT row FROM {names.errors}) AND {ROW} NOT IN (SELECT {ROW} FROM {names.skip})"
+    cur.execute(
+        f"CREATE TEMP TABLE {names.candidates} AS SELECT {ROW}, {content}, "
+        f"row_number() OVER (PARTITION BY {content} ORDER BY {ROW}) AS nth FROM {names.final} WHERE {clean}"
+    )
+    cur.execute(
+        f"CREATE TEMP TABLE {names.unchanged} AS SELECT f.{ROW} FROM {names.candidates} f "
+        f"JOIN (SELECT {content}, count(*) AS stored FROM activities WHERE batch_id <> {int(batch_id)} GROUP BY ALL) s "
+        f"ON {_same(columns)} "
+        f"WHERE f.nth <= s.stored"
+    )
+    # Stored activities whose content the file does not hold, sharing a key with a new row of the file.
+    cur.execute(
+        f"CREATE TEMP TABLE {names.absent} AS SELECT s.rowid AS rid, s.batch_id, {', '.join(f's.{k}' for k in keys)} "
+        f"FROM activities s ANTI JOIN {names.candidates} f ON {_same(columns)} WHERE s.batch_id <> {int(batch_id)}"
+    )
+    cur.execute(
+        f"CREATE TEMP TABLE {names.conflict} AS SELECT f.{ROW}, min(s.rid) AS rid, "
+        f"arg_min(s.batch_id, s.rid) AS batch_id FROM {names.candidates} f JOIN {names.absent} s ON {_same(keys)} "
+        f"WHERE f.{ROW} NOT IN (SELECT {ROW} FROM {names.unchanged}) GROUP BY f.{ROW}"
+    )
+    cur.execute(
+        f"INSERT INTO {names.doomed} SELECT DISTINCT s.rid FROM {names.conflict} c "
+        f"JOIN {names.candidates} f USING ({ROW}) JOIN {names.absent} s ON {_same(keys)}"
+    )
+
+
+def _same(columns: list[str], left: str = "f", right: str = "s") -> str:
+    return " AND ".join(f"{left}.{c} IS NOT DISTINCT FROM {right}.{c}" for c in columns)
+
+
+def _overlapping_export(
+    cur, match: HeaderMatch, names, batch_id: int, options: ImportOptions, report: FileReport
+) -> None:
+    """Responses stored from another export that fall in this file's time range, for the same departments
+    and populations (answers with a response id are matched by it instead)."""
+    unmatched = "s.response_id IS NULL" if "response_id" in match.columns else "true"
+    clean = f"{ROW} NOT IN (SELECT row FROM {names.errors})"
+    cur.execute(
+        f"CREATE TEMP TABLE {names.span} AS SELECT min(submitted_at) AS lo, max(submitted_at) AS hi "
+        f"FROM {names.final} WHERE {clean}"
+    )
+    cur.execute(
+        f"CREATE TEMP TABLE {names.pairs} AS SELECT DISTINCT department_code, population FROM {names.final} "
+        f"WHERE {clean}"
+    )
+    cur.execute(
+        f"CREATE TEMP TABLE {names.ranged} AS SELECT s.rowid AS rid, s.batch_id, s.submitted_at "
+        f"FROM satisfaction_responses s JOIN {names.pairs} p USING (department_code, population), {names.span} r "
+        f"WHERE s.submitted_at BETWEEN r.lo AND r.hi AND {unmatched} AND s.batch_id <> {int(batch_id)}"
+    )
+    n, lo, hi = cur.execute(f"SELECT count(*), min(lo), max(hi) FROM {names.ranged}, {names.span}").fetchone()
+    if not n or options.keep_repeats:
+        if n:
+            report.warnings.append(t("warn.overlap-kept", options.lang, n=n))
+        return
+    start, end = f"{lo:%Y-%m-%d %H:%M}", f"{hi:%Y-%m-%d %H:%M}"
+    if options.replace:
+        cur.execute(f"INSERT INTO {names.doomed} SELECT rid FROM {names.ranged}")
+        return
+    batches = cur.execute(queries.batches_of(names.ranged)).fetchall()
+    shown = ("；" if options.lang == "zh" else "; ").join(
+        t("batch.described", options.lang, batch=b, file=f, n=k, lo=f"{a:%Y-%m-%d}", hi=f"{z:%Y-%m-%d}")
+        for b, f, k, a, z in batches[:5]
+    )
+    file_error(
+        report,
+        "overlapping-responses",
+        options.lang,
+        n=n,
+        start=start,
+        end=end,
+        detail=shown,
+        action=t("resolve.overlapping-responses", options.lang, n=n, start=start, end=end),
+    )
+    report.resolution = Resolution(code="overlapping-responses", rows=n, start=start, end=end)
+
+
+def _conflict_errors(cur, raw, match, names) -> None:
+    """One error per differing cell of each conflicting row: the file's value and the stored one."""
+    kind = match.kind
+    table = TABLE[kind]
+    columns = [v for v in stored_columns(kind) if v in match.columns or v == "status"]
+    if kind is RecordKind.SATISFACTION_AGGREGATES:
+        columns = [v for v in KEYS[kind][1] if v in match.columns]
+    numbers = {f.name for f in FIELDS[kind] if f.type in ("float", "hours", "score")}
+    selects = [
+        f"SELECT c.{ROW}, '{v}', {_shown(f'f.{v}', v in numbers)}, 'conflict', {_shown(f's.{v}', v in numbers)}, "
+        "c.batch_id "
+        f"FROM {names.conflict} c JOIN {names.final} f USING ({ROW}) JOIN {table} s ON s.rowid = c.rid "
+        f"WHERE f.{v} IS DISTINCT FROM s.{v}"
+        for v in columns
+        if v != "persons_pseudonymised"
+    ]
+    cur.execute(f"INSERT INTO {names.errors} (row, field, value, code, stored, batch) {' UNION ALL '.join(selects)}")
+
+
+def _shown(expr: str, number: bool) -> str:
+    """A stored value as text for a message: numbers whole without '.0', else to 4 decimals."""
+    if not number:
+        return f"CAST({expr} AS VARCHAR)"
+    return (
+        f"CASE WHEN {expr} = round({expr}) THEN CAST(CAST({expr} AS BIGINT) AS VARCHAR) "
+        f"ELSE CAST(round({expr}, 4) AS VARCHAR) END"
+    )
