@@ -183,6 +183,7 @@ def scale_stats(number: str, percent: str) -> str:
                coalesce(sum(n) FILTER (x BETWEEN 0 AND 1), 0),
                coalesce(sum(n) FILTER (x BETWEEN 1 AND 5), 0),
                coalesce(sum(n) FILTER (x BETWEEN 0 AND 10), 0),
+               coalesce(sum(n) FILTER (x > 5 AND x <= 10), 0),
                coalesce(sum(n) FILTER (x = 0), 0),
                coalesce(sum(n) FILTER (x > 0 AND x < 1), 0),
                min(x), max(x),

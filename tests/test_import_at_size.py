@@ -168,8 +168,10 @@ def test_repeated_response_ids_are_named_by_both_rows(organised):
         if i % 2:
             frame.loc[row - 2] = frame.loc[earlier - 2]  # the same answer exported twice
             repeats[row] = earlier
-        else:
-            clashes[row] = earlier  # another answer under the same id
+        else:  # another answer under the same id, of the same population (ids are per questionnaire)
+            frame.loc[row - 2, "调查对象"] = frame.loc[earlier - 2, "调查对象"]
+            frame.loc[row - 2, "提交时间"] = "2025/12/31 23:59"  # a different answer
+            clashes[row] = earlier
     content = frame.to_csv(index=False).encode("utf-8")
     for _ in range(RUNS):
         result = import_files(organised, [SourceFile("ids.csv", content)], ImportOptions(today=TODAY))

@@ -248,6 +248,9 @@ def test_each_scale_is_detected_said_and_mapped_to_0_100(organised, scores, scal
         [str(1 + i % 10) for i in range(400)],  # 1–10 without a 0: 0–10 or 1–10?
         ["0", "1", "1", "0", "1"],  # only 0 and 1
         ["4", "5", "3", "4", "5", "4", "80", "90", "5", "4"],  # a mixture
+        ["4", "5"] * 20 + ["80", "90", "100"] * 20,  # 40 % Likert among 0–100 scores
+        ["5"] * 97 + ["0"] * 3,  # 1–5 with some zeros: not a 0–10 survey
+        ["0.9"] * 96 + ["0", "1.5", "1.5", "2"],  # proportions with a few values above 1
     ],
 )
 def test_a_file_whose_scale_cannot_be_told_is_refused_with_the_choices(organised, scores):
@@ -277,14 +280,34 @@ def test_aggregates_given_as_proportions_are_read_as_per_cent():
 @pytest.mark.parametrize(
     ("stats", "scale"),
     [
-        (ScaleStats(n=1500, in_01=300, in_15=1499, in_010=1500, zeros=0, fractions_01=0, low=1, high=6.5), "likert"),
-        (ScaleStats(n=100, in_01=100, in_15=40, in_010=100, zeros=20, fractions_01=60, low=0, high=1), "proportion"),
-        (ScaleStats(n=100, in_01=100, in_15=60, in_010=100, zeros=40, fractions_01=0, low=0, high=1), None),
-        (ScaleStats(n=400, in_01=40, in_15=200, in_010=400, zeros=0, fractions_01=0, low=1, high=10), None),
-        (ScaleStats(n=400, in_01=80, in_15=200, in_010=400, zeros=40, fractions_01=0, low=0, high=10), "ten"),
-        (ScaleStats(n=1000, in_01=0, in_15=3, in_010=5, zeros=0, fractions_01=0, low=2, high=100), "percent"),
-        (ScaleStats(n=10, in_01=0, in_15=8, in_010=8, zeros=0, fractions_01=0, low=3, high=90), None),
-        (ScaleStats(n=0, in_01=0, in_15=0, in_010=0, zeros=0, fractions_01=0, low=None, high=None), "percent"),
+        (
+            ScaleStats(n=1500, in_01=300, in_15=1499, in_010=1500, above_5=1, zeros=0, fractions_01=0, low=1, high=6.5),
+            "likert",
+        ),
+        (
+            ScaleStats(n=100, in_01=100, in_15=40, in_010=100, above_5=0, zeros=20, fractions_01=60, low=0, high=1),
+            "proportion",
+        ),
+        (ScaleStats(n=100, in_01=100, in_15=60, in_010=100, above_5=0, zeros=40, fractions_01=0, low=0, high=1), None),
+        (
+            ScaleStats(n=400, in_01=40, in_15=200, in_010=400, above_5=200, zeros=0, fractions_01=0, low=1, high=10),
+            None,
+        ),
+        (
+            ScaleStats(n=400, in_01=80, in_15=200, in_010=400, above_5=160, zeros=40, fractions_01=0, low=0, high=10),
+            "ten",
+        ),
+        (ScaleStats(n=100, in_01=3, in_15=97, in_010=100, above_5=0, zeros=3, fractions_01=0, low=0, high=5), None),
+        (
+            ScaleStats(n=1000, in_01=0, in_15=3, in_010=5, above_5=2, zeros=0, fractions_01=0, low=2, high=100),
+            "percent",
+        ),
+        (ScaleStats(n=100, in_01=0, in_15=40, in_010=40, above_5=0, zeros=0, fractions_01=0, low=4, high=100), None),
+        (ScaleStats(n=10, in_01=0, in_15=8, in_010=8, above_5=0, zeros=0, fractions_01=0, low=3, high=90), None),
+        (
+            ScaleStats(n=0, in_01=0, in_15=0, in_010=0, above_5=0, zeros=0, fractions_01=0, low=None, high=None),
+            "percent",
+        ),
     ],
 )
 def test_the_scale_rule(stats, scale):
@@ -446,3 +469,61 @@ def test_notes_in_a_column_without_a_header_are_named_not_imported(organised):
     result = import_files(organised, [SourceFile("台账.xlsx", out.getvalue())], OPTIONS)
     assert result.ok and result.files[0].rows == 2
     assert result.files[0].warnings == ["以下列未导入：第 5 列（无表头）"]
+
+
+# --- Found in review: ids that are only row counters, ranges per department --------------------------------
+
+
+def numbered(month: int, population: str = "门诊患者", days: int = 20, first: int = 1) -> str:
+    """An export numbering its rows 1, 2, … in a 序号 column (a row counter, not an answer's id)."""
+    lines = [f"{first + d - 1},2025-{month:02d}-{d:02d} 10:00,D01,{population},4" for d in range(1, days + 1)]
+    return "序号,提交时间,科室编码,调查对象,总体满意度\n" + "\n".join(lines) + "\n"
+
+
+def test_row_counters_of_two_exports_are_not_taken_for_the_same_answers(organised):
+    assert import_files(organised, [csv_file("jan.csv", numbered(1))], OPTIONS).ok
+    feb = import_files(organised, [csv_file("feb.csv", numbered(2))], OPTIONS)
+    assert feb.ok and feb.files[0].rows == 20, [e.message for e in feb.files[0].errors]
+    both = import_files(
+        organised,
+        [csv_file("out.csv", numbered(3)), csv_file("in.csv", numbered(3, population="住院患者"))],
+        OPTIONS,
+    )
+    assert both.ok and [f.rows for f in both.files] == [20, 20]
+    assert rows(organised, "SELECT count(*) FROM satisfaction_responses") == [(80,)]
+
+
+def test_a_re_export_whose_row_counter_no_longer_fits_is_an_overlap_not_a_double_count(organised):
+    assert import_files(organised, [csv_file("jan.csv", numbered(1, days=10))], OPTIONS).ok
+    # January exported again: two more days, and the first answer's time changed, so 序号 1 no longer names it.
+    again = numbered(1, days=12, first=1).replace("2025-01-01 10:00", "2025-01-01 09:00")
+    result = import_files(organised, [csv_file("jan again.csv", again)], OPTIONS)
+    assert [e.code for e in result.files[0].errors] == ["overlapping-responses"]
+    replaced = import_files(organised, [csv_file("jan again.csv", again)], ImportOptions(today=TODAY, replace=True))
+    assert replaced.ok and rows(organised, "SELECT count(*) FROM satisfaction_responses") == [(12,)]
+
+
+def test_an_overlap_is_judged_per_department_and_population(organised):
+    header = "提交时间,科室编码,调查对象,总体满意度\n"
+    first = (
+        header + "2025-02-01 10:00,D03,门诊患者,4\n2025-02-10 10:00,D03,门诊患者,3\n2025-02-28 10:00,D03,门诊患者,5\n"
+    )
+    first += "2025-02-12 10:00,D04,门诊患者,5\n"
+    assert import_files(organised, [csv_file("a.csv", first)], OPTIONS).ok
+    second = (
+        header + "2025-02-15 10:00,D03,门诊患者,3\n2025-02-01 09:00,D04,门诊患者,4\n2025-02-20 09:00,D04,门诊患者,4\n"
+    )
+    refused = import_files(organised, [csv_file("c.csv", second)], OPTIONS)
+    assert refused.files[0].resolution.rows == 1  # D04's answer of 02-12; none of D03's lie in 02-15 … 02-15
+    assert import_files(organised, [csv_file("c.csv", second)], ImportOptions(today=TODAY, replace=True)).ok
+    kept = rows(
+        organised, "SELECT department_code, strftime(submitted_at, '%m-%d') FROM satisfaction_responses ORDER BY 1, 2"
+    )
+    assert kept == [
+        ("D03", "02-01"),
+        ("D03", "02-10"),
+        ("D03", "02-15"),
+        ("D03", "02-28"),
+        ("D04", "02-01"),
+        ("D04", "02-20"),
+    ]

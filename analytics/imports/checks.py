@@ -199,8 +199,8 @@ def check_duplicates(cur, raw, match, names, options: ImportOptions) -> dict[tup
         content = ", ".join(stored_columns(kind))
         cur.execute(
             f"CREATE TEMP TABLE {names.idgroups} AS SELECT {ROW}, response_id, "
-            f"min({ROW}) OVER (PARTITION BY response_id) AS first_row, "
-            f"count(DISTINCT hash({content})) OVER (PARTITION BY response_id) AS versions "
+            f"min({ROW}) OVER (PARTITION BY response_id, population) AS first_row, "
+            f"count(DISTINCT hash({content})) OVER (PARTITION BY response_id, population) AS versions "
             f"FROM {names.final} WHERE response_id IS NOT NULL"
         )
         cur.execute(

@@ -31,9 +31,10 @@ SCALES: dict[str, tuple[float, float, str]] = {
 
 
 NEARLY_ALL = 0.98  # the share of a column's values that must lie in a scale for it to be that scale
-
-
-MIXTURE = 0.5  # a smaller scale holding this share (but not nearly all) makes a column ambiguous
+# A 0–10 column must use its top half: answers above 5 make at least this share (else it may be 1–5 with zeros).
+TEN_EVIDENCE = 0.2
+# A 0–100 column with at least this share of values at or below 10 may mix in a smaller scale: ask.
+MIXTURE = 0.05
 
 
 _SQL_TYPE = {
@@ -208,6 +209,7 @@ class ScaleStats:
     in_01: int
     in_15: int
     in_010: int
+    above_5: int  # values in (5, 10]: the top half of a 0–10 scale
     zeros: int
     fractions_01: int  # values strictly between 0 and 1
     low: float | None
@@ -219,9 +221,10 @@ class ScaleStats:
 def detect_scale(stats: ScaleStats) -> str | None:
     """The scale of a score column from the bulk of its values, or None when it cannot be told apart.
 
-    The smallest scale holding nearly all values wins (the rest are out-of-range errors at their rows);
-    0–1 needs fractions (0 and 1 alone may be anything), 0–10 needs a 0 (else 0–10 and 1–10 are both
-    possible); a column where a smaller scale holds most values but not nearly all is a mixture."""
+    The smallest scale holding nearly all values wins (the rest are out-of-range errors at their rows),
+    given evidence that it is that scale: 0–1 needs fractions (0 and 1 alone may be anything); 0–10 needs
+    a 0 (else 0–10 and 1–10 are both possible) and answers above 5 (else it may be 1–5 with zeros); 0–100
+    needs few values at or below 10 (else a smaller scale may be mixed in)."""
     if stats.n == 0:
         return "percent"
 
@@ -233,7 +236,7 @@ def detect_scale(stats: ScaleStats) -> str | None:
     if share(stats.in_15) >= NEARLY_ALL:
         return "likert"
     if share(stats.in_010) >= NEARLY_ALL:
-        return "ten" if stats.zeros else None
+        return "ten" if stats.zeros and share(stats.above_5) >= TEN_EVIDENCE else None
     if share(stats.in_010) >= MIXTURE:
         return None
     return "percent"
@@ -244,11 +247,11 @@ def scale_stats(con, column: pa.ChunkedArray) -> ScaleStats:
     parsed once (with the importer's own number parser) and weighted by how often it occurs."""
     counts = pc.value_counts(column.drop_null()) if column.null_count < len(column) else None
     if counts is None or len(counts) == 0:
-        return ScaleStats(0, 0, 0, 0, 0, 0, None, None)
+        return ScaleStats(0, 0, 0, 0, 0, 0, 0, None, None)
     values, weights = counts.field("values").to_pylist(), counts.field("counts").to_pylist()
     number = parse_expr(Field("x", "score", ()), "v")
     row = con.execute(queries.scale_stats(number, percent_flag("v")), [values, weights]).fetchone()
-    return ScaleStats(*(int(v) for v in row[:6]), row[6], row[7], int(row[8]), int(row[9]))
+    return ScaleStats(*(int(v) for v in row[:7]), row[7], row[8], int(row[9]), int(row[10]))
 
 
 def _score_fields(match: HeaderMatch, fields: dict[str, Field]) -> list[str]:

@@ -31,7 +31,9 @@ def check_stored(cur, raw, match, names, batch_id: int, options: ImportOptions, 
     if kind is RecordKind.ACTIVITIES:
         _match_activities(cur, names, batch_id)
     elif kind is RecordKind.SATISFACTION_RESPONSES and "response_id" not in match.columns:
-        cur.execute(f"CREATE TEMP TABLE {names.unchanged} ({ROW} BIGINT)")  # never matched cell by cell
+        # Answers without an id are never matched cell by cell: only their time range is compared.
+        cur.execute(f"CREATE TEMP TABLE {names.unchanged} ({ROW} BIGINT)")
+        cur.execute(f"CREATE TEMP TABLE {names.overlap} ({ROW} BIGINT, rid BIGINT, batch_id INTEGER, same BOOLEAN)")
     else:
         _match_by_key(cur, match, names, batch_id)
     if kind is RecordKind.SATISFACTION_RESPONSES:
@@ -59,9 +61,17 @@ def _match_by_key(cur, match: HeaderMatch, names, batch_id: int) -> None:
     kind = match.kind
     table = TABLE[kind]
     keys, values = KEYS[kind]
-    on = "f.response_id = s.response_id" if kind is RecordKind.SATISFACTION_RESPONSES else _same(keys)
+    on = _same(keys)
     # Only what the file says counts: a register without a 是否联合党支部 column does not contradict one.
     said = [v for v in values if v in match.columns or v in ("status", "period_grain")]
+    if kind is RecordKind.SATISFACTION_RESPONSES:
+        # An answer is the same answer when its id, population and minute agree (an export re-saved by Excel
+        # loses its seconds); an id alone may be only an export's row counter (序号).
+        on = (
+            "f.response_id = s.response_id AND f.population = s.population "
+            "AND date_trunc('minute', f.submitted_at) = date_trunc('minute', s.submitted_at)"
+        )
+        said = [v for v in said if v not in ("submitted_at", "population")]
     same = " AND ".join(f"f.{v} IS NOT DISTINCT FROM s.{v}" for v in said) or "true"
     clean = f"f.{ROW} NOT IN (SELECT row FROM {names.errors}) AND f.{ROW} NOT IN (SELECT {ROW} FROM {names.skip})"
     cur.execute(
@@ -129,22 +139,23 @@ def _same(columns: list[str], left: str = "f", right: str = "s") -> str:
 def _overlapping_export(
     cur, match: HeaderMatch, names, batch_id: int, options: ImportOptions, report: FileReport
 ) -> None:
-    """Responses stored from another export that fall in this file's time range, for the same departments
-    and populations (answers with a response id are matched by it instead)."""
-    unmatched = "s.response_id IS NULL" if "response_id" in match.columns else "true"
+    """Stored answers (of other batches) of a department and population of this file, inside the time range
+    the file covers for that department and population, and not matched by a response id: an overlapping
+    export."""
     clean = f"{ROW} NOT IN (SELECT row FROM {names.errors})"
     cur.execute(
         f"CREATE TEMP TABLE {names.span} AS SELECT min(submitted_at) AS lo, max(submitted_at) AS hi "
         f"FROM {names.final} WHERE {clean}"
     )
     cur.execute(
-        f"CREATE TEMP TABLE {names.pairs} AS SELECT DISTINCT department_code, population FROM {names.final} "
-        f"WHERE {clean}"
+        f"CREATE TEMP TABLE {names.pairs} AS SELECT department_code, population, min(submitted_at) AS lo, "
+        f"max(submitted_at) AS hi FROM {names.final} WHERE {clean} GROUP BY ALL"
     )
     cur.execute(
         f"CREATE TEMP TABLE {names.ranged} AS SELECT s.rowid AS rid, s.batch_id, s.submitted_at "
-        f"FROM satisfaction_responses s JOIN {names.pairs} p USING (department_code, population), {names.span} r "
-        f"WHERE s.submitted_at BETWEEN r.lo AND r.hi AND {unmatched} AND s.batch_id <> {int(batch_id)}"
+        f"FROM satisfaction_responses s JOIN {names.pairs} p USING (department_code, population) "
+        f"WHERE s.submitted_at BETWEEN p.lo AND p.hi AND s.batch_id <> {int(batch_id)} "
+        f"AND s.rowid NOT IN (SELECT rid FROM {names.overlap})"
     )
     n, lo, hi = cur.execute(f"SELECT count(*), min(lo), max(hi) FROM {names.ranged}, {names.span}").fetchone()
     if not n or options.keep_repeats:
