@@ -113,12 +113,14 @@ STRINGS: dict[str, tuple[str, str]] = {
         "conflict the clerk confirms as a correction.",
     ),
     "about.rules.responses": (
-        "满意度答卷：有答卷编号时按编号识别重新导出的答卷；没有编号时，若文件的时间范围内相同科室、相同调查对象已存有答卷，"
-        "视为重复导出并请用户选择：用新文件替换这段时间的答卷，或（另一来源时）两份都保留。不逐格比对答卷内容。",
-        "Survey answers: with a response id an answer exported again is recognised by it; without one, answers "
-        "already stored for the same departments and populations inside the file's time range mark an overlapping "
-        "export, and the clerk chooses: replace that time's answers with the file, or (another source) keep both. "
-        "Answers are never matched cell by cell.",
+        "满意度答卷：答卷编号、调查对象和提交时间（精确到分钟）都相同的是同一份答卷（只凭编号不够：有的“序号”只是导出时的行号）。"
+        "文件中某科室、某调查对象的答卷时间范围内，若已存有该科室、该对象的答卷而文件没有对应编号，视为重复导出并请用户选择："
+        "用新文件替换这些答卷，或（另一来源时）两份都保留。没有编号的答卷不逐格比对。",
+        "Survey answers: an answer with the same response id, population and minute of submission is the same "
+        "answer (an id alone is not enough: some 序号 are only an export's row numbers). Stored answers of a "
+        "department and population inside the time range the file covers for them, which no id of the file "
+        "matches, mark an overlapping export, and the clerk chooses: replace them with the file, or (another "
+        "source) keep both. Answers without ids are never matched cell by cell.",
     ),
     "about.rules.conflicts": (
         "冲突：名册、汇总和纪检记录中与已存储记录键相同（如同一科室同一季度）而内容不同的行列为冲突，错误清单并列已存储的值和新值，"

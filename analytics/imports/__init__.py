@@ -45,13 +45,15 @@ may not lie after the day of the import: such rows are errors.
   file's count beyond the stored count is added, so a re-imported ledger never counts twice; a new row
   sharing date, branch, type and topic with a stored activity that the file no longer holds is a
   conflict (a correction, or another session? the clerk says which).
-* satisfaction responses with a response id (答卷编号): the same id twice is stored once when the rows
-  are identical (a warning names both), else an error / the same id with the same values is unchanged,
-  with other values a conflict.
-* satisfaction responses without an id: identical answers are all kept (two patients may answer
-  alike), with a count / stored answers of the same departments and populations inside the file's
-  time range mean an overlapping export: refused unless `replace` (the range's stored answers are set
-  aside) or `keep_repeats` (both kept). Answers are never matched cell by cell.
+* satisfaction answers with a response id (答卷编号, 问卷编号, 序号 …): the same id and population twice is
+  stored once when the rows are identical (a warning names both), else an error / a stored answer with
+  the same id, population and minute of submission is the same answer: unchanged, or with other values
+  a conflict (an id alone may be only an export's row counter).
+* satisfaction answers, with or without ids: identical answers are all kept (two patients may answer
+  alike) / stored answers of a department and population of the file, inside the time range the file
+  covers for that department and population, that no id of the file matches, mean an overlapping
+  export: refused unless `replace` (those stored answers are set aside) or `keep_repeats` (both kept).
+  Answers without ids are never matched cell by cell.
 * satisfaction aggregates (department, period, population) and discipline records (date, department,
   category, summary, persons): the same key twice is an error / the same key with the same values is
   unchanged, with other values a conflict.
