@@ -488,6 +488,12 @@ STRINGS: dict[str, tuple[str, str]] = {
         "This row has cells to the right of the last header (“{value}”): a cell may hold an unquoted comma that "
         "shifted the columns",
     ),
+    "err.swallowed-rows": (
+        "此行有一个单元格跨越多行，其中像是整行数据（“{value}”）：可能某个引号没有闭合，下面的行被并入了这个单元格。请检查此行的引号",
+        "A cell of this row spans lines holding what look like whole rows (“{value}”): a quote may never have been "
+        "closed, so the rows below were read into this cell. Check this row's quotes",
+    ),
+    "import.code.swallowed-rows": ("引号未闭合", "Quote never closed"),
     "warn.unnamed-column": ("第 {n} 列（无表头）", "column {n} (no header)"),
     "err.name-taken": (
         "名称“{value}”已属于已存储的编码 {stored}（批次 {batch}，文件 {file}）；同一名称不能有两个编码",

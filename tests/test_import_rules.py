@@ -527,3 +527,50 @@ def test_an_overlap_is_judged_per_department_and_population(organised):
         ("D04", "02-01"),
         ("D04", "02-20"),
     ]
+
+
+# --- Found in review: files that could fool a reader -------------------------------------------------------
+
+LEDGER_ROWS_5 = "".join(f"2025-01-{d:02d},内科第一党支部,党课,主题{d},{d}\n" for d in range(1, 6))
+
+
+@pytest.mark.parametrize(
+    "title",
+    ["2025年活动台账\u2028导出\n", '"2025年活动台账\n导出"\n', "台账\x0c\n", "台账\x85说明\n"],
+    ids=["line-separator", "quoted-line-break", "form-feed", "next-line"],
+)
+def test_a_title_with_an_odd_line_break_neither_drops_nor_shifts_a_row(organised, title):
+    text = title + "活动日期,支部名称,活动类型,活动主题,参加人数\n" + LEDGER_ROWS_5
+    result = import_files(organised, [csv_file("ledger.csv", text)], OPTIONS)
+    assert result.ok and result.files[0].rows == 5, result.files[0].errors
+    assert rows(organised, "SELECT source_row, attended FROM activities ORDER BY source_row") == [
+        (3 + i, i + 1) for i in range(5)
+    ]
+
+
+def test_a_quote_never_closed_is_an_error_not_rows_silently_lost(organised):
+    text = "活动日期,支部名称,活动类型,活动主题,参加人数\n" + LEDGER_ROWS_5.replace("主题2,2", '"学习二十大精神,2', 1)
+    result = import_files(organised, [csv_file("ledger.csv", text)], OPTIONS)
+    # Row 3's quote swallows rows 4–6 into its topic, leaving its attendance empty: both said, at row 3.
+    assert {(e.row, e.code) for e in result.files[0].errors} == {(3, "swallowed-rows"), (3, "missing-value")}
+    assert rows(organised, "SELECT count(*) FROM activities") == [(0,)]
+
+
+def test_a_workbook_whose_stated_size_is_stale_is_read_whole(organised):
+    import re
+    import zipfile
+
+    book = openpyxl.Workbook()
+    book.active.append(["日期", "科室编码", "类别"])
+    for day in range(1, 11):
+        book.active.append([f"2025-01-{day:02d}", "D01", "第一种形态"])
+    saved, out = io.BytesIO(), io.BytesIO()
+    book.save(saved)
+    with zipfile.ZipFile(saved) as source, zipfile.ZipFile(out, "w") as target:
+        for item in source.infolist():
+            data = source.read(item.filename)
+            if item.filename.endswith("sheet1.xml"):  # claims A1:C4 although the sheet has eleven rows
+                data = re.sub(rb'<dimension ref="[^"]+"/>', b'<dimension ref="A1:C4"/>', data)
+            target.writestr(item, data)
+    result = import_files(organised, [SourceFile("stale.xlsx", out.getvalue())], OPTIONS)
+    assert result.ok and result.files[0].rows == 10

@@ -158,14 +158,13 @@ def _suggest(cur, match: HeaderMatch, fields: dict[str, Field], names) -> None:
 
 
 def extra_cells(cur, raw: RawTable, names) -> None:
-    """Cells of a CSV row right of the last header: the row does not fit its header (its cells may have
-    shifted, e.g. an unquoted comma), an error."""
-    if not raw.extra_cells:
-        return
-    cur.executemany(
-        f"INSERT INTO {names.errors} (row, code, value) VALUES (?, 'extra-cells', ?)",
-        [(row, value) for row, value in raw.extra_cells],
-    )
+    """What the reader found wrong with a CSV's rows as such: cells right of the last header (the row does
+    not fit its header; its cells may have shifted, e.g. an unquoted comma), and a quote never closed (the
+    rows below were read into one cell). Errors, at their rows."""
+    found = [(row, value, "extra-cells") for row, value in raw.extra_cells]
+    found += [(row, value, "swallowed-rows") for row, value in raw.swallowed_rows]
+    if found:
+        cur.executemany(f"INSERT INTO {names.errors} (row, value, code) VALUES (?, ?, ?)", found)
 
 
 def build_final(cur, kind: RecordKind, names) -> None:

@@ -283,6 +283,7 @@ def _validate_and_load(
     stored_already = (
         kind in ONE_PASS
         and not raw.extra_cells
+        and not raw.swallowed_rows
         and _insert_direct(cur, raw, match, fields, names, scales, checks, batch_id)
     )
     step(0.5)

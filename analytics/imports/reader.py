@@ -80,6 +80,9 @@ class RawTable:
     # Rows of a CSV holding cells to the right of the last header: (row number, the first such cell's text).
     # (A sheet's rows are as wide as its widest row: a cell beyond the header is in a column without one.)
     extra_cells: list[tuple[int, str]] = field(default_factory=list)
+    # Rows of a CSV whose cell spans lines holding what looks like whole rows (a quote never closed):
+    # (row number, the first such line).
+    swallowed_rows: list[tuple[int, str]] = field(default_factory=list)
 
     @property
     def columns(self) -> list[str]:
@@ -148,13 +151,15 @@ def _read_text(content: bytes, file_name: str, encoding: str | None) -> RawTable
     head, codec = decode(content, encoding) if whole else decode(_start(content))
     if "\x00" in head[:65536] or sum(ch == "\ufffd" for ch in head[:4096]) > 8:
         raise NotATable("not-a-table", "binary")
-    head_lines = head[:65536].splitlines()[: _HEADER_SEARCH_ROWS + 1]
-    delimiter, head_rows = _sniff(head_lines)
+    delimiter, head_rows, spans = _sniff(head[:65536])
     header_index = _find_header(head_rows)
     headers = [h.strip().lstrip("\ufeff") for h in head_rows[header_index]]
     width = len(headers)
     text = None
-    if not whole and codec in ("utf-8", "utf-8-sig", "gbk", "gb18030"):
+    if any(lines > 1 for lines in spans[: header_index + 1]):
+        # A cell above the data spans lines: pyarrow would skip lines, not rows. Number them one by one.
+        table = None
+    elif not whole and codec in ("utf-8", "utf-8-sig", "gbk", "gb18030"):
         # The start decided the encoding; pyarrow decodes the rest (GBK through Python's codec, as it reads)
         # and checks it. A file that is not what its start said is decoded anew below.
         data = content[3:] if codec == "utf-8-sig" else content
@@ -171,9 +176,11 @@ def _read_text(content: bytes, file_name: str, encoding: str | None) -> RawTable
             table = _arrow_rows(data, width, header_index + 1, delimiter, _quoted_newlines(data))
     extra: list[tuple[int, str]] = []
     if table is None:  # pyarrow could not read every row as it stands: number them one by one
-        text = text if text is not None else decode(content, encoding)[0]
+        if text is None:
+            text, codec = decode(content, encoding)
         table, extra = _python_rows(text, width, header_index + 1, delimiter)
     _require_data(table)
+    swallowed = _swallowed_rows(table, width, delimiter) if b'"' in content else []
     return RawTable(
         file_name=file_name,
         format="tsv" if delimiter == "\t" else "csv",
@@ -183,20 +190,55 @@ def _read_text(content: bytes, file_name: str, encoding: str | None) -> RawTable
         table=table,
         delimiter=delimiter,
         extra_cells=extra,
+        swallowed_rows=swallowed,
     )
 
 
-def _sniff(head_lines: list[str]) -> tuple[str, list[list[str]]]:
-    """The delimiter, and the first lines split by it: the one that cuts a row into the most known headers
-    (cells may hold the others), else the one the first lines hold most of."""
+def _sniff(head: str) -> tuple[str, list[list[str]], list[int]]:
+    """The delimiter; the first rows (records, as a spreadsheet counts them) split by it; and how many lines
+    each of them takes. The delimiter is the one that cuts a row into the most known headers (cells may
+    hold the others), else the one the first lines hold most of. Lines end at \\n, \\r or \\r\\n only, as
+    for pyarrow and the csv module (not at the other line breaks `str.splitlines` knows)."""
+    lines = re.split(r"\r\n|\n|\r", head)[: _HEADER_SEARCH_ROWS + 1]
+
+    def records(delimiter: str) -> tuple[list[list[str]], list[int]]:
+        reader = csv.reader(io.StringIO(head, newline=""), delimiter=delimiter)
+        rows, spans, used = [], [], 0
+        try:
+            for cells in reader:
+                rows.append(cells)
+                spans.append(reader.line_num - used)
+                used = reader.line_num
+                if len(rows) > _HEADER_SEARCH_ROWS:
+                    break
+        except csv.Error:
+            pass  # the start was cut inside a quoted cell: the rows before it are enough
+        return rows, spans
 
     def evidence(delimiter: str) -> tuple[int, int]:
-        rows = list(csv.reader(head_lines, delimiter=delimiter))
+        rows, _spans = records(delimiter)
         known = max((looks_like_header(r) for r in rows[:_HEADER_SEARCH_ROWS]), default=0)
-        return known, sum(line.count(delimiter) for line in head_lines[:5])
+        return known, sum(line.count(delimiter) for line in lines[:5])
 
     delimiter = max("\t,;", key=evidence)
-    return delimiter, list(csv.reader(head_lines, delimiter=delimiter))
+    return (delimiter, *records(delimiter))
+
+
+def _swallowed_rows(table: pa.Table, width: int, delimiter: str) -> list[tuple[int, str]]:
+    """Cells that span lines and hold a line as full of delimiters as a row: most likely a quote opened and
+    never closed, so that the rows below were read into one cell (and are missing). Reported, never stored."""
+    found = []
+    for name in column_names(width):
+        column = table.column(name)
+        spans = pc.match_substring(column, "\n")
+        if not pc.any(spans).as_py():
+            continue
+        for row, cell in zip(
+            table.filter(spans).column(ROW).to_pylist(), table.filter(spans).column(name).to_pylist(), strict=True
+        ):
+            if any(line.count(delimiter) >= max(width - 1, 1) for line in cell.splitlines()[1:]):
+                found.append((row, cell.splitlines()[1][:60]))
+    return sorted(found)
 
 
 def _start(content: bytes, size: int = 1 << 16) -> bytes:
@@ -328,6 +370,8 @@ def _read_xlsx(content: bytes, file_name: str, sheet: str | None) -> RawTable:
         if not book.worksheets:
             raise NotATable("no-data", "empty")
         ws = book[sheet] if sheet is not None else book.worksheets[0]
+        if hasattr(ws, "reset_dimensions"):
+            ws.reset_dimensions()  # a workbook's stated size may be stale: read every row there is
         rows, numbers = [], []
         for cells in ws.iter_rows(min_row=1):
             # Read-only sheets yield empty rows for the gaps; a filled cell knows its own row number.
@@ -341,8 +385,8 @@ def _read_xlsx(content: bytes, file_name: str, sheet: str | None) -> RawTable:
     if not rows:
         raise NotATable("no-data", "empty")
     header_index = _find_header(rows)
-    headers = [(h or "").strip() for h in rows[header_index]]
-    width = len(headers)
+    width = max(len(r) for r in rows)  # a cell right of the header is in a column without one
+    headers = [(h or "").strip() for h in rows[header_index]] + [""] * (width - len(rows[header_index]))
     body = rows[header_index + 1 :]
     columns = {
         name: pa.array([r[i] if i < len(r) else None for r in body], type=pa.string())
