@@ -457,7 +457,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     ),
     "expect.range": ("{low}–{high}", "{low}–{high}"),
     "expect.at_least": ("不小于 {low}", "at least {low}"),
-    "expect.not_before": ("不早于{column}（{value}）", "not before {column} ({value})"),
+    "expect.not_before": ("不早于“{column}”", "not before “{column}”"),
     "warn.unknown-columns": ("以下列未导入：{columns}", "These columns were not imported: {columns}"),
     "warn.unchanged": (
         "{n} 行与已存储的记录完全相同，未重复存储",
@@ -612,6 +612,11 @@ STRINGS: dict[str, tuple[str, str]] = {
     "undo.done": (
         "已撤销批次 {batch}：删除 {rows} 行，恢复 {restored} 行",
         "Batch {batch} undone: {rows} rows removed, {restored} restored",
+    ),
+    "undo.blocked": (
+        "不能撤销批次 {batch}：要恢复的记录与之后存储的记录冲突（{detail}）。请先撤销或更正之后的那次导入",
+        "Cannot undo batch {batch}: a record it would put back collides with one stored since ({detail}). Undo or "
+        "correct that later import first",
     ),
     "undo.unknown": ("没有批次 {batch}", "There is no batch {batch}"),
     "undo.already": ("批次 {batch} 已于 {when} 撤销", "Batch {batch} was already undone on {when}"),

@@ -111,7 +111,9 @@ CREATE OR REPLACE MACRO pbi_number_text(n) AS CASE
     WHEN regexp_full_match(n, '[+-]?\d{1,3}(,\d{3})+(\.\d*)?%?') THEN replace(n, ',', '') ELSE n END;
 CREATE OR REPLACE MACRO pbi_int(n) AS CASE WHEN regexp_full_match(pbi_number_text(n), '[+-]?\d+(\.0*)?')
     THEN TRY_CAST(TRY_CAST(pbi_number_text(n) AS DOUBLE) AS BIGINT) END;
-CREATE OR REPLACE MACRO pbi_float(n) AS TRY_CAST(rtrim(pbi_number_text(n), '%') AS DOUBLE);
+-- Finite numbers only: DuckDB also casts 'nan', 'inf' and 'infinity', which are not a count or a score.
+CREATE OR REPLACE MACRO pbi_finite(x) AS CASE WHEN isfinite(x) THEN x END;
+CREATE OR REPLACE MACRO pbi_float(n) AS pbi_finite(TRY_CAST(rtrim(pbi_number_text(n), '%') AS DOUBLE));
 -- Durations in hours, with the units clerks write: 3小时, 3 小时, 3h, 1.5个小时, 90分钟, 1小时30分钟.
 CREATE OR REPLACE MACRO pbi_hour_parts(n) AS regexp_extract(lower(n),
     '^(?:(\d+(?:\.\d+)?)\s*(?:个?小时|h|hr|hrs|hour|hours))?\s*(?:(\d+(?:\.\d+)?)\s*(?:分钟|分|min|mins|minutes?))?$',
@@ -177,7 +179,7 @@ def scale_stats(number: str, percent: str) -> str:
     importer knows (`importer.detect_scale`): `number` parses a cell `v`, `percent` says it has a % sign."""
     return f"""
         WITH d AS (SELECT unnest(?) AS v, unnest(?) AS n),
-        p AS (SELECT {number} AS x, {percent} AS pct, TRY_CAST(v AS DOUBLE) IS NULL AS slow, n FROM d),
+        p AS (SELECT {number} AS x, {percent} AS pct, pbi_finite(TRY_CAST(v AS DOUBLE)) IS NULL AS slow, n FROM d),
         plain AS (SELECT * FROM p WHERE NOT pct)
         SELECT coalesce(sum(n) FILTER (x IS NOT NULL), 0),
                coalesce(sum(n) FILTER (x BETWEEN 0 AND 1), 0),

@@ -574,3 +574,39 @@ def test_a_workbook_whose_stated_size_is_stale_is_read_whole(organised):
             target.writestr(item, data)
     result = import_files(organised, [SourceFile("stale.xlsx", out.getvalue())], OPTIONS)
     assert result.ok and result.files[0].rows == 10
+
+
+def test_a_count_too_large_to_store_and_nan_scores_are_errors_at_their_rows(organised):
+    ledger = "活动日期,支部名称,活动类型,参加人数\n2025-01-02,DZB01,党课,3\n2025-01-03,DZB01,党课,3000000000\n"
+    answers = responses_text(["4", "nan", "5", "inf"] * 10)
+    result = import_files(organised, [csv_file("ledger.csv", ledger), csv_file("answers.csv", answers)], OPTIONS)
+    found = {(f.file, e.row, e.value, e.code) for f in result.files for e in f.errors}
+    assert ("ledger.csv", 3, "3000000000", "type-error") in found
+    assert {(r, v) for f, r, v, c in found if f == "answers.csv"} == {(3 + 4 * i, "nan") for i in range(10)} | {
+        (5 + 4 * i, "inf") for i in range(10)
+    }
+    assert result.files[1].scales == {"总体满意度": "likert"}
+
+
+def test_a_body_of_cells_of_spaces_is_no_data(organised):
+    result = import_files(
+        organised, [csv_file("spaces.csv", "活动日期,支部名称,活动类型,参加人数\n , , , \n")], OPTIONS
+    )
+    assert [e.code for e in result.files[0].errors] == ["no-data"]
+    assert rows(organised, "SELECT count(*) FROM import_batches") == [(2,)]
+
+
+def test_undo_refused_when_a_record_to_put_back_collides_with_a_later_one(organised):
+    renamed = "支部编码,支部名称,党员人数\nDZB01,内科一支部,23\n"
+    replacing = import_files(organised, [csv_file("b2.csv", renamed)], ImportOptions(today=TODAY, replace=True))
+    assert replacing.ok
+    taken = "支部编码,支部名称,党员人数\nDZB09,内科第一党支部,5\n"  # the old name, now another branch's
+    assert import_files(organised, [csv_file("b3.csv", taken)], OPTIONS).ok
+    result = undo(organised, replacing.files[0].batch_id)
+    assert not result.ok and "内科第一党支部" in result.message
+    assert rows(
+        organised, "SELECT branch_code, name FROM branches WHERE branch_code IN ('DZB01', 'DZB09') ORDER BY 1"
+    ) == [
+        ("DZB01", "内科一支部"),
+        ("DZB09", "内科第一党支部"),
+    ]

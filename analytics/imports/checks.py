@@ -75,7 +75,7 @@ def row_checks(raw, match, fields, scales, today: dt.date, lang) -> tuple[list[t
         for name in ("rectification_deadline", "rectification_completed"):
             if name in match.columns:
                 checks.append((name, "out-of-range", f"{name} < record_date"))
-                expect[(name, "out-of-range")] = t("expect.not_before", lang, column=date_header, value="")
+                expect[(name, "out-of-range")] = t("expect.not_before", lang, column=date_header)
     return checks, expect
 
 

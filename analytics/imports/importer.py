@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import getpass
+import re
 from collections.abc import Callable, Sequence
 
 import duckdb
@@ -51,6 +52,10 @@ from analytics.imports.parse import absent, choose_scales, detect_scales, load_l
 from analytics.imports.reader import ROW, NotATable, RawTable, read
 from analytics.imports.stored import check_stored
 from analytics.schema import RecordKind
+
+
+class _Blocked(Exception):
+    """Raised inside an undo's transaction when a record to put back collides with one stored since."""
 
 
 class _Rollback(Exception):
@@ -124,8 +129,11 @@ def _report_errors(cur, raw, match, names, expect, report: FileReport, lang: str
     ).fetchall()
     for row, name, value, code, other, stored, batch, hint in rows:
         column_index = match.columns.get(name, match.columns.get("period", (None,)))[0] if name else None
-        column = raw.headers[column_index] if column_index is not None else name
         field = fields.get(name) if name else None
+        if column_index is not None:
+            column = raw.headers[column_index]
+        else:  # a field the file has no column for (a derived status): its name for people
+            column = field_label(field, lang) if field is not None else name
         details = {"column": column or "", "value": value or "", "expected": expect.get((name, code), "")}
         if code == "duplicate-row":
             details["other"] = other
@@ -295,6 +303,9 @@ def _validate_and_load(
         )
     else:
         parse(cur, raw, match, fields, names, secret, scales)
+        if cur.execute(f"SELECT count(*) FROM {names.parsed}").fetchone()[0] == 0:  # only cells of spaces
+            file_error(report, "no-data", lang, detail=t("kind." + _KIND_TEXT[kind] + ".title", lang))
+            return
         check_cells(cur, raw, match, fields, checks, names)
         extra_cells(cur, raw, names)
         build_final(cur, kind, names)
@@ -510,34 +521,42 @@ class UndoResult(BaseModel):
 
 def undo(db: Database, batch_id: int, lang: str = "zh") -> UndoResult:
     """Remove exactly the rows of one batch and put back any rows it replaced."""
-    with db.writer() as cur:
-        batch = cur.execute(queries.BATCH, [batch_id]).fetchone()
-        if batch is None:
-            return UndoResult(ok=False, batch_id=batch_id, message=t("undo.unknown", lang, batch=batch_id))
-        _, kind, undone_at = batch
-        if undone_at is not None:
-            when = undone_at.strftime("%Y-%m-%d %H:%M")
-            message = t("undo.already", lang, batch=batch_id, when=when)
-            return UndoResult(ok=False, batch_id=batch_id, message=message)
-        dependents_sql = queries.UNDO_DEPENDENTS.get(TABLE.get(RecordKind(kind), ""))
-        if dependents_sql:
-            n = cur.execute(dependents_sql, [batch_id]).fetchone()[0]
-            if n:
-                return UndoResult(
-                    ok=False,
-                    batch_id=batch_id,
-                    message=t("undo.in-use", lang, batch=batch_id, n=n, kind=RecordKind(kind).label(lang)),
-                )
-        later = [b for (b,) in cur.execute(queries.REPLACED_BY_LATER, [batch_id]).fetchall()]
-        if later:
-            message = t("undo.replaced-later", lang, batch=batch_id, later=", ".join(map(str, later)))
-            return UndoResult(ok=False, batch_id=batch_id, message=message)
-        removed = restored = 0
-        for table in TABLE.values():
-            delete, restore, clear = queries.undo_statements(table)
-            removed += cur.execute(delete, [batch_id]).fetchone()[0]
-            restored += cur.execute(restore, [batch_id]).fetchone()[0]
-            cur.execute(clear, [batch_id])
-        cur.execute(queries.MARK_UNDONE, [dt.datetime.now(), batch_id])
+    try:
+        with db.writer() as cur:
+            batch = cur.execute(queries.BATCH, [batch_id]).fetchone()
+            if batch is None:
+                return UndoResult(ok=False, batch_id=batch_id, message=t("undo.unknown", lang, batch=batch_id))
+            _, kind, undone_at = batch
+            if undone_at is not None:
+                when = undone_at.strftime("%Y-%m-%d %H:%M")
+                message = t("undo.already", lang, batch=batch_id, when=when)
+                return UndoResult(ok=False, batch_id=batch_id, message=message)
+            dependents_sql = queries.UNDO_DEPENDENTS.get(TABLE.get(RecordKind(kind), ""))
+            if dependents_sql:
+                n = cur.execute(dependents_sql, [batch_id]).fetchone()[0]
+                if n:
+                    return UndoResult(
+                        ok=False,
+                        batch_id=batch_id,
+                        message=t("undo.in-use", lang, batch=batch_id, n=n, kind=RecordKind(kind).label(lang)),
+                    )
+            later = [b for (b,) in cur.execute(queries.REPLACED_BY_LATER, [batch_id]).fetchall()]
+            if later:
+                message = t("undo.replaced-later", lang, batch=batch_id, later=", ".join(map(str, later)))
+                return UndoResult(ok=False, batch_id=batch_id, message=message)
+            removed = restored = 0
+            try:
+                for table in TABLE.values():
+                    delete, restore, clear = queries.undo_statements(table)
+                    removed += cur.execute(delete, [batch_id]).fetchone()[0]
+                    restored += cur.execute(restore, [batch_id]).fetchone()[0]
+                    cur.execute(clear, [batch_id])
+            except duckdb.ConstraintException as error:
+                # A record to put back collides with one stored since (a name taken by another code).
+                clash = re.search(r'"([^"]*)"', str(error))
+                raise _Blocked(clash.group(1) if clash else "") from error
+            cur.execute(queries.MARK_UNDONE, [dt.datetime.now(), batch_id])
+    except _Blocked as blocked:  # the writer rolled everything back
+        return UndoResult(ok=False, batch_id=batch_id, message=t("undo.blocked", lang, batch=batch_id, detail=blocked))
     message = t("undo.done", lang, batch=batch_id, rows=removed, restored=restored)
     return UndoResult(ok=True, batch_id=batch_id, removed=removed, restored=restored, message=message)

@@ -51,6 +51,9 @@ _SQL_TYPE = {
 }
 
 
+INT_MAX = 2_147_483_647  # the stored tables' INTEGER
+
+
 def parse_expr(field: Field, col: str) -> str:
     """SQL reading one field from raw column `col` (NULL when the cell cannot be read)."""
     n = f"pbi_norm({col})"
@@ -58,14 +61,15 @@ def parse_expr(field: Field, col: str) -> str:
         case "text" | "persons":
             return f"nullif(trim({col}), '')"
         case "int":
-            return f"pbi_int({n})"
+            # A count that does not fit the stored INTEGER is not a count anyone kept.
+            return f"CASE WHEN abs(pbi_int({n})) <= {INT_MAX} THEN pbi_int({n}) END"
         case "float" | "score":
             # Plain numbers take the fast cast; the rest (full-width digits, '85%') the full parser.
             # Scores stay on their own scale here; `parse_select` maps them to 0–100.
-            fast = f"TRY_CAST({col} AS DOUBLE)"
+            fast = f"pbi_finite(TRY_CAST({col} AS DOUBLE))"
             return f"CASE WHEN {fast} IS NOT NULL THEN {fast} ELSE pbi_float({n}) END"
         case "hours":
-            fast = f"TRY_CAST({col} AS DOUBLE)"
+            fast = f"pbi_finite(TRY_CAST({col} AS DOUBLE))"
             return f"CASE WHEN {fast} IS NOT NULL THEN {fast} ELSE pbi_hours({n}) END"
         case "date" | "datetime":
             # ISO-like cells (2024-03-05, 2024/3/5 14:30) take DuckDB's own cast; the rest the full parser.
