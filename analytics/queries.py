@@ -133,14 +133,17 @@ CREATE OR REPLACE MACRO pbi_parts(n) AS regexp_extract(n,
 CREATE OR REPLACE MACRO pbi_serial(n) AS CASE
     WHEN regexp_full_match(n, '\d{5}(\.\d+)?') AND TRY_CAST(n AS DOUBLE) BETWEEN 20000 AND 80000
     THEN TIMESTAMP '1899-12-30' + to_microseconds(CAST(round(TRY_CAST(n AS DOUBLE) * 86400e6) AS BIGINT)) END;
-CREATE OR REPLACE MACRO pbi_timestamp(n) AS coalesce(
+-- Letters are refused (but for ISO's T): DuckDB's cast reads 'epoch' as 1970 and drops a 'PM'.
+CREATE OR REPLACE MACRO pbi_timestamp(n) AS CASE
+    WHEN regexp_matches(n, '[A-Za-z]') AND NOT regexp_full_match(n, '\d{4}-\d{1,2}-\d{1,2}T[\d:.]+') THEN NULL
+    ELSE coalesce(
     TRY_CAST(n AS TIMESTAMP),
     TRY(make_timestamp(
         CAST(pbi_parts(n).y AS BIGINT), CAST(pbi_parts(n).m AS BIGINT), CAST(pbi_parts(n).d AS BIGINT),
         CAST(coalesce(nullif(pbi_parts(n).h, ''), '0') AS BIGINT),
         CAST(coalesce(nullif(pbi_parts(n).i, ''), '0') AS BIGINT),
         CAST(coalesce(nullif(pbi_parts(n).s, ''), '0') AS DOUBLE))),
-    pbi_serial(n));
+    pbi_serial(n)) END;
 CREATE OR REPLACE MACRO pbi_date(n) AS CAST(pbi_timestamp(n) AS DATE);
 -- Periods: 2024Q1, 2024-Q1, 2024年第1季度, 2024年第一季度, 2024年一季度 (quarter); 2024-03, 2024年3月, or a date
 -- on the first of a month (month); 2024, 2024年 (year). TRY_CAST throughout: DuckDB evaluates every branch.

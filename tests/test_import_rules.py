@@ -610,3 +610,12 @@ def test_undo_refused_when_a_record_to_put_back_collides_with_a_later_one(organi
         ("DZB01", "内科一支部"),
         ("DZB09", "内科第一党支部"),
     ]
+
+
+def test_a_time_with_letters_is_not_read_by_guess(organised):
+    text = (
+        "提交时间,科室编码,调查对象,总体满意度\n2025-03-05 02:30 PM,D01,门诊患者,4\nepoch,D01,门诊患者,4\n"
+        "2025-03-05T14:30,D01,门诊患者,4\n2025/3/5 14:30,D01,门诊患者,5\n"
+    )
+    result = import_files(organised, [csv_file("times.csv", text)], OPTIONS)
+    assert [(e.row, e.code) for e in result.files[0].errors] == [(2, "type-error"), (3, "type-error")]

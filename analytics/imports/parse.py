@@ -74,8 +74,9 @@ def parse_expr(field: Field, col: str) -> str:
         case "date" | "datetime":
             # ISO-like cells (2024-03-05, 2024/3/5 14:30) take DuckDB's own cast; the rest the full parser.
             sql_type, parser = ("DATE", "pbi_date") if field.type == "date" else ("TIMESTAMP", "pbi_timestamp")
+            # A cell with letters (no case to change) goes to the full parser, which refuses 'epoch' or 'PM'.
             fast = f"TRY_CAST(replace({col}, '/', '-') AS {sql_type})"
-            return f"CASE WHEN {fast} IS NOT NULL THEN {fast} ELSE {parser}({n}) END"
+            return f"CASE WHEN lower({col}) = upper({col}) AND {fast} IS NOT NULL THEN {fast} ELSE {parser}({n}) END"
         case "bool":
             return f"pbi_bool({n})"
         case "enum":
