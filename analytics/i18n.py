@@ -468,10 +468,6 @@ STRINGS: dict[str, tuple[str, str]] = {
         "{n} 行的参加人数多于应到人数（第 {rows} 行）",
         "{n} rows have more attendees than expected (rows {rows})",
     ),
-    "warn.same-responses": (
-        "{n} 行答卷与本文件中另一行完全相同（已保留）",
-        "{n} responses are identical to another row of this file (kept)",
-    ),
     "warn.more-errors": ("另有 {n} 个错误未列出", "{n} more errors not listed"),
     "reason.bad-csv": ("CSV 格式有误", "malformed CSV"),
     "expect.hours": (
