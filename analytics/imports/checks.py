@@ -12,7 +12,7 @@ import difflib
 from analytics import queries
 from analytics.i18n import t
 from analytics.imports.fields import ENUM_ALIASES, Field, HeaderMatch, expectation, normalise_header
-from analytics.imports.model import DERIVED, KEYS, ImportOptions, key_headers, num, stored_columns
+from analytics.imports.model import KEYS, ImportOptions, key_headers, num, stored_columns, stored_values
 from analytics.imports.parse import SCALES
 from analytics.imports.reader import ROW, RawTable
 from analytics.schema import LabelledEnum, RecordKind
@@ -169,7 +169,7 @@ def extra_cells(cur, raw: RawTable, names) -> None:
 
 def build_final(cur, kind: RecordKind, names) -> None:
     """Temp view `final`: each row as it would be stored (defaults applied; scores are already on 0–100)."""
-    exprs = [f"{DERIVED.get(kind, {}).get(column, column)} AS {column}" for column in stored_columns(kind)]
+    exprs = [f"{expr} AS {column}" for expr, column in zip(stored_values(kind), stored_columns(kind), strict=True)]
     extra = ", _cells" if kind is RecordKind.ACTIVITIES else ""
     cur.execute(f"CREATE TEMP VIEW {names.final} AS SELECT {ROW}{extra}, {', '.join(exprs)} FROM {names.typed}")
 

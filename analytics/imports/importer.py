@@ -31,7 +31,6 @@ from analytics.imports.fields import (
     normalise_header,
 )
 from analytics.imports.model import (
-    DERIVED,
     ID_COLUMN,
     KEYS,
     MAX_ERRORS_PER_FILE,
@@ -47,6 +46,7 @@ from analytics.imports.model import (
     file_error,
     key_headers,
     stored_columns,
+    stored_values,
 )
 from analytics.imports.parse import absent, choose_scales, detect_scales, load_lookups, parse, parse_select
 from analytics.imports.reader import ROW, NotATable, RawTable, read
@@ -286,7 +286,7 @@ def _validate_and_load(
     checks, expect = row_checks(raw, match, fields, scales, options.today or dt.date.today(), lang)
     errors_table(cur, names)
     if raw.table.num_rows == 0:
-        file_error(report, "no-data", lang, detail=t("kind." + _KIND_TEXT[kind] + ".title", lang))
+        _no_data(report, kind, lang)
         return
     stored_already = (
         kind in ONE_PASS
@@ -304,7 +304,7 @@ def _validate_and_load(
     else:
         parse(cur, raw, match, fields, names, secret, scales)
         if cur.execute(f"SELECT count(*) FROM {names.parsed}").fetchone()[0] == 0:  # only cells of spaces
-            file_error(report, "no-data", lang, detail=t("kind." + _KIND_TEXT[kind] + ".title", lang))
+            _no_data(report, kind, lang)
             return
         check_cells(cur, raw, match, fields, checks, names)
         extra_cells(cur, raw, names)
@@ -330,16 +330,20 @@ def _validate_and_load(
     cur.execute(queries.FINISH_BATCH, [report.rows, stored.unchanged, stored.replaced, batch_id])
 
 
+def _no_data(report: FileReport, kind: RecordKind, lang: str) -> None:
+    file_error(report, "no-data", lang, detail=t("kind." + _KIND_TEXT[kind] + ".title", lang))
+
+
 def _insert_direct(cur, raw, match, fields, names, scales, checks, batch_id: int) -> bool:
     """Store every row of the file in one pass, parsing and checking on the way; True if every non-blank
     row passed (else the rows stored here are removed again and False returned)."""
     kind = match.kind
     table = TABLE[kind]
     columns = stored_columns(kind)
-    exprs = [DERIVED.get(kind, {}).get(column, column) for column in columns]
+    exprs = stored_values(kind)
     passed = " AND ".join(["NOT _bad", *(f"NOT coalesce({cond}, false)" for _name, _code, cond in checks)])
     parsed = parse_select(cur, raw, match, fields, names, scales)
-    typed = f"SELECT p.*, {', '.join(['NULL AS _none', *absent(match, fields)])} FROM ({parsed}) p"
+    typed = f"SELECT {', '.join(['p.*', *absent(match, fields)])} FROM ({parsed}) p"
     # Filter pushdown would copy the parsers into the WHERE clause and run each of them twice.
     cur.execute("SET disabled_optimizers = 'filter_pushdown'")
     try:

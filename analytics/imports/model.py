@@ -209,6 +209,11 @@ def stored_columns(kind: RecordKind) -> list[str]:
     return [*keys, *values]
 
 
+def stored_values(kind: RecordKind) -> list[str]:
+    """SQL for each stored column of `kind` from the parsed fields (`stored_columns` order, defaults applied)."""
+    return [DERIVED.get(kind, {}).get(column, column) for column in stored_columns(kind)]
+
+
 def key_headers(raw: RawTable, match: HeaderMatch, lang: str, keys: list[str] | None = None) -> str:
     keys = keys if keys is not None else KEYS[match.kind][0]
     headers = [raw.headers[match.columns[k][0]] for k in keys if k in match.columns]
