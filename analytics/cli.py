@@ -136,7 +136,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "demo" and args.if_missing and path.exists():
         print(f"{path} exists; demo data not regenerated")
         return 0
-    with Database(path) as db:
+    try:
+        db = Database(path)
+    except (duckdb.Error, OSError) as error:  # the app holds the file's lock, a read-only disk, …
+        print(unavailable(path, error, getattr(args, "lang", "zh")), file=sys.stderr)
+        return 1
+    with db:
         if args.command == "init":
             print(f"{path}: schema version {summary.status(db).schema_version}")
         elif args.command == "demo":
@@ -230,6 +235,16 @@ def _import(db: Database, args: argparse.Namespace) -> int:
 
 
 ROW_WARNINGS_SHOWN = 50
+
+
+def unavailable(path: Path, error: Exception, lang: str) -> str:
+    """Why the database cannot be opened, and what to do, in the user's language (never a traceback)."""
+    text = str(error)
+    if "lock" in text.lower():
+        return t("cli.db_locked", lang, path=path)
+    if "read-only" in text.lower() or isinstance(error, PermissionError):
+        return t("cli.db_read_only", lang, path=path)
+    return t("cli.db_unopened", lang, path=path, detail=text.splitlines()[0] if text else type(error).__name__)
 
 
 def _action(resolution: Resolution, lang: str) -> str:

@@ -681,6 +681,17 @@ STRINGS: dict[str, tuple[str, str]] = {
         "explains each column with an example (never imported).",
     ),
     "cli.errors": ("{n} 个错误", "{n} error(s)"),
+    "cli.db_locked": (
+        "数据库 {path} 正被另一个程序使用（多为正在运行的本系统网页），暂时无法打开。请在网页中操作，或先停止网页服务后重试。",
+        "The database {path} is in use by another program (usually the running app), so it cannot be opened now. "
+        "Use the app's pages, or stop the app and try again.",
+    ),
+    "cli.db_read_only": (
+        "数据库 {path} 所在的位置只读，无法写入。请把数据库放到可写的目录（--db 或环境变量 PBI_DB），或请管理员开放写权限。",
+        "The database {path} is on a read-only disk or folder. Put it somewhere writable (--db or PBI_DB), or ask "
+        "an administrator for write access.",
+    ),
+    "cli.db_unopened": ("无法打开数据库 {path}：{detail}", "Cannot open the database {path}: {detail}"),
     "cli.more_notes": ("另有 {n:,} 条行提示，用 --json 查看全部", "{n:,} more row notes; --json shows them all"),
     "cli.resolve.conflict": (
         "如果本文件是更正后的版本：加 --replace 重新导入，即可“{action}”（之后撤销该批次可恢复原值）。",

@@ -67,3 +67,22 @@ def test_demo_if_missing_leaves_an_existing_file_alone(demo_db_copy, capsys):
 def test_usage_errors_exit_2():
     assert run_cli("status", "--no-such-flag").returncode == 2
     assert run_cli().returncode == 2
+
+
+def test_a_database_another_program_holds_or_that_cannot_be_opened_gets_a_message_not_a_traceback(
+    demo_db_copy, tmp_path
+):
+    from analytics.db import Database
+    from analytics.i18n import t
+
+    with Database(demo_db_copy):  # as the running app holds it
+        for args in (("status",), ("import", str(tmp_path / "x.csv"))):
+            (tmp_path / "x.csv").write_text("a,b\n1,2\n", encoding="utf-8")
+            held = run_cli(*args[:1], "--db", str(demo_db_copy), *args[1:])
+            assert held.returncode == 1 and "Traceback" not in held.stderr
+            assert held.stderr.strip() == t("cli.db_locked", "zh", path=demo_db_copy)
+    blocked = tmp_path / "a-file"
+    blocked.write_text("not a folder", encoding="utf-8")
+    nowhere = run_cli("status", "--db", str(blocked / "x.duckdb"))  # its folder cannot be made
+    assert nowhere.returncode == 1 and "Traceback" not in nowhere.stderr
+    assert nowhere.stderr.startswith(t("cli.db_unopened", "zh", path=blocked / "x.duckdb", detail="")[:8])
