@@ -91,7 +91,13 @@ DISCIPLINE_COLOURS = {
     "praise_letter": "#2E7D32",
     "red_envelope_refused": "#9CCC65",
 }
-RECTIFICATION_COLOURS = {"on_time": "#2E7D32", "late": "#FFB300", "open": "#90A4AE", "overdue": "#B71C1C"}
+RECTIFICATION_COLOURS = {
+    "on_time": "#2E7D32",
+    "late": "#FFB300",
+    "undated": "#8D6E63",
+    "open": "#90A4AE",
+    "overdue": "#B71C1C",
+}
 
 
 def category_bars(
@@ -126,7 +132,8 @@ def category_bars(
 
 
 def rectification_donut(status: dict[str, int], lang: str, height: int = 320) -> go.Figure:
-    """Rectifications on time / late / open / overdue (keys as in `RECTIFICATION_COLOURS`)."""
+    """Rectifications on time / late / completed without a date / open / overdue (keys as in
+    `RECTIFICATION_COLOURS`)."""
     keys = [k for k in RECTIFICATION_COLOURS if status.get(k)]
     labels = [t(f"discipline.status.{k}", lang) for k in keys]
     figure = go.Figure(

@@ -51,7 +51,7 @@ def build_parser() -> argparse.ArgumentParser:
     _db_arg(load)
     load.add_argument("files", nargs="+", type=Path, metavar="FILE")
     load.add_argument("--kind", choices=[k.value for k in RecordKind], help="default: detected from the headers")
-    load.add_argument("--sheet", help="XLSX sheet name (default: the first)")
+    load.add_argument("--sheet", help="XLSX sheet name (default: every sheet holding a table)")
     load.add_argument("--encoding", choices=sorted(reader.ENCODINGS), help="default: detected")
     load.add_argument(
         "--scale",
@@ -69,6 +69,19 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="store activity rows identical to another row, and answers overlapping an earlier export, all of them",
     )
+    load.add_argument(
+        "--replaces",
+        type=int,
+        metavar="BATCH_ID",
+        help="the file is a corrected version of this batch: its records are set aside (undo restores them)",
+    )
+    load.add_argument(
+        "--valid-from",
+        type=_day,
+        metavar="YYYY-MM-DD",
+        help="a branch or department register holds from this day (default: today; with --replaces, that batch's)",
+    )
+    load.add_argument("--include-hidden", action="store_true", help="import a workbook's hidden (filtered) rows too")
     load.add_argument("--lang", choices=["zh", "en"], default="zh", help="language of messages")
     load.add_argument("--json", action="store_true")
 
@@ -198,6 +211,9 @@ def _import(db: Database, args: argparse.Namespace) -> int:
         force=args.force,
         replace=args.replace,
         keep_repeats=args.keep_repeats,
+        replaces=args.replaces,
+        valid_from=args.valid_from,
+        include_hidden=args.include_hidden,
         lang=args.lang,
     )
     result = importer.import_files(db, [SourceFile.from_path(f) for f in args.files], options)
@@ -215,7 +231,8 @@ def _import(db: Database, args: argparse.Namespace) -> int:
             status = t("cli.stored", lang, rows=report.rows, batch=report.batch_id)
         else:
             status = t("cli.not_stored", lang)
-        print(f"{report.file} [{kind}, {report.encoding or '-'}]: {status}")
+        read_as = f"{t('cli.sheet', lang, sheet=report.sheet)}" if report.sheet else report.encoding or "-"
+        print(f"{report.file} [{kind}, {read_as}]: {status}")
         for line in report.info:
             print(f"  · {line}")
         for warning in report.warnings:
@@ -235,6 +252,14 @@ def _import(db: Database, args: argparse.Namespace) -> int:
 
 
 ROW_WARNINGS_SHOWN = 50
+
+
+def _day(text: str) -> dt.date:
+    """A day given on the command line (argparse turns the ValueError into a usage message)."""
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a day (YYYY-MM-DD)") from None
 
 
 def unavailable(path: Path, error: Exception, lang: str) -> str:

@@ -187,11 +187,61 @@ def _v4_response_ids_and_source_rows(con: duckdb.DuckDBPyConnection) -> None:
             con.execute(f"ALTER TABLE {name} ADD COLUMN source_row BIGINT")
 
 
+def _v5_history_ids_and_status(con: duckdb.DuckDBPyConnection) -> None:
+    """The organisation has history: each version of a branch or department is valid from a day
+    (`valid_from`; the earliest version also stands for every period before it), so the registers are keyed
+    by code and day; what was stored before stands for all time. Activities and discipline records keep the
+    source's own id (活动编号, 案件编号) when the file has one, and activities whether they took place
+    (`status`: held, not held, cancelled). A batch records the batch it corrects (`replaces`) and, for a
+    register, the day it is valid from."""
+    con.execute("ALTER TABLE import_batches ADD COLUMN replaces INTEGER")
+    con.execute("ALTER TABLE import_batches ADD COLUMN valid_from DATE")
+    for table, key in (("branches", "branch_code"), ("departments", "department_code")):
+        con.execute(f"ALTER TABLE {table}_replaced ADD COLUMN valid_from DATE")
+        con.execute(f"CREATE TEMP TABLE pbi_old AS SELECT *, {ALWAYS} AS valid_from FROM {table}")
+        con.execute(f"DROP TABLE {table}")
+        columns = _REGISTER_COLUMNS[table]
+        con.execute(
+            f"CREATE TABLE {table} ({columns}, valid_from DATE NOT NULL DEFAULT {ALWAYS}, batch_id INTEGER, "
+            "source_row BIGINT, "
+            f"PRIMARY KEY ({key}, valid_from))"
+        )
+        con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM pbi_old")
+        con.execute("DROP TABLE pbi_old")
+        con.execute(f"UPDATE {table}_replaced SET valid_from = {ALWAYS}")
+    for table in ("activities", "discipline_records"):
+        for name in (table, f"{table}_replaced"):
+            con.execute(f"ALTER TABLE {name} ADD COLUMN source_id VARCHAR")
+    for name in ("activities", "activities_replaced"):
+        con.execute(f"ALTER TABLE {name} ADD COLUMN status VARCHAR DEFAULT 'held'")
+        con.execute(f"UPDATE {name} SET status = 'held'")
+    # The register as it stands today: each code's latest version valid by today (else its earliest).
+    for table, key in (("branches", "branch_code"), ("departments", "department_code")):
+        con.execute(f"""
+            CREATE VIEW {table}_now AS SELECT * FROM {table}
+            QUALIFY row_number() OVER (PARTITION BY {key}
+                ORDER BY CASE WHEN valid_from <= current_date THEN valid_from END DESC NULLS LAST, valid_from) = 1
+        """)
+
+
+# `valid_from` of a register row stored without one (a version that stands for all time).
+ALWAYS = "DATE '1900-01-01'"
+
+# The registers' columns as they stood at version 5 (before the key and `valid_from`).
+_REGISTER_COLUMNS = {
+    "branches": "branch_code VARCHAR NOT NULL, name VARCHAR NOT NULL, is_joint BOOLEAN NOT NULL DEFAULT false, "
+    "member_count INTEGER NOT NULL CHECK (member_count >= 0), secretary_double_leader BOOLEAN",
+    "departments": "department_code VARCHAR NOT NULL, name VARCHAR NOT NULL, category VARCHAR NOT NULL, "
+    "staff_count INTEGER NOT NULL CHECK (staff_count >= 0), branch_code VARCHAR NOT NULL",
+}
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "records and import batches", _v1_records),
     Migration(2, "meta and settings", _v2_meta_and_settings),
     Migration(3, "undo and replace", _v3_undo_and_replace),
     Migration(4, "survey response ids and source rows", _v4_response_ids_and_source_rows),
+    Migration(5, "organisation history, source ids, meeting status", _v5_history_ids_and_status),
 )
 LATEST_VERSION = MIGRATIONS[-1].version
 

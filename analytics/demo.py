@@ -532,9 +532,11 @@ def load(db: Database, data: DemoData, seed: int, replace: bool = False) -> None
     discipline = data.discipline.assign(
         persons_pseudonymised=[[pseudonymise(name, secret) for name in names] for names in data.discipline["persons"]]
     ).drop(columns="persons")
+    # The demo's organisation stands unchanged since the start of its first year.
+    since = pd.Timestamp(data.activities["activity_date"].min()).to_period("Y").start_time.date()
     tables = (
-        (RecordKind.BRANCHES, "branches", data.branches),
-        (RecordKind.DEPARTMENTS, "departments", data.departments),
+        (RecordKind.BRANCHES, "branches", data.branches.assign(valid_from=since)),
+        (RecordKind.DEPARTMENTS, "departments", data.departments.assign(valid_from=since)),
         (RecordKind.ACTIVITIES, "activities", data.activities),
         (RecordKind.SATISFACTION_RESPONSES, "satisfaction_responses", data.responses),
         (RecordKind.SATISFACTION_AGGREGATES, "satisfaction_aggregates", data.aggregates),

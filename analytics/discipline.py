@@ -7,7 +7,9 @@ lets the discipline office (纪委) see them.
 * `category_counts`: records per period and category (long), for the stacked bars.
 * `summarise`: the counts summed over any grouping (department, period) with the rates made from the sums:
   cases per 100 staff = cases × 100 ÷ staff; mean days to close = days_to_close ÷ rectification_closed.
-* `rectification_status`: on time / late / open / overdue totals.
+* `rectification_status`: on time / late / completed without a date / open / overdue totals: with the items
+  not required, every record is exactly one of them (`queries.RECTIFICATION_STATES`), so the five add up to
+  the rectifications required.
 * `form1_share`: the first form's share of the four forms (第一种形态成为常态: a high share is expected).
 * `ledger_rows`: the overdue ledger (整改台账) cut to the category and branch filters or to one department.
 * `counts_table`, `ledger_table`: the same frames as shown and downloaded, labelled in the user's language.
@@ -24,7 +26,13 @@ from analytics.schema import FOUR_FORMS, DepartmentCategory, DisciplineCategory
 
 CATEGORIES = tuple(c.value for c in DisciplineCategory)
 FORMS = tuple(c.value for c in FOUR_FORMS)
-STATUS = ("rectification_on_time", "rectification_late", "rectification_open", "rectification_overdue")
+STATUS = (
+    "rectification_on_time",
+    "rectification_late",
+    "rectification_undated",
+    "rectification_open",
+    "rectification_overdue",
+)
 TABLE_COUNTS = (
     "discipline_records",
     "discipline_cases",
@@ -33,6 +41,7 @@ TABLE_COUNTS = (
     "rectification_required",
     "rectification_on_time",
     "rectification_late",
+    "rectification_undated",
     "rectification_open",
     "rectification_overdue",
 )
@@ -84,7 +93,8 @@ def department_table(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def rectification_status(frame: pd.DataFrame) -> pd.Series:
-    """On time / late / open (not yet due) / overdue rectifications over the rows of `frame`."""
+    """On time / late / completed without a date / open (not yet due) / overdue rectifications over the rows of
+    `frame`; they add up to the rectifications required."""
     return frame[list(STATUS)].sum().astype("int64")
 
 
@@ -127,6 +137,7 @@ COUNT_LABELS = {
     "rectification_required": "col.required",
     "rectification_on_time": "col.on_time",
     "rectification_late": "col.late",
+    "rectification_undated": "col.undated",
     "rectification_open": "col.open",
     "rectification_overdue": "col.overdue",
     "mean_days_to_close": "col.mean_days",

@@ -47,9 +47,10 @@ STRINGS: dict[str, tuple[str, str]] = {
     "overview.kpi.batches": ("导入批次", "Import batches"),
     "overview.kpi.respondents": ("满意度受访者", "Satisfaction respondents"),
     "overview.kpi.respondents_help": (
-        "逐条答卷 {responses:,} 份，另有科室汇总 {aggregates:,} 行，共代表 {respondents:,} 名受访者。",
-        "{responses:,} individual responses plus {aggregates:,} department aggregates, "
-        "{respondents:,} respondents in all.",
+        "逐条答卷 {responses:,} 份，另有科室汇总 {aggregates:,} 行（其中 {uncounted:,} 行因同一科室、期间和对象已有更细的数据而未计入），"
+        "共代表 {respondents:,} 名受访者。",
+        "{responses:,} individual responses plus {aggregates:,} department aggregates ({uncounted:,} of them not "
+        "counted: the same department, period and population has finer data), {respondents:,} respondents in all.",
     ),
     "overview.coverage.title": ("数据覆盖（按季度，记录数）", "Coverage by quarter (records)"),
     "overview.coverage.help": (
@@ -81,7 +82,46 @@ STRINGS: dict[str, tuple[str, str]] = {
     "about.label_en": ("英文", "English"),
     "about.required": ("最低频次（次/年）", "Minimum per year"),
     "about.aliases": ("也接受的写法", "Also accepted"),
-    "about.rules.title": ("导入规则", "How files are imported"),
+    "about.rules.title": ("导入与计数规则", "How files are imported and counted"),
+    "about.rules.identity": (
+        "编号与更正：台账带有来源自己的编号（活动编号、案件编号、答卷编号等）时按编号识别记录——编号相同而内容不同是冲突，"
+        "确认后用新值替换；有编号列时每行都必须填写编号。修改了日期、主题或状态的更正台账请选择“本文件是以下批次的更正版本”"
+        "（命令行 --replaces 批次号）：该批次的全部记录被搁置，存入本文件的记录，撤销本次导入即可恢复原记录。",
+        "Ids and corrections: a ledger carrying the source's own ids (活动编号, 案件编号, 答卷编号 …) is matched by "
+        "them—the same id with other values is a conflict, replaced once confirmed; with an id column every row "
+        "needs an id. For a corrected ledger whose dates, topics or statuses were edited, choose “This file is a "
+        "corrected version of” (CLI: --replaces BATCH_ID): that batch's records are set aside and the file's stored; "
+        "undoing this import restores them.",
+    ),
+    "about.rules.organisation": (
+        "组织沿革：支部和科室名册从某一天起生效（导入时选择，默认导入当天；命令行 --valid-from）。科室所属支部、职工人数、"
+        "支部党员人数等按生效期分版本保存，每一期的数据按该期第一天有效的组织计算；最早的版本也用于它之前的各期。"
+        "同一生效日期下内容不同是冲突；对过去名册的更正请选择被更正的批次（沿用其生效日期）。",
+        "The organisation's history: a branch or department register holds from a day (chosen at import, by "
+        "default the import day; CLI --valid-from). Departments' branches, staff counts and branches' party "
+        "members are kept per version, and each period's figures use the organisation in force on its first day; "
+        "the earliest version also stands for the periods before it. Other values for the same day are a conflict; "
+        "a correction of a past register names the batch it corrects (and keeps its day).",
+    ),
+    "about.rules.meetings": (
+        "会议是否召开：读取“召开情况/状态”列（已召开、未召开、取消）；参加人数为 0 而应到人数大于 0 的会议按未召开处理并提示行号。"
+        "未召开和取消的活动保留在台账中，但不计入会议次数、出勤率和服务时长。Excel 中隐藏或被筛选掉的行默认不导入，并列出其行号"
+        "（可选择一并导入）。",
+        "Whether a meeting took place: a 召开情况/状态 column (held, not held, cancelled) is read; a meeting with 0 "
+        "attendees of a positive expected number is taken as not held, with its row named. Activities not held or "
+        "cancelled stay in the ledger but count for no meeting, attendance or hours. Rows hidden or filtered out "
+        "in Excel are not imported by default, and their row numbers are listed (importing them is an option).",
+    ),
+    "about.rules.sheets": (
+        "工作簿与文本文件：工作簿中每个含可识别表格的工作表都会导入，并分别报告工作表名称；没有表格、隐藏的工作表会被列出并跳过。"
+        "没有计算结果的公式单元格、混用两种编码（如 UTF-8 中夹有 GBK）的文本文件会被拒绝并说明位置；1904 日期系统的工作簿按 1904 换算日期；"
+        "数字按单元格的显示格式读取（如 2024.10），无法确定的期间（2024.1 可能是 1 月或 10 月）会被拒绝。",
+        "Workbooks and text files: every sheet holding a recognised table is imported and reported by name; empty "
+        "and hidden sheets are listed and skipped. Formula cells without a computed value and text files mixing two "
+        "encodings (UTF-8 with GBK lines) are refused with their place; dates of a 1904-system workbook are read as "
+        "such; numbers are read as the cell displays them (2024.10), and a period that cannot be told (2024.1: "
+        "January or October?) is refused.",
+    ),
     "about.rules.rows": (
         "行号：错误和提示中的行号就是 Excel 中看到的行号（标题行、表头和空行都计入），文件再大也一样。",
         "Row numbers: errors and notes quote the row number Excel shows (title rows, the header and blank rows "
@@ -129,6 +169,29 @@ STRINGS: dict[str, tuple[str, str]] = {
         "department and quarter) but other values are conflicts; the error list shows the stored and the new value "
         "side by side, with the batch and file of the old one. Replacing them is one confirmed click; undoing that "
         "batch puts the old values back.",
+    ),
+    "about.rules.sources": (
+        "满意度数据来源：同一科室、期间和调查对象只计一种来源，取最细的——逐条答卷优先，其次月度、季度、年度汇总。"
+        "一行汇总数据只有在同一科室、同一对象在其期间内没有更细的数据（逐条答卷，或更短期间的汇总）时才计入；"
+        "例如已有 1、2 月的月度汇总时，一季度汇总不计入，一季度的数字为 1 月 + 2 月。未计入的行仍保存在数据库中，"
+        "满意度页会说明有多少行。",
+        "Satisfaction sources: each department, period and population counts one source, the finest—individual "
+        "responses first, then monthly, quarterly and yearly aggregates. An aggregate row counts only if the same "
+        "department and population has no finer data inside its period (individual responses, or aggregates of a "
+        "shorter period): beside monthly rows for January and February a Q1 row does not count, and the quarter is "
+        "January + February. Rows not counted stay stored; the satisfaction page says how many.",
+    ),
+    "about.rules.rectification": (
+        "整改状态与日期不一致时：填写了整改完成日期的事项按已整改计算（即使状态写的是“整改中”），按完成日期判断按期或逾期完成，"
+        "不会计为逾期未完成；“已整改”但没有完成日期的事项计为已整改、是否按期未知，既不算按期也不算逾期完成；"
+        "“无需整改”却填写了整改期限或完成日期的事项仍按无需整改计算。导入时每种情况都会提示行号。"
+        "每条记录恰好属于一类：无需整改、整改中未到期、逾期未完成、按期完成、逾期完成、已整改（无完成日期）。",
+        "When a rectification's status and dates disagree: an item with a completion date is completed (even if its "
+        "status says in progress), on time or late by that date, and never overdue; an item marked completed without "
+        "a completion date is completed with its timeliness unknown, neither on time nor late; an item marked not "
+        "required but given a deadline or completion date stays not required. The import names the rows of each "
+        "case. Every record is exactly one of: not required, open, overdue, completed on time, completed late, "
+        "completed with no date.",
     ),
     "about.demo.title": ("演示数据中预设的关系", "Relations planted in the demo data"),
     "about.demo.body": (
@@ -220,6 +283,27 @@ STRINGS: dict[str, tuple[str, str]] = {
         "other values, take this file's values. Undoing this import puts the replaced records back.",
     ),
     "import.options.force": ("即使同一文件已导入过，也再次导入", "Import again even if the same file was imported"),
+    "import.options.include_hidden": ("同时导入隐藏（被筛选掉）的行", "Import hidden (filtered-out) rows too"),
+    "import.options.include_hidden_help": (
+        "默认：Excel 中隐藏或被筛选掉的行不导入，并在结果中列出行号。勾选后这些行也导入。",
+        "By default rows hidden or filtered out in Excel are not imported, and their row numbers are listed. "
+        "Tick to import them too.",
+    ),
+    "import.options.replaces": ("本文件是以下批次的更正版本", "This file is a corrected version of"),
+    "import.options.replaces_none": ("（不是更正）", "(not a correction)"),
+    "import.options.replaces_help": (
+        "选择后，该批次的全部记录会被搁置（撤销本次导入可恢复），并存入本文件的记录。适用于修改了日期、主题、状态等内容的更正台账。",
+        "The chosen batch's records are set aside (undoing this import restores them) and this file's are stored: "
+        "for a corrected ledger whose dates, topics or statuses were edited.",
+    ),
+    "import.valid_from": ("名册自哪天起生效？", "From which day does the register hold?"),
+    "import.valid_from_help": (
+        "支部和科室名册描述某一天起的组织：所属支部、职工人数、党员人数等。此前各期的数据仍按当时的组织计算。"
+        "如果本文件是对过去名册的更正，请在“导入选项”中选择被更正的批次。",
+        "A branch or department register describes the organisation from a day on (branch of each department, "
+        "staff and party members). Earlier periods keep the organisation as it was. If this file corrects a past "
+        "register, choose the batch it corrects under “Import options”.",
+    ),
     "import.options.force_help": (
         "默认跳过内容完全相同、已导入过（且未撤销）的文件。",
         "By default a file identical to one already imported (and not undone) is skipped.",
@@ -378,6 +462,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     "import.history.rows": ("存入行数", "Rows stored"),
     "import.history.unchanged": ("未变行数", "Unchanged"),
     "import.history.replaced": ("替换行数", "Replaced"),
+    "import.history.replaces": ("更正批次", "Corrects batch"),
+    "import.history.valid_from": ("名册生效日期", "Register valid from"),
     "import.history.encoding": ("编码", "Encoding"),
     "import.history.imported_by": ("导入人", "Imported by"),
     "import.history.imported_at": ("导入时间", "Imported at"),
@@ -433,6 +519,27 @@ STRINGS: dict[str, tuple[str, str]] = {
     "reason.undecodable": ("无法按 UTF-8、GBK 或 GB18030 解码", "cannot be decoded as UTF-8, GBK or GB18030"),
     "reason.bad-xlsx": ("不是可读取的 Excel (.xlsx) 工作簿", "not a readable Excel (.xlsx) workbook"),
     "reason.no-sheet": ("工作簿中没有该工作表", "the workbook has no such sheet"),
+    "reason.formula-no-value": (
+        "括号内的单元格有公式而没有计算结果（文件由程序生成，未经计算），导入会成为空值：请在 Excel 或 WPS 中打开并保存后再导入，或将公式粘贴为数值",
+        "the cells in brackets hold formulas without computed results (the file was written by a program and "
+        "never calculated), which would import as empty: open and save it in Excel or WPS, or paste the formulas "
+        "as values, then import",
+    ),
+    "reason.mixed-encoding": (
+        "混用了 UTF-8 和其他编码（如 GBK）：括号内各行不是 UTF-8，导入会成为乱码；请用一种编码重新保存（如在 Excel 中另存为“CSV UTF-8”）后再导入",
+        "mixes UTF-8 with another encoding (such as GBK): the lines in brackets are not UTF-8 and would import "
+        "garbled; save it again in one encoding (e.g. as “CSV UTF-8” in Excel), then import",
+    ),
+    "reason.hidden-sheet": ("工作表已隐藏", "the sheet is hidden"),
+    "reason.empty-sheet": ("工作表是空的", "the sheet is empty"),
+    "reason.no-known-header": (
+        "前 15 行中没有包含至少两个已知列名的表头",
+        "no header with two or more known column names in its first 15 rows",
+    ),
+    "reason.hidden-only": (
+        "所有数据行都已隐藏或被筛选隐藏：请取消隐藏或筛选后再导入",
+        "every data row is hidden (by hand or by a filter): show them, then import",
+    ),
     "expect.int": ("整数", "whole number"),
     "expect.float": ("数字", "number"),
     "expect.score": ("分数（数字，如 85.3、4、0.853 或 85.3%）", "score (a number such as 85.3, 4, 0.853 or 85.3%)"),
@@ -464,9 +571,71 @@ STRINGS: dict[str, tuple[str, str]] = {
         "{n} rows are identical to stored records and were not stored again",
     ),
     "warn.replaced": ("{n} 条已存储的记录被本文件替换", "{n} stored records were replaced by this file"),
+    "cli.sheet": ("工作表“{sheet}”", "sheet “{sheet}”"),
+    "warn.new-versions": (
+        "{n} 行与已存储的名册不同：自 {day} 起按本文件的值（支部、人数等）计算，此前各期仍按原来的组织计算",
+        "{n} rows differ from the stored register: from {day} on the figures use this file's values (branch, "
+        "counts…); earlier periods keep the organisation as it was",
+    ),
+    "err.replaces-several": (
+        "更正批次 {batch} 时一次只能导入一个文件（一个工作表）",
+        "A file correcting batch {batch} must be imported on its own (one file, one sheet)",
+    ),
+    "err.replaces-unknown": (
+        "没有批次 {batch}：请在导入历史中查看要更正的批次号",
+        "There is no batch {batch}: look up the batch to correct in the import history",
+    ),
+    "err.replaces-undone": (
+        "批次 {batch}（{file}）已撤销，无需更正：请直接导入本文件",
+        "Batch {batch} ({file}) was undone, so there is nothing to correct: import this file on its own",
+    ),
+    "err.replaces-kind": (
+        "批次 {batch}（{file}）是“{kind}”，本文件是“{file_kind}”：更正文件必须与原批次是同一类数据",
+        "Batch {batch} ({file}) holds “{kind}” and this file “{file_kind}”: a correction must be of the same kind",
+    ),
     "warn.attended-over-expected": (
         "{n} 行的参加人数多于应到人数（第 {rows} 行）",
         "{n} rows have more attendees than expected (rows {rows})",
+    ),
+    "warn.rectification-in-progress-dated": (
+        "{n} 行状态为整改中但填写了完成日期：按已整改（完成日期）计算（第 {rows} 行）",
+        "{n} rows say in progress but give a completion date: counted as completed on that date (rows {rows})",
+    ),
+    "warn.rectification-completed-undated": (
+        "{n} 行状态为已整改但没有完成日期：计为已整改，是否按期未知，不计入按期完成或逾期完成（第 {rows} 行）",
+        "{n} rows say completed but give no completion date: counted as completed, neither on time nor late "
+        "(rows {rows})",
+    ),
+    "warn.rectification-not-required-dated": (
+        "{n} 行状态为无需整改但填写了整改期限或完成日期：按无需整改计算（第 {rows} 行）",
+        "{n} rows say no rectification is required but give a deadline or completion date: counted as not "
+        "required (rows {rows})",
+    ),
+    "import.preview.sheets": (
+        "本工作簿有 {n} 个工作表含可识别的表格，将分别导入：{sheets}（下面预览第一个）",
+        "{n} sheets of this workbook hold a recognised table and are imported one by one: {sheets} (the first is "
+        "previewed below)",
+    ),
+    "warn.sheets-skipped": ("以下工作表没有导入：{sheets}", "These sheets were not imported: {sheets}"),
+    "warn.hidden-rows": (
+        "{n} 行在 Excel 中被隐藏或筛选掉，没有导入（第 {rows} 行）；如需导入，请在“导入选项”中勾选“同时导入隐藏（被筛选掉）的行”"
+        "（命令行 --include-hidden）",
+        "{n} rows are hidden or filtered out in Excel and were not imported (rows {rows}); to import them, tick "
+        "“Import hidden (filtered-out) rows too” under “Import options” (CLI: --include-hidden)",
+    ),
+    "warn.hidden-rows-included": (
+        "按选择导入了 {n} 行在 Excel 中被隐藏或筛选掉的行（第 {rows} 行）",
+        "Imported as chosen: {n} rows hidden or filtered out in Excel (rows {rows})",
+    ),
+    "warn.nobody-attended": (
+        "{n} 行的参加人数为 0 而应到人数大于 0（第 {rows} 行）：按未召开处理，保留在台账中但不计入会议次数、出勤率和时长",
+        "{n} rows have 0 attendees of a positive expected number (rows {rows}): taken as not held, kept in the "
+        "ledger but not counted in meetings held, attendance or hours",
+    ),
+    "warn.not-held": (
+        "{n} 行标为未召开或取消（第 {rows} 行）：保留在台账中，不计入会议次数、出勤率和时长",
+        "{n} rows are marked not held or cancelled (rows {rows}): kept in the ledger, not counted in meetings "
+        "held, attendance or hours",
     ),
     "warn.more-errors": ("另有 {n} 个错误未列出", "{n} more errors not listed"),
     "reason.bad-csv": ("CSV 格式有误", "malformed CSV"),
@@ -477,6 +646,10 @@ STRINGS: dict[str, tuple[str, str]] = {
     "err.future-date": (
         "日期 {value} 晚于今天（{expected}）：尚未发生的事不能导入，请核对年份",
         "The date {value} is after today ({expected}): only what has happened can be imported; check the year",
+    ),
+    "err.ambiguous-period": (
+        "“{value}”可能是 1 月，也可能是 10 月（Excel 会把 2024.10 存成 2024.1）：请写成 2024-01 或 2024-10 的形式",
+        "“{value}” may be January or October (Excel stores 2024.10 as 2024.1); write 2024-01 or 2024-10",
     ),
     "err.hint": ("。是否指：{hint}？", ". Did you mean: {hint}?"),
     "err.extra-cells": (
@@ -590,6 +763,7 @@ STRINGS: dict[str, tuple[str, str]] = {
         "(row=same as: {rows})",
     ),
     "import.code.future-date": ("日期晚于今天", "Date after today"),
+    "import.code.ambiguous-period": ("期间不明确（1 月或 10 月）", "Ambiguous period (January or October)"),
     "import.code.ambiguous-scale": ("评分量表不明确", "Ambiguous scale"),
     "import.code.extra-cells": ("表头外有内容", "Cells beyond the header"),
     "import.code.name-taken": ("名称已被占用", "Name already taken"),
@@ -771,6 +945,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     "field.expected": ("应到人数", "Expected"),
     "field.hours": ("时长（小时）", "Hours"),
     "field.dimension": ("“六提升”维度", "Six-improvements dimension"),
+    "field.activity_status": ("召开情况", "Held?"),
+    "field.source_id": ("编号（活动编号、案件编号）", "Source id (activity or case number)"),
     "field.submitted_at": ("提交时间", "Submitted at"),
     "field.population": ("调查对象", "Population"),
     "field.score": ("满意度得分（0–100）", "Score (0–100)"),
@@ -896,9 +1072,11 @@ STRINGS: dict[str, tuple[str, str]] = {
     ),
     "discipline.rect.title": ("整改情况", "Rectification status"),
     "discipline.rect.help": (
-        "所选期间内产生的需整改事项，按记录日期归入期间；“逾期未完成”截至 {as_of}。平均整改用时 {days} 天。",
-        "Rectifications required by records of the chosen periods (by record date); overdue as of {as_of}. "
-        "Mean time to close: {days} days.",
+        "所选期间内产生的需整改事项，按记录日期归入期间；“逾期未完成”截至 {as_of}。填写了完成日期的按已整改计算；"
+        "已整改但没有完成日期的单列，不计入按期或逾期完成。平均整改用时 {days} 天。",
+        "Rectifications required by records of the chosen periods (by record date); overdue as of {as_of}. An item "
+        "with a completion date counts as completed; one marked completed without a date is shown apart, neither "
+        "on time nor late. Mean time to close: {days} days.",
     ),
     "discipline.rect.none": ("所选范围内没有需要整改的事项。", "No rectification was required in the chosen scope."),
     "discipline.departments.title": ("各科室情况", "By department"),
@@ -920,6 +1098,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "discipline.status.late": ("逾期完成", "Completed late"),
     "discipline.status.open": ("整改中（未到期）", "Open, not yet due"),
     "discipline.status.overdue": ("逾期未完成", "Overdue"),
+    "discipline.status.undated": ("已整改（无完成日期）", "Completed, no date"),
     "chart.period": ("期间", "Period"),
     "chart.records": ("记录数（条）", "Records"),
     "chart.cases": ("案件数（件）", "Cases"),
@@ -943,6 +1122,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "col.late": ("逾期完成", "Late"),
     "col.open": ("整改中未到期", "Open"),
     "col.overdue": ("逾期未完成", "Overdue"),
+    "col.undated": ("已整改无完成日期", "Completed, no date"),
     "col.mean_days": ("平均整改天数", "Mean days to close"),
     "col.record_id": ("记录编号", "Record"),
     "col.record_date": ("记录日期", "Date"),
@@ -1483,13 +1663,15 @@ STRINGS: dict[str, tuple[str, str]] = {
     # Satisfaction page (满意度)
     "sat.title": ("满意度", "Satisfaction"),
     "sat.caption": (
-        "门诊患者、住院患者和医务人员满意度（0–100）。逐条答卷与科室汇总数据合并计算，**按受访人数加权**"
+        "门诊患者、住院患者和医务人员满意度（0–100）。同一科室、期间和调查对象只计最细的一种数据（逐条答卷优先，"
+        "其次月度、季度、年度汇总），**按受访人数加权**"
         "（一行汇总数据按其受访人数计）。受访人数少于 **{min_n}** 人的科室、支部或期间不显示得分"
         "（“人数不足，不予显示”），既避免人数太少时结论不可靠，也保护受访者；阈值可在“设置”页调整。"
         "变化的 p 值来自显著性检验（两期都是逐条答卷时用 Welch t 检验，有汇总数据时用 z 检验）："
         "**p < 0.05 表示这一变化不太可能仅由偶然因素造成**。",
-        "Outpatient, inpatient and staff satisfaction (0–100). Individual responses and department aggregates "
-        "are pooled and **weighted by respondents** (an aggregate row counts as its number of respondents). "
+        "Outpatient, inpatient and staff satisfaction (0–100). Each department, period and population counts its "
+        "finest data only (individual responses, then monthly, quarterly and yearly aggregates), **weighted by "
+        "respondents** (an aggregate row counts as its number of respondents). "
         "Departments, branches or periods with fewer than **{min_n}** respondents show no score (“Too few "
         "respondents to show”): such scores are unreliable and could identify people; the threshold is a "
         "setting. Changes carry the p-value of a significance test (Welch's t-test when both periods are "
@@ -1497,6 +1679,14 @@ STRINGS: dict[str, tuple[str, str]] = {
         "unlikely to be chance alone**.",
     ),
     "sat.settings_link": ("调整人数阈值（设置）", "Change the threshold (Settings)"),
+    "sat.uncounted": (
+        "数据库中有 {n:,} 行科室汇总数据未计入（{by_responses:,} 行已有逐条答卷，{by_aggregates:,} 行已有更短期间的汇总）："
+        "同一科室、期间和调查对象只计最细的一种数据，其余保留但不相加。规则见“关于数据”页。",
+        "{n:,} department aggregate rows in the database are not counted ({by_responses:,} beside individual "
+        "responses, {by_aggregates:,} beside aggregates of a shorter period): each department, period and population "
+        "counts only its finest data; the others stay stored but are not added. The rule is on the About the data "
+        "page.",
+    ),
     "sat.no_register": (
         "还没有科室名册。请先导入党支部和科室名册，再导入满意度数据。",
         "There is no department register yet. Import the party branches and departments first, then the "

@@ -20,16 +20,26 @@ every department in the register and every period from the first to the last wit
   weighted mean of the scores present (weights are settings; a missing component drops out).
   Inside the span of the activity data an empty period scores zero; outside it the metrics are null.
 
-**Satisfaction** per population (`outpatient`, `inpatient`, `staff`): individual responses and department
-aggregates (weighted by their respondents, only when their grain is no coarser than the panel's) pooled:
-`n_<pop>` respondents, `sum_<pop>` the score total, `satisfaction_<pop>` = sum ÷ n, **null when n is below
-the suppression threshold** (`suppressed_<pop>` is then true). `nresp_<pop>`/`ssq_<pop>`/`sresp_<pop>`
+**Satisfaction** per population (`outpatient`, `inpatient`, `staff`): **one source per department ×
+period × population**, the finest stored: individual responses before monthly before quarterly before yearly
+aggregates. An aggregate row counts only if no finer source of the same department and population (responses,
+or aggregates of a finer grain) has data inside its period (`queries.COUNTED_AGGREGATES`): beside monthly
+rows for January and February a Q1 row does not count, and the quarter is January + February; the rows left
+out stay stored (`summary.uncounted_aggregates` says how many, and the satisfaction page says so). Responses
+and counted aggregates (weighted by their respondents, only when their grain is no coarser than the panel's)
+then add up: `n_<pop>` respondents, `sum_<pop>` the score total, `satisfaction_<pop>` = sum ÷ n, **null when n
+is below the suppression threshold** (`suppressed_<pop>` is then true). `nresp_<pop>`/`ssq_<pop>`/`sresp_<pop>`
 carry the individual responses' count, sum of squares and sum for the significance tests.
 
 **Discipline** per department: `discipline_<category>` counts, `discipline_records` (all),
 `discipline_cases` (the four forms and Eight-point Regulation violations), `discipline_form2plus`
 (forms 2–4), `discipline_complaints` (petitions, ethics and hotline complaints), `rectification_*`
-(required, on time, late, open, overdue as of `as_of`, closed, days to close) and `cases_per_100_staff`.
+and `cases_per_100_staff`. Each record is exactly one of: not required, or a required rectification
+(`rectification_required`) that is open, overdue (past its deadline as of `as_of`), completed on time,
+completed late or completed undated (`queries.RECTIFICATION_STATES`). A completion date means completed
+whatever the status says (on time unless after the deadline); 已整改 without a date is `rectification_undated`,
+neither on time nor late; 无需整改 stays not required beside a date. `rectification_closed` = on time + late,
+`days_to_close` their days from record to completion.
 
 `rollup(panel, level)` sums these up to branches or the hospital with the right weights: satisfaction by
 respondents, party metrics by party members (branches counted once), rates from their sums.
@@ -78,6 +88,7 @@ RECTIFICATION = (
     "rectification_required",
     "rectification_on_time",
     "rectification_late",
+    "rectification_undated",
     "rectification_open",
     "rectification_overdue",
     "rectification_closed",
@@ -181,6 +192,7 @@ def build_panel(
     as_of = as_of or dt.date.today()
     con = db.reader()
     departments = con.execute(queries.PANEL_DEPARTMENTS).df()
+    branches = con.execute(queries.PANEL_BRANCHES).df()
     spans = {
         row.kind: (row.lo, row.hi) for row in con.execute(queries.PANEL_SPANS).df().itertuples() if pd.notna(row.lo)
     }
@@ -197,10 +209,16 @@ def build_panel(
         max(_truncate(hi, grain) for _, hi in spans.values()),
         grain,
     )
-    grid = departments.merge(pd.DataFrame({"period_start": starts}), how="cross")
+    organisation = in_force(branches, "branch_code", starts)
+    grid = in_force(departments, "department_code", starts).merge(
+        organisation[["branch_code", "period_start", "branch_name", "member_count"]],
+        on=["branch_code", "period_start"],
+        how="left",
+    )
+    grid["branch_name"] = grid["branch_name"].fillna(grid["branch_code"])
     grid.insert(0, "period", period_labels(grid["period_start"], grain))
 
-    party = _party_metrics(con, db, grain, settings, starts, spans.get("activities"), compliance_types)
+    party = _party_metrics(con, grain, settings, organisation, spans.get("activities"), compliance_types)
     frame = grid.merge(party, on=["branch_code", "period_start"], how="left")
     satisfaction, dimensions, sd = _satisfaction(con, grain, settings)
     frame = frame.merge(satisfaction, on=["department_code", "period_start"], how="left")
@@ -219,7 +237,8 @@ def build_panel(
     six["period_start"] = pd.to_datetime(six["period_start"])
     six["period"] = period_labels(six["period_start"], grain)
     if not dimensions.empty:
-        dimensions = dimensions.merge(departments[["department_code", "branch_code", "category"]], how="left")
+        at_the_time = grid[["department_code", "period_start", "branch_code", "category"]]
+        dimensions = dimensions.merge(at_the_time, on=["department_code", "period_start"], how="left")
     return Panel(
         frame=frame,
         grain=grain,
@@ -252,11 +271,28 @@ def _capped_score(value: pd.Series, target: float) -> pd.Series:
     return np.minimum(value / target * 100, 100.0)
 
 
-def _party_metrics(con, db, grain, settings, starts, span, compliance_types) -> pd.DataFrame:
+def in_force(versions: pd.DataFrame, key: str, starts: pd.DatetimeIndex) -> pd.DataFrame:
+    """Each code of `versions` (rows with `key` and `valid_from`) × each period start: the version in force
+    on the period's first day, i.e. the latest valid from that day or before; before a code's first version,
+    that first version (the register knows nothing earlier)."""
+    starts = pd.DatetimeIndex(starts)
+    valid_from = pd.to_datetime(versions["valid_from"]).astype(starts.dtype)
+    versions = versions.assign(valid_from=valid_from).sort_values("valid_from")
+    grid = versions[[key]].drop_duplicates().merge(pd.DataFrame({"period_start": starts}), how="cross")
+    grid = grid.sort_values("period_start", ignore_index=True)
+    found = pd.merge_asof(grid, versions, left_on="period_start", right_on="valid_from", by=key)
+    earlier = found["valid_from"].isna()
+    first = versions.drop_duplicates(key)
+    before = grid[earlier.to_numpy()].merge(first, on=key, how="left")
+    out = pd.concat([found[~earlier], before], ignore_index=True)
+    return out.drop(columns="valid_from").sort_values([key, "period_start"], ignore_index=True)
+
+
+def _party_metrics(con, grain, settings, organisation, span, compliance_types) -> pd.DataFrame:
     """Per branch × period: compliance per type and overall, attendance, service, theme/党建+, integrity,
-    their 0–100 scores and the index."""
-    branches = con.execute(queries.PANEL_BRANCHES).df()
-    grid = branches.merge(pd.DataFrame({"period_start": starts}), how="cross")
+    their 0–100 scores and the index; per-member figures use each period's party members (`organisation`:
+    the branches as they were in each period, see `in_force`)."""
+    grid = organisation[["branch_code", "period_start", "member_count"]]
     held = con.execute(queries.PANEL_ACTIVITIES, [grain]).df()
     held["period_start"] = pd.to_datetime(held["period_start"])
     keys = ["branch_code", "period_start"]
@@ -349,8 +385,9 @@ def _fill_within_span(frame: pd.DataFrame, columns, span, grain) -> pd.DataFrame
 
 
 def _satisfaction(con, grain: str, settings: MetricSettings) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, float]]:
-    """Pooled responses and aggregates per department × period, wide by population; item means long; the
-    pooled SD of responses per population."""
+    """Responses and counted aggregates (`queries.COUNTED_AGGREGATES`: one source per department × period ×
+    population) per department × period, wide by population; item means long; the pooled SD of responses per
+    population."""
     responses = con.execute(queries.PANEL_RESPONSES, [grain]).df()
     allowed = [g for g in GRAINS if PERIOD_MONTHS[g] <= PERIOD_MONTHS[grain]]
     aggregates = con.execute(queries.PANEL_AGGREGATES, [grain, allowed]).df()
@@ -409,7 +446,7 @@ def _score_satisfaction(frame: pd.DataFrame, min_n: int) -> pd.DataFrame:
 
 
 def _discipline(con, grain: str, as_of: dt.date) -> pd.DataFrame:
-    records = con.execute(queries.PANEL_DISCIPLINE, [grain, as_of, as_of]).df()
+    records = con.execute(queries.PANEL_DISCIPLINE, [as_of, grain]).df()
     records["period_start"] = pd.to_datetime(records["period_start"])
     keys = ["department_code", "period_start"]
     counts = records.groupby([*keys, "category"])["records"].sum().unstack("category", fill_value=0)

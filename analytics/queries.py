@@ -6,8 +6,8 @@ Table and column names are fixed here, never built from user input.
 # Rows stored per kind of record (satisfaction counts both grains; see `summary.record_counts`).
 RECORD_COUNTS = """
 SELECT
-    (SELECT count(*) FROM branches)                AS branches,
-    (SELECT count(*) FROM departments)             AS departments,
+    (SELECT count(*) FROM branches_now)            AS branches,
+    (SELECT count(*) FROM departments_now)         AS departments,
     (SELECT count(*) FROM activities)              AS activities,
     (SELECT count(*) FROM satisfaction_responses)  AS satisfaction_responses,
     (SELECT count(*) FROM satisfaction_aggregates) AS satisfaction_aggregates,
@@ -15,10 +15,53 @@ SELECT
     (SELECT count(*) FROM import_batches)          AS batches
 """
 
-# Respondents behind the stored satisfaction rows: responses count one each, aggregates their `respondents`.
-RESPONDENTS = """
+# One satisfaction source per department × period × population: the finest one counts (individual responses,
+# then monthly, quarterly and yearly aggregates). An aggregate row counts only if no finer source of its
+# department and population (responses, or aggregates of a finer grain) has data inside its period; the others
+# stay stored but are not added. `judged_aggregates.covered_by` is the finest source covering a row (0
+# responses, 1 monthly, 2 quarterly aggregates; null: it counts). Counted rows never overlap each other or the
+# responses, so any sum of them counts each respondent once. The start of a WITH list:
+# `WITH {COUNTED_AGGREGATES} SELECT … FROM counted_aggregates`.
+COUNTED_AGGREGATES = """
+ranked_aggregates AS (
+    SELECT *, CASE period_grain WHEN 'month' THEN 1 WHEN 'quarter' THEN 2 ELSE 3 END AS fineness
+    FROM satisfaction_aggregates
+),
+satisfaction_sources AS (
+    SELECT DISTINCT department_code, population, CAST(date_trunc('month', submitted_at) AS DATE) AS period_start,
+           0 AS fineness
+    FROM satisfaction_responses
+    UNION ALL
+    SELECT department_code, population, period_start, fineness FROM ranked_aggregates
+),
+judged_aggregates AS (
+    SELECT a.*, (
+        SELECT min(s.fineness) FROM satisfaction_sources s
+        WHERE s.department_code = a.department_code AND s.population = a.population AND s.fineness < a.fineness
+          AND CAST(date_trunc(a.period_grain, s.period_start) AS DATE) = a.period_start
+    ) AS covered_by
+    FROM ranked_aggregates a
+),
+counted_aggregates AS (SELECT * FROM judged_aggregates WHERE covered_by IS NULL)
+"""
+
+# Respondents behind the satisfaction figures: responses count one each, counted aggregates their `respondents`.
+RESPONDENTS = f"""
+WITH {COUNTED_AGGREGATES}
 SELECT (SELECT count(*) FROM satisfaction_responses)
-     + (SELECT coalesce(sum(respondents), 0) FROM satisfaction_aggregates)
+     + (SELECT coalesce(sum(respondents), 0) FROM counted_aggregates)
+"""
+
+# Stored aggregate rows that do not count, per population and what covers them ('responses' or finer
+# 'aggregates'), with their respondents.
+UNCOUNTED_AGGREGATES = f"""
+WITH {COUNTED_AGGREGATES}
+SELECT j.population, CASE j.covered_by WHEN 0 THEN 'responses' ELSE 'aggregates' END AS covered_by,
+       count(*) AS aggregates, sum(j.respondents)::BIGINT AS respondents
+FROM judged_aggregates j
+WHERE j.covered_by IS NOT NULL
+GROUP BY ALL
+ORDER BY ALL
 """
 
 # Records per quarter and kind: which periods each kind of data covers.
@@ -58,7 +101,7 @@ SELECT min(lo), max(hi) FROM dated
 
 DEPARTMENTS_BY_CATEGORY = """
 SELECT category, count(*) AS departments, sum(staff_count)::BIGINT AS staff
-FROM departments
+FROM departments_now
 GROUP BY category
 ORDER BY category
 """
@@ -104,8 +147,13 @@ CREATE OR REPLACE MACRO pbi_norm(v) AS nullif(trim(CASE
     WHEN regexp_matches(v, '[０１２３４５６７８９．－／：　，（）＋％ＱＹＮＴＦｑｙｎｔｆ]') THEN translate(v,
         '０１２３４５６７８９．－／：　，（）＋％ＱＹＮＴＦＱｑｙｎｔｆ', '0123456789.-/: ,()+%QYNTFQqynft')
     ELSE v END), '');
--- A spelling key for labels and names: normalised, no spaces, lower case.
-CREATE OR REPLACE MACRO pbi_key(v) AS lower(regexp_replace(pbi_norm(v), '\s+', '', 'g'));
+-- Every full-width ASCII character (ＩＣＵ, （）, ［］) half-width: for names and labels, not run on every cell.
+CREATE OR REPLACE MACRO pbi_half(v) AS CASE WHEN regexp_matches(v, '[！-～]') THEN translate(v,
+    '！＂＃＄％＆＇（）＊＋，－．／０１２３４５６７８９：；＜＝＞？＠ＡＢＣＤＥＦＧＨＩＪＫＬＭＮＯＰＱＲＳＴＵＶＷＸＹＺ［＼］＾＿｀ａｂｃｄｅｆｇｈｉｊｋｌｍｎｏｐｑｒｓｔｕｖｗｘｙｚ｛｜｝～',
+    '!"#$%&''()*+,-./0123456789:;<=>?@ABCDEFGHIJKLMNOPQRSTUVWXYZ[\]^_`abcdefghijklmnopqrstuvwxyz{|}~')
+    ELSE v END;
+-- A spelling key for labels and names: normalised, half-width, no spaces, lower case (内科（一） = 内科(一)).
+CREATE OR REPLACE MACRO pbi_key(v) AS lower(regexp_replace(pbi_norm(pbi_half(v)), '\s+', '', 'g'));
 -- Numbers may carry thousands separators (1,234) or a per cent sign (85.5%).
 CREATE OR REPLACE MACRO pbi_number_text(n) AS CASE
     WHEN regexp_full_match(n, '[+-]?\d{1,3}(,\d{3})+(\.\d*)?%?') THEN replace(n, ',', '') ELSE n END;
@@ -126,32 +174,64 @@ CREATE OR REPLACE MACRO pbi_hours(n) AS CASE
 CREATE OR REPLACE MACRO pbi_bool(n) AS CASE
     WHEN lower(n) IN ('是', 'y', 'yes', 'true', 't', '1', '√', '✓', '有') THEN true
     WHEN lower(n) IN ('否', 'n', 'no', 'false', 'f', '0', '×', '✗', '无') THEN false END;
--- Dates: 2024-03-05, 2024/3/5, 2024年3月5日, 2024.3.5, with an optional time; or an Excel serial number.
+-- Dates: 2024-03-05, 2024/3/5, 2024年3月5日, 2024.3.5, with an optional time (14:30, 14:30:15, 14时30分, 下午3点,
+-- 3:00 PM, 下午3:00, 3:00 下午: 上午/下午 or AM/PM before (p) or after (q) the time); or an Excel serial number.
 CREATE OR REPLACE MACRO pbi_parts(n) AS regexp_extract(n,
-    '^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?\s*(?:[ T]?\s*(\d{1,2})\s*[:时]\s*(\d{1,2})\s*分?(?:\s*:?\s*(\d{1,2}(?:\.\d+)?)\s*秒?)?)?$',
-    ['y', 'm', 'd', 'h', 'i', 's']);
+    '^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?\s*(?:[ T]?\s*(上午|下午)?\s*(\d{1,2})\s*(?:[:时点]\s*(\d{1,2})\s*分?(?:\s*:?\s*(\d{1,2}(?:\.\d+)?)\s*秒?)?|[时点]整?)\s*((?:[AaPp]\.?[Mm]\.?|上午|下午)?))?$',
+    ['y', 'm', 'd', 'p', 'h', 'i', 's', 'q']);
+-- The hour of `pbi_parts` on the 24-hour clock. With 上午/下午 or AM/PM only 1–12 (12 AM is 0:00, 12 PM noon);
+-- 13:00 PM, or a meridiem both before and after the time, is no time (NULL).
+CREATE OR REPLACE MACRO pbi_hour(parts) AS CASE
+    WHEN parts.p = '' AND parts.q = '' THEN TRY_CAST(coalesce(nullif(parts.h, ''), '0') AS BIGINT)
+    WHEN (parts.p = '' OR parts.q = '') AND TRY_CAST(parts.h AS BIGINT) BETWEEN 1 AND 12
+    THEN TRY_CAST(parts.h AS BIGINT) % 12 + CASE WHEN upper(left(parts.p || parts.q, 1)) IN ('P', '下') THEN 12 ELSE 0 END END;
 CREATE OR REPLACE MACRO pbi_serial(n) AS CASE
     WHEN regexp_full_match(n, '\d{5}(\.\d+)?') AND TRY_CAST(n AS DOUBLE) BETWEEN 20000 AND 80000
     THEN TIMESTAMP '1899-12-30' + to_microseconds(CAST(round(TRY_CAST(n AS DOUBLE) * 86400e6) AS BIGINT)) END;
--- Letters are refused (but for ISO's T): DuckDB's cast reads 'epoch' as 1970 and drops a 'PM'.
-CREATE OR REPLACE MACRO pbi_timestamp(n) AS CASE
-    WHEN regexp_matches(n, '[A-Za-z]') AND NOT regexp_full_match(n, '\d{4}-\d{1,2}-\d{1,2}T[\d:.]+') THEN NULL
-    ELSE coalesce(
-    TRY_CAST(n AS TIMESTAMP),
-    TRY(make_timestamp(
-        CAST(pbi_parts(n).y AS BIGINT), CAST(pbi_parts(n).m AS BIGINT), CAST(pbi_parts(n).d AS BIGINT),
-        CAST(coalesce(nullif(pbi_parts(n).h, ''), '0') AS BIGINT),
-        CAST(coalesce(nullif(pbi_parts(n).i, ''), '0') AS BIGINT),
-        CAST(coalesce(nullif(pbi_parts(n).s, ''), '0') AS DOUBLE))),
-    pbi_serial(n)) END;
+-- A cell DuckDB's own cast reads as written (after '/' → '-'): 2024-03-05, 2024/3/5 14:30, 2024-03-05T14:30:15.5
+-- (and 24/3/5 as the year 24, an out-of-range error). Nothing else may reach that cast: it reads 'epoch' as 1970
+-- and drops a 'PM' or an offset (+08:00, ' 08:00').
+CREATE OR REPLACE MACRO pbi_plain_datetime(n) AS regexp_full_match(n,
+    '\d+[-/]\d{1,2}[-/]\d{1,2}(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?');
+-- A date and time without a zone, as written. `list_transform([x], lambda v: …)[1]` reads x once: DuckDB repeats a
+-- macro's argument wherever it is used, and inside a CASE (the importer's) it would run each regexp that often.
+CREATE OR REPLACE MACRO pbi_local_timestamp(n) AS list_transform([n], lambda pbi_n: coalesce(
+    CASE WHEN pbi_plain_datetime(pbi_n) THEN TRY_CAST(replace(pbi_n, '/', '-') AS TIMESTAMP) END,
+    list_transform([pbi_parts(pbi_n)], lambda pbi_p: TRY(make_timestamp(
+        CAST(pbi_p.y AS BIGINT), CAST(pbi_p.m AS BIGINT), CAST(pbi_p.d AS BIGINT), pbi_hour(pbi_p),
+        CAST(coalesce(nullif(pbi_p.i, ''), '0') AS BIGINT), CAST(coalesce(nullif(pbi_p.s, ''), '0') AS DOUBLE))))[1],
+    pbi_serial(pbi_n)))[1];
+-- A time zone after a time (Z, UTC, GMT, +08:00, +0800, +08, -05:00, UTC+8): the time before it and the zone.
+CREATE OR REPLACE MACRO pbi_zone(n) AS regexp_extract(n,
+    '^(.*\d:\d{2}(?::\d{2}(?:\.\d+)?)?(?:\s*(?:[AaPp]\.?[Mm]\.?|上午|下午))?)\s*([Zz]|(?:UTC|GMT)(?:\s*[+-]\d{1,2}(?::?\d{2})?)?|[+-]\d{2}(?::?\d{2})?)$',
+    ['local', 'zone']);
+-- A zone's offset from UTC in minutes (Z, UTC, GMT: 0); NULL past 14 hours or 59 minutes.
+CREATE OR REPLACE MACRO pbi_offset_parts(z) AS regexp_extract(z, '([+-])(\d{1,2}):?(\d{2})?$', ['sign', 'h', 'm']);
+CREATE OR REPLACE MACRO pbi_offset(z) AS list_transform([pbi_offset_parts(z)], lambda pbi_o: CASE
+    WHEN pbi_o.sign = '' THEN 0
+    WHEN TRY_CAST(pbi_o.h AS BIGINT) <= 14 AND coalesce(TRY_CAST(nullif(pbi_o.m, '') AS BIGINT), 0) < 60
+    THEN (TRY_CAST(pbi_o.h AS BIGINT) * 60 + coalesce(TRY_CAST(nullif(pbi_o.m, '') AS BIGINT), 0))
+        * CASE pbi_o.sign WHEN '-' THEN -1 ELSE 1 END END)[1];
+-- Beijing time (UTC+8, no summer time), naive: a time written with a zone is converted, one without is as written.
+CREATE OR REPLACE MACRO pbi_timestamp(n) AS list_transform([n], lambda pbi_t: list_transform([pbi_zone(pbi_t)],
+    lambda pbi_z: pbi_local_timestamp(coalesce(nullif(pbi_z.local, ''), pbi_t))
+        + to_minutes(CASE WHEN pbi_z.zone = '' THEN 0 ELSE 480 - pbi_offset(pbi_z.zone) END))[1])[1];
 CREATE OR REPLACE MACRO pbi_date(n) AS CAST(pbi_timestamp(n) AS DATE);
+-- The same for a workbook in the 1904 date system (old Mac Excel): its serials count from 1904-01-01, 1462
+-- days after 1899-12-30.
+CREATE OR REPLACE MACRO pbi_timestamp1904(n) AS CASE
+    WHEN pbi_serial(n) IS NOT NULL THEN pbi_serial(n) + INTERVAL 1462 DAY ELSE pbi_timestamp(n) END;
+CREATE OR REPLACE MACRO pbi_date1904(n) AS CAST(pbi_timestamp1904(n) AS DATE);
 -- Periods: 2024Q1, 2024-Q1, 2024年第1季度, 2024年第一季度, 2024年一季度 (quarter); 2024-03, 2024年3月, or a date
 -- on the first of a month (month); 2024, 2024年 (year). TRY_CAST throughout: DuckDB evaluates every branch.
 CREATE OR REPLACE MACRO pbi_quarter_ok(n) AS regexp_full_match(translate(n, '一二三四', '1234'),
     '\d{4}\s*(?:年\s*第?|-?\s*[Qq]|\s+[Qq]|年?\s*第)\s*[1-4]\s*(?:季度|季)?');
 CREATE OR REPLACE MACRO pbi_month(n) AS regexp_extract(n,
     '^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*(?:月|[-/.]0?1(?:\s+0{1,2}:0{2}(?::0{2})?)?)?$', ['y', 'm']);
+-- 2024.1 may be January or October (Excel stores a typed 2024.10 as the number 2024.1): no period at all.
+CREATE OR REPLACE MACRO pbi_period_ambiguous(n) AS regexp_full_match(n, '\d{4}\s*\.\s*1');
 CREATE OR REPLACE MACRO pbi_period_grain(n) AS CASE
+    WHEN pbi_period_ambiguous(n) THEN NULL
     WHEN pbi_quarter_ok(n) THEN 'quarter'
     WHEN pbi_month(n).y <> '' AND TRY_CAST(pbi_month(n).m AS INTEGER) BETWEEN 1 AND 12 THEN 'month'
     WHEN regexp_full_match(n, '\d{4}\s*年?度?') THEN 'year' END;
@@ -165,14 +245,17 @@ CREATE OR REPLACE MACRO pbi_period_start(n) AS CASE pbi_period_grain(n)
 
 # --- Import: lookups, batches, history, undo ----------------------------------------------------------
 
-# Every spelling of a branch or department (code or name, normalised) → its code.
+# Every spelling of a branch or department (code or name, normalised) → its code: today's names first, then
+# former names (a name a code gave up and another took means the one that holds it today).
 IMPORT_REFS = """
 CREATE OR REPLACE TEMP TABLE pbi_refs AS
-SELECT ref, key, min(code) AS code FROM (
-    SELECT 'branch' AS ref, pbi_key(branch_code) AS key, branch_code AS code FROM branches
-    UNION ALL SELECT 'branch', pbi_key(name), branch_code FROM branches
-    UNION ALL SELECT 'department', pbi_key(department_code), department_code FROM departments
-    UNION ALL SELECT 'department', pbi_key(name), department_code FROM departments
+SELECT ref, key, arg_min(code, (former, code)) AS code FROM (
+    SELECT 'branch' AS ref, pbi_key(branch_code) AS key, branch_code AS code, 0 AS former FROM branches_now
+    UNION ALL SELECT 'branch', pbi_key(name), branch_code, 0 FROM branches_now
+    UNION ALL SELECT 'branch', pbi_key(name), branch_code, 1 FROM branches
+    UNION ALL SELECT 'department', pbi_key(department_code), department_code, 0 FROM departments_now
+    UNION ALL SELECT 'department', pbi_key(name), department_code, 0 FROM departments_now
+    UNION ALL SELECT 'department', pbi_key(name), department_code, 1 FROM departments
 ) GROUP BY ref, key
 """
 
@@ -199,8 +282,8 @@ def scale_stats(number: str, percent: str) -> str:
 
 
 # Every branch's and department's code and name, for "did you mean" beside an unknown one.
-KNOWN_BRANCHES = "SELECT branch_code, name FROM branches"
-KNOWN_DEPARTMENTS = "SELECT department_code, name FROM departments"
+KNOWN_BRANCHES = "SELECT branch_code, name FROM branches_now"
+KNOWN_DEPARTMENTS = "SELECT department_code, name FROM departments_now"
 
 # Batch → file it came from, to say where a stored value came from.
 BATCH_FILES = "SELECT batch_id, file_name FROM import_batches"
@@ -231,13 +314,18 @@ SELECT coalesce(max(batch_id), 0) + 1, ?, ?, ?, 0, ?, ?, ? FROM import_batches
 RETURNING batch_id
 """
 FINISH_BATCH = "UPDATE import_batches SET rows = ?, unchanged = ?, replaced = ? WHERE batch_id = ?"
+# What a batch corrects (`replaces`) and, for a register, the day it holds from.
+SET_BATCH_ORIGIN = "UPDATE import_batches SET replaces = ?, valid_from = ? WHERE batch_id = ?"
 
 HISTORY = """
-SELECT batch_id, file_name, kind, rows, unchanged, replaced, encoding, imported_by, imported_at, undone_at, sha256
+SELECT batch_id, file_name, kind, rows, unchanged, replaced, replaces, valid_from, encoding, imported_by, imported_at,
+       undone_at, sha256
 FROM import_batches
 ORDER BY batch_id DESC
 """
 BATCH = "SELECT batch_id, kind, undone_at FROM import_batches WHERE batch_id = ?"
+# A batch a file says it corrects: its kind, whether it was undone, its day (registers), its file.
+CORRECTED_BATCH = "SELECT kind, undone_at, valid_from, file_name FROM import_batches WHERE batch_id = ?"
 MARK_UNDONE = "UPDATE import_batches SET undone_at = ? WHERE batch_id = ?"
 
 # Batches that replaced rows of batch ? (undo those first, or the rows they set aside would come back twice).
@@ -252,11 +340,12 @@ SELECT DISTINCT replaced_by FROM (
 ) WHERE batch_id = ? ORDER BY replaced_by
 """
 
-# Records of other batches that still refer to codes an undo would remove (not restored by it).
+# Records of other batches that still refer to codes an undo would remove (no other version left, none restored).
 UNDO_DEPENDENTS = {
     "branches": """
         WITH gone AS (
             SELECT branch_code FROM branches WHERE batch_id = $1
+            EXCEPT SELECT branch_code FROM branches WHERE batch_id <> $1
             EXCEPT SELECT branch_code FROM branches_replaced WHERE replaced_by = $1
         )
         SELECT (SELECT count(*) FROM departments WHERE batch_id <> $1 AND branch_code IN (SELECT * FROM gone))
@@ -265,6 +354,7 @@ UNDO_DEPENDENTS = {
     "departments": """
         WITH gone AS (
             SELECT department_code FROM departments WHERE batch_id = $1
+            EXCEPT SELECT department_code FROM departments WHERE batch_id <> $1
             EXCEPT SELECT department_code FROM departments_replaced WHERE replaced_by = $1
         )
         SELECT (SELECT count(*) FROM satisfaction_responses
@@ -275,6 +365,14 @@ UNDO_DEPENDENTS = {
                 WHERE batch_id <> $1 AND department_code IN (SELECT * FROM gone))
     """,
 }
+
+
+# Names two codes hold today (spaces, full and half width aside): an undo that would put one back is refused.
+NAME_CLASHES = """
+SELECT min(name) FROM (SELECT branch_code AS code, name FROM branches_now
+                       UNION ALL SELECT department_code, name FROM departments_now)
+GROUP BY pbi_key(name) HAVING count(DISTINCT code) > 1
+"""
 
 
 def undo_statements(table: str) -> tuple[str, str, str]:
@@ -328,14 +426,19 @@ DELETE_SETTING = "DELETE FROM settings WHERE key = ?"
 # --- The department × period panel (`metrics.py`) ---------------------------------------------------------
 # `?` grain parameters are 'month', 'quarter' or 'year'; periods are the truncated first day.
 
+# Every version of every department and branch with the day it is valid from (`metrics` takes, for each
+# period, the version in force on its first day; a code's earliest version stands for the periods before it).
 PANEL_DEPARTMENTS = """
-SELECT d.department_code, d.name AS department_name, d.category, d.staff_count, d.branch_code,
-       coalesce(b.name, d.branch_code) AS branch_name, b.member_count
-FROM departments d LEFT JOIN branches b USING (branch_code)
-ORDER BY d.department_code
+SELECT department_code, valid_from, name AS department_name, category, staff_count, branch_code
+FROM departments
+ORDER BY department_code, valid_from
 """
 
-PANEL_BRANCHES = "SELECT branch_code, name AS branch_name, member_count FROM branches ORDER BY branch_code"
+PANEL_BRANCHES = """
+SELECT branch_code, valid_from, name AS branch_name, member_count
+FROM branches
+ORDER BY branch_code, valid_from
+"""
 
 # First and last day of each kind's data: inside a kind's span an empty period counts as zero, outside as no data.
 PANEL_SPANS = """
@@ -352,13 +455,14 @@ SELECT branch_code, CAST(date_trunc(?, activity_date) AS DATE) AS period_start, 
        sum(expected) FILTER (WHERE expected > 0) AS expected,
        coalesce(sum(hours * attended), 0) AS person_hours
 FROM activities
+WHERE status = 'held'  -- a meeting not held or cancelled is kept in the ledger but counts for nothing
 GROUP BY ALL
 """
 
 PANEL_DIMENSIONS = """
 SELECT branch_code, CAST(date_trunc(?, activity_date) AS DATE) AS period_start, dimension, count(*) AS activities
 FROM activities
-WHERE dimension IS NOT NULL
+WHERE dimension IS NOT NULL AND status = 'held'
 GROUP BY ALL
 """
 
@@ -376,42 +480,63 @@ FROM satisfaction_responses
 GROUP BY ALL
 """
 
-# Department aggregates of a grain no coarser than the panel's (a quarterly score cannot be split into months).
-PANEL_AGGREGATES = """
+# Counted department aggregates (`COUNTED_AGGREGATES`) of a grain no coarser than the panel's (a quarterly
+# score cannot be split into months).
+PANEL_AGGREGATES = f"""
+WITH {COUNTED_AGGREGATES}
 SELECT department_code, population, CAST(date_trunc(?, period_start) AS DATE) AS period_start,
        sum(respondents) AS n, sum(score * respondents) AS s
-FROM satisfaction_aggregates
+FROM counted_aggregates
 WHERE list_contains(?, period_grain)
 GROUP BY ALL
 """
 
-# Discipline records with their rectification state as of a day (`?` = grain, then the as-of day twice).
-PANEL_DISCIPLINE = """
+# Each discipline record's rectification state as of a day (the `?`), exactly one of: not_required, open,
+# overdue, on_time, late, undated. A completion date means completed, whatever the status cell says (整改中 with
+# a 完成日期 is done, on time or late by that date, never open or overdue); 已整改 without one is completed but
+# its timeliness unknown (undated: neither on time nor late); 无需整改 stays not required even beside a deadline
+# or a completion date. The importer names such rows in a warning (`importer.RECTIFICATION_WARNINGS`). No
+# deadline: open, or on time once completed. The start of a WITH list.
+RECTIFICATION_STATES = """
+rectification_states AS (
+    SELECT *, CASE
+        WHEN status = 'not_required' THEN 'not_required'
+        WHEN rectification_completed > rectification_deadline THEN 'late'
+        WHEN rectification_completed IS NOT NULL THEN 'on_time'
+        WHEN status = 'completed' THEN 'undated'
+        WHEN rectification_deadline < ? THEN 'overdue'
+        ELSE 'open' END AS rectification_state
+    FROM discipline_records
+)
+"""
+
+# Discipline records per department, period and category with their rectification states (`?` = the as-of
+# day, then the grain). Closed = on time + late; days to close over those.
+PANEL_DISCIPLINE = f"""
+WITH {RECTIFICATION_STATES}
 SELECT department_code, CAST(date_trunc(?, record_date) AS DATE) AS period_start, category,
        count(*) AS records,
-       count(*) FILTER (WHERE status <> 'not_required') AS rectification_required,
-       count(*) FILTER (WHERE status = 'completed' AND (rectification_deadline IS NULL
-                        OR rectification_completed IS NULL OR rectification_completed <= rectification_deadline))
-           AS rectification_on_time,
-       count(*) FILTER (WHERE status = 'completed' AND rectification_completed > rectification_deadline)
-           AS rectification_late,
-       count(*) FILTER (WHERE status = 'in_progress' AND (rectification_deadline IS NULL OR rectification_deadline >= ?))
-           AS rectification_open,
-       count(*) FILTER (WHERE status = 'in_progress' AND rectification_deadline < ?) AS rectification_overdue,
-       count(*) FILTER (WHERE status = 'completed' AND rectification_completed IS NOT NULL) AS rectification_closed,
+       count(*) FILTER (WHERE rectification_state <> 'not_required') AS rectification_required,
+       count(*) FILTER (WHERE rectification_state = 'on_time') AS rectification_on_time,
+       count(*) FILTER (WHERE rectification_state = 'late') AS rectification_late,
+       count(*) FILTER (WHERE rectification_state = 'undated') AS rectification_undated,
+       count(*) FILTER (WHERE rectification_state = 'open') AS rectification_open,
+       count(*) FILTER (WHERE rectification_state = 'overdue') AS rectification_overdue,
+       count(*) FILTER (WHERE rectification_state IN ('on_time', 'late')) AS rectification_closed,
        coalesce(sum(date_diff('day', record_date, rectification_completed))
-                FILTER (WHERE status = 'completed'), 0) AS days_to_close
-FROM discipline_records
+                FILTER (WHERE rectification_state IN ('on_time', 'late')), 0) AS days_to_close
+FROM rectification_states
 GROUP BY ALL
 """
 
-# 整改台账: rectifications still open after their deadline, oldest deadline first; no persons.
-OVERDUE_LEDGER = """
+# 整改台账: rectifications overdue (`RECTIFICATION_STATES`) as of the `?` day, oldest deadline first; no persons.
+OVERDUE_LEDGER = f"""
+WITH {RECTIFICATION_STATES}
 SELECT r.record_id, r.record_date, r.department_code, d.name AS department_name, d.branch_code, d.category AS
        department_category, r.category, r.summary, r.rectification_deadline,
        date_diff('day', r.rectification_deadline, ?) AS days_overdue
-FROM discipline_records r LEFT JOIN departments d USING (department_code)
-WHERE r.status = 'in_progress' AND r.rectification_deadline < ?
+FROM rectification_states r LEFT JOIN departments_now d USING (department_code)
+WHERE r.rectification_state = 'overdue'
 ORDER BY r.rectification_deadline, r.record_id
 """
 
@@ -419,7 +544,7 @@ ORDER BY r.rectification_deadline, r.record_id
 DISCIPLINE_RECORDS = """
 SELECT r.record_id, r.record_date, r.department_code, d.name AS department_name, r.category, r.summary,
        r.persons_pseudonymised, r.status, r.rectification_deadline, r.rectification_completed
-FROM discipline_records r LEFT JOIN departments d USING (department_code)
+FROM discipline_records r LEFT JOIN departments_now d USING (department_code)
 WHERE r.department_code = ?
 ORDER BY r.record_date DESC, r.record_id DESC
 """
@@ -429,6 +554,6 @@ DEPARTMENT_REGISTER = """
 SELECT d.department_code, d.name AS department_name, d.category, d.staff_count, d.branch_code,
        coalesce(b.name, d.branch_code) AS branch_name, b.is_joint, b.member_count, b.secretary_double_leader,
        count(*) OVER (PARTITION BY d.branch_code) AS branch_departments
-FROM departments d LEFT JOIN branches b USING (branch_code)
+FROM departments_now d LEFT JOIN branches_now b USING (branch_code)
 ORDER BY d.department_code
 """

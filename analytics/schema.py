@@ -77,6 +77,14 @@ class ActivityType(LabelledEnum):
     OTHER = "other", "其他", "Other"
 
 
+class ActivityStatus(LabelledEnum):
+    """Whether a planned activity took place (召开情况); only held ones count."""
+
+    HELD = "held", "已召开", "Held"
+    NOT_HELD = "not_held", "未召开", "Not held"
+    CANCELLED = "cancelled", "取消", "Cancelled"
+
+
 # 三会一课 and the other organisational-life meetings with a required minimum frequency
 # (Regulations on the Work of Party Branches, 2018). Later issues make these settings.
 REQUIRED_MEETINGS_PER_YEAR: dict[ActivityType, int] = {
@@ -227,6 +235,8 @@ class Activity(BaseModel):
     expected: int | None = Field(default=None, ge=0)
     hours: float | None = Field(default=None, ge=0, le=24)
     dimension: SixImprovement | None = None
+    status: ActivityStatus = ActivityStatus.HELD
+    source_id: str | None = None  # the ledger's own id (活动编号), when it has one
 
 
 class SatisfactionResponse(BaseModel):
@@ -272,6 +282,7 @@ class DisciplineRecord(BaseModel):
     status: RectificationStatus = RectificationStatus.NOT_REQUIRED
     rectification_deadline: dt.date | None = None
     rectification_completed: dt.date | None = None
+    source_id: str | None = None  # the ledger's own id (案件编号), when it has one
 
     @model_validator(mode="after")
     def _completion_consistent(self) -> DisciplineRecord:

@@ -1,4 +1,5 @@
-"""What the database holds: counts per kind, coverage by period, date range, hospital name."""
+"""What the database holds: counts per kind, respondents and the aggregates that do not count, coverage by
+period, date range, hospital name."""
 
 from __future__ import annotations
 
@@ -29,8 +30,16 @@ def status(db: Database) -> StatusReport:
 
 
 def respondents(db: Database) -> int:
-    """People behind the satisfaction figures: one per response plus each aggregate's respondents."""
+    """People behind the satisfaction figures: one per response plus each counted aggregate's respondents
+    (one source per department × period × population, see `uncounted_aggregates`)."""
     return int(db.reader().execute(queries.RESPONDENTS).fetchone()[0])
+
+
+def uncounted_aggregates(db: Database) -> pd.DataFrame:
+    """Stored department aggregates that do not count because the same department and population has finer
+    data inside their period (`queries.COUNTED_AGGREGATES`): columns `population`, `covered_by` ('responses'
+    or finer 'aggregates'), `aggregates` (rows) and `respondents`; no rows when every aggregate counts."""
+    return db.reader().execute(queries.UNCOUNTED_AGGREGATES).df()
 
 
 def coverage(db: Database) -> pd.DataFrame:

@@ -131,6 +131,7 @@ def holdings() -> None:
         L,
         responses=counts["satisfaction_responses"],
         aggregates=counts["satisfaction_aggregates"],
+        uncounted=int(load(summary.uncounted_aggregates)["aggregates"].sum()),
         respondents=respondents,
     )
     kpi_rows = (
@@ -195,7 +196,8 @@ for kind, count_key, fields, enums in KINDS:
             st.dataframe(enum_table(enum), hide_index=True)
 
 st.header(t("about.rules.title", L))
-for rule in ("rows", "scale", "future", "activities", "responses", "conflicts"):
+RULES = ("rows", "sheets", "scale", "future", "identity", "activities", "meetings", "responses", "conflicts")
+for rule in (*RULES, "sources", "organisation", "rectification"):
     st.markdown(f"- {t(f'about.rules.{rule}', L)}")
 
 st.header(t("about.privacy.title", L))

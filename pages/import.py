@@ -3,6 +3,7 @@ templates. File content reaches the screen only through st.dataframe or markdown
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 
 import streamlit as st
@@ -12,7 +13,7 @@ from analytics.i18n import t
 from analytics.imports import importer, report, templates
 from analytics.imports.fields import detect_kind
 from analytics.imports.importer import Preview
-from analytics.imports.model import ImportOptions, ImportResult, SourceFile
+from analytics.imports.model import REGISTERS, ImportOptions, ImportResult, SourceFile
 from analytics.schema import RecordKind
 from pages._ui import XLSX_MIME, database, downloads, ensure_navigation, lang, load, md_escape
 
@@ -130,6 +131,12 @@ def show_preview(plan: Plan, preview: Preview, base: ImportOptions) -> None:
     with st.container(border=True):
         st.markdown(f"##### :material/description: {md_escape(plan.source.name)}")
         show_facts(preview)
+        if preview.sheets:
+            st.caption(
+                t("import.preview.sheets", L, n=len(preview.sheets), sheets=md_escape("、".join(preview.sheets)))
+            )
+        for warning in preview.warnings:
+            st.warning(md_escape(warning), icon=":material/visibility_off:")
         for error in preview.errors:
             st.error(md_escape(error.message), icon=":material/error:")
         scales = report.scale_text(preview, L)
@@ -401,6 +408,19 @@ with upload_column:
         force = st.checkbox(
             t("import.options.force", L), help=t("import.options.force_help", L), key="import_option_force"
         )
+        include_hidden = st.checkbox(
+            t("import.options.include_hidden", L),
+            help=t("import.options.include_hidden_help", L),
+            key="import_option_include_hidden",
+        )
+        past = load(importer.history)
+        replaces = st.selectbox(
+            t("import.options.replaces", L),
+            [None, *report.undoable(past)],
+            format_func=lambda b: t("import.options.replaces_none", L) if b is None else report.batch_label(past, b, L),
+            help=t("import.options.replaces_help", L),
+            key="import_option_replaces",
+        )
 with template_column, st.container(border=True):
     st.markdown(f"**:material/download: {t('import.templates.title', L)}**")
     template_kind = st.selectbox(
@@ -429,6 +449,8 @@ base = ImportOptions(
     replace=replace,
     keep_repeats=keep_repeats,
     force=force,
+    include_hidden=include_hidden,
+    replaces=replaces,
     lang=L,
     user="web",  # no sign-in yet: history shows page uploads as "web", CLI imports by the OS user
 )
@@ -437,6 +459,17 @@ plans = [make_plan(f.file_id, SourceFile(f.name, f.getvalue()), base) for f in u
 for plan in plans:
     if plan.ask or plan.kind is not None:
         plan.source = SourceFile(plan.source.name, plan.source.content, kind=plan.kind, mapping=plan.mapping)
+
+if any(plan.auto.kind in REGISTERS for plan in plans):
+    # A register describes the organisation from a day on; earlier periods keep the organisation as it was.
+    valid_from = st.date_input(
+        t("import.valid_from", L),
+        value=dt.date.today(),
+        max_value=dt.date(2100, 12, 31),
+        help=t("import.valid_from_help", L),
+        key="import_valid_from",
+    )
+    base = base.model_copy(update={"valid_from": None if replaces is not None else valid_from})
 
 if plans:
     st.subheader(t("import.preview.title", L))

@@ -1,6 +1,7 @@
 """满意度 Satisfaction: outpatient, inpatient and staff scores for the shared filters: the trend, each
 department's latest score with its changes and their significance, dimension scores and the branches.
-Groups with too few respondents show the suppression note, never a number."""
+Groups with too few respondents show the suppression note, never a number; stored aggregates left out by the
+one-source rule (`summary.uncounted_aggregates`) are counted in a note."""
 
 import pandas as pd
 import streamlit as st
@@ -27,6 +28,20 @@ if not satisfaction.has_data(data):
     else:
         no_data("sat.no_data", departments=counts["departments"])
     st.stop()
+
+# Aggregates left out by the one-source rule (finer data of the same department, period and population).
+uncounted = load(summary.uncounted_aggregates).groupby("covered_by")["aggregates"].sum()
+if uncounted.sum():
+    st.info(
+        t(
+            "sat.uncounted",
+            L,
+            n=int(uncounted.sum()),
+            by_responses=int(uncounted.get("responses", 0)),
+            by_aggregates=int(uncounted.get("aggregates", 0)),
+        ),
+        icon=":material/rule:",
+    )
 
 hospital = rollup(data, "hospital", filters)
 if hospital.empty or all(hospital[f"n_{pop}"].sum() == 0 for pop in POPULATIONS):

@@ -6,6 +6,8 @@ import io
 
 import openpyxl
 
+from analytics.imports.model import SourceFile
+
 
 def aggregates_xlsx(scores: list[float]) -> bytes:
     """A department × quarter satisfaction sheet under a title row, like the survey platform's export: one
@@ -19,3 +21,11 @@ def aggregates_xlsx(scores: list[float]) -> bytes:
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
+
+
+def registers() -> list[SourceFile]:
+    """A small organisation as the party office's CSV exports: branches B1 and B2, departments D1 心血管内科
+    (branch B1) and D2 呼吸内科 (branch B2)."""
+    branches = "支部编码,支部名称,党员人数\nB1,内科第一党支部,20\nB2,内科第二党支部,15\n"
+    departments = "科室编码,科室名称,科室类别,职工人数,支部编码\nD1,心血管内科,临床,50,B1\nD2,呼吸内科,临床,40,B2\n"
+    return [SourceFile("branches.csv", branches.encode()), SourceFile("departments.csv", departments.encode())]

@@ -53,7 +53,8 @@ def department_quarters(samples_db) -> dict[tuple[str, str], dict]:
 
 
 def raw_satisfaction() -> pd.DataFrame:
-    """Responses (Likert 1–5 → (x−1)×25) and quarterly aggregates from the files, as department × quarter ×
+    """Responses (Likert 1–5 → (x−1)×25) and the quarterly aggregates that count (those of a department, quarter
+    and population without responses: one source each, the finest) from the files, as department × quarter ×
     population rows of (score total, respondents)."""
     departments = pd.read_csv(SAMPLES / "departments_gbk.csv", encoding="gbk")
     code_of = dict(zip(departments["科室名称"], departments["科室编码"], strict=True))
@@ -78,7 +79,9 @@ def raw_satisfaction() -> pd.DataFrame:
             "n": aggregates["样本量"],
         }
     )
-    both = pd.concat([responses, aggregates])
+    keys = ["department", "quarter", "population"]
+    answered = aggregates.set_index(keys).index.isin(responses.set_index(keys).index)
+    both = pd.concat([responses, aggregates[~answered]])
     return both.groupby(["department", "quarter", "population"])[["total", "n"]].sum()
 
 

@@ -391,7 +391,7 @@ def test_cli_import_json_history_and_undo(tmp_path):
     report = json.loads(ok.stdout)
     assert report["ok"] is True
     assert set(report["files"][0]) == {
-        *("file", "kind", "encoding", "rows", "batch_id", "skipped", "scales", "info", "warnings"),
+        *("file", "sheet", "kind", "encoding", "rows", "batch_id", "skipped", "scales", "info", "warnings"),
         *("row_warnings", "errors", "resolution"),
     }
     assert {f["file"]: f["rows"] for f in report["files"]} == {n: data_rows(n) for n in RECORDS + ORGANISATION}

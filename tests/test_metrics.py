@@ -22,6 +22,7 @@ from analytics import metrics
 from analytics.db import Database
 from analytics.schema import ActivityType
 from analytics.settings import Frequency, MetricSettings
+from tests.satisfaction_support import counted
 
 # --- The definitions, written out independently ----------------------------------------------------------
 
@@ -243,14 +244,14 @@ def generate(seed: int = 20240601) -> dict[str, pd.DataFrame]:
     responses = pd.DataFrame(responses, columns=["submitted_at", "department_code", "population", "score"])
 
     aggregates = []
-    for quarter in QUARTERS:  # D1 inpatients: quarterly aggregates beside the responses
+    for quarter in QUARTERS:  # D1 inpatients: quarterly aggregates beside the responses (never counted)
         aggregates.append(
             ("D1", "quarter", quarter.start_time, "inpatient", round(rng.normal(85, 2), 1), int(rng.integers(15, 60)))
         )
     for q, quarter in enumerate(QUARTERS[:4]):  # D4 inpatients: quarterly aggregates only
         n = 6 if q == 2 else int(rng.integers(12, 40))  # planted: 2024Q3 too small
         aggregates.append(("D4", "quarter", quarter.start_time, "inpatient", round(rng.normal(80, 3), 1), n))
-    for month in range(1, 7):  # D4 outpatients: monthly aggregates
+    for month in range(1, 7):  # D4 outpatients: monthly aggregates, counted in the months without responses
         aggregates.append(
             (
                 "D4",
@@ -261,7 +262,7 @@ def generate(seed: int = 20240601) -> dict[str, pd.DataFrame]:
                 int(rng.integers(3, 20)),
             )
         )
-    aggregates.append(("D2", "year", pd.Timestamp(2024, 1, 1), "outpatient", 90.0, 100))  # only in the year panel
+    aggregates.append(("D2", "year", pd.Timestamp(2024, 1, 1), "outpatient", 90.0, 100))  # beside responses
     aggregates = pd.DataFrame(
         aggregates, columns=["department_code", "period_grain", "period_start", "population", "score", "respondents"]
     )
@@ -457,10 +458,12 @@ PARTY_COLUMNS = [
 
 @memo
 def satisfaction_cells(data, grain: str, departments=None) -> pd.DataFrame:
-    """Per department × period × population: the raw responses (list), aggregate respondents and score sums."""
+    """Per department × period × population: the raw responses (list), counted aggregates' respondents and
+    score sums."""
     resp = data["responses"].assign(period=labels(data["responses"]["submitted_at"], grain))
     allowed = {"month": {"month"}, "quarter": {"month", "quarter"}, "year": {"month", "quarter", "year"}}[grain]
-    agg = data["aggregates"][data["aggregates"]["period_grain"].isin(allowed)]
+    agg = data["aggregates"][counted(data["aggregates"], data["responses"])]  # one source per cell
+    agg = agg[agg["period_grain"].isin(allowed)]
     agg = agg.assign(period=labels(agg["period_start"], grain), weighted=agg["score"] * agg["respondents"])
     responses = {
         key: group["score"].to_numpy() for key, group in resp.groupby(["department_code", "period", "population"])
@@ -533,6 +536,7 @@ def expected_discipline(data, grain: str, as_of: dt.date, departments=None) -> p
     d = data["discipline"]
     done, deadline, day = d["rectification_completed"], d["rectification_deadline"], d["record_date"]
     completed, in_progress = d["status"] == "completed", d["status"] == "in_progress"
+    required = d["status"] != "not_required"  # a completion date means completed, whatever the status says
     as_of = pd.Timestamp(as_of)
     flags = {f"discipline_{c}": d["category"] == c for c in CATEGORIES}
     flags |= {
@@ -540,13 +544,14 @@ def expected_discipline(data, grain: str, as_of: dt.date, departments=None) -> p
         "discipline_cases": d["category"].isin(CASES),
         "discipline_form2plus": d["category"].isin(FORM2PLUS),
         "discipline_complaints": d["category"].isin(COMPLAINTS),
-        "rectification_required": d["status"] != "not_required",
-        "rectification_on_time": completed & (deadline.isna() | done.isna() | (done <= deadline)),
-        "rectification_late": completed & (done > deadline),
-        "rectification_open": in_progress & (deadline.isna() | (deadline >= as_of)),
-        "rectification_overdue": in_progress & (deadline < as_of),
-        "rectification_closed": completed & done.notna(),
-        "days_to_close": (done - day).dt.days.where(completed & done.notna(), 0),
+        "rectification_required": required,
+        "rectification_on_time": required & done.notna() & ~(done > deadline),
+        "rectification_late": required & (done > deadline),
+        "rectification_undated": completed & done.isna(),
+        "rectification_open": in_progress & done.isna() & (deadline.isna() | (deadline >= as_of)),
+        "rectification_overdue": in_progress & done.isna() & (deadline < as_of),
+        "rectification_closed": required & done.notna(),
+        "days_to_close": (done - day).dt.days.where(required & done.notna(), 0),
     }
     sums = pd.DataFrame(flags).astype("float64").groupby([d["department_code"], labels(day, grain)]).sum()
     deps = list(DEPARTMENTS["department_code"] if departments is None else departments)
@@ -567,6 +572,7 @@ DISCIPLINE_COLUMNS = [
     "rectification_required",
     "rectification_on_time",
     "rectification_late",
+    "rectification_undated",
     "rectification_open",
     "rectification_overdue",
     "rectification_closed",
@@ -729,32 +735,30 @@ def test_satisfaction_pools_responses_and_aggregates_by_respondents(panels, data
     assert frame["suppressed_staff"].any()
 
 
-def test_aggregates_coarser_than_the_grain_are_left_out(panels, data):
-    resp = data["responses"]
+def test_aggregates_coarser_than_the_grain_or_covered_by_finer_data_are_left_out(panels, data):
+    resp, agg = data["responses"], data["aggregates"]
     month, quarter, year = (by_cell(panels[g].frame) for g in ("month", "quarter", "year"))
+    # D4's inpatients come only as quarterly aggregates: counted by quarter and year, never split into months.
+    d4_inpatient = agg[(agg["department_code"] == "D4") & (agg["population"] == "inpatient")]
+    assert month.xs("D4")["n_inpatient"].sum() == 0
+    assert quarter.loc[("D4", "2024Q1"), "n_inpatient"] == d4_inpatient["respondents"].iloc[0]
+    assert year.loc[("D4", "2024"), "n_inpatient"] == d4_inpatient["respondents"].sum()
+    # D1's quarterly inpatient aggregates sit beside D1's inpatient responses: only the responses count.
     d1_inpatient = resp[(resp["department_code"] == "D1") & (resp["population"] == "inpatient")]
-    in_march = d1_inpatient[labels(d1_inpatient["submitted_at"], "month") == "2024-03"]
-    assert month.loc[("D1", "2024-03"), "n_inpatient"] == len(in_march)  # the quarterly aggregate is not split
     q1 = d1_inpatient[labels(d1_inpatient["submitted_at"], "quarter") == "2024Q1"]
-    agg = data["aggregates"]
-    q1_agg = agg[(agg["department_code"] == "D1") & (agg["period_start"] == pd.Timestamp("2024-01-01"))].iloc[0]
-    assert quarter.loc[("D1", "2024Q1"), "n_inpatient"] == len(q1) + q1_agg["respondents"]
-    assert quarter.loc[("D1", "2024Q1"), "satisfaction_inpatient"] == pytest.approx(
-        (q1["score"].sum() + q1_agg["score"] * q1_agg["respondents"]) / (len(q1) + q1_agg["respondents"]), rel=1e-12
-    )
-    # D2's yearly outpatient aggregate (100 respondents at 90) is only in the year panel.
+    assert quarter.loc[("D1", "2024Q1"), "n_inpatient"] == quarter.loc[("D1", "2024Q1"), "nresp_inpatient"] == len(q1)
+    assert quarter.loc[("D1", "2024Q1"), "satisfaction_inpatient"] == pytest.approx(q1["score"].mean(), rel=1e-12)
+    # D2's yearly outpatient aggregate (100 respondents at 90) sits beside D2's outpatient responses: not counted.
     d2 = resp[(resp["department_code"] == "D2") & (resp["population"] == "outpatient")]
-    d2_2024 = d2[d2["submitted_at"].dt.year == 2024]
-    assert year.loc[("D2", "2024"), "n_outpatient"] == len(d2_2024) + 100
-    assert year.loc[("D2", "2024"), "satisfaction_outpatient"] == pytest.approx(
-        (d2_2024["score"].sum() + 9000) / (len(d2_2024) + 100), rel=1e-12
-    )
+    assert year.loc[("D2", "2024"), "n_outpatient"] == (d2["submitted_at"].dt.year == 2024).sum()
     assert quarter.xs("D2")["n_outpatient"].sum() == len(d2)
-    # D4's monthly aggregates count at every grain.
+    # D4's monthly outpatient aggregates count in the months without D4 outpatient responses, at every grain.
     monthly = agg[(agg["department_code"] == "D4") & (agg["population"] == "outpatient")]
     d4 = resp[(resp["department_code"] == "D4") & (resp["population"] == "outpatient")]
-    assert month.xs("D4")["n_outpatient"].sum() == len(d4) + monthly["respondents"].sum()
-    assert year.xs("D4")["n_outpatient"].sum() == len(d4) + monthly["respondents"].sum()
+    free = monthly[~np.isin(labels(monthly["period_start"], "month"), labels(d4["submitted_at"], "month"))]
+    assert 0 < len(free) < len(monthly)  # some months covered by responses, some not
+    assert month.xs("D4")["n_outpatient"].sum() == len(d4) + free["respondents"].sum()
+    assert year.xs("D4")["n_outpatient"].sum() == len(d4) + free["respondents"].sum()
 
 
 def test_small_groups_are_suppressed_at_department_level(panels):
@@ -896,7 +900,13 @@ def test_discipline_counts_and_rectification(panels, data, grain):
     assert frame.xs("D5")["discipline_records"].dropna().eq(0).all()  # no records, inside the span: zero
     assert frame.xs("D5")["discipline_records"].notna().any()
     # Not vacuous: every rectification state occurs.
-    for column in ("rectification_on_time", "rectification_late", "rectification_open", "rectification_overdue"):
+    for column in (
+        "rectification_on_time",
+        "rectification_late",
+        "rectification_undated",
+        "rectification_open",
+        "rectification_overdue",
+    ):
         assert want[column].sum() > 0, column
 
 

@@ -20,6 +20,7 @@ from analytics.imports.model import SourceFile
 from analytics.queries import RECORD_TABLES
 from analytics.schema import REQUIRED_MEETINGS_PER_YEAR
 from tests.conftest import SAMPLES
+from tests.satisfaction_support import counted
 
 TIMEOUT = 60
 POPULATIONS = ("outpatient", "inpatient", "staff")
@@ -68,13 +69,15 @@ def departments_in(raw, category: str | None = None, branch: str | None = None) 
 
 
 def satisfaction(raw, label: str, pop: str, grains: tuple[str, ...], departments: set[str]) -> tuple[float, int]:
-    """Respondent-weighted mean of individual responses and department aggregates (of the grains no
-    coarser than the period's) for one population and period: (score, respondents)."""
+    """Respondent-weighted mean of individual responses and the department aggregates that count (one source
+    per department × period × population; of the grains no coarser than the period's) for one population and
+    period: (score, respondents)."""
     lo, hi = span(label)
     r = raw["satisfaction_responses"]
     r = r[(r["population"] == pop) & (r["submitted_at"] >= lo) & (r["submitted_at"] < hi)]
     r = r[r["department_code"].isin(departments)]
     a = raw["satisfaction_aggregates"]
+    a = a[counted(a, raw["satisfaction_responses"])]
     starts = pd.to_datetime(a["period_start"])
     a = a[(a["population"] == pop) & (starts >= lo) & (starts < hi) & a["period_grain"].isin(grains)]
     a = a[a["department_code"].isin(departments)]

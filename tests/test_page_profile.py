@@ -13,6 +13,7 @@ import pages._ui
 from analytics import metrics, risk
 from analytics.db import Database
 from analytics.i18n import t
+from tests.satisfaction_support import counted
 
 TIMEOUT = 30
 AS_OF = dt.date(2025, 12, 31)
@@ -62,8 +63,9 @@ def frame(at: AppTest, columns: tuple[str, ...]) -> pd.DataFrame:
 
 
 def satisfaction(raw, code: str, population: str, start: str, end: str) -> tuple[float, int, int]:
-    """Pooled score and respondents of one department: its responses plus its aggregates of a grain no coarser
-    than the period, weighted by their respondents; and how many of the respondents are individual responses."""
+    """Score and respondents of one department: its responses plus its aggregates that count (one source per
+    department × period × population) of a grain no coarser than the period, weighted by their respondents; and
+    how many of the respondents are individual responses."""
     lo, hi = pd.Timestamp(start), pd.Timestamp(end)
     responses = raw["satisfaction_responses"]
     mine = responses[
@@ -73,6 +75,7 @@ def satisfaction(raw, code: str, population: str, start: str, end: str) -> tuple
         & (responses["submitted_at"] < hi)
     ]
     aggregates = raw["satisfaction_aggregates"]
+    aggregates = aggregates[counted(aggregates, responses)]
     agg = aggregates[
         (aggregates["department_code"] == code)
         & (aggregates["population"] == population)
@@ -103,15 +106,15 @@ def test_a_link_with_dept_opens_that_department_in_chinese(demo_db_path, monkeyp
         assert t(key, "zh") in subheaders
 
 
-def test_outpatient_score_for_a_quarter_is_responses_and_aggregates_pooled(demo_db_path, monkeypatch, raw):
+def test_outpatient_score_for_a_quarter_counts_one_source(demo_db_path, monkeypatch, raw):
     at = open_profile(demo_db_path, monkeypatch, dept="D01")
     table = frame(at, SATISFACTION["zh"])
     row = table[(table["期间"] == "2025Q2") & (table["人群"] == "门诊患者")].iloc[0]
     score, n, responses = satisfaction(raw, "D01", "outpatient", "2025-04-01", "2025-07-01")
-    assert n > responses > 0  # both sources count
+    assert n == responses > 0  # the platform's aggregate of the quarter sits beside the responses: not added
     assert row["受访人数"] == n
     assert row["得分"] == f"{score:.1f}"
-    # The latest quarter's card shows the same pooled figure, with its n.
+    # The latest quarter's card shows the same figure, with its n.
     last_score, last_n, _ = satisfaction(raw, "D01", "outpatient", "2025-10-01", "2026-01-01")
     card = next(m for m in at.metric if m.label == "门诊患者（2025Q4）")
     assert card.value == f"{last_score:.1f}"

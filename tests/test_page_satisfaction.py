@@ -21,6 +21,7 @@ from analytics.imports.model import SourceFile
 from analytics.settings import MetricSettings, save_metric_settings
 from tests.conftest import SAMPLES
 from tests.page_support import open_app_page
+from tests.satisfaction_support import counted
 
 TIMEOUT = 60
 MIN_N = 10  # the default suppression threshold, written out rather than imported
@@ -51,15 +52,19 @@ def responses(raw, grain: str, period: str, population: str) -> pd.DataFrame:
 
 def expected(raw, grain: str, period: str, population: str) -> pd.DataFrame:
     """Per department: n and score = (Σ response scores + Σ aggregate score × respondents) ÷ (responses +
-    Σ respondents), aggregates only when their grain is no coarser than the view's."""
+    Σ respondents), over the aggregates that count (one source per department × period × population, see
+    `satisfaction_support.counted`) whose grain is no coarser than the view's, and how
+    many of n are individual `responses`."""
     r = responses(raw, grain, period, population)
     a = raw["satisfaction_aggregates"]
+    a = a[counted(a, raw["satisfaction_responses"])]
     fits = a["period_grain"].map(MONTHS) <= MONTHS[grain]
     a = a[(a[grain] == period) & (a["population"] == population) & fits]
     n = r.groupby("department_code").size().add(a.groupby("department_code")["respondents"].sum(), fill_value=0)
     total = r.groupby("department_code")["score"].sum()
     total = total.add((a["score"] * a["respondents"]).groupby(a["department_code"]).sum(), fill_value=0)
     out = pd.DataFrame({"n": n.astype(int), "score": total / n})
+    out["responses"] = r.groupby("department_code").size().reindex(out.index, fill_value=0)
     names = raw["departments"].set_index("department_code")["name"]
     return out.assign(name=names.reindex(out.index).to_numpy()).set_index("name")
 
@@ -141,8 +146,15 @@ def test_changes_carry_the_test_used_and_its_p_value(raw, q2):
     np.testing.assert_allclose(
         shown["较去年同期"], now.loc[shown.index, "score"] - year_before.loc[shown.index, "score"], rtol=1e-9
     )
-    # Aggregates are involved every quarter in the demo, so the z-test is used.
-    assert set(shown["检验方法"]) == {"z 检验"}
+    # Welch's t-test where both quarters are individual responses only, else the z-test. The demo's platform
+    # aggregates sit beside its own survey's answers, so nearly every cell is responses only.
+    tested = shown[shown["检验方法"].notna()]
+    only_responses = [
+        now.at[name, "n"] == now.at[name, "responses"] and before.at[name, "n"] == before.at[name, "responses"]
+        for name in tested.index
+    ]
+    assert len(tested) > 5
+    assert list(tested["检验方法"]) == ["Welch t 检验" if only else "z 检验" for only in only_responses]
     assert all(p == "< 0.001" or 0 <= float(p) <= 1 for p in shown["p 值"])
 
 
@@ -169,7 +181,7 @@ def test_by_month_only_responses_count_and_welch_is_used(raw, demo_db_path, monk
     at.segmented_control(key="w_grain").set_value("year").run()
     choose(at, "staff")
     table = departments_table(at).set_index("科室")
-    want = expected(raw, "year", "2025", "staff")  # the year pools responses and quarterly aggregates
+    want = expected(raw, "year", "2025", "staff")  # the year: responses and the quarterly aggregates that count
     assert list(table["得分"]) == [shown_score(s, n) for s, n in want.loc[table.index, ["score", "n"]].to_numpy()]
     np.testing.assert_array_equal(table["受访人数"], want.loc[table.index, "n"])
 
@@ -260,7 +272,7 @@ def test_in_english(raw, demo_db_path, monkeypatch):
     ]
     assert set(table["Category"]) <= {"Clinical", "Medical-technical", "Administrative"}
     assert SUPPRESSED["en"] in set(table["Score"])
-    assert set(table["Test"].dropna()) == {"z-test"}
+    assert set(table["Test"].dropna()) and set(table["Test"].dropna()) <= {"Welch t-test", "z-test"}
     assert {s["name"] for s in chart(at, "sat_trend")["data"]} == {"Outpatients", "Inpatients", "Medical staff"}
     dims = dimensions_table(at, "en")
     assert "Pay and benefits" in dims.columns and "Relations with peers" in dims.columns

@@ -7,6 +7,7 @@ import pandas as pd
 
 from analytics import charts, summary
 from analytics.db import Database
+from tests.satisfaction_support import counted
 
 
 def test_coverage_equals_a_pandas_count_per_quarter(demo_db_path):
@@ -45,12 +46,19 @@ def test_the_coverage_matrix_shows_a_missing_quarter_as_a_gap():
     ]
 
 
-def test_respondents_count_responses_once_and_aggregates_by_their_respondents(demo_db_path):
+def test_respondents_count_responses_once_and_only_the_aggregates_that_count(demo_db_path):
     with Database(demo_db_path) as db:
-        responses = db.reader().execute("SELECT count(*) FROM satisfaction_responses").fetchone()[0]
-        aggregates = db.reader().execute("SELECT respondents FROM satisfaction_aggregates").df()
-        assert summary.respondents(db) == responses + int(aggregates["respondents"].sum())
+        responses = db.reader().execute("SELECT * FROM satisfaction_responses").df()
+        aggregates = db.reader().execute("SELECT * FROM satisfaction_aggregates").df()
+        respondents, uncounted = summary.respondents(db), summary.uncounted_aggregates(db)
         assert summary.hospital_name(db) == "示范市第一人民医院"
+    # One source per department × period × population: the demo's quarterly platform aggregates sit beside its
+    # own survey's answers, so nearly all of them are covered by the responses.
+    covered = ~counted(aggregates, responses)
+    assert respondents == len(responses) + aggregates.loc[~covered, "respondents"].sum()
+    assert uncounted["aggregates"].sum() == covered.sum() > 0
+    assert uncounted["respondents"].sum() == aggregates.loc[covered, "respondents"].sum()
+    assert set(uncounted["covered_by"]) == {"responses"}
 
 
 def test_an_empty_database_has_no_date_range(tmp_path):

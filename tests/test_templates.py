@@ -22,6 +22,7 @@ from analytics.imports.importer import import_files
 from analytics.imports.model import ImportOptions, SourceFile
 from analytics.queries import RECORD_TABLES
 from analytics.schema import (
+    ActivityStatus,
     ActivityType,
     DepartmentCategory,
     DisciplineCategory,
@@ -44,6 +45,7 @@ ENUMS = {
     (RecordKind.DEPARTMENTS, "科室类别"): DepartmentCategory,
     (RecordKind.ACTIVITIES, "活动类型"): ActivityType,
     (RecordKind.ACTIVITIES, "六提升维度"): SixImprovement,
+    (RecordKind.ACTIVITIES, "召开情况"): ActivityStatus,
     (RecordKind.SATISFACTION_RESPONSES, "调查对象"): Population,
     (RecordKind.SATISFACTION_AGGREGATES, "调查对象"): Population,
     (RecordKind.DISCIPLINE, "类别"): DisciplineCategory,

@@ -31,6 +31,24 @@ scale clearly (only 0 and 1; 1–10 without a 0; a mixture) is refused with a re
 (`--scale`). Scores are stored on 0–100: 1–5 as (x−1)×25, 0–10 as x×10, 1–10 as (x−1)×100/9,
 0–1 as x×100; a cell written with a per cent sign ("85.3%") is read as 0–100 whatever the scale.
 
+**Workbooks.** Every sheet holding a recognised table is its own table to import (and batch, named
+`file › sheet`); other sheets are listed as skipped. Rows hidden or filtered out in Excel are left out and
+listed (`include_hidden` keeps them).
+
+**Ids and corrections.** A ledger with the source's own ids (`source_id`: 活动编号, 案件编号 …) is matched by
+them (records stored without an id by their key): the same id with other values is a conflict; every row of
+such a file needs an id. A file that corrects a batch (`replaces`) first sets all of that batch's records
+aside (undoing the correction puts them back); it must be of the batch's kind, and the batch must stand.
+
+**The organisation's history.** Registers are stored as versions valid from a day (`valid_from`: the
+option, else the corrected batch's day, else the import day); a register row is compared with its code's
+version in force on that day: the same values are unchanged, other values a conflict when that version holds
+from the same day, else a new version. `metrics.in_force` gives each period the versions in force on its
+first day (a code's earliest version also stands for earlier periods).
+
+**Meetings.** An activity's status (召开情况: held, not held, cancelled) is read; 0 attendees of a positive
+expected number is not held (a warning names the rows). Only held activities count (`queries.PANEL_*`).
+
 **Dates** of things that happened (activities, answers, records, completed rectifications, periods)
 may not lie after the day of the import: such rows are errors.
 

@@ -70,6 +70,8 @@ def row_checks(raw, match, fields, scales, today: dt.date, lang) -> tuple[list[t
             expect[(name, "out-of-range")] = t("expect.range", lang, low=num(low), high=num(high))
         else:
             expect[(name, "out-of-range")] = t("expect.at_least", lang, low=num(low))
+    if "source_id" in match.columns:  # a ledger with the source's ids: every record has one
+        checks.append(("source_id", "missing-value", "source_id IS NULL"))
     if match.kind is RecordKind.DISCIPLINE:  # rectification cannot end before the record it rectifies
         date_header = raw.headers[match.columns["record_date"][0]]
         for name in ("rectification_deadline", "rectification_completed"):
@@ -114,7 +116,20 @@ def check_cells(cur, raw, match, fields, checks, names) -> None:
         unreadable = "code IN ('type-error', 'unknown-reference') AND value IS NULL"
         cur.execute(f"DELETE FROM {names.errors} WHERE {unreadable} AND field IN ?", [optional])
         cur.execute(f"UPDATE {names.errors} SET code = 'missing-value' WHERE {unreadable}")
+        _ambiguous_periods(cur, match, fields, names)
         _suggest(cur, match, fields, names)
+
+
+def _ambiguous_periods(cur, match: HeaderMatch, fields: dict[str, Field], names) -> None:
+    """A period written 2024.1 is not unreadable but ambiguous: January, or October typed as 2024.10 (which
+    Excel stores as the number 2024.1)."""
+    periods = [name for name in match.columns if fields[name].type == "period"]
+    if periods:
+        cur.execute(
+            f"UPDATE {names.errors} SET code = 'ambiguous-period' "
+            "WHERE code = 'type-error' AND field IN ? AND pbi_period_ambiguous(pbi_norm(value))",
+            [periods],
+        )
 
 
 def _known_spellings(cur, field: Field) -> list[str]:
@@ -182,6 +197,8 @@ def check_duplicates(cur, raw, match, names, options: ImportOptions) -> dict[tup
     cur.execute(f"CREATE TEMP TABLE {names.notes} (row BIGINT, other BIGINT, code VARCHAR)")
     cur.execute(f"CREATE TEMP TABLE {names.skip} ({ROW} BIGINT)")
     clean = f"{ROW} NOT IN (SELECT row FROM {names.errors})"
+    if "source_id" in match.columns:  # a ledger with the source's own ids: the id is the record
+        return _duplicate_ids(cur, raw, match, names, lang, "source_id", [])
     if kind is RecordKind.ACTIVITIES:
         _repeats(cur, names, "_cells", clean, options.keep_repeats)
         partition = ", ".join(keys)
@@ -194,30 +211,14 @@ def check_duplicates(cur, raw, match, names, options: ImportOptions) -> dict[tup
     if kind is RecordKind.SATISFACTION_RESPONSES:
         if "response_id" not in match.columns:
             return {}
-        # The same id twice: one answer exported twice (identical rows: stored once) or an error.
-        content = ", ".join(stored_columns(kind))
-        cur.execute(
-            f"CREATE TEMP TABLE {names.idgroups} AS SELECT {ROW}, response_id, "
-            f"min({ROW}) OVER (PARTITION BY response_id, population) AS first_row, "
-            f"count(DISTINCT hash({content})) OVER (PARTITION BY response_id, population) AS versions "
-            f"FROM {names.final} WHERE response_id IS NOT NULL"
-        )
-        cur.execute(
-            f"INSERT INTO {names.notes} SELECT {ROW}, first_row, 'repeated-row' FROM {names.idgroups} "
-            f"WHERE versions = 1 AND {ROW} > first_row"
-        )
-        cur.execute(f"INSERT INTO {names.skip} SELECT row FROM {names.notes}")
-        cur.execute(
-            f"INSERT INTO {names.errors} (row, field, value, code, other) SELECT {ROW}, 'response_id', "
-            f"response_id, 'duplicate-row', first_row FROM {names.idgroups} WHERE versions > 1 AND {ROW} > first_row"
-        )
-        return {("response_id", "duplicate-row"): key_headers(raw, match, lang)}
+        return _duplicate_ids(cur, raw, match, names, lang, "response_id", ["population"])
     key_sets = [(keys, key_headers(raw, match, lang))]
     if kind in (RecordKind.BRANCHES, RecordKind.DEPARTMENTS):
         key_sets.append((["name"], raw.headers[match.columns["name"][0]]))
     expect = {}
     for columns, described in key_sets:
-        partition = ", ".join(columns)
+        # Names differing only in spaces, case or full-width characters (内科（一）, 内科(一)) are one name.
+        partition = ", ".join(f"pbi_key({c})" if c == "name" else c for c in columns)
         shown = " || ' / ' || ".join(f"coalesce(CAST({c} AS VARCHAR), '')" for c in columns)
         cur.execute(
             f"INSERT INTO {names.errors} (row, field, value, code, other) "
@@ -227,6 +228,29 @@ def check_duplicates(cur, raw, match, names, options: ImportOptions) -> dict[tup
         )
         expect[(columns[0], "duplicate-row")] = described
     return expect
+
+
+def _duplicate_ids(cur, raw, match, names, lang: str, id_column: str, within: list[str]) -> dict[tuple[str, str], str]:
+    """The same source id twice (within the same `within` values): one record exported twice (identical
+    rows: stored once, with a note) or an error naming both rows."""
+    content = ", ".join(stored_columns(match.kind))
+    partition = ", ".join([id_column, *within])
+    cur.execute(
+        f"CREATE TEMP TABLE {names.idgroups} AS SELECT {ROW}, {id_column}, "
+        f"min({ROW}) OVER (PARTITION BY {partition}) AS first_row, "
+        f"count(DISTINCT hash({content})) OVER (PARTITION BY {partition}) AS versions "
+        f"FROM {names.final} WHERE {id_column} IS NOT NULL"
+    )
+    cur.execute(
+        f"INSERT INTO {names.notes} SELECT {ROW}, first_row, 'repeated-row' FROM {names.idgroups} "
+        f"WHERE versions = 1 AND {ROW} > first_row"
+    )
+    cur.execute(f"INSERT INTO {names.skip} SELECT row FROM {names.notes}")
+    cur.execute(
+        f"INSERT INTO {names.errors} (row, field, value, code, other) SELECT {ROW}, '{id_column}', "
+        f"{id_column}, 'duplicate-row', first_row FROM {names.idgroups} WHERE versions > 1 AND {ROW} > first_row"
+    )
+    return {(id_column, "duplicate-row"): key_headers(raw, match, lang, [id_column])}
 
 
 def _repeats(cur, names, cells: str, clean: str, keep: bool) -> None:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from analytics.i18n import STRINGS, t
 from analytics.schema import (
+    ActivityStatus,
     ActivityType,
     DepartmentCategory,
     DisciplineCategory,
@@ -221,6 +222,21 @@ FIELDS: dict[RecordKind, tuple[Field, ...]] = {
             enum=SixImprovement,
             label_key="field.dimension",
         ),
+        Field(
+            "status",
+            "enum",
+            ("召开情况", "召开状态", "是否召开", "活动状态", "状态", "status"),
+            required=False,
+            enum=ActivityStatus,
+            label_key="field.activity_status",
+        ),
+        Field(
+            "source_id",
+            "text",
+            ("活动编号", "活动ID", "活动id", "活动记录编号", "记录编号", "activity_id", "source_id"),
+            required=False,
+            label_key="field.source_id",
+        ),
     ),
     RecordKind.SATISFACTION_RESPONSES: (
         Field(
@@ -314,6 +330,13 @@ FIELDS: dict[RecordKind, tuple[Field, ...]] = {
             label_key="field.completed",
             not_future=True,
         ),
+        Field(
+            "source_id",
+            "text",
+            ("案件编号", "线索编号", "问题编号", "记录编号", "台账编号", "编号", "case_id", "source_id"),
+            required=False,
+            label_key="field.source_id",
+        ),
     ),
 }
 
@@ -374,6 +397,9 @@ ENUM_ALIASES: dict[LabelledEnum, tuple[str, ...]] = {
     RectificationStatus.IN_PROGRESS: ("未整改", "进行中", "未完成", "open"),
     RectificationStatus.COMPLETED: ("已完成", "已销号", "完成", "closed"),
     RectificationStatus.NOT_REQUIRED: ("无", "不需整改"),
+    ActivityStatus.HELD: ("已开展", "已举行", "召开", "已完成", "是"),
+    ActivityStatus.NOT_HELD: ("未开展", "未举行", "延期", "否"),
+    ActivityStatus.CANCELLED: ("已取消", "取消召开"),
 }
 
 # Load order: organisation first, so records in the same call can refer to it.

@@ -34,6 +34,7 @@ from analytics.imports.model import (
     ID_COLUMN,
     KEYS,
     MAX_ERRORS_PER_FILE,
+    REGISTERS,
     TABLE,
     FileReport,
     ImportOptions,
@@ -49,7 +50,7 @@ from analytics.imports.model import (
     stored_values,
 )
 from analytics.imports.parse import absent, choose_scales, detect_scales, load_lookups, parse, parse_select
-from analytics.imports.reader import ROW, NotATable, RawTable, read
+from analytics.imports.reader import ROW, NotATable, RawTable, read_all
 from analytics.imports.stored import check_stored
 from analytics.schema import RecordKind
 
@@ -62,19 +63,50 @@ class _Rollback(Exception):
     """Raised inside the writer transaction to undo everything when any file failed."""
 
 
-def prepare(source: SourceFile, options: ImportOptions) -> Prepared:
-    """Read the file and map its headers; fatal problems (not a table, missing columns) become errors."""
+def prepare_all(source: SourceFile, options: ImportOptions) -> list[Prepared]:
+    """Read the file (every sheet of a workbook holding a recognised table) and map each table's headers;
+    fatal problems (not a table, missing columns) become errors. Sheets skipped and hidden rows are said."""
     lang = options.lang
-    report = FileReport(file=source.name)
-    prepared = Prepared(source, report)
     try:
-        raw = read(source.content, source.name, encoding=options.encoding, sheet=options.sheet)
+        found = read_all(
+            source.content,
+            source.name,
+            encoding=options.encoding,
+            sheet=options.sheet,
+            include_hidden=options.include_hidden,
+        )
     except NotATable as problem:
-        detail = t(f"reason.{problem.reason}", lang) + (f"（{problem.context}）" if problem.context else "")
-        file_error(report, problem.code, lang, detail=detail)
-        return prepared
-    prepared.raw = raw
+        report = FileReport(file=source.name)
+        file_error(report, problem.code, lang, detail=_reason(problem.reason, problem.context, lang))
+        return [Prepared(source, report)]
+    several = len(found.tables) > 1
+    parts = [_prepare_table(source, raw, options, several) for raw in found.tables]
+    if found.skipped:
+        sep, (left, right) = ("；", "（）") if lang == "zh" else ("; ", (" (", ")"))
+        skipped = sep.join(f"{sheet}{left}{_reason(reason, '', lang)}{right}" for sheet, reason in found.skipped)
+        parts[0].report.warnings.append(t("warn.sheets-skipped", lang, sheets=skipped))
+    return parts
+
+
+def _reason(reason: str, context: str, lang: str) -> str:
+    return t(f"reason.{reason}", lang) + (f"（{context}）" if context else "")
+
+
+def prepare(source: SourceFile, options: ImportOptions) -> Prepared:
+    """The first table of `prepare_all` (what a preview shows)."""
+    return prepare_all(source, options)[0]
+
+
+def _prepare_table(source: SourceFile, raw: RawTable, options: ImportOptions, several: bool) -> Prepared:
+    lang = options.lang
+    name = f"{source.name} › {raw.sheet}" if several else source.name
+    report = FileReport(file=name, sheet=raw.sheet)
+    prepared = Prepared(source, report, raw=raw, part=raw.sheet if several else None)
     report.encoding = raw.encoding
+    if raw.hidden_rows:
+        shown = _cut(", ".join(map(str, raw.hidden_rows)))
+        key = "warn.hidden-rows-included" if options.include_hidden else "warn.hidden-rows"
+        report.warnings.append(t(key, lang, n=len(raw.hidden_rows), rows=shown))
     kind = source.kind or options.kind
     mapping = source.mapping if source.mapping is not None else options.mapping
     if kind is not None:
@@ -200,26 +232,54 @@ def _cut(text: str, limit: int = 120) -> str:
     return text if len(text) <= limit else text[:limit].rsplit(",", 1)[0] + " …"
 
 
+# Discipline rows whose status and dates disagree, each with the message saying how they count (the rule is
+# `queries.RECTIFICATION_STATES`: a completion date means completed; 已整改 without one is undated; 无需整改 stays
+# not required).
+RECTIFICATION_WARNINGS = (
+    ("status = 'in_progress' AND rectification_completed IS NOT NULL", "warn.rectification-in-progress-dated"),
+    ("status = 'completed' AND rectification_completed IS NULL", "warn.rectification-completed-undated"),
+    (
+        "status = 'not_required' AND (rectification_deadline IS NOT NULL OR rectification_completed IS NOT NULL)",
+        "warn.rectification-not-required-dated",
+    ),
+)
+
+
+def _rows_where(cur, names, condition: str) -> tuple[int, str]:
+    """How many rows of the file meet `condition` (SQL over its final values), and the first ten of them."""
+    rows = [r for (r,) in cur.execute(f"SELECT {ROW} FROM {names.final} WHERE {condition} ORDER BY {ROW}").fetchall()]
+    return len(rows), ", ".join(map(str, rows[:10])) + (" …" if len(rows) > 10 else "")
+
+
 def _warnings(cur, kind: RecordKind, names, match: HeaderMatch, lang: str) -> list[str]:
     out = []
     if kind is RecordKind.ACTIVITIES:
-        rows = [
-            r
-            for (r,) in cur.execute(
-                f"SELECT {ROW} FROM {names.final} WHERE attended > expected ORDER BY {ROW}"
-            ).fetchall()
-        ]
-        if rows:
-            shown = ", ".join(map(str, rows[:10])) + (" …" if len(rows) > 10 else "")
-            out.append(t("warn.attended-over-expected", lang, n=len(rows), rows=shown))
+        n, shown = _rows_where(cur, names, "attended > expected")
+        if n:
+            out.append(t("warn.attended-over-expected", lang, n=n, rows=shown))
+        n, shown = _rows_where(cur, names, "attended = 0 AND expected > 0")
+        if n:
+            out.append(t("warn.nobody-attended", lang, n=n, rows=shown))
+        n, shown = _rows_where(cur, names, "status <> 'held' AND NOT (attended = 0 AND expected > 0)")
+        if n:
+            out.append(t("warn.not-held", lang, n=n, rows=shown))
+    if kind is RecordKind.DISCIPLINE:
+        for condition, key in RECTIFICATION_WARNINGS:
+            n, shown = _rows_where(cur, names, condition)
+            if n:
+                out.append(t(key, lang, n=n, rows=shown))
     return out
 
 
-def _insert(cur, kind: RecordKind, names, batch_id: int) -> int:
-    """Store the rows without errors that are not set aside (repeats, unchanged); returns how many."""
+def _insert(cur, kind: RecordKind, names, batch_id: int, valid_from: dt.date | None = None) -> int:
+    """Store the rows without errors that are not set aside (repeats, unchanged); returns how many. Register
+    rows are stored as versions holding from `valid_from`."""
     table = TABLE[kind]
     columns = stored_columns(kind)
     select = list(columns)
+    params: list[object] = [batch_id]
+    if kind in REGISTERS:
+        columns, select, params = [*columns, "valid_from"], [*select, "?"], [valid_from, batch_id]
     if kind in ID_COLUMN:
         id_column = ID_COLUMN[kind]
         columns = [id_column, *columns]
@@ -231,7 +291,7 @@ def _insert(cur, kind: RecordKind, names, batch_id: int) -> int:
         f"INSERT INTO {table} ({', '.join(columns)}, batch_id, source_row) "
         f"SELECT {', '.join(select)}, ?, {ROW} FROM {names.final} "
         f"WHERE {ROW} NOT IN (SELECT row FROM {names.errors}) AND {ROW} NOT IN (SELECT {ROW} FROM {names.skip})",
-        [batch_id],
+        params,
     ).fetchone()[0]
 
 
@@ -311,7 +371,8 @@ def _validate_and_load(
         build_final(cur, kind, names)
     step(0.6)
     expect |= check_duplicates(cur, raw, match, names, options)
-    stored = check_stored(cur, raw, match, names, batch_id, options, report)
+    valid_from = _valid_from(cur, kind, options)
+    stored = check_stored(cur, raw, match, names, batch_id, options, report, valid_from)
     step(0.75)
     files = dict(cur.execute(queries.BATCH_FILES).fetchall())
     _report_errors(cur, raw, match, names, expect, report, lang, files)
@@ -321,13 +382,30 @@ def _validate_and_load(
         report.warnings.append(t("warn.unchanged", lang, n=stored.unchanged))
     if stored.replaced:
         report.warnings.append(t("warn.replaced", lang, n=stored.replaced))
+    if stored.versions:
+        report.warnings.append(t("warn.new-versions", lang, n=stored.versions, day=f"{valid_from:%Y-%m-%d}"))
     if stored_already:
         report.rows = _withdraw_skipped(cur, kind, names, batch_id)
     elif report.error_count and kind not in REFERRED_TO:
         report.rows = 0  # the call will be rolled back, and no later file refers to these rows
     else:
-        report.rows = _insert(cur, kind, names, batch_id)
+        report.rows = _insert(cur, kind, names, batch_id, valid_from)
     cur.execute(queries.FINISH_BATCH, [report.rows, stored.unchanged, stored.replaced, batch_id])
+    cur.execute(queries.SET_BATCH_ORIGIN, [options.replaces, valid_from, batch_id])
+
+
+def _valid_from(cur, kind: RecordKind, options: ImportOptions) -> dt.date | None:
+    """The day a register file holds from: as chosen; for a correction, the corrected batch's day; else the
+    import day. None for records (they carry their own dates)."""
+    if kind not in REGISTERS:
+        return None
+    if options.valid_from is not None:
+        return options.valid_from
+    if options.replaces is not None:
+        corrected = cur.execute(queries.CORRECTED_BATCH, [options.replaces]).fetchone()
+        if corrected is not None and corrected[2] is not None:
+            return corrected[2]
+    return options.today or dt.date.today()
 
 
 def _no_data(report: FileReport, kind: RecordKind, lang: str) -> None:
@@ -367,6 +445,24 @@ def _withdraw_skipped(cur, kind: RecordKind, names, batch_id: int) -> int:
     return cur.execute(queries.count_batch(table), [batch_id]).fetchone()[0]
 
 
+def _correction_fits(cur, prepared: list[Prepared], runnable: list[Prepared], options: ImportOptions) -> bool:
+    """A file correcting a batch (`options.replaces`) must be one table of that batch's kind, and the batch
+    must stand (not undone); else an error on the file."""
+    lang, batch = options.lang, options.replaces
+    target = (runnable or prepared)[0].report
+    corrected = cur.execute(queries.CORRECTED_BATCH, [batch]).fetchone()
+    if len(prepared) != 1:
+        file_error(target, "replaces-several", lang, batch=batch)
+    elif corrected is None:
+        file_error(target, "replaces-unknown", lang, batch=batch)
+    elif corrected[1] is not None:
+        file_error(target, "replaces-undone", lang, batch=batch, file=corrected[3])
+    elif runnable and runnable[0].match.kind.value != corrected[0]:
+        kinds = {"kind": RecordKind(corrected[0]).label(lang), "file_kind": runnable[0].match.kind.label(lang)}
+        file_error(target, "replaces-kind", lang, batch=batch, file=corrected[3], **kinds)
+    return not target.errors
+
+
 def import_files(
     db: Database,
     files: Sequence[SourceFile],
@@ -380,7 +476,7 @@ def import_files(
     prepared = []
     for i, source in enumerate(files):
         progress(0.2 * i / max(len(files), 1), source.name)
-        prepared.append(prepare(source, options))
+        prepared.extend(prepare_all(source, options))
     order = {kind: i for i, kind in enumerate(LOAD_ORDER)}
     runnable = sorted(
         (p for p in prepared if p.match is not None and not p.report.errors),
@@ -389,10 +485,12 @@ def import_files(
     try:
         with db.writer() as cur:
             secret = cur.execute(queries.META_VALUE, ["pseudonym_secret"]).fetchone()[0]
+            if options.replaces is not None and not _correction_fits(cur, prepared, runnable, options):
+                raise _Rollback
             for i, item in enumerate(runnable):
                 start, share = 0.2 + 0.8 * i / len(runnable), 0.8 / len(runnable)
                 progress(start, item.source.name)
-                same = cur.execute(queries.SAME_FILE, [item.source.sha256]).fetchone()
+                same = cur.execute(queries.SAME_FILE, [item.sha256]).fetchone()
                 if same and not options.force:
                     when = same[1].strftime("%Y-%m-%d %H:%M")
                     item.report.skipped = t("skip.same-file", options.lang, when=when, batch=same[0])
@@ -400,8 +498,8 @@ def import_files(
                 batch_id = cur.execute(
                     queries.INSERT_BATCH,
                     [
-                        item.source.name,
-                        item.source.sha256,
+                        item.report.file,
+                        item.sha256,
                         item.match.kind.value,
                         user,
                         dt.datetime.now(),
@@ -452,13 +550,16 @@ class Preview(BaseModel):
     sample: pd.DataFrame
     errors: list[RowError]
     scales: dict[str, str | None] = PydanticField(default_factory=dict)  # score header → scale (None: ambiguous)
+    sheets: list[str] = PydanticField(default_factory=list)  # a workbook's sheets to import, when several
+    warnings: list[str] = PydanticField(default_factory=list)  # sheets skipped, hidden rows
 
 
 def preview(source: SourceFile, options: ImportOptions | None = None, sample_rows: int = 10) -> Preview:
     """Read and map a file without touching any database (a throwaway in-memory DuckDB counts its rows and
     detects the satisfaction scale)."""
     options = options or ImportOptions()
-    prepared = prepare(source, options)
+    parts = prepare_all(source, options)
+    prepared = parts[0]
     raw, match = prepared.raw, prepared.match
     rows, sample, scales = 0, pd.DataFrame(), {}
     if raw is not None:
@@ -492,6 +593,8 @@ def preview(source: SourceFile, options: ImportOptions | None = None, sample_row
         sample=sample,
         errors=prepared.report.errors,
         scales=scales,
+        sheets=[p.report.sheet for p in parts if p.report.sheet] if len(parts) > 1 else [],
+        warnings=[w for p in parts for w in p.report.warnings],
     )
 
 
@@ -556,9 +659,12 @@ def undo(db: Database, batch_id: int, lang: str = "zh") -> UndoResult:
                     restored += cur.execute(restore, [batch_id]).fetchone()[0]
                     cur.execute(clear, [batch_id])
             except duckdb.ConstraintException as error:
-                # A record to put back collides with one stored since (a name taken by another code).
+                # A record to put back collides with one stored since (the same code and day).
                 clash = re.search(r'"([^"]*)"', str(error))
                 raise _Blocked(clash.group(1) if clash else "") from error
+            clash = cur.execute(queries.NAME_CLASHES).fetchone()
+            if clash is not None:  # a name put back that another code has taken since
+                raise _Blocked(clash[0])
             cur.execute(queries.MARK_UNDONE, [dt.datetime.now(), batch_id])
     except _Blocked as blocked:  # the writer rolled everything back
         return UndoResult(ok=False, batch_id=batch_id, message=t("undo.blocked", lang, batch=batch_id, detail=blocked))

@@ -46,7 +46,7 @@ KEYS: dict[RecordKind, tuple[list[str], list[str]]] = {
     RecordKind.DEPARTMENTS: (["department_code"], ["name", "category", "staff_count", "branch_code"]),
     RecordKind.ACTIVITIES: (
         ["activity_date", "branch_code", "activity_type", "topic"],
-        ["attended", "expected", "hours", "dimension"],
+        ["attended", "expected", "hours", "dimension", "status", "source_id"],
     ),
     RecordKind.SATISFACTION_RESPONSES: (
         ["response_id"],
@@ -58,7 +58,7 @@ KEYS: dict[RecordKind, tuple[list[str], list[str]]] = {
     ),
     RecordKind.DISCIPLINE: (
         ["record_date", "department_code", "category", "summary", "persons_pseudonymised"],
-        ["status", "rectification_deadline", "rectification_completed"],
+        ["status", "rectification_deadline", "rectification_completed", "source_id"],
     ),
 }
 
@@ -66,7 +66,11 @@ KEYS: dict[RecordKind, tuple[list[str], list[str]]] = {
 # Stored columns filled from something other than one parsed field of the same name.
 DERIVED: dict[RecordKind, dict[str, str]] = {
     RecordKind.BRANCHES: {"is_joint": "coalesce(is_joint, false)"},
-    RecordKind.ACTIVITIES: {"topic": "coalesce(topic, '')"},
+    RecordKind.ACTIVITIES: {
+        "topic": "coalesce(topic, '')",
+        # Nobody attending a meeting people were expected at means it did not take place.
+        "status": "CASE WHEN attended = 0 AND expected > 0 THEN 'not_held' ELSE coalesce(status, 'held') END",
+    },
     RecordKind.SATISFACTION_AGGREGATES: {"period_grain": "period_grain", "period_start": "period_start"},
     RecordKind.DISCIPLINE: {
         "summary": "coalesce(summary, '')",
@@ -78,6 +82,10 @@ DERIVED: dict[RecordKind, dict[str, str]] = {
 
 
 ID_COLUMN = {RecordKind.ACTIVITIES: "activity_id", RecordKind.DISCIPLINE: "record_id"}
+
+
+# Kinds that describe the organisation: stored as versions, each valid from a day.
+REGISTERS = frozenset({RecordKind.BRANCHES, RecordKind.DEPARTMENTS})
 
 
 # Codes of errors a clerk resolves by choosing to replace what is stored (the page's button, --replace).
@@ -111,6 +119,7 @@ class Resolution(BaseModel):
 
 class FileReport(BaseModel):
     file: str
+    sheet: str | None = None  # the workbook sheet this report is of
     kind: RecordKind | None = None
     encoding: str | None = None
     rows: int = 0  # rows stored (0 unless the whole import succeeded)
@@ -150,6 +159,11 @@ class ImportOptions(BaseModel):
     lang: str = "zh"
     user: str | None = None
     today: dt.date | None = None  # the day dates may not lie after (default: today)
+    # A register (branches, departments) holds from this day (default: the import day; with `replaces`, the
+    # corrected batch's day); earlier periods keep the organisation as it was.
+    valid_from: dt.date | None = None
+    replaces: int | None = None  # the batch this file corrects: its records are set aside, the file's stored
+    include_hidden: bool = False  # import a workbook's hidden (filtered-out) rows too
     mapping: dict[str, str] = PydanticField(default_factory=dict)  # raw header → field name ('' ignores)
 
 
@@ -177,10 +191,20 @@ Progress = Callable[[float, str], None]
 
 @dataclass
 class Prepared:
+    """One table to import: a CSV, or one sheet of a workbook (several sheets give several)."""
+
     source: SourceFile
     report: FileReport
     raw: RawTable | None = None
     match: HeaderMatch | None = None
+    part: str | None = None  # the sheet, when the workbook has several tables
+
+    @property
+    def sha256(self) -> str:
+        """What 'the same file imported again' compares: the file's hash, and the sheet of a workbook part."""
+        if self.part is None:
+            return self.source.sha256
+        return hashlib.sha256(f"{self.source.sha256}:{self.part}".encode()).hexdigest()
 
 
 def file_error(report: FileReport, code: str, lang: str, **values: object) -> None:

@@ -54,8 +54,9 @@ _SQL_TYPE = {
 INT_MAX = 2_147_483_647  # the stored tables' INTEGER
 
 
-def parse_expr(field: Field, col: str) -> str:
-    """SQL reading one field from raw column `col` (NULL when the cell cannot be read)."""
+def parse_expr(field: Field, col: str, date1904: bool = False) -> str:
+    """SQL reading one field from raw column `col` (NULL when the cell cannot be read); `date1904`: date
+    serials count from 1904 (a workbook in the 1904 date system)."""
     n = f"pbi_norm({col})"
     match field.type:
         case "text" | "persons":
@@ -74,9 +75,10 @@ def parse_expr(field: Field, col: str) -> str:
         case "date" | "datetime":
             # ISO-like cells (2024-03-05, 2024/3/5 14:30) take DuckDB's own cast; the rest the full parser.
             sql_type, parser = ("DATE", "pbi_date") if field.type == "date" else ("TIMESTAMP", "pbi_timestamp")
-            # A cell with letters (no case to change) goes to the full parser, which refuses 'epoch' or 'PM'.
+            parser += "1904" if date1904 else ""  # pbi_date1904, pbi_timestamp1904: serials from 1904
+            # Anything more (letters, a zone, 下午) goes to the full parser: the cast reads 'epoch', drops 'PM' and '+08:00'.
             fast = f"TRY_CAST(replace({col}, '/', '-') AS {sql_type})"
-            return f"CASE WHEN lower({col}) = upper({col}) AND {fast} IS NOT NULL THEN {fast} ELSE {parser}({n}) END"
+            return f"CASE WHEN pbi_plain_datetime({col}) AND {fast} IS NOT NULL THEN {fast} ELSE {parser}({n}) END"
         case "bool":
             return f"pbi_bool({n})"
         case "enum":
@@ -134,7 +136,7 @@ def parse_select(cur, raw, match: HeaderMatch, fields: dict[str, Field], names, 
             mapped = SCALES[scales[name].scale][2].format(x=number)
             parsed = [(name, f"CASE WHEN {percent_flag(col)} THEN {number} ELSE {mapped} END")]
         else:
-            parsed = [(name, parse_expr(field, col))]
+            parsed = [(name, parse_expr(field, col, raw.date1904))]
         inner.extend(f"{e} AS {n}" for n, e in parsed)
         outer.extend(n for n, _ in parsed)
         value = parsed[0][0]

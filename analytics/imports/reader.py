@@ -15,16 +15,44 @@ promises no order (a table's `rowid` after a parallel scan is not the file's row
 
 Either way every cell arrives as text (empty cells as null), in columns `column0`, `column1`, ….
 Row numbers count the header and any title rows above it, and blank lines, as a spreadsheet does.
+
+What a file holds is never changed or dropped silently:
+
+* **Mixed encodings.** A file that is not UTF-8 as a whole, but whose lines with characters beyond ASCII are
+  mostly UTF-8 (a GBK cell pasted into a UTF-8 file), is refused naming the lines that are not
+  (`mixed-encoding`): decoded whole as GBK its UTF-8 text would be stored garbled. A file that starts with
+  UTF-8's byte order mark is refused for any line that is not UTF-8. A GBK file, of which a line is now and
+  then valid UTF-8 by chance, is still read as GBK.
+* **Several sheets.** `read_all` gives one table per visible sheet holding a recognised table (a header row
+  with two or more known field names among its first rows), in workbook order; hidden sheets (the
+  template's lists), empty ones and those without such a header are named in `Tables.skipped` with the
+  reason. If no sheet holds one, the first visible sheet is read as the table (its headers then name no
+  kind, and the importer says so). `read` gives the first table of `read_all`.
+* **Formulas without results.** A sheet written by a program may hold formulas that no spreadsheet ever
+  computed: the file stores no value for them, and they would be read as empty. Such a sheet is refused,
+  naming the cells (`formula-no-value`); opening and saving it in Excel or WPS computes them.
+* **Hidden rows.** Rows hidden in a sheet (as a filter hides rows) are left out of the table and listed in
+  `RawTable.hidden_rows`; `include_hidden` keeps them (still listed).
+* **Numbers as shown.** A number in a fixed-decimal format (`0.00`, `#,##0.0`) is read with at least the
+  decimals it shows: 2024.1 shown as 2024.10 reads "2024.10" (a period, not January). General numbers
+  read as before; no digit the cell holds is rounded away.
+* **The 1904 date system** (old Mac Excel) counts date serials from 1904-01-01. Cells formatted as dates are
+  converted by openpyxl; numbers in other formats stay numbers, and `RawTable.date1904` tells the parser
+  to read a date column's serials from 1904.
 """
 
 from __future__ import annotations
 
 import csv
 import datetime as dt
+import functools
 import io
+import itertools
 import re
 import sys
 import zipfile
+import zlib
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -49,6 +77,38 @@ _BLOCK_BYTES = 8 << 20  # pyarrow parses in blocks; a single row must fit in one
 # A cell that opens a quote and reaches the end of its line without closing it ("" is an escaped quote).
 _QUOTED_NEWLINE = re.compile(rb'(?:^|[,\t;])"(?:[^"\n]|"")*\r?\n', re.MULTILINE)
 csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
+_LISTED = 5  # how many cells or lines a message names
+# Sheet XML (elements may carry a namespace prefix). A formula cell: <c …><f>…</f> or <f …/>, then an optional
+# <v> (its value); captured are the cell's attributes and an empty <v> if there is one.
+_P = rb"(?:\w+:)?"
+_FORMULA_CELL = re.compile(
+    rb"<" + _P + rb"c\b([^>]*)>\s*<" + _P + rb"f\b[^>]*(?:/>|>[^<]*</" + _P + rb"f>)\s*"
+    rb"(<" + _P + rb"v\s*/>|<" + _P + rb"v>\s*</" + _P + rb"v>)?\s*</" + _P + rb"c>"
+)
+_ROW_TAG = re.compile(rb"<" + _P + rb"row\b([^>]*)>")
+_HIDDEN = re.compile(rb"""\shidden=["'](?:1|true)["']""")
+_NUMBER_ATTR = re.compile(rb"""\sr=["'](\d+)["']""")
+_CELL_ATTR = re.compile(rb"""\sr=["']([A-Z]+\d+)["']""")
+_STRING_TYPE = re.compile(rb"""\st=["']str["']""")
+# The first section of a fixed-decimal number format: 0.00, #,##0.0, [Red]0.00_), 0.00" 分".
+_FIXED_DECIMALS = re.compile(r'(?:\[[^\]]*\])*(?:#,##)?0\.(0+)(?:_.|\\.|"[^"]*"|\s)*')
+_PLAIN_NUMBER = re.compile(r"-?\d+(?:\.(\d*))?")
+# A damaged archive or sheet: zlib and EOF errors from a bad stream, NotImplementedError from an archive
+# claiming a zip version or compression method there is none of, SyntaxError (ElementTree's and lxml's
+# ParseError) from bad XML, the rest from openpyxl.
+_XLSX_ERRORS = (
+    zipfile.BadZipFile,
+    zlib.error,
+    EOFError,
+    NotImplementedError,
+    SyntaxError,
+    KeyError,
+    OSError,
+    ValueError,
+    TypeError,
+    AttributeError,
+    IndexError,
+)
 
 
 class NotATable(Exception):
@@ -83,10 +143,23 @@ class RawTable:
     # Rows of a CSV whose cell spans lines holding what looks like whole rows (a quote never closed):
     # (row number, the first such line).
     swallowed_rows: list[tuple[int, str]] = field(default_factory=list)
+    # Rows of a sheet below the header that are hidden (by hand or by a filter) and hold cells: left out of
+    # `table` unless read with `include_hidden`.
+    hidden_rows: list[int] = field(default_factory=list)
+    date1904: bool = False  # a workbook in the 1904 date system: its date serials count from 1904-01-01
 
     @property
     def columns(self) -> list[str]:
         return column_names(len(self.headers))
+
+
+@dataclass
+class Tables:
+    """The tables of a file (a CSV's one; one per sheet holding a recognised table) and the sheets skipped:
+    (sheet, reason), the reason naming an i18n text `reason.<reason>`."""
+
+    tables: list[RawTable]
+    skipped: list[tuple[str, str]] = field(default_factory=list)
 
 
 def column_names(width: int) -> list[str]:
@@ -94,7 +167,8 @@ def column_names(width: int) -> list[str]:
 
 
 def decode(content: bytes, encoding: str | None = None) -> tuple[str, str]:
-    """Text and the encoding it was read with: the one given, else UTF-8 (BOM or not), GBK, GB18030."""
+    """Text and the encoding it was read with: the one given, else UTF-8 (BOM or not), GBK, GB18030. A file
+    mixing UTF-8 with another encoding is refused (see the module's docstring)."""
     if encoding:
         codec = ENCODINGS.get(encoding.lower().replace("_", "-"))
         if codec is None:
@@ -104,13 +178,22 @@ def decode(content: bytes, encoding: str | None = None) -> tuple[str, str]:
         except UnicodeDecodeError as error:
             raise NotATable("not-a-table", "undecodable", f"{codec}, byte {error.start}") from error
     if content.startswith(b"\xef\xbb\xbf"):
-        return content[3:].decode("utf-8", errors="replace"), "utf-8-sig"
+        try:
+            return content[3:].decode("utf-8"), "utf-8-sig"
+        except UnicodeDecodeError:
+            raise NotATable("not-a-table", "mixed-encoding", _listed(_utf8_lines(content)[1])) from None
     if content.startswith((b"\xff\xfe", b"\xfe\xff")):  # Excel's "Unicode text" export
         try:
             return content.decode("utf-16"), "utf-16"
         except UnicodeDecodeError as error:
             raise NotATable("not-a-table", "undecodable", f"utf-16, byte {error.start}") from error
-    for codec in ("utf-8", "gbk", "gb18030"):
+    try:
+        return content.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        valid, invalid = _utf8_lines(content)
+        if 0 < len(invalid) < valid:  # mostly UTF-8: the other lines are another encoding
+            raise NotATable("not-a-table", "mixed-encoding", _listed(invalid)) from None
+    for codec in ("gbk", "gb18030"):
         try:
             return content.decode(codec), codec
         except UnicodeDecodeError:
@@ -118,30 +201,85 @@ def decode(content: bytes, encoding: str | None = None) -> tuple[str, str]:
     raise NotATable("not-a-table", "undecodable", "UTF-8 / GBK / GB18030")
 
 
-def read(content: bytes, file_name: str, encoding: str | None = None, sheet: str | None = None) -> RawTable:
-    """Read `content` as a table; raises NotATable for files that are not one (or hold no data rows)."""
+def _utf8_lines(content: bytes) -> tuple[int, list[int]]:
+    """How many of the lines holding more than ASCII are UTF-8, and the numbers of those that are not (from 1,
+    lines ending at \\n, \\r or \\r\\n, as a text editor counts them). Only for a file that is not UTF-8."""
+    valid, invalid = 0, []
+    for number, line in enumerate(content.splitlines(), start=1):
+        if line.isascii():
+            continue
+        try:
+            line.decode("utf-8")
+        except UnicodeDecodeError:
+            invalid.append(number)
+        else:
+            valid += 1
+    return valid, invalid
+
+
+def _listed(items: list[object]) -> str:
+    """The first few items for a message, with how many there are when there are more: "H2, H3 … (12)"."""
+    shown = ", ".join(str(item) for item in items[:_LISTED])
+    return f"{shown} … ({len(items)})" if len(items) > _LISTED else shown
+
+
+def read(
+    content: bytes,
+    file_name: str,
+    encoding: str | None = None,
+    sheet: str | None = None,
+    include_hidden: bool = False,
+) -> RawTable:
+    """Read `content` as a table (a workbook's first recognised table, see `read_all`); raises NotATable for
+    files that are not one (or hold no data rows). `include_hidden`: keep a sheet's hidden rows."""
+    if _is_workbook(content, file_name):
+        return _read_book(content, file_name, sheet, include_hidden, every=False).tables[0]
+    return _read_text(content, file_name, encoding)
+
+
+def read_all(
+    content: bytes,
+    file_name: str,
+    encoding: str | None = None,
+    sheet: str | None = None,
+    include_hidden: bool = False,
+) -> Tables:
+    """Every table of `content`: a CSV's one, a workbook's one per sheet holding a recognised table (only
+    `sheet`'s if given), with the sheets skipped and why; raises NotATable as `read` does."""
+    if _is_workbook(content, file_name):
+        return _read_book(content, file_name, sheet, include_hidden, every=True)
+    return Tables([_read_text(content, file_name, encoding)])
+
+
+def _is_workbook(content: bytes, file_name: str) -> bool:
+    """Whether `content` is an XLSX workbook (else text); raises NotATable for empty, .xls and binary files."""
     if not content.strip():
         raise NotATable("no-data", "empty")
     if content[:4] == b"PK\x03\x04" or file_name.lower().endswith((".xlsx", ".xlsm")):
-        return _read_xlsx(content, file_name, sheet)
+        return True
     if content[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" or file_name.lower().endswith(".xls"):
         raise NotATable("not-a-table", "xls")
     if b"\x00" in content[:4096] and not content.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise NotATable("not-a-table", "binary")
-    return _read_text(content, file_name, encoding)
+    return False
 
 
 def _find_header(rows: list[list[object]]) -> int:
     """Index of the header among the first rows: the first with two or more known field names, else the
     first with as many filled cells as the widest row (title rows above a header have one)."""
+    known = _known_header(rows)
+    if known is not None:
+        return known
     candidates = rows[:_HEADER_SEARCH_ROWS]
-    for index, cells in enumerate(candidates):
-        if looks_like_header(cells) >= 2:
-            return index
     widths = [sum(1 for c in cells if c is not None and str(c).strip()) for cells in candidates]
     if not widths or max(widths) < 2:
         raise NotATable("not-a-table", "no-header")
     return widths.index(max(widths))
+
+
+def _known_header(rows: list[list[object]]) -> int | None:
+    """Index of the first of the first rows holding two or more known field names, if any."""
+    return next((i for i, cells in enumerate(rows[:_HEADER_SEARCH_ROWS]) if looks_like_header(cells) >= 2), None)
 
 
 def _read_text(content: bytes, file_name: str, encoding: str | None) -> RawTable:
@@ -345,55 +483,138 @@ def _require_data(table: pa.Table) -> None:
 def _cell_text(value: object, number_format: str | None = None) -> str | None:
     if value is None:
         return None
-    if isinstance(value, int | float) and not isinstance(value, bool) and number_format and "%" in number_format:
+    number = isinstance(value, int | float) and not isinstance(value, bool)
+    if number and number_format and "%" in number_format:
         return f"{value * 100:g}%"  # a cell showing 95.2% holds 0.952
     if isinstance(value, dt.datetime):
         return value.date().isoformat() if value.time() == dt.time() else value.isoformat(sep=" ")
     if isinstance(value, dt.date):
         return value.isoformat()
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    text = str(value)
+    text = str(int(value)) if isinstance(value, float) and value.is_integer() else str(value)
+    if number and number_format and (places := _decimals(number_format)):
+        return _with_decimals(text, places)
     return text if text else None
 
 
-def _read_xlsx(content: bytes, file_name: str, sheet: str | None) -> RawTable:
+@functools.lru_cache(maxsize=256)
+def _decimals(number_format: str) -> int:
+    """How many decimals a fixed-decimal number format shows (0.00, #,##0.00_);(#,##0.00) → 2); else 0."""
+    match = _FIXED_DECIMALS.fullmatch(number_format.split(";", 1)[0])
+    return len(match.group(1)) if match else 0
+
+
+def _with_decimals(text: str, places: int) -> str:
+    """A plain number's text padded with zeros to `places` decimals (2024.1 → 2024.10); others as they are."""
+    match = _PLAIN_NUMBER.fullmatch(text)
+    if match is None or places <= len(match.group(1) or ""):
+        return text
+    whole, _, fraction = text.partition(".")
+    return f"{whole}.{fraction.ljust(places, '0')}"
+
+
+def _read_book(content: bytes, file_name: str, sheet: str | None, include_hidden: bool, every: bool) -> Tables:
+    """The tables of a workbook: see `_book_tables`."""
     import openpyxl  # imported here: only Excel uploads need it
 
     try:
         book = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError, AttributeError, IndexError) as error:
+    except _XLSX_ERRORS as error:
         raise NotATable("not-a-table", "bad-xlsx", type(error).__name__) from error
     try:
-        if sheet is not None and sheet not in book.sheetnames:
-            raise NotATable("not-a-table", "no-sheet", f"{sheet} ∉ {', '.join(book.sheetnames)}")
-        if not book.worksheets:
-            raise NotATable("no-data", "empty")
-        ws = book[sheet] if sheet is not None else book.worksheets[0]
-        if hasattr(ws, "reset_dimensions"):
-            ws.reset_dimensions()  # a workbook's stated size may be stale: read every row there is
-        rows, numbers = [], []
-        for cells in ws.iter_rows(min_row=1):
-            # Read-only sheets yield empty rows for the gaps; a filled cell knows its own row number.
-            number = next((c.row for c in cells if getattr(c, "row", None) is not None), None)
-            numbers.append(number if number is not None else (numbers[-1] + 1 if numbers else 1))
-            rows.append([_cell_text(c.value, getattr(c, "number_format", None)) for c in cells])
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError, AttributeError, IndexError) as error:
+        return _book_tables(book, file_name, sheet, include_hidden, every)
+    except _XLSX_ERRORS as error:
         raise NotATable("not-a-table", "bad-xlsx", type(error).__name__) from error
     finally:
         book.close()
-    if not rows:
+
+
+def _book_tables(book, file_name: str, sheet: str | None, include_hidden: bool, every: bool) -> Tables:
+    """The named `sheet`'s table; else one per visible sheet holding a recognised table, in workbook order
+    (the first only, unless `every`), with the sheets skipped and why; else the first visible sheet's."""
+    from openpyxl.utils.datetime import CALENDAR_MAC_1904
+
+    if sheet is not None and sheet not in book.sheetnames:
+        raise NotATable("not-a-table", "no-sheet", f"{sheet} ∉ {', '.join(book.sheetnames)}")
+    if not book.worksheets:
         raise NotATable("no-data", "empty")
-    header_index = _find_header(rows)
-    width = max(len(r) for r in rows)  # a cell right of the header is in a column without one
-    headers = [(h or "").strip() for h in rows[header_index]] + [""] * (width - len(rows[header_index]))
-    body = rows[header_index + 1 :]
+    date1904 = book.epoch == CALENDAR_MAC_1904
+
+    def table(ws, rows: Iterable[tuple[int, list[str | None]]]) -> RawTable:
+        return _sheet_table(ws, rows, file_name, include_hidden, date1904)
+
+    if sheet is not None:
+        return Tables([table(book[sheet], _sheet_rows(book[sheet]))])
+    tables: list[RawTable] = []
+    skipped: list[tuple[str, str]] = []
+    for ws in book.worksheets:
+        if ws.sheet_state != "visible":
+            skipped.append((ws.title, "hidden-sheet"))
+            continue
+        rows = _sheet_rows(ws)
+        head = list(itertools.islice(rows, _HEADER_SEARCH_ROWS))
+        if _known_header([cells for _number, cells in head]) is None:
+            skipped.append((ws.title, "no-known-header" if _filled(head) or _filled(rows) else "empty-sheet"))
+            continue
+        try:
+            tables.append(table(ws, itertools.chain(head, rows)))
+        except NotATable as problem:
+            if problem.code != "no-data":
+                raise
+            skipped.append((ws.title, problem.reason))
+        if tables and not every:
+            break
+    if not tables:
+        first = next((ws for ws in book.worksheets if ws.sheet_state == "visible"), book.worksheets[0])
+        return Tables([table(first, _sheet_rows(first))], [s for s in skipped if s[0] != first.title])
+    return Tables(tables, skipped)
+
+
+def _sheet_rows(ws) -> Iterator[tuple[int, list[str | None]]]:
+    """Each row of a sheet as (its row number, its cells as text)."""
+    if hasattr(ws, "reset_dimensions"):
+        ws.reset_dimensions()  # a workbook's stated size may be stale: read every row there is
+    number = 0
+    for cells in ws.iter_rows(min_row=1):
+        # Read-only sheets yield empty rows for the gaps; a filled cell knows its own row number.
+        number = next((c.row for c in cells if getattr(c, "row", None) is not None), number + 1)
+        yield number, [_cell_text(c.value, getattr(c, "number_format", None)) for c in cells]
+
+
+def _filled(rows: Iterable[tuple[int, list[str | None]]]) -> bool:
+    """Whether some row holds a cell."""
+    return any(any(cell is not None for cell in cells) for _number, cells in rows)
+
+
+def _sheet_table(
+    ws, rows: Iterable[tuple[int, list[str | None]]], file_name: str, include_hidden: bool, date1904: bool
+) -> RawTable:
+    """A sheet's rows as a table below its header, its hidden rows left out (or kept) and listed; refused when
+    it holds formulas without values."""
+    numbers, cells = [], []
+    for number, row in rows:
+        numbers.append(number)
+        cells.append(row)
+    if not cells:
+        raise NotATable("no-data", "empty")
+    # The sheet's XML (openpyxl's read-only rows say nothing of formulas or hidden rows): openpyxl's own opener.
+    with ws._get_source() as source:
+        xml = source.read()
+    formulas = _formulas_without_values(xml)
+    if formulas:
+        raise NotATable("not-a-table", "formula-no-value", _listed(formulas))
+    header_index = _find_header(cells)
+    width = max(len(r) for r in cells)  # a cell right of the header is in a column without one
+    headers = [(h or "").strip() for h in cells[header_index]] + [""] * (width - len(cells[header_index]))
+    body = cells[header_index + 1 :]
     columns = {
         name: pa.array([r[i] if i < len(r) else None for r in body], type=pa.string())
         for i, name in enumerate(column_names(width))
     }
     table = _with_rows(pa.table(columns), np.asarray(numbers[header_index + 1 :], dtype=np.int64))
     _require_data(table)
+    table, hidden = _hide_rows(table, _hidden_rows(xml), include_hidden)
+    if table.num_rows == 0:
+        raise NotATable("no-data", "hidden-only", _listed(hidden))
     return RawTable(
         file_name=file_name,
         format="xlsx",
@@ -402,4 +623,42 @@ def _read_xlsx(content: bytes, file_name: str, sheet: str | None) -> RawTable:
         header_row=numbers[header_index],
         table=table,
         sheet=ws.title,
+        hidden_rows=hidden,
+        date1904=date1904,
     )
+
+
+def _formulas_without_values(xml: bytes) -> list[str]:
+    """The cells of a sheet's XML holding a formula saved without its value (no <v>, or an empty one but for
+    Excel's formulas giving "", typed t="str"): the file was written by a program, and never computed."""
+    if b"<f" not in xml and b":f" not in xml:
+        return []
+    found = []
+    for attributes, empty_value in _FORMULA_CELL.findall(xml):
+        if empty_value and _STRING_TYPE.search(attributes):
+            continue
+        reference = _CELL_ATTR.search(attributes)
+        found.append(reference.group(1).decode("ascii") if reference else "?")
+    return found
+
+
+def _hidden_rows(xml: bytes) -> set[int]:
+    """The numbers of the rows a sheet's XML marks hidden (a row without its number follows the one before)."""
+    if b"hidden" not in xml:
+        return set()
+    hidden, number = set(), 0
+    for attributes in _ROW_TAG.findall(xml):
+        stated = _NUMBER_ATTR.search(attributes)
+        number = int(stated.group(1)) if stated else number + 1
+        if _HIDDEN.search(attributes):
+            hidden.add(number)
+    return hidden
+
+
+def _hide_rows(table: pa.Table, hidden: set[int], include_hidden: bool) -> tuple[pa.Table, list[int]]:
+    """The table without its hidden rows (with them if `include_hidden`), and the numbers of those rows."""
+    if not hidden:
+        return table, []
+    is_hidden = pc.is_in(table.column(ROW), value_set=pa.array(sorted(hidden), type=pa.int64()))
+    numbers = table.filter(is_hidden).column(ROW).to_pylist()
+    return (table if include_hidden else table.filter(pc.invert(is_hidden))), numbers

@@ -30,6 +30,8 @@ HISTORY_COLUMNS: tuple[str, ...] = (
     "rows",
     "unchanged",
     "replaced",
+    "replaces",
+    "valid_from",
     "encoding",
     "imported_by",
     "imported_at",
@@ -278,6 +280,10 @@ def history_frame(history: pd.DataFrame, lang: str) -> pd.DataFrame:
     frame["encoding"] = [encoding_label(e if isinstance(e, str) else None, lang) for e in frame["encoding"]]
     for column in ("imported_at", "undone_at"):
         frame[column] = [_when(v) for v in frame[column]]
+    frame["replaces"] = ["" if pd.isna(b) else str(int(b)) for b in frame["replaces"]]
+    frame["valid_from"] = [
+        "" if v is None or pd.isna(v) else f"{pd.Timestamp(v):%Y-%m-%d}" for v in frame["valid_from"]
+    ]
     return localised(frame, "import.history", lang)
 
 

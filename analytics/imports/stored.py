@@ -10,7 +10,16 @@ from dataclasses import dataclass
 from analytics import queries
 from analytics.i18n import t
 from analytics.imports.fields import FIELDS, HeaderMatch
-from analytics.imports.model import KEYS, TABLE, FileReport, ImportOptions, Resolution, file_error, stored_columns
+from analytics.imports.model import (
+    KEYS,
+    REGISTERS,
+    TABLE,
+    FileReport,
+    ImportOptions,
+    Resolution,
+    file_error,
+    stored_columns,
+)
 from analytics.imports.reader import ROW
 from analytics.schema import RecordKind
 
@@ -21,32 +30,43 @@ class Stored:
 
     unchanged: int = 0
     replaced: int = 0
+    versions: int = 0  # register rows that start a new version of a stored branch or department
 
 
-def check_stored(cur, raw, match, names, batch_id: int, options: ImportOptions, report: FileReport) -> Stored:
+def check_stored(
+    cur, raw, match, names, batch_id: int, options: ImportOptions, report: FileReport, valid_from=None
+) -> Stored:
     """Compare the file with the stored records (the rules in `analytics.imports`): unchanged rows go to
-    `skip`; conflicts become errors, or with `replace` their stored rows are set aside."""
+    `skip`; conflicts become errors, or with `replace` their stored rows are set aside. A file that corrects
+    a batch (`options.replaces`) first sets all of that batch's records aside."""
     kind = match.kind
+    table = TABLE[kind]
+    corrected = 0
+    if options.replaces is not None:
+        move, delete = queries.set_aside(table, f"SELECT rowid FROM {table} WHERE batch_id = {int(options.replaces)}")
+        cur.execute(move, [batch_id])
+        corrected = cur.execute(delete).fetchone()[0]
     cur.execute(f"CREATE TEMP TABLE {names.doomed} (rid BIGINT)")
-    if kind is RecordKind.ACTIVITIES:
+    versions = 0
+    if kind is RecordKind.ACTIVITIES and "source_id" not in match.columns:
         _match_activities(cur, names, batch_id)
     elif kind is RecordKind.SATISFACTION_RESPONSES and "response_id" not in match.columns:
         # Answers without an id are never matched cell by cell: only their time range is compared.
         cur.execute(f"CREATE TEMP TABLE {names.unchanged} ({ROW} BIGINT)")
         cur.execute(f"CREATE TEMP TABLE {names.overlap} ({ROW} BIGINT, rid BIGINT, batch_id INTEGER, same BOOLEAN)")
     else:
-        _match_by_key(cur, match, names, batch_id)
+        versions = _match_by_key(cur, match, names, batch_id, valid_from)
     if kind is RecordKind.SATISFACTION_RESPONSES:
         _overlapping_export(cur, match, names, batch_id, options, report)
-    found = Stored(unchanged=cur.execute(f"SELECT count(*) FROM {names.unchanged}").fetchone()[0])
+    unchanged = cur.execute(f"SELECT count(*) FROM {names.unchanged}").fetchone()[0]
+    found = Stored(unchanged=unchanged, replaced=corrected, versions=versions)
     cur.execute(f"INSERT INTO {names.skip} SELECT {ROW} FROM {names.unchanged}")
     conflicts = cur.execute(f"SELECT count(DISTINCT rid) FROM {names.doomed}").fetchone()[0]
-    table = TABLE[kind]
     if options.replace:
         rowids = f"SELECT rid FROM {names.doomed}"
         move, delete = queries.set_aside(table, rowids)
         cur.execute(move, [batch_id])
-        found.replaced = cur.execute(delete).fetchone()[0]
+        found.replaced += cur.execute(delete).fetchone()[0]
         return found
     if conflicts:
         _conflict_errors(cur, raw, match, names)
@@ -55,12 +75,28 @@ def check_stored(cur, raw, match, names, batch_id: int, options: ImportOptions, 
     return found
 
 
-def _match_by_key(cur, match: HeaderMatch, names, batch_id: int) -> None:
-    """Keyed kinds: a file row equal to a stored row with its key is unchanged; one whose key matches only
-    differing rows conflicts with them."""
-    kind = match.kind
+def _stored_rows(kind: RecordKind, batch_id: int) -> str:
+    """The stored rows (of other batches) a file's rows are compared with, with their `rid` (rowid); of a
+    register, each code's version in force on the day `$day` the file holds from (see `metrics.in_force`)."""
     table = TABLE[kind]
+    if kind not in REGISTERS:
+        return f"(SELECT *, rowid AS rid, NULL AS valid_from FROM {table} WHERE batch_id <> {int(batch_id)})"
+    code = KEYS[kind][0][0]
+    return (
+        f"(SELECT *, rowid AS rid FROM {table} WHERE batch_id <> {int(batch_id)} QUALIFY row_number() OVER ("
+        f"PARTITION BY {code} ORDER BY CASE WHEN valid_from <= $day THEN valid_from END DESC NULLS LAST, valid_from"
+        ") = 1)"
+    )
+
+
+def _match_by_key(cur, match: HeaderMatch, names, batch_id: int, valid_from) -> int:
+    """Keyed kinds: a file row equal to a stored row with its key is unchanged; one whose key matches only
+    differing rows conflicts with them. A register's rows are compared with the versions in force on the
+    day the file holds from: a differing row is a new version from that day, a conflict only when the
+    version it differs from holds from the same day. Returns how many rows start a new version."""
+    kind = match.kind
     keys, values = KEYS[kind]
+    versions = 0
     on = _same(keys)
     # Only what the file says counts: a register without a 是否联合党支部 column does not contradict one.
     said = [v for v in values if v in match.columns or v in ("status", "period_grain")]
@@ -72,20 +108,32 @@ def _match_by_key(cur, match: HeaderMatch, names, batch_id: int) -> None:
             "AND date_trunc('minute', f.submitted_at) = date_trunc('minute', s.submitted_at)"
         )
         said = [v for v in said if v not in ("submitted_at", "population")]
+    if "source_id" in match.columns:
+        # A ledger with the source's own ids (活动编号, 案件编号): the id is the record, whatever else was
+        # corrected; records stored without an id are still matched by their key.
+        on = f"(f.source_id = s.source_id OR (s.source_id IS NULL AND {on}))"
+        given = set(match.columns) | {"status", "persons_pseudonymised" if "persons" in match.columns else ""}
+        said = [v for v in [*keys, *values] if v in given and v != "source_id"]
     same = " AND ".join(f"f.{v} IS NOT DISTINCT FROM s.{v}" for v in said) or "true"
     clean = f"f.{ROW} NOT IN (SELECT row FROM {names.errors}) AND f.{ROW} NOT IN (SELECT {ROW} FROM {names.skip})"
+    stored = _stored_rows(kind, batch_id)
     cur.execute(
-        f"CREATE TEMP TABLE {names.overlap} AS SELECT f.{ROW}, s.rowid AS rid, s.batch_id, ({same}) AS same "
-        f"FROM {names.final} f JOIN {table} s ON {on} WHERE {clean} AND s.batch_id <> {int(batch_id)}"
+        f"CREATE TEMP TABLE {names.overlap} AS SELECT f.{ROW}, s.rid, s.batch_id, ({same}) AS same, "
+        f"s.valid_from IS NOT DISTINCT FROM $day AS same_day FROM {names.final} f JOIN {stored} s ON {on} "
+        f"WHERE {clean}",
+        {"day": valid_from},
     )
-    if kind in (RecordKind.BRANCHES, RecordKind.DEPARTMENTS):  # a new code may not take a stored name
+    if kind in REGISTERS:
         code = keys[0]
+        # A new code may not take a name another code holds (spaces, full and half width aside) …
         cur.execute(
             f"INSERT INTO {names.errors} (row, field, value, code, stored, batch) "
             f"SELECT f.{ROW}, 'name', f.name, 'name-taken', s.{code}, s.batch_id "
-            f"FROM {names.final} f JOIN {table} s ON f.name = s.name AND f.{code} <> s.{code} "
-            f"AND s.batch_id <> {int(batch_id)}"
+            f"FROM {names.final} f JOIN {stored} s ON pbi_key(f.name) = pbi_key(s.name) AND f.{code} <> s.{code}",
+            {"day": valid_from},
         )
+        # … and a row differing from the version in force on an earlier day is a new version, not a conflict.
+        versions = cur.execute(f"DELETE FROM {names.overlap} WHERE NOT same AND NOT same_day").fetchone()[0]
     cur.execute(f"CREATE TEMP TABLE {names.unchanged} AS SELECT DISTINCT {ROW} FROM {names.overlap} WHERE same")
     cur.execute(
         f"CREATE TEMP TABLE {names.conflict} AS SELECT {ROW}, min(rid) AS rid, arg_min(batch_id, rid) AS batch_id "
@@ -96,6 +144,7 @@ def _match_by_key(cur, match: HeaderMatch, names, batch_id: int) -> None:
         f"INSERT INTO {names.doomed} SELECT rid FROM {names.overlap} "
         f"WHERE {ROW} IN (SELECT {ROW} FROM {names.conflict}) EXCEPT SELECT rid FROM {names.overlap} WHERE same"
     )
+    return versions
 
 
 def _match_activities(cur, names, batch_id: int) -> None:
@@ -154,7 +203,9 @@ def _overlapping_export(
     cur.execute(
         f"CREATE TEMP TABLE {names.ranged} AS SELECT s.rowid AS rid, s.batch_id, s.submitted_at "
         f"FROM satisfaction_responses s JOIN {names.pairs} p USING (department_code, population) "
-        f"WHERE s.submitted_at BETWEEN p.lo AND p.hi AND s.batch_id <> {int(batch_id)} "
+        # To the minute: an export re-saved by Excel has lost its seconds (09:15:00 is the answer of 09:15:37).
+        f"WHERE date_trunc('minute', s.submitted_at) BETWEEN date_trunc('minute', p.lo) AND date_trunc('minute', p.hi) "
+        f"AND s.batch_id <> {int(batch_id)} "
         f"AND s.rowid NOT IN (SELECT rid FROM {names.overlap})"
     )
     n, lo, hi = cur.execute(f"SELECT count(*), min(lo), max(hi) FROM {names.ranged}, {names.span}").fetchone()

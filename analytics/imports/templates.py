@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 from analytics.i18n import t
 from analytics.imports.fields import FIELDS, Field, expectation, field_label
 from analytics.schema import (
+    ActivityStatus,
     ActivityType,
     DepartmentCategory,
     DisciplineCategory,
@@ -36,8 +37,8 @@ if TYPE_CHECKING:
 
 # The registers the reference columns' drop-downs offer, as (code, name) pairs.
 # TODO: move to analytics/queries.py (kept here while queries.py is being rewritten).
-BRANCH_LIST = "SELECT branch_code, name FROM branches ORDER BY branch_code"
-DEPARTMENT_LIST = "SELECT department_code, name FROM departments ORDER BY department_code"
+BRANCH_LIST = "SELECT branch_code, name FROM branches_now ORDER BY branch_code"
+DEPARTMENT_LIST = "SELECT department_code, name FROM departments_now ORDER BY department_code"
 
 # Data validations cover the data sheet from row 2 down to this row.
 VALIDATED_ROWS = 5000
@@ -78,6 +79,8 @@ EXAMPLES: dict[RecordKind, dict[str, object]] = {
         "expected": 23,
         "hours": 1.5,
         "dimension": SixImprovement.CENTRIPETAL_FORCE,
+        "status": ActivityStatus.HELD,
+        "source_id": "HD2024-031",
     },
     RecordKind.SATISFACTION_RESPONSES: {
         "submitted_at": "2024/3/5 14:30",
@@ -107,6 +110,7 @@ EXAMPLES: dict[RecordKind, dict[str, object]] = {
         "status": RectificationStatus.IN_PROGRESS,
         "rectification_deadline": "2024-04-05",
         "rectification_completed": "",
+        "source_id": "JJ2024-007",
     },
 }
 
