@@ -548,19 +548,19 @@ def _with_changes(out: pd.DataFrame, panel: Panel) -> pd.DataFrame:
     naming the test ('welch' on individual responses, 'z' when aggregates are involved). Party index deltas
     too. The grid is complete (every unit has every period), so shifting within a unit is shifting in time."""
     by_unit = out.groupby("unit", sort=False)
-    out["delta_party_index"] = out["party_index"] - by_unit["party_index"].shift(1)
+    added = {"delta_party_index": out["party_index"] - by_unit["party_index"].shift(1)}
     for pop in POPULATIONS:
         for prefix, lag in (("", 1), ("yoy_", PERIODS_PER_YEAR[panel.grain])):
             shifted = by_unit[[f"satisfaction_{pop}", f"n_{pop}", f"nresp_{pop}", f"sresp_{pop}", f"ssq_{pop}"]]
             before = shifted.shift(lag)
             name = f"{prefix}{pop}" if prefix else f"prev_{pop}"
-            out[name] = before[f"satisfaction_{pop}"]
-            delta = f"delta_{prefix}{pop}"
-            out[delta] = out[f"satisfaction_{pop}"] - before[f"satisfaction_{pop}"]
+            added[name] = before[f"satisfaction_{pop}"]
+            added[f"delta_{prefix}{pop}"] = out[f"satisfaction_{pop}"] - before[f"satisfaction_{pop}"]
             p, test = change_test(out, before, pop, panel)
-            out[f"p_{prefix}{pop}"] = p
-            out[f"test_{prefix}{pop}"] = test
-    return out
+            added[f"p_{prefix}{pop}"] = pd.Series(p, index=out.index)
+            added[f"test_{prefix}{pop}"] = pd.Series(test, index=out.index, dtype=object)
+    # Added at once: one column at a time fragments the frame.
+    return pd.concat([out.drop(columns=list(added), errors="ignore"), pd.DataFrame(added)], axis=1)
 
 
 def _cell_sd(n, nresp, sresp, ssq, pooled: float) -> np.ndarray:

@@ -166,9 +166,14 @@ def run_import(plans: list[Plan], options: ImportOptions) -> None:
         bar.progress(min(max(fraction, 0.0), 1.0), text=label)
 
     result = importer.import_files(db, [p.source for p in plans], options, progress=progress)
-    for plan, file_report in zip(plans, result.files, strict=True):
+    for plan in plans:
+        if not plan.mapping:
+            continue
+        # A workbook gives a report per sheet (`file › sheet`): the mapping is remembered from the first.
+        name = plan.source.name
+        file_report = next(f for f in result.files if f.file == name or f.file.startswith(f"{name} › "))
         mapped = file_report.kind is not None and not any(e.code in FILE_LEVEL_CODES for e in file_report.errors)
-        if plan.mapping and mapped:
+        if mapped:
             settings.save_mapping(db, plan.headers, file_report.kind.value, plan.mapping)
     state[RUNS] += 1
     stored = [f.batch_id for f in result.files if f.batch_id is not None]

@@ -5,6 +5,7 @@ nothing), the error list and its filters, history and undo, templates; and the m
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 from pathlib import Path
 
@@ -444,3 +445,58 @@ def test_the_preview_says_the_rows_are_checked_on_import_and_names_the_scale(db_
     )
     at = upload(open_page("zh"), ("ten.csv", ambiguous.encode()))
     assert any("总体满意度" in w and "满意度分值" in w for w in texts(at.warning))
+
+
+# --- Registers valid from a day, corrections, workbooks (issue 10) ------------------------------------------
+
+
+def test_a_register_upload_asks_from_which_day_it_holds(db_path):
+    at = upload(open_page(), *(SAMPLES / n for n in ORGANISATION))
+    day = at.date_input(key="import_valid_from")
+    assert day.label == t("import.valid_from", "zh")
+    day.set_value(dt.date(2024, 1, 1)).run()
+    click_import(at)
+    with Database(db_path) as db:
+        days = db.reader().execute(
+            "SELECT DISTINCT valid_from FROM departments UNION SELECT DISTINCT valid_from FROM branches"
+        )
+        assert days.fetchall() == [(dt.date(2024, 1, 1),)]
+    # Records ask nothing of the kind.
+    at = upload(open_page(), SAMPLES / ACTIVITIES)
+    assert not [d for d in at.date_input if d.key == "import_valid_from"]
+
+
+def test_a_corrected_ledger_names_the_batch_it_corrects(db_path):
+    import_directly(db_path, *ORGANISATION, ACTIVITIES)
+    with Database(db_path) as db:
+        stored = db.reader().execute("SELECT count(*), max(batch_id) FROM activities").fetchone()
+    at = open_page()
+    choice = at.selectbox(key="import_option_replaces")
+    assert choice.value is None
+    choice.set_value(stored[1]).run()
+    content = (SAMPLES / ACTIVITIES).read_bytes()
+    upload(at, ("activities-corrected.csv", content.replace(b"2024-01", b"2024-02", 1)))
+    click_import(at)
+    assert not at.error, [e.value for e in at.error]
+    with Database(db_path) as db:
+        after = db.reader().execute("SELECT count(*), count(DISTINCT batch_id) FROM activities").fetchone()
+        corrects = db.reader().execute("SELECT replaces FROM import_batches ORDER BY batch_id DESC LIMIT 1").fetchone()
+    assert after == (stored[0], 1) and corrects == (stored[1],)
+
+
+def test_a_workbook_with_two_sheets_previews_both_names(db_path):
+    import_directly(db_path, *ORGANISATION)
+    book = openpyxl.Workbook()
+    for title, period in (("一季度", "2025年第1季度"), ("二季度", "2025年第2季度")):
+        sheet = book.active if title == "一季度" else book.create_sheet(title)
+        sheet.title = title
+        sheet.append(["期间", "科室编码", "调查对象", "满意度得分", "样本量"])
+        sheet.append([period, "D01", "门诊患者", 90, 100])
+    out = io.BytesIO()
+    book.save(out)
+    at = upload(open_page(), ("满意度.xlsx", out.getvalue()))
+    assert any("一季度、二季度" in c.value for c in at.caption), [c.value for c in at.caption]
+    click_import(at)
+    with Database(db_path) as db:
+        files = db.reader().execute("SELECT file_name FROM import_batches WHERE kind = 'satisfaction_aggregates'")
+        assert sorted(f for (f,) in files.fetchall()) == ["满意度.xlsx › 一季度", "满意度.xlsx › 二季度"]

@@ -29,7 +29,8 @@ message; for conflicts also the stored value and the batch and file that stored 
 0–100; values outside the detected scale are out-of-range errors at their rows. A column that fits no
 scale clearly (only 0 and 1; 1–10 without a 0; a mixture) is refused with a request to choose one
 (`--scale`). Scores are stored on 0–100: 1–5 as (x−1)×25, 0–10 as x×10, 1–10 as (x−1)×100/9,
-0–1 as x×100; a cell written with a per cent sign ("85.3%") is read as 0–100 whatever the scale.
+0–1 as x×100; a cell written with a per cent sign ("85.3%") is read as 0–100 whatever the scale. Each
+column is judged on its own: items on 1–5 beside an overall score on 0–100 are mapped and kept as they are.
 
 **Workbooks.** Every sheet holding a recognised table is its own table to import (and batch, named
 `file › sheet`); other sheets are listed as skipped. Rows hidden or filtered out in Excel are left out and
@@ -48,6 +49,21 @@ first day (a code's earliest version also stands for earlier periods).
 
 **Meetings.** An activity's status (召开情况: held, not held, cancelled) is read; 0 attendees of a positive
 expected number is not held (a warning names the rows). Only held activities count (`queries.PANEL_*`).
+
+**Times** are stored as Beijing time (UTC+8, no summer time), without a zone: a time written with a zone
+(`2024-03-05T06:30:00Z`, `+08:00`, `+0800`, `-05:00`, `UTC`) is converted (`…T06:30:00Z` is 14:30), and a
+date written with a time and a zone is the day in Beijing. 上午/下午 and AM/PM, before or after the time, give
+the hour (`3:00 PM`, `下午3:00`, `下午3点` are 15:00; `12:30 AM` is 00:30); with a meridiem the hour must be
+1–12. Words (`epoch`, `now`, `today`) and anything DuckDB's own cast would read by guess or cut short (an
+offset without a sign) are errors at their rows.
+
+**Periods**: `2024.1` is refused as ambiguous (`ambiguous-period`): January, or October typed as 2024.10,
+which Excel stores as the number 2024.1. `2024.01`, `2024.10`, `2024.3`, `2024-1`, `2024年1月` are the months
+they say.
+
+**Names** of branches and departments are compared as spelling keys (`pbi_key`: full width made half width,
+spaces and case ignored: 内科（一） and 内科(一) are one name), within a register, against the names a new code
+may not take, and when records name a branch or department.
 
 **Dates** of things that happened (activities, answers, records, completed rectifications, periods)
 may not lie after the day of the import: such rows are errors.
@@ -75,6 +91,14 @@ may not lie after the day of the import: such rows are errors.
 * satisfaction aggregates (department, period, population) and discipline records (date, department,
   category, summary, persons): the same key twice is an error / the same key with the same values is
   unchanged, with other values a conflict.
+
+Satisfaction aggregates of one department and population at several grains are different keys and all
+stored; which one counts is decided when counting, not at import: one source per department × period ×
+population, the finest (`queries.COUNTED_AGGREGATES`). Discipline rows whose rectification status disagrees
+with their dates are stored as written, with a warning naming them and saying how they count
+(`queries.RECTIFICATION_STATES`): 整改中 with a 完成日期 is completed on that date (on time or late, never
+open or overdue); 已整改 without a 完成日期 is completed with its timeliness unknown; 无需整改 with a deadline
+or completion date stays not required.
 
 A conflict is an error showing the stored and the new value of each differing cell, with the batch and
 file that stored the old one. `replace` resolves it: the stored rows move to `<table>_replaced`, so

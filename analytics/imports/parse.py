@@ -76,7 +76,7 @@ def parse_expr(field: Field, col: str, date1904: bool = False) -> str:
             # ISO-like cells (2024-03-05, 2024/3/5 14:30) take DuckDB's own cast; the rest the full parser.
             sql_type, parser = ("DATE", "pbi_date") if field.type == "date" else ("TIMESTAMP", "pbi_timestamp")
             parser += "1904" if date1904 else ""  # pbi_date1904, pbi_timestamp1904: serials from 1904
-            # Anything more (letters, a zone, 下午) goes to the full parser: the cast reads 'epoch', drops 'PM' and '+08:00'.
+            # Anything more (letters, a zone, 下午) goes to the full parser: the cast reads 'epoch', drops PM, +08:00.
             fast = f"TRY_CAST(replace({col}, '/', '-') AS {sql_type})"
             return f"CASE WHEN pbi_plain_datetime({col}) AND {fast} IS NOT NULL THEN {fast} ELSE {parser}({n}) END"
         case "bool":

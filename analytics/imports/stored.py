@@ -114,7 +114,8 @@ def _match_by_key(cur, match: HeaderMatch, names, batch_id: int, valid_from) -> 
         on = f"(f.source_id = s.source_id OR (s.source_id IS NULL AND {on}))"
         given = set(match.columns) | {"status", "persons_pseudonymised" if "persons" in match.columns else ""}
         said = [v for v in [*keys, *values] if v in given and v != "source_id"]
-    same = " AND ".join(f"f.{v} IS NOT DISTINCT FROM s.{v}" for v in said) or "true"
+    # Names are the same name when their spelling keys agree (内科（一） is 内科(一)).
+    same = " AND ".join(_same_value(v) for v in said) or "true"
     clean = f"f.{ROW} NOT IN (SELECT row FROM {names.errors}) AND f.{ROW} NOT IN (SELECT {ROW} FROM {names.skip})"
     stored = _stored_rows(kind, batch_id)
     cur.execute(
@@ -179,6 +180,12 @@ def _match_activities(cur, names, batch_id: int) -> None:
         f"INSERT INTO {names.doomed} SELECT DISTINCT s.rid FROM {names.conflict} c "
         f"JOIN {names.candidates} f USING ({ROW}) JOIN {names.absent} s ON {_same(keys)}"
     )
+
+
+def _same_value(column: str) -> str:
+    if column == "name":
+        return "pbi_key(f.name) IS NOT DISTINCT FROM pbi_key(s.name)"
+    return f"f.{column} IS NOT DISTINCT FROM s.{column}"
 
 
 def _same(columns: list[str], left: str = "f", right: str = "s") -> str:
