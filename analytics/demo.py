@@ -2,8 +2,9 @@
 
 The hospital: 24 party branches (13 of them joint branches, 联合党支部) over 40 departments (28 clinical,
 6 medical-technical, 6 administrative), three years (2023–2025) by quarter. At `scale=1` there are about
-30,000 individual satisfaction responses; `scale` multiplies only them (`scale=300` ≈ 9 million).
-Branches, departments, activities, department aggregates and discipline records do not scale.
+15,000 individual satisfaction responses; `scale` multiplies only them (`scale=300` ≈ 4.5 million,
+`scale=600` ≈ 9 million). Branches, departments, activities, department aggregates and discipline records do
+not scale.
 
 How the data is made:
 * Each branch has a latent *engagement* per quarter (its own level plus an AR(1) drift). Every required
@@ -17,8 +18,15 @@ How the data is made:
   and the planted effects below. Responses scatter around that mean with sd 9; national-platform
   aggregates (one row per department × quarter × population with a respondent count) carry sampling noise
   of sd 9/√n. Medical-technical departments have no inpatients; administrative ones only staff.
+* **One satisfaction source per department × quarter × population** (the counting rule, see
+  `analytics/metrics.py`): the hospital's own survey system went live in 2024Q3 (`OWN_SURVEY_FROM`). The six
+  quarters before it are the national platform's quarterly aggregates only (612 rows), the six from it on the
+  hospital's own individual responses only, with item scores. So every aggregate counts, nothing is counted
+  twice, and a year such as 2024 adds up both kinds. Both kinds are drawn for every quarter and then cut, so
+  the random draws (and everything drawn after them) are those of a demo with both everywhere.
 
-Planted relations (`PLANTED`, checked by `tests/test_demo.py` with an independent pandas/scipy computation):
+Planted relations (`PLANTED`, checked by `tests/test_demo.py` with an independent pandas/scipy computation on
+the source that counts in each quarter, aggregates before 2024Q3 and responses after):
 1. **Inpatient satisfaction rises with the branch's 三会一课 compliance of the previous quarter (lag 1):**
    +0.8 points per 10 percentage points of compliance. Compliance is the mean, over the five meeting types
    required at least quarterly (支部委员会会议, 党小组会 and 主题党日 monthly; 支部党员大会 and 党课
@@ -58,6 +66,9 @@ from analytics.schema import (
 HOSPITAL_NAME = "示范市第一人民医院"
 FIRST_YEAR, LAST_YEAR = 2023, 2025
 AS_OF = dt.date(LAST_YEAR, 12, 31)  # the demo's "today": rectifications open after this are in progress
+# The hospital's own survey system went live on this day: earlier quarters' satisfaction is the national
+# platform's quarterly aggregates only, this quarter on the hospital's own individual responses only.
+OWN_SURVEY_FROM = dt.date(2024, 7, 1)
 
 
 @dataclass(frozen=True)
@@ -399,7 +410,9 @@ def _hours(rng: np.random.Generator) -> float:
 
 
 def _satisfaction(departments, realised, quarters, scale, rng):
-    """Responses and national-platform aggregates around each department × quarter × population mean."""
+    """Responses (quarters from `OWN_SURVEY_FROM` on) and national-platform aggregates (the quarters before)
+    around each department × quarter × population mean: one source per cell, so none is left uncounted.
+    Both are drawn for every cell and then cut, so the random draws after them stay the same."""
     base = {Population.OUTPATIENT: 82.0, Population.INPATIENT: 84.0, Population.STAFF: 76.0}
     # Mean respondents per department-quarter of the hospital's own survey, for an 80-staff department.
     per_cell = {Population.OUTPATIENT: 38.0, Population.INPATIENT: 32.0, Population.STAFF: 19.0}
@@ -443,7 +456,8 @@ def _satisfaction(departments, realised, quarters, scale, rng):
         applies = is_staff if item in STAFF_ITEMS else ~is_staff
         assert item in STAFF_ITEMS or item in PATIENT_ITEMS
         responses[item.column] = np.where(applies, values, np.nan)
-    responses = responses.sort_values("submitted_at", kind="stable").reset_index(drop=True)
+    own_survey = cell["start"].dt.date.to_numpy() >= OWN_SURVEY_FROM
+    responses = responses[own_survey[idx]].sort_values("submitted_at", kind="stable").reset_index(drop=True)
 
     platform_n = np.maximum(
         1,
@@ -459,7 +473,7 @@ def _satisfaction(departments, realised, quarters, scale, rng):
             "respondents": platform_n.astype(int),
         }
     )
-    return responses, aggregates
+    return responses, aggregates[~own_survey].reset_index(drop=True)
 
 
 def _discipline(departments: pd.DataFrame, quarters: pd.DatetimeIndex, rng: np.random.Generator) -> pd.DataFrame:

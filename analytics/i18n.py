@@ -213,6 +213,14 @@ STRINGS: dict[str, tuple[str, str]] = {
         "医务人员满意度与任何党建指标均无关联（预设的“无关联”对照）。",
         "Staff satisfaction has no relation to any party-building metric (the planted null).",
     ),
+    "about.demo.sources": (
+        "满意度的来源：医院自有满意度调查系统于 {period} 上线，此前各季度为国家满意度调查平台的科室季度汇总，"
+        "此后为自有调查的逐条答卷（含各维度得分）；每个科室、季度和调查对象只有一种来源，全部计入。",
+        "Where satisfaction comes from: the hospital's own survey system went live in {period}; the quarters "
+        "before it are the national satisfaction platform's quarterly department aggregates, the quarters from "
+        "it on the own survey's individual responses (with item scores). Each department, quarter and population "
+        "has one source, and all of it counts.",
+    ),
     "about.privacy.title": ("隐私", "Privacy"),
     "about.privacy.body": (
         "纪检记录中的涉及人员姓名在导入时即以本数据库专有密钥做不可逆的假名化处理，数据库中从不保存姓名原文。",

@@ -4,10 +4,11 @@ then each kind of record, its fields and values."""
 import pandas as pd
 import streamlit as st
 
-from analytics import charts, summary
+from analytics import charts, demo, summary
 from analytics.db import Database
 from analytics.i18n import t
 from analytics.imports.fields import ENUM_ALIASES
+from analytics.periods import quarter_label
 from analytics.schema import (
     REQUIRED_MEETINGS_PER_YEAR,
     ActivityType,
@@ -209,3 +210,4 @@ if seed is not None:
     st.write(t("about.demo.body", L, seed=seed))
     for key in ("about.demo.compliance", "about.demo.service", "about.demo.null"):
         st.markdown(f"- {t(key, L)}")
+    st.markdown(f"- {t('about.demo.sources', L, period=quarter_label(demo.OWN_SURVEY_FROM))}")

@@ -1,7 +1,9 @@
 """The demo hospital: deterministic, realistic in size, and carrying the relations its docstring documents.
 
 The planted relations are re-derived here from the stored tables with pandas and scipy alone: the 三会一课
-compliance and service hours are recomputed from the activities, satisfaction from the responses.
+compliance and service hours are recomputed from the activities, satisfaction from the one source each
+department × quarter × population has (the national platform's aggregates before the hospital's own survey
+went live in 2024Q3, the hospital's own responses from then on).
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from analytics import demo
+from analytics import demo, summary
 from analytics.db import Database
 from analytics.privacy import pseudonymise
 from analytics.queries import RECORD_TABLES
@@ -58,12 +60,35 @@ def test_the_demo_hospital_is_sized_like_a_1500_bed_hospital(tables):
     assert len(tables["departments"]) == 40
     assert tables["branches"]["is_joint"].sum() >= 6
     assert set(tables["departments"]["branch_code"]) == set(tables["branches"]["branch_code"])
-    assert 25_000 <= len(tables["satisfaction_responses"]) <= 35_000
+    assert 12_000 <= len(tables["satisfaction_responses"]) <= 18_000  # six quarters of the hospital's own survey
     quarters = pd.PeriodIndex(tables["activities"]["activity_date"], freq="Q")
     assert quarters.min() == pd.Period("2023Q1") and quarters.max() == pd.Period("2025Q4")
     assert set(tables["satisfaction_aggregates"]["population"]) == {"outpatient", "inpatient", "staff"}
     assert (tables["satisfaction_aggregates"]["respondents"] < 10).any(), "some small groups to suppress"
     assert tables["discipline_records"]["category"].nunique() >= 10
+
+
+def test_one_satisfaction_source_per_cell_the_platform_before_the_own_survey_and_the_responses_after(
+    tables, demo_db_path
+):
+    """Before the hospital's own survey went live (2024Q3) only the national platform's quarterly aggregates,
+    from then on only the hospital's own responses, of the same departments and populations: no department ×
+    quarter × population has two sources, so every aggregate counts and the satisfaction page leaves none out."""
+    responses, aggregates = tables["satisfaction_responses"], tables["satisfaction_aggregates"]
+    answered = pd.PeriodIndex(responses["submitted_at"], freq="Q")
+    aggregated = pd.PeriodIndex(pd.to_datetime(aggregates["period_start"]), freq="Q")
+    assert answered.min() == pd.Period("2024Q3") and answered.max() == pd.Period("2025Q4")
+    assert aggregated.min() == pd.Period("2023Q1") and aggregated.max() == pd.Period("2024Q2")
+    assert set(aggregates["period_grain"]) == {"quarter"}
+    assert set(responses["population"]) == set(aggregates["population"]) == {"outpatient", "inpatient", "staff"}
+    # The platform reports every department and population it surveys in each of the six quarters, once.
+    platform = aggregates.groupby(["department_code", "population"])["period_start"].nunique()
+    assert (platform == 6).all() and len(aggregates) == 6 * len(platform) == 612
+    own = pd.DataFrame({"d": responses["department_code"], "p": responses["population"]}).drop_duplicates()
+    assert set(zip(own["d"], own["p"], strict=True)) == set(platform.index)  # the same groups, surveyed by both
+    with Database(demo_db_path) as db:
+        assert summary.uncounted_aggregates(db).empty
+        assert summary.respondents(db) == len(responses) + aggregates["respondents"].sum()
 
 
 def test_scale_multiplies_only_the_responses():
@@ -108,16 +133,34 @@ def quarterly_metrics(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
     return metrics
 
 
-def within_department(tables, population: str, metric: str, lag: int) -> tuple[float, float, float]:
-    """Slope, r and p of department × quarter mean satisfaction on the lagged metric, both demeaned
-    by department and by quarter (two-way within transformation)."""
-    metrics = quarterly_metrics(tables)
-    metrics["x"] = metrics.groupby("branch_code")[metric].shift(lag)
+def satisfaction(tables, population: str) -> pd.DataFrame:
+    """Department × quarter satisfaction (`score`) from its one source: the mean of the responses, or the
+    platform's quarterly aggregate score where the quarter has no responses."""
     responses = tables["satisfaction_responses"]
     responses = responses[responses["population"] == population].assign(
         q=lambda d: pd.PeriodIndex(d["submitted_at"], freq="Q")
     )
-    y = responses.groupby(["department_code", "q"], as_index=False)["score"].mean()
+    answered = responses.groupby(["department_code", "q"], as_index=False)["score"].mean()
+    aggregates = tables["satisfaction_aggregates"]
+    aggregates = aggregates[aggregates["population"] == population]
+    aggregated = pd.DataFrame(
+        {
+            "department_code": aggregates["department_code"],
+            "q": pd.PeriodIndex(pd.to_datetime(aggregates["period_start"]), freq="Q"),
+            "score": aggregates["score"],
+        }
+    )
+    y = pd.concat([answered, aggregated], ignore_index=True)
+    assert not y.duplicated(["department_code", "q"]).any(), "two sources for one department-quarter"
+    return y
+
+
+def within_department(tables, population: str, metric: str, lag: int) -> tuple[float, float, float]:
+    """Slope, r and p of department × quarter satisfaction on the lagged metric, both demeaned
+    by department and by quarter (two-way within transformation)."""
+    metrics = quarterly_metrics(tables)
+    metrics["x"] = metrics.groupby("branch_code")[metric].shift(lag)
+    y = satisfaction(tables, population)
     panel = y.merge(tables["departments"][["department_code", "branch_code"]]).merge(metrics).dropna(subset=["x"])
     for column in ("x", "score"):
         col = panel[column]

@@ -111,7 +111,7 @@ def test_outpatient_score_for_a_quarter_counts_one_source(demo_db_path, monkeypa
     table = frame(at, SATISFACTION["zh"])
     row = table[(table["期间"] == "2025Q2") & (table["人群"] == "门诊患者")].iloc[0]
     score, n, responses = satisfaction(raw, "D01", "outpatient", "2025-04-01", "2025-07-01")
-    assert n == responses > 0  # the platform's aggregate of the quarter sits beside the responses: not added
+    assert n == responses > 0  # from 2024Q3 the demo's quarters are the hospital's own responses only
     assert row["受访人数"] == n
     assert row["得分"] == f"{score:.1f}"
     # The latest quarter's card shows the same figure, with its n.

@@ -134,6 +134,14 @@ def test_department_scores_pool_responses_and_aggregates_by_respondents(raw, q2)
     assert inpatient["x"][-1] == "2024Q2" and inpatient["y"][-1] == pytest.approx(pooled)
 
 
+def test_on_the_demo_every_aggregate_counts_and_no_note_says_otherwise(raw, q2):
+    """The demo has one source per department × quarter × population (the platform's aggregates before its own
+    survey went live in 2024Q3, its own responses after): no "not counted" note, in the aggregates' quarters
+    (this view) or the responses' (the default view, `test_in_english`)."""
+    assert counted(raw["satisfaction_aggregates"], raw["satisfaction_responses"]).all()
+    assert not any("汇总数据未计入" in box.value for box in q2.info)
+
+
 def test_changes_carry_the_test_used_and_its_p_value(raw, q2):
     at = choose(q2, "outpatient")
     table = departments_table(at).set_index("科室")
@@ -146,14 +154,14 @@ def test_changes_carry_the_test_used_and_its_p_value(raw, q2):
     np.testing.assert_allclose(
         shown["较去年同期"], now.loc[shown.index, "score"] - year_before.loc[shown.index, "score"], rtol=1e-9
     )
-    # Welch's t-test where both quarters are individual responses only, else the z-test. The demo's platform
-    # aggregates sit beside its own survey's answers, so nearly every cell is responses only.
+    # Welch's t-test where both quarters are individual responses only, else the z-test. Before the demo
+    # hospital's own survey went live (2024Q3) its quarters are the national platform's aggregates only.
     tested = shown[shown["检验方法"].notna()]
     only_responses = [
         now.at[name, "n"] == now.at[name, "responses"] and before.at[name, "n"] == before.at[name, "responses"]
         for name in tested.index
     ]
-    assert len(tested) > 5
+    assert len(tested) > 5 and not any(only_responses)
     assert list(tested["检验方法"]) == ["Welch t 检验" if only else "z 检验" for only in only_responses]
     assert all(p == "< 0.001" or 0 <= float(p) <= 1 for p in shown["p 值"])
 
@@ -161,14 +169,19 @@ def test_changes_carry_the_test_used_and_its_p_value(raw, q2):
 def test_by_month_only_responses_count_and_welch_is_used(raw, demo_db_path, monkeypatch):
     at = open_page(demo_db_path, monkeypatch)
     at.segmented_control(key="w_grain").set_value("month").run()
+    # Before the own survey went live (2024Q3) there are only quarterly aggregates, which cannot be split into
+    # months: nothing to show by month.
     at.select_slider(key="w_range_month").set_value(("2024-01", "2024-05")).run()
+    assert not at.exception, at.exception
+    assert t("sat.none_in_range", "zh") in [i.value for i in at.info]
+    at.select_slider(key="w_range_month").set_value(("2025-01", "2025-05")).run()
     choose(at, "outpatient")
     table = departments_table(at).set_index("科室")
-    want = expected(raw, "month", "2024-05", "outpatient")  # quarterly aggregates cannot be split into months
+    want = expected(raw, "month", "2025-05", "outpatient")
     np.testing.assert_array_equal(table["受访人数"], want.loc[table.index, "n"])
     assert list(table["得分"]) == [shown_score(s, n) for s, n in want.loc[table.index, ["score", "n"]].to_numpy()]
     assert SUPPRESSED["zh"] in set(table["得分"])  # some departments have fewer than 10 in a month
-    now, before = responses(raw, "month", "2024-05", "outpatient"), responses(raw, "month", "2024-04", "outpatient")
+    now, before = responses(raw, "month", "2025-05", "outpatient"), responses(raw, "month", "2025-04", "outpatient")
     codes = raw["departments"].set_index("name")["department_code"]
     tested = table[table["检验方法"].notna()]
     assert len(tested) > 5 and set(tested["检验方法"]) == {"Welch t 检验"}
@@ -179,9 +192,12 @@ def test_by_month_only_responses_count_and_welch_is_used(raw, demo_db_path, monk
         assert row["p 值"] == ("< 0.001" if p < 0.001 else f"{p:.3f}"), name
 
     at.segmented_control(key="w_grain").set_value("year").run()
+    at.select_slider(key="w_range_year").set_value(("2023", "2024")).run()
     choose(at, "staff")
     table = departments_table(at).set_index("科室")
-    want = expected(raw, "year", "2025", "staff")  # the year: responses and the quarterly aggregates that count
+    # 2024: the platform's aggregates of Q1–Q2 and the own survey's responses of Q3–Q4, added up.
+    want = expected(raw, "year", "2024", "staff")
+    assert ((want["responses"] > 0) & (want["n"] > want["responses"])).all()
     assert list(table["得分"]) == [shown_score(s, n) for s, n in want.loc[table.index, ["score", "n"]].to_numpy()]
     np.testing.assert_array_equal(table["受访人数"], want.loc[table.index, "n"])
 
@@ -256,6 +272,7 @@ def test_in_english(raw, demo_db_path, monkeypatch):
     at = choose(open_page(demo_db_path, monkeypatch, lang="en"), "staff")
     assert at.title[0].value == "Satisfaction"
     assert "Medical staff (2025Q4)" in metrics(at)
+    assert not any("are not counted" in box.value for box in at.info)  # every demo aggregate counts
     table = departments_table(at, "en")
     assert list(table.columns) == [
         "Department",
