@@ -41,6 +41,45 @@ def test_a_version_1_database_is_upgraded_and_keeps_its_rows(tmp_path):
         assert [v for (v,) in applied] == [m.version for m in MIGRATIONS]
 
 
+def test_a_version_4_database_gets_the_organisation_history_and_keeps_its_records(tmp_path):
+    path = tmp_path / "v4.duckdb"
+    con = duckdb.connect(str(path))
+    assert migrate(con, target=4) == 4
+    con.execute("INSERT INTO branches (branch_code, name, member_count, batch_id) VALUES ('B1', '内科党支部', 23, 1)")
+    con.execute(
+        "INSERT INTO departments (department_code, name, category, staff_count, branch_code, batch_id) "
+        "VALUES ('D1', '心内科', 'clinical', 40, 'B1', 1)"
+    )
+    con.execute(
+        "INSERT INTO branches_replaced (branch_code, name, member_count, batch_id, replaced_by) "
+        "VALUES ('B1', '内科一支部', 20, 1, 2)"
+    )
+    con.execute(
+        "INSERT INTO activities (activity_id, activity_date, branch_code, activity_type, attended) "
+        "VALUES (1, DATE '2024-03-05', 'B1', 'party_lecture', 9)"
+    )
+    con.close()
+
+    with Database(path) as db:
+        read = db.reader().execute
+        # What was stored before stands for all time; activities stored before were held.
+        assert read("SELECT branch_code, valid_from, member_count FROM branches_now").fetchall() == [
+            ("B1", dt.date(1900, 1, 1), 23)
+        ]
+        assert read("SELECT valid_from FROM branches_replaced").fetchall() == [(dt.date(1900, 1, 1),)]
+        assert read("SELECT department_code, branch_code FROM departments_now").fetchall() == [("D1", "B1")]
+        assert read("SELECT status, source_id FROM activities").fetchall() == [("held", None)]
+        # Registers are keyed by code and day now: a second version of B1 from another day is allowed.
+        with db.writer() as cur:
+            cur.execute(
+                "INSERT INTO branches (branch_code, name, member_count, valid_from) VALUES ('B1', '内科党支部', 30, ?)",
+                [dt.date(2025, 1, 1)],
+            )
+        assert read("SELECT member_count FROM branches_now").fetchall() == [(30,)]
+        with pytest.raises(duckdb.ConstraintException), db.writer() as cur:
+            cur.execute("INSERT INTO branches (branch_code, name, member_count) VALUES ('B1', 'x', 1)")
+
+
 def test_reopening_a_current_database_changes_nothing(tmp_path):
     path = tmp_path / "same.duckdb"
     with Database(path) as db:
