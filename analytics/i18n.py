@@ -279,10 +279,14 @@ STRINGS: dict[str, tuple[str, str]] = {
         "time range of answers already imported is refused. Tick to store them all (two identical activities "
         "really held, answers from another source).",
     ),
-    "import.options.sheet": ("Excel 工作表（留空为第一个）", "Excel sheet (blank: the first)"),
+    "import.options.sheet": (
+        "只导入这个 Excel 工作表（留空：每个含表格的工作表）",
+        "Import only this Excel sheet (blank: every sheet holding a table)",
+    ),
     "import.options.sheet_help": (
-        "工作簿有多个工作表时，填写要导入的工作表名称",
-        "For a workbook with several sheets, the name of the sheet to import",
+        "默认导入工作簿中每个含可识别表格的工作表，并分别报告；填写名称则只导入该工作表",
+        "By default every sheet of a workbook holding a recognised table is imported and reported by name; a "
+        "name imports that sheet only",
     ),
     "import.options.replace": ("替换已存储但内容不同的记录", "Replace stored records that differ"),
     "import.options.replace_help": (
@@ -932,6 +936,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "enum.department_category": ("科室类别", "Department categories"),
     "enum.activity_type": ("活动类型", "Activity types"),
     "enum.six_improvement": ("“六提升”维度", "Six improvements (dimensions)"),
+    "enum.activity_status": ("召开情况", "Held or not"),
     "enum.population": ("调查对象", "Survey populations"),
     "enum.satisfaction_item": ("满意度维度", "Satisfaction items"),
     "enum.discipline_category": ("纪检记录类别", "Discipline categories"),
@@ -994,6 +999,15 @@ STRINGS: dict[str, tuple[str, str]] = {
     "meaning.expected": ("应参加人数，用于出勤率", "People expected, the base of the attendance rate"),
     "meaning.hours": ("活动时长，用于人均服务时长", "Duration, for service hours per member"),
     "meaning.dimension": ("活动主要提升的维度（可空）", "The dimension it mainly strengthens (optional)"),
+    "meaning.activity_status": (
+        "已召开、未召开或取消（可空：默认已召开；参加人数为 0 而应到人数大于 0 视为未召开）；只有已召开的活动计入",
+        "Held, not held or cancelled (optional: held by default; 0 attendees of a positive expected number is not "
+        "held); only held activities count",
+    ),
+    "meaning.activity_source_id": (
+        "台账自己的活动编号（可空）；有编号时按编号识别，更正后重新导入不会重复计数",
+        "The ledger's own activity number (optional); with one, a corrected ledger re-imported counts once",
+    ),
     "meaning.submitted_at": ("答卷提交时间（逐条答卷）", "When the response was submitted (responses)"),
     "meaning.sat_department": ("被评价科室", "The department rated"),
     "meaning.population": ("门诊患者、住院患者或医务人员", "Outpatients, inpatients or medical staff"),
@@ -1016,6 +1030,10 @@ STRINGS: dict[str, tuple[str, str]] = {
     "meaning.status": ("无需整改、整改中或已整改", "No rectification, in progress or completed"),
     "meaning.deadline": ("整改应完成的日期；逾期为风险信号", "Due date; overdue is a risk signal"),
     "meaning.completed": ("整改实际完成日期", "Day the rectification was completed"),
+    "meaning.case_source_id": (
+        "台账自己的案件编号（可空）；有编号时按编号识别，更正后重新导入不会重复计数",
+        "The ledger's own case number (optional); with one, a corrected ledger re-imported counts once",
+    ),
     # Discipline page (纪检监察)
     "discipline.title": ("纪检监察", "Discipline inspection"),
     "discipline.caption": (

@@ -11,6 +11,7 @@ from analytics.imports.fields import ENUM_ALIASES
 from analytics.periods import quarter_label
 from analytics.schema import (
     REQUIRED_MEETINGS_PER_YEAR,
+    ActivityStatus,
     ActivityType,
     DepartmentCategory,
     DisciplineCategory,
@@ -65,8 +66,14 @@ KINDS: tuple[tuple[str, str, tuple[tuple[str, str], ...], tuple[tuple[str, type[
             ("field.expected", "meaning.expected"),
             ("field.hours", "meaning.hours"),
             ("field.dimension", "meaning.dimension"),
+            ("field.activity_status", "meaning.activity_status"),
+            ("field.source_id", "meaning.activity_source_id"),
         ),
-        (("enum.activity_type", ActivityType), ("enum.six_improvement", SixImprovement)),
+        (
+            ("enum.activity_type", ActivityType),
+            ("enum.six_improvement", SixImprovement),
+            ("enum.activity_status", ActivityStatus),
+        ),
     ),
     (
         "satisfaction",
@@ -95,6 +102,7 @@ KINDS: tuple[tuple[str, str, tuple[tuple[str, str], ...], tuple[tuple[str, type[
             ("field.status", "meaning.status"),
             ("field.deadline", "meaning.deadline"),
             ("field.completed", "meaning.completed"),
+            ("field.source_id", "meaning.case_source_id"),
         ),
         (
             ("enum.discipline_category", DisciplineCategory),
