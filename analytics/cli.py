@@ -273,7 +273,8 @@ def unavailable(path: Path, error: Exception, lang: str) -> str:
 
 
 def _action(resolution: Resolution, lang: str) -> str:
-    return t(f"resolve.{resolution.code}", lang, n=resolution.rows, start=resolution.start, end=resolution.end)
+    values = {"n": resolution.rows, "start": resolution.start, "end": resolution.end, "batch": resolution.batch}
+    return t(f"resolve.{resolution.code}", lang, **values)
 
 
 def _print_metrics(db: Database, args: argparse.Namespace) -> None:

@@ -86,12 +86,15 @@ STRINGS: dict[str, tuple[str, str]] = {
     "about.rules.identity": (
         "编号与更正：台账带有来源自己的编号（活动编号、案件编号、答卷编号等）时按编号识别记录——编号相同而内容不同是冲突，"
         "确认后用新值替换；有编号列时每行都必须填写编号。修改了日期、主题或状态的更正台账请选择“本文件是以下批次的更正版本”"
-        "（命令行 --replaces 批次号）：该批次的全部记录被搁置，存入本文件的记录，撤销本次导入即可恢复原记录。",
+        "（命令行 --replaces 批次号）：该批次的全部记录被搁置，存入本文件的记录，撤销本次导入即可恢复原记录。"
+        "没有说明而看起来像更正版本的台账（包含某批次的大部分记录、少了其中几条、又有新行）会被拒绝并请用户选择：替换或都保留。",
         "Ids and corrections: a ledger carrying the source's own ids (活动编号, 案件编号, 答卷编号 …) is matched by "
         "them—the same id with other values is a conflict, replaced once confirmed; with an id column every row "
         "needs an id. For a corrected ledger whose dates, topics or statuses were edited, choose “This file is a "
         "corrected version of” (CLI: --replaces BATCH_ID): that batch's records are set aside and the file's stored; "
-        "undoing this import restores them.",
+        "undoing this import restores them. A ledger that does not say so but looks like a corrected version (most "
+        "of a batch's records, a few of them missing, and new rows) is refused until the clerk chooses: replace, or "
+        "keep both.",
     ),
     "about.rules.organisation": (
         "组织沿革：支部和科室名册从某一天起生效（导入时选择，默认导入当天；命令行 --valid-from）。科室所属支部、职工人数、"
@@ -709,6 +712,28 @@ STRINGS: dict[str, tuple[str, str]] = {
         "用本文件替换 {start} 至 {end} 之间已存储的 {n:,} 条答卷",
         "Replace the {n:,} answers stored between {start} and {end} with this file",
     ),
+    "resolve.looks-corrected": (
+        "这是批次 {batch} 的更正版本：搁置该批次中本文件已没有的 {n:,} 条记录",
+        "This is a corrected version of batch {batch}: set aside its {n:,} records this file no longer holds",
+    ),
+    "resolve.keep-ledger": (
+        "都保留（本文件的新行确实是另外的记录）",
+        "Keep both (the file's new rows really are other records)",
+    ),
+    "err.looks-corrected": (
+        "本文件像是批次 {batch}（{file}）的更正版本：它包含该批次的大部分记录，但有 {n:,} 行新行（第 {rows} 行），"
+        "而该批次中有 {absent:,} 条记录本文件已没有——很可能是修改过日期、主题或摘要的同一批记录。直接存入会重复计数。"
+        "如果是更正版本，可以“{action}”（或选择“本文件是以下批次的更正版本”）；如果新行确实是另外的记录，请勾选“保留看似重复的行”。",
+        "This file looks like a corrected version of batch {batch} ({file}): it holds most of that batch's records, "
+        "but has {n:,} new rows (rows {rows}) while {absent:,} of the batch's records are no longer in it—probably "
+        "the same records with an edited date, topic or summary. Storing it as it is would count them twice. If it "
+        "is a corrected version, you can “{action}” (or choose “This file is a corrected version of”); if the new "
+        "rows really are other records, tick “keep rows that look repeated”.",
+    ),
+    "warn.looks-corrected-kept": (
+        "按选择保留：批次 {batch}（{file}）中有 {n:,} 条记录本文件已没有，仍保留",
+        "Kept as chosen: {n:,} records of batch {batch} ({file}) that this file no longer holds stay stored",
+    ),
     "resolve.keep": ("两份都保留（不同来源的答卷）", "Keep both (answers from different sources)"),
     "warn.conflicts": (
         "{n:,} 行与已存储的记录内容不同：错误清单列出了每个不同单元格的已存储值和新值，以及旧值来自哪个批次和文件。"
@@ -780,6 +805,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "import.code.extra-cells": ("表头外有内容", "Cells beyond the header"),
     "import.code.name-taken": ("名称已被占用", "Name already taken"),
     "import.code.overlapping-responses": ("与已存储的答卷时间重叠", "Overlaps stored answers"),
+    "import.code.looks-corrected": ("像是已导入批次的更正版本", "Looks like a corrected version of a batch"),
     "import.code.repeated-row": ("完全相同的行", "Repeated row"),
     "import.code.same-key": ("同日同支部同类同主题", "Same date, branch, type and topic"),
     "field.response_id": ("答卷编号", "Response id"),
@@ -883,6 +909,11 @@ STRINGS: dict[str, tuple[str, str]] = {
         "如果本文件是更正后的版本：加 --replace 重新导入，即可“{action}”（之后撤销该批次可恢复原值）。",
         "If this file is a corrected version: import it again with --replace to “{action}” (undoing that batch "
         "puts the old values back).",
+    ),
+    "cli.resolve.looks-corrected": (
+        "如果本文件是更正版本：加 --replace（或 --replaces 批次号）重新导入，即可“{action}”；如果新行确实是另外的记录：加 --keep-repeats。",
+        "If this file is a corrected version: import it again with --replace (or --replaces BATCH_ID) to “{action}”; "
+        "if the new rows really are other records: use --keep-repeats.",
     ),
     "cli.resolve.overlapping-responses": (
         "如果本文件是覆盖这段时间的新导出：加 --replace 重新导入，即可“{action}”；如果是另一来源的答卷：加 --keep-repeats。",

@@ -355,3 +355,44 @@ def test_a_resaved_january_export_and_the_raw_export_count_january_once(db, ids)
     assert frame.loc[("D1", "2025-01"), "n_outpatient"] == 3
     assert frame.loc[("D1", "2025-02"), "n_outpatient"] == 3
     assert frame.loc[("D1", "2025-01"), "sum_outpatient"] == pytest.approx(60 + 80 + 100)
+
+
+# --- A corrected ledger re-imported without saying so ------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("first", "corrected", "kind", "edited"),
+    [(LEDGER, CORRECTED, "discipline", 2), (ACTIVITIES, ACTIVITIES_FIXED, "activities", 3)],
+    ids=["discipline", "activities"],
+)
+def test_a_corrected_ledger_without_replaces_is_refused_and_replace_counts_it_once(db, first, corrected, kind, edited):
+    batch = load(db, csv("ledger.csv", first))[0].batch_id
+    refused = import_files(db, [csv("ledger-corrected.csv", corrected)], ImportOptions(today=TODAY))
+    assert not refused.ok
+    (error,) = refused.files[0].errors
+    assert error.code == "looks-corrected" and f"批次 {batch}" in error.message
+    assert f"第 {edited} 行" in error.message  # the edited row, new to the database
+    assert refused.files[0].resolution.batch == batch and refused.files[0].resolution.rows == 1
+    # --replace (the resolution) sets aside the record the corrected file no longer holds: counted once.
+    load(db, csv("ledger-corrected.csv", corrected), replace=True)
+    table = "discipline_records" if kind == "discipline" else "activities"
+    assert db.reader().execute(f"SELECT count(*) FROM {table}").fetchone()[0] == 2
+    panel = metrics.build_panel(db, "year", as_of=TODAY)
+    year = metrics.rollup(panel, "hospital")
+    if kind == "discipline":
+        assert cell(year, "discipline_cases", period="2025") == 2
+        assert risk.overdue_ledger(db, TODAY).empty
+    else:  # (8 × 3 + 6 × 2) person-hours ÷ 10 members, not (8 × 3 + 6 × 2 × 2) ÷ 10
+        assert cell(panel.frame, "service_hours_per_member", period="2025", department_code="D1") == pytest.approx(3.6)
+
+
+def test_a_ledger_adding_records_to_a_stored_one_is_not_taken_for_a_correction(db):
+    load(db, csv("activities.csv", ACTIVITIES))
+    more = ACTIVITIES + "2025-03-20,B1,志愿服务,义诊,5,10,2\n"
+    report = load(db, csv("activities-more.csv", more))[0]
+    assert report.rows == 1 and db.reader().execute("SELECT count(*) FROM activities").fetchone()[0] == 3
+    # A file that leaves out a stored record and brings a new one is asked about; kept when the clerk says so.
+    assert not import_files(db, [csv("other.csv", ACTIVITIES_FIXED)], ImportOptions(today=TODAY)).ok
+    kept = load(db, csv("other.csv", ACTIVITIES_FIXED), keep_repeats=True)[0]
+    assert kept.rows == 1 and any("仍保留" in w for w in kept.warnings)
+    assert db.reader().execute("SELECT count(*) FROM activities").fetchone()[0] == 4

@@ -500,3 +500,22 @@ def test_a_workbook_with_two_sheets_previews_both_names(db_path):
     with Database(db_path) as db:
         files = db.reader().execute("SELECT file_name FROM import_batches WHERE kind = 'satisfaction_aggregates'")
         assert sorted(f for (f,) in files.fetchall()) == ["满意度.xlsx › 一季度", "满意度.xlsx › 二季度"]
+
+
+def test_a_ledger_that_looks_corrected_offers_to_replace_its_batch_or_keep_both(db_path: Path) -> None:
+    import_directly(db_path, *ORGANISATION, ACTIVITIES)
+    with Database(db_path) as db:
+        stored, batch = db.reader().execute("SELECT count(*), max(batch_id) FROM activities").fetchone()
+    rows = (SAMPLES / ACTIVITIES).read_text(encoding="utf-8-sig").splitlines()
+    fixed = [*rows[:2], "2023" + rows[2].removeprefix("2024"), *rows[3:]]  # row 3's year corrected
+    at = upload(open_page("zh"), ("activities fixed.csv", ("\n".join(fixed) + "\n").encode("utf-8")))
+    click_import(at)
+    action = t("resolve.looks-corrected", "zh", n=1, batch=batch)
+    assert at.button(key="import_resolve_replace").label == action
+    assert at.button(key="import_resolve_keep").label == t("resolve.keep-ledger", "zh")
+    at.button(key="import_resolve_replace").click().run()
+    at.button(key="import_resolve_confirm").click().run()
+    assert not at.exception, at.exception
+    with Database(db_path) as db:
+        after = db.reader().execute("SELECT count(*), min(activity_date) FROM activities").fetchone()
+    assert after[0] == stored and after[1].year == 2023

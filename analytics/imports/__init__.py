@@ -40,6 +40,10 @@ listed (`include_hidden` keeps them).
 them (records stored without an id by their key): the same id with other values is a conflict; every row of
 such a file needs an id. A file that corrects a batch (`replaces`) first sets all of that batch's records
 aside (undoing the correction puts them back); it must be of the batch's kind, and the batch must stand.
+A ledger of activities or discipline records without ids that re-presents most of a stored batch (at least
+as many of its records as it leaves out), leaves some out and brings new rows looks like a corrected version
+(`looks-corrected`): refused, unless `replace` (the batch's records it no longer holds are set aside) or
+`keep_repeats` (kept).
 
 **The organisation's history.** Registers are stored as versions valid from a day (`valid_from`: the
 option, else the corrected batch's day, else the import day); a register row is compared with its code's

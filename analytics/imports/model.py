@@ -89,7 +89,7 @@ REGISTERS = frozenset({RecordKind.BRANCHES, RecordKind.DEPARTMENTS})
 
 
 # Codes of errors a clerk resolves by choosing to replace what is stored (the page's button, --replace).
-RESOLVABLE = frozenset({"conflict", "overlapping-responses"})
+RESOLVABLE = frozenset({"conflict", "overlapping-responses", "looks-corrected"})
 
 
 class RowError(BaseModel):
@@ -109,12 +109,14 @@ class RowError(BaseModel):
 
 class Resolution(BaseModel):
     """What replacing would do, offered beside resolvable errors: set `rows` stored records aside and
-    store this file's (for an overlapping export: the answers stored between `start` and `end`)."""
+    store this file's (for an overlapping export: the answers stored between `start` and `end`; for a
+    ledger that looks like a corrected version: the records of `batch` the file no longer holds)."""
 
-    code: Literal["conflict", "overlapping-responses"]
+    code: Literal["conflict", "overlapping-responses", "looks-corrected"]
     rows: int
     start: str | None = None
     end: str | None = None
+    batch: int | None = None
 
 
 class FileReport(BaseModel):

@@ -188,12 +188,14 @@ def resolutions(result: ImportResult, lang: str) -> list[tuple[str, str]]:
         text = t("resolve.conflict", lang, n=rows)
     elif len(offered) == 1:
         only = offered[0]
-        text = t("resolve.overlapping-responses", lang, n=only.rows, start=only.start, end=only.end)
+        text = t(f"resolve.{only.code}", lang, n=only.rows, start=only.start, end=only.end, batch=only.batch)
     else:
         text = t("resolve.replace-all", lang, n=rows)
     choices = [("replace", text)]
     if codes == {"overlapping-responses"}:
         choices.append(("keep", t("resolve.keep", lang)))
+    if codes == {"looks-corrected"}:
+        choices.append(("keep", t("resolve.keep-ledger", lang)))
     return choices
 
 

@@ -61,6 +61,8 @@ def check_stored(
     unchanged = cur.execute(f"SELECT count(*) FROM {names.unchanged}").fetchone()[0]
     found = Stored(unchanged=unchanged, replaced=corrected, versions=versions)
     cur.execute(f"INSERT INTO {names.skip} SELECT {ROW} FROM {names.unchanged}")
+    if kind in LEDGERS and "source_id" not in match.columns and options.replaces is None:
+        _looks_corrected(cur, kind, names, batch_id, options, report)
     conflicts = cur.execute(f"SELECT count(DISTINCT rid) FROM {names.doomed}").fetchone()[0]
     if options.replace:
         rowids = f"SELECT rid FROM {names.doomed}"
@@ -73,6 +75,55 @@ def check_stored(
         if report.resolution is None:
             report.resolution = Resolution(code="conflict", rows=conflicts)
     return found
+
+
+# Kinds matched by their content (without the source's ids), where an edited row cannot be followed.
+LEDGERS = frozenset({RecordKind.ACTIVITIES, RecordKind.DISCIPLINE})
+
+
+def _looks_corrected(cur, kind: RecordKind, names, batch_id: int, options: ImportOptions, report: FileReport) -> None:
+    """A ledger that re-presents most of a stored batch (at least as many of its records as it leaves out),
+    leaves some of them out and brings new rows looks like a corrected version of that batch: identity by
+    content cannot follow an edited date, topic or summary, so storing it would count the edited records
+    twice. Refused, naming the new rows and the batch, unless `replace` (the batch's records the file no
+    longer holds are set aside) or `keep_repeats` (they are kept: the file really adds records)."""
+    table, columns = TABLE[kind], stored_columns(kind)
+    clean = f"{ROW} NOT IN (SELECT row FROM {names.errors})"
+    cur.execute(
+        f"CREATE TEMP TABLE {names.held} AS SELECT s.rowid AS rid, s.batch_id, EXISTS (SELECT 1 FROM {names.final} f "
+        f"WHERE f.{clean} AND {_same(columns)}) AS held FROM {table} s WHERE s.batch_id <> {int(batch_id)}"
+    )
+    found = cur.execute(
+        f"SELECT batch_id, count(*) FILTER (WHERE NOT held) AS absent FROM {names.held} GROUP BY batch_id "
+        "HAVING count(*) FILTER (WHERE held) >= count(*) FILTER (WHERE NOT held) AND absent > 0 "
+        "ORDER BY count(*) FILTER (WHERE held) DESC, batch_id DESC LIMIT 1"
+    ).fetchone()
+    fresh = f"{clean} AND {ROW} NOT IN (SELECT {ROW} FROM {names.skip})"
+    new = [r for (r,) in cur.execute(f"SELECT {ROW} FROM {names.final} WHERE {fresh} ORDER BY {ROW}").fetchall()]
+    if found is None or not new:
+        return
+    batch, absent = found
+    if options.replace:
+        cur.execute(f"INSERT INTO {names.doomed} SELECT rid FROM {names.held} WHERE batch_id = ? AND NOT held", [batch])
+        return
+    name = cur.execute(queries.CORRECTED_BATCH, [batch]).fetchone()[3]
+    if options.keep_repeats:
+        report.warnings.append(t("warn.looks-corrected-kept", options.lang, n=absent, batch=batch, file=name))
+        return
+    shown = ", ".join(map(str, new[:10])) + (" …" if len(new) > 10 else "")
+    action = t("resolve.looks-corrected", options.lang, n=absent, batch=batch)
+    file_error(
+        report,
+        "looks-corrected",
+        options.lang,
+        n=len(new),
+        rows=shown,
+        absent=absent,
+        batch=batch,
+        file=name,
+        action=action,
+    )
+    report.resolution = Resolution(code="looks-corrected", rows=absent, batch=batch)
 
 
 def _stored_rows(kind: RecordKind, batch_id: int) -> str:
