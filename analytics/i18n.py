@@ -541,9 +541,10 @@ STRINGS: dict[str, tuple[str, str]] = {
         "as values, then import",
     ),
     "reason.mixed-encoding": (
-        "混用了 UTF-8 和其他编码（如 GBK）：括号内各行不是 UTF-8，导入会成为乱码；请用一种编码重新保存（如在 Excel 中另存为“CSV UTF-8”）后再导入",
-        "mixes UTF-8 with another encoding (such as GBK): the lines in brackets are not UTF-8 and would import "
-        "garbled; save it again in one encoding (e.g. as “CSV UTF-8” in Excel), then import",
+        "混用了 UTF-8 和其他编码（如 GBK），导入会成为乱码；请用一种编码重新保存（如在 Excel 中另存为“CSV UTF-8”）后再导入。"
+        "不是 UTF-8 的行",
+        "mixes UTF-8 with another encoding (such as GBK) and would import garbled; save it again in one encoding "
+        "(e.g. as “CSV UTF-8” in Excel), then import. Lines not in UTF-8",
     ),
     "reason.hidden-sheet": ("工作表已隐藏", "the sheet is hidden"),
     "reason.empty-sheet": ("工作表是空的", "the sheet is empty"),

@@ -89,7 +89,9 @@ def prepare_all(source: SourceFile, options: ImportOptions) -> list[Prepared]:
 
 
 def _reason(reason: str, context: str, lang: str) -> str:
-    return t(f"reason.{reason}", lang) + (f"（{context}）" if context else "")
+    if not context:
+        return t(f"reason.{reason}", lang)
+    return t(f"reason.{reason}", lang) + (f"（{context}）" if lang == "zh" else f" ({context})")
 
 
 def prepare(source: SourceFile, options: ImportOptions) -> Prepared:
