@@ -227,7 +227,7 @@ def _v5_history_ids_and_status(con: duckdb.DuckDBPyConnection) -> None:
 # `valid_from` of a register row stored without one (a version that stands for all time).
 ALWAYS = "DATE '1900-01-01'"
 
-# The registers' columns as they stood at version 5 (before the key and `valid_from`).
+# The registers' columns as they stood at version 4 (before the key and `valid_from`).
 _REGISTER_COLUMNS = {
     "branches": "branch_code VARCHAR NOT NULL, name VARCHAR NOT NULL, is_joint BOOLEAN NOT NULL DEFAULT false, "
     "member_count INTEGER NOT NULL CHECK (member_count >= 0), secretary_double_leader BOOLEAN",

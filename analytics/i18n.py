@@ -98,12 +98,15 @@ STRINGS: dict[str, tuple[str, str]] = {
     ),
     "about.rules.organisation": (
         "组织沿革：支部和科室名册从某一天起生效（导入时选择，默认导入当天；命令行 --valid-from）。科室所属支部、职工人数、"
-        "支部党员人数等按生效期分版本保存，每一期的数据按该期第一天有效的组织计算；最早的版本也用于它之前的各期。"
+        "支部党员人数等按生效期分版本保存，每一期的数据按该期第一天有效的组织计算；名册第一天就有的支部和科室也用于之前的各期，"
+        "之后才出现的支部或科室从其最早版本所在的那一期起才存在，日期更早的记录会被拒绝（如它当时已存在，请用更早的生效日期重新导入名册）。"
         "同一生效日期下内容不同是冲突；对过去名册的更正请选择被更正的批次（沿用其生效日期）。",
         "The organisation's history: a branch or department register holds from a day (chosen at import, by "
         "default the import day; CLI --valid-from). Departments' branches, staff counts and branches' party "
         "members are kept per version, and each period's figures use the organisation in force on its first day; "
-        "the earliest version also stands for the periods before it. Other values for the same day are a conflict; "
+        "codes of the register's first day also stand for earlier periods, while a branch or department that came "
+        "later exists from the period of its first version, and records dated before it are refused (import the "
+        "register again with an earlier day if it existed then). Other values for the same day are a conflict; "
         "a correction of a past register names the batch it corrects (and keeps its day).",
     ),
     "about.rules.meetings": (
@@ -166,10 +169,11 @@ STRINGS: dict[str, tuple[str, str]] = {
         "source) keep both. Answers without ids are never matched cell by cell.",
     ),
     "about.rules.conflicts": (
-        "冲突：名册、汇总和纪检记录中与已存储记录键相同（如同一科室同一季度）而内容不同的行列为冲突，错误清单并列已存储的值和新值，"
+        "冲突：汇总、纪检记录和同一生效日期的名册中与已存储记录键相同（如同一科室同一季度）而内容不同的行列为冲突，错误清单并列已存储的值和新值，"
         "以及旧值来自哪个批次和文件；确认后可用新文件中的值替换，撤销该批次可恢复原值。",
-        "Conflicts: rows of registers, aggregates and discipline records with the key of a stored record (the same "
-        "department and quarter) but other values are conflicts; the error list shows the stored and the new value "
+        "Conflicts: rows of aggregates, discipline records and registers of the same valid-from day with the key of "
+        "a stored record (the same department and quarter) but other values are conflicts; the error list shows the "
+        "stored and the new value "
         "side by side, with the batch and file of the old one. Replacing them is one confirmed click; undoing that "
         "batch puts the old values back.",
     ),
@@ -589,9 +593,9 @@ STRINGS: dict[str, tuple[str, str]] = {
     "warn.replaced": ("{n} 条已存储的记录被本文件替换", "{n} stored records were replaced by this file"),
     "cli.sheet": ("工作表“{sheet}”", "sheet “{sheet}”"),
     "warn.new-versions": (
-        "{n} 行与已存储的名册不同：自 {day} 起按本文件的值（支部、人数等）计算，此前各期仍按原来的组织计算",
-        "{n} rows differ from the stored register: from {day} on the figures use this file's values (branch, "
-        "counts…); earlier periods keep the organisation as it was",
+        "{n} 行与已存储的名册不同：记为自 {day} 起生效的新版本（支部、人数等）；每一期都按该期第一天有效的版本计算",
+        "{n} rows differ from the stored register: stored as a new version valid from {day} (branch, counts…); "
+        "every period uses the version in force on its first day",
     ),
     "err.replaces-several": (
         "更正批次 {batch} 时一次只能导入一个文件（一个工作表）",
@@ -604,6 +608,16 @@ STRINGS: dict[str, tuple[str, str]] = {
     "err.replaces-undone": (
         "批次 {batch}（{file}）已撤销，无需更正：请直接导入本文件",
         "Batch {batch} ({file}) was undone, so there is nothing to correct: import this file on its own",
+    ),
+    "err.replaces-replaced": (
+        "批次 {batch}（{file}）的记录已被批次 {later} 更正或替换：现在有效的是批次 {later}，请更正批次 {later}",
+        "The records of batch {batch} ({file}) were corrected or replaced by batch {later}: batch {later} is what "
+        "stands now, so correct batch {later}",
+    ),
+    "err.replaces-orphans": (
+        "更正后的名册不再包含 {codes}，而已存储的记录仍属于它们：请在更正文件中保留这些编码，或先撤销这些记录所在的批次",
+        "The corrected register no longer holds {codes}, which stored records still belong to: keep these codes in "
+        "the corrected file, or first undo the batches of those records",
     ),
     "err.replaces-kind": (
         "批次 {batch}（{file}）是“{kind}”，本文件是“{file_kind}”：更正文件必须与原批次是同一类数据",
@@ -663,6 +677,14 @@ STRINGS: dict[str, tuple[str, str]] = {
         "日期 {value} 晚于今天（{expected}）：尚未发生的事不能导入，请核对年份",
         "The date {value} is after today ({expected}): only what has happened can be imported; check the year",
     ),
+    "err.not-yet-registered": (
+        "“{value}”在本行的日期还不在名册中（名册中它最早的生效日期晚于这一天），这条记录无法归属；"
+        "如果它那时已经存在，请用更早的生效日期重新导入名册（导入页的生效日期，或命令行 --valid-from）",
+        "“{value}” was not in the register yet on this row's date (its earliest version is valid from a later "
+        "day), so the record cannot be attributed; if it existed then, import the register again with an earlier "
+        "day (the import page's valid-from day, or --valid-from)",
+    ),
+    "import.code.not-yet-registered": ("当时还不在名册中", "Not in the register yet"),
     "err.ambiguous-period": (
         "“{value}”可能是 1 月，也可能是 10 月（Excel 会把 2024.10 存成 2024.1）：请写成 2024-01 或 2024-10 的形式",
         "“{value}” may be January or October (Excel stores 2024.10 as 2024.1); write 2024-01 or 2024-10",

@@ -209,8 +209,8 @@ def build_panel(
         max(_truncate(hi, grain) for _, hi in spans.values()),
         grain,
     )
-    organisation = in_force(branches, "branch_code", starts)
-    grid = in_force(departments, "department_code", starts).merge(
+    organisation = in_force(branches, "branch_code", starts, grain)
+    grid = in_force(departments, "department_code", starts, grain).merge(
         organisation[["branch_code", "period_start", "branch_name", "member_count"]],
         on=["branch_code", "period_start"],
         how="left",
@@ -271,20 +271,24 @@ def _capped_score(value: pd.Series, target: float) -> pd.Series:
     return np.minimum(value / target * 100, 100.0)
 
 
-def in_force(versions: pd.DataFrame, key: str, starts: pd.DatetimeIndex) -> pd.DataFrame:
-    """Each code of `versions` (rows with `key` and `valid_from`) × each period start: the version in force
-    on the period's first day, i.e. the latest valid from that day or before; before a code's first version,
-    that first version (the register knows nothing earlier)."""
+def in_force(versions: pd.DataFrame, key: str, starts: pd.DatetimeIndex, grain: str) -> pd.DataFrame:
+    """Each code of `versions` (rows with `key` and `valid_from`) × each period it exists in: the version in
+    force on the period's first day (the latest valid from that day or before). Before a code's first
+    version: a code of the register's first day stands for all earlier periods (the register knows nothing
+    earlier); a code that came later (a department or branch founded since) exists from the period its first
+    version falls in, with that version."""
     starts = pd.DatetimeIndex(starts)
     valid_from = pd.to_datetime(versions["valid_from"]).astype(starts.dtype)
     versions = versions.assign(valid_from=valid_from).sort_values("valid_from")
     grid = versions[[key]].drop_duplicates().merge(pd.DataFrame({"period_start": starts}), how="cross")
     grid = grid.sort_values("period_start", ignore_index=True)
     found = pd.merge_asof(grid, versions, left_on="period_start", right_on="valid_from", by=key)
-    earlier = found["valid_from"].isna()
+    earlier = found["valid_from"].isna().to_numpy()
     first = versions.drop_duplicates(key)
-    before = grid[earlier.to_numpy()].merge(first, on=key, how="left")
-    out = pd.concat([found[~earlier], before], ignore_index=True)
+    before = grid[earlier].merge(first, on=key, how="left")
+    ends = before["period_start"] + pd.DateOffset(months=PERIOD_MONTHS[grain])
+    exists = (before["valid_from"] == versions["valid_from"].min()) | (before["valid_from"] < ends)
+    out = pd.concat([found[~earlier], before[exists]], ignore_index=True)
     return out.drop(columns="valid_from").sort_values([key, "period_start"], ignore_index=True)
 
 

@@ -260,6 +260,20 @@ SELECT ref, key, arg_min(code, (former, code)) AS code FROM (
 """
 
 
+# Branches and departments that came after the register's first day, with the day they did (their first
+# version): a record dated before it cannot be attributed (`metrics.in_force` has no row for the code then).
+IMPORT_FOUNDED = """
+CREATE OR REPLACE TEMP TABLE pbi_founded AS
+WITH versions AS (
+    SELECT 'branch' AS ref, branch_code AS code, valid_from FROM branches
+    UNION ALL SELECT 'department', department_code, valid_from FROM departments
+),
+firsts AS (SELECT ref, code, min(valid_from) AS founded FROM versions GROUP BY ALL)
+SELECT f.ref, f.code, f.founded FROM firsts f
+WHERE f.founded > (SELECT min(valid_from) FROM versions v WHERE v.ref = f.ref)
+"""
+
+
 def scale_stats(number: str, percent: str) -> str:
     """How the distinct cells `?` (with their counts `?`) of a score column spread over the scales the
     importer knows (`importer.detect_scale`): `number` parses a cell `v`, `percent` says it has a % sign."""
@@ -366,6 +380,21 @@ UNDO_DEPENDENTS = {
     """,
 }
 
+
+# Codes records still refer to that no version of the register holds any more (after a correction of it).
+ORPHANED = {
+    "branches": """
+        SELECT DISTINCT branch_code FROM (SELECT branch_code FROM departments UNION ALL SELECT branch_code FROM activities)
+        WHERE branch_code NOT IN (SELECT branch_code FROM branches) ORDER BY 1
+    """,
+    "departments": """
+        SELECT DISTINCT department_code FROM (
+            SELECT department_code FROM satisfaction_responses
+            UNION ALL SELECT department_code FROM satisfaction_aggregates
+            UNION ALL SELECT department_code FROM discipline_records
+        ) WHERE department_code NOT IN (SELECT department_code FROM departments) ORDER BY 1
+    """,
+}
 
 # Names two codes hold today (spaces, full and half width aside): an undo that would put one back is refused.
 NAME_CLASHES = """

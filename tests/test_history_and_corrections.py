@@ -396,3 +396,96 @@ def test_a_ledger_adding_records_to_a_stored_one_is_not_taken_for_a_correction(d
     kept = load(db, csv("other.csv", ACTIVITIES_FIXED), keep_repeats=True)[0]
     assert kept.rows == 1 and any("仍保留" in w for w in kept.warnings)
     assert db.reader().execute("SELECT count(*) FROM activities").fetchone()[0] == 4
+
+
+# --- Found in review: ids arriving or leaving, persons, a branch's own ledger -----------------------------
+
+
+def test_a_ledger_that_gains_case_ids_and_an_edit_is_asked_about(db):
+    load(db, csv("ledger.csv", LEDGER))
+    with_ids = "案件编号," + CORRECTED.replace("\n2025", "\nJ1,2025", 1).replace("\n2025-02", "\nJ2,2025-02")
+    refused = import_files(db, [csv("ledger-ids.csv", with_ids)], ImportOptions(today=TODAY))
+    assert [e.code for e in refused.files[0].errors] == ["looks-corrected"]
+    load(db, csv("ledger-ids.csv", with_ids), replace=True)
+    year = metrics.rollup(metrics.build_panel(db, "year", as_of=TODAY), "hospital")
+    assert cell(year, "discipline_cases", period="2025") == 2
+    assert cell(year, "rectification_overdue", period="2025") == 0
+
+
+def test_activities_stored_with_ids_and_exported_again_without_them_are_unchanged(db):
+    with_ids = "活动编号," + ACTIVITIES.replace("\n2025-03-02", "\nH1,2025-03-02").replace(
+        "\n2025-03-15", "\nH2,2025-03-15"
+    )
+    load(db, csv("with-ids.csv", with_ids))
+    report = load(db, csv("without-ids.csv", ACTIVITIES))[0]
+    assert report.rows == 0 and any("2 行与已存储的记录完全相同" in w for w in report.warnings)
+    assert db.reader().execute("SELECT count(*) FROM activities").fetchone()[0] == 2
+
+
+def test_the_same_case_id_with_other_persons_is_a_conflict_that_shows_no_name(db):
+    header = "案件编号,日期,科室,类别,摘要,涉及人员\n"
+    load(db, csv("one.csv", header + "J1,2025-01-10,D1,第一种形态,谈话提醒,张三\n"))
+    result = import_files(
+        db, [csv("two.csv", header + "J1,2025-01-10,D1,第一种形态,谈话提醒,张三、李四\n")], ImportOptions(today=TODAY)
+    )
+    (error,) = result.files[0].errors
+    assert (error.code, error.column) == ("conflict", "涉及人员")
+    assert "张三" not in error.message and "李四" not in error.message and "、" in error.value
+    assert db.reader().execute("SELECT count(*) FROM discipline_records").fetchone()[0] == 1
+
+
+def test_a_branchs_own_ledger_is_not_taken_for_a_correction_of_the_hospitals(db):
+    hospital = (
+        "活动日期,支部编码,活动类型,活动主题,参加人数\n"
+        "2025-01-05,B1,主题党日,一月,8\n2025-02-05,B1,主题党日,二月,8\n2025-03-05,B1,主题党日,三月,8\n"
+        "2025-01-06,B2,主题党日,一月,9\n2025-02-06,B2,主题党日,二月,9\n"
+    )
+    load(db, csv("hospital-q1.csv", hospital))
+    own = "活动日期,支部编码,活动类型,活动主题,参加人数\n" + "".join(
+        f"2025-0{m}-05,B1,主题党日,{t},8\n" for m, t in ((1, "一月"), (2, "二月"), (3, "三月"), (4, "四月"))
+    )
+    assert load(db, csv("b1-h1.csv", own))[0].rows == 1
+    assert db.reader().execute("SELECT count(*) FROM activities").fetchone()[0] == 6
+
+
+def test_a_branch_founded_later_is_not_projected_into_earlier_periods(db):
+    load(
+        db,
+        csv("b3.csv", "支部编码,支部名称,党员人数\nB3,新院区党支部,30\n"),
+        csv("d3.csv", "科室编码,科室名称,科室类别,职工人数,支部编码\nD3,新院区门诊,临床,60,B3\n"),
+        valid_from=dt.date(2025, 7, 1),
+    )
+    lectures = "活动日期,支部编码,活动类型,活动主题,参加人数\n2024-05-10,B1,党课,甲,9\n2025-08-10,B3,党课,乙,20\n"
+    load(db, csv("lectures.csv", lectures))
+    frame = metrics.rollup(metrics.build_panel(db, "year", as_of=TODAY), "hospital")
+    # 2024: B1 and B2 (30 members), B1 held 1 of 4 lectures, B2 none: (25 × 10 + 0 × 20) ÷ 30.
+    assert cell(frame, "member_count", period="2024") == 30
+    assert cell(frame, "compliance_party_lecture", period="2024") == pytest.approx(250 / 30)
+    # 2025: B3 founded in July counts in its founding year: (0 × 10 + 0 × 20 + 25 × 30) ÷ 60.
+    assert cell(frame, "member_count", period="2025") == 60
+    assert cell(frame, "compliance_party_lecture", period="2025") == pytest.approx(750 / 60)
+    # A record dated before the branch was registered cannot be attributed: refused, naming the row.
+    early = "活动日期,支部编码,活动类型,活动主题,参加人数\n2025-03-01,B3,党课,丙,20\n"
+    result = import_files(db, [csv("early.csv", early)], ImportOptions(today=TODAY))
+    assert [(e.row, e.code) for e in result.files[0].errors] == [(2, "not-yet-registered")]
+
+
+def test_a_corrected_register_must_keep_the_codes_records_use(db):
+    load(db, csv("aggregates.csv", AGGREGATES))
+    batch = int(history(db).query("kind == 'departments'")["batch_id"].min())
+    only_d2 = "科室编码,科室名称,科室类别,职工人数,支部编码\nD2,普外科,临床,50,B2\n"
+    result = import_files(db, [csv("d.csv", only_d2)], ImportOptions(today=TODAY, replaces=batch))
+    assert [e.code for e in result.files[0].errors] == ["replaces-orphans"] and "D1" in result.files[0].errors[
+        0
+    ].message
+    assert db.reader().execute("SELECT count(*) FROM departments").fetchone()[0] == 2
+
+
+def test_a_batch_corrected_already_is_not_corrected_twice(db):
+    first = load(db, csv("activities.csv", ACTIVITIES))[0].batch_id
+    second = load(db, csv("fixed.csv", ACTIVITIES_FIXED), replaces=first)[0].batch_id
+    again = import_files(
+        db, [csv("fixed-2.csv", ACTIVITIES_FIXED.replace("03-16", "03-17"))], ImportOptions(today=TODAY, replaces=first)
+    )
+    (error,) = again.files[0].errors
+    assert error.code == "replaces-replaced" and f"批次 {second}" in error.message

@@ -49,7 +49,10 @@ as many of its records as it leaves out), leaves some out and brings new rows lo
 option, else the corrected batch's day, else the import day); a register row is compared with its code's
 version in force on that day: the same values are unchanged, other values a conflict when that version holds
 from the same day, else a new version. `metrics.in_force` gives each period the versions in force on its
-first day (a code's earliest version also stands for earlier periods).
+first day; codes of the register's first day also stand for earlier periods, a code that came later exists
+from the period of its first version, and a record dated before that is an error (`not-yet-registered`). A
+correction of a register must keep every code records use (`replaces-orphans`); a batch corrected or
+replaced already cannot be corrected again (`replaces-replaced`: correct the batch that stands).
 
 **Meetings.** An activity's status (召开情况: held, not held, cancelled) is read; 0 attendees of a positive
 expected number is not held (a warning names the rows). Only held activities count (`queries.PANEL_*`).

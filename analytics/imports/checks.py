@@ -70,6 +70,12 @@ def row_checks(raw, match, fields, scales, today: dt.date, lang) -> tuple[list[t
             expect[(name, "out-of-range")] = t("expect.range", lang, low=num(low), high=num(high))
         else:
             expect[(name, "out-of-range")] = t("expect.at_least", lang, low=num(low))
+    refs = [f for f in fields.values() if f.name in match.columns and f.type == "ref"]
+    days = [f for f in fields.values() if f.name in match.columns and f.not_future]
+    if refs and days:  # a branch or department founded after the record's day (see `metrics.in_force`)
+        ref, day = refs[0], _date_column(days[0])
+        founded = f"(SELECT founded FROM pbi_founded WHERE ref = '{ref.ref}' AND code = {ref.name})"
+        checks.append((ref.name, "not-yet-registered", f"CAST({day} AS DATE) < {founded}"))
     if "source_id" in match.columns:  # a ledger with the source's ids: every record has one
         checks.append(("source_id", "missing-value", "source_id IS NULL"))
     if match.kind is RecordKind.DISCIPLINE:  # rectification cannot end before the record it rectifies

@@ -34,6 +34,7 @@ from analytics.imports.model import (
     ID_COLUMN,
     KEYS,
     MAX_ERRORS_PER_FILE,
+    NOBODY_CAME,
     REGISTERS,
     TABLE,
     FileReport,
@@ -92,11 +93,6 @@ def _reason(reason: str, context: str, lang: str) -> str:
     if not context:
         return t(f"reason.{reason}", lang)
     return t(f"reason.{reason}", lang) + (f"（{context}）" if lang == "zh" else f" ({context})")
-
-
-def prepare(source: SourceFile, options: ImportOptions) -> Prepared:
-    """The first table of `prepare_all` (what a preview shows)."""
-    return prepare_all(source, options)[0]
 
 
 def _prepare_table(source: SourceFile, raw: RawTable, options: ImportOptions, several: bool) -> Prepared:
@@ -259,10 +255,10 @@ def _warnings(cur, kind: RecordKind, names, match: HeaderMatch, lang: str) -> li
         n, shown = _rows_where(cur, names, "attended > expected")
         if n:
             out.append(t("warn.attended-over-expected", lang, n=n, rows=shown))
-        n, shown = _rows_where(cur, names, "attended = 0 AND expected > 0")
+        n, shown = _rows_where(cur, names, NOBODY_CAME)
         if n:
             out.append(t("warn.nobody-attended", lang, n=n, rows=shown))
-        n, shown = _rows_where(cur, names, "status <> 'held' AND NOT (attended = 0 AND expected > 0)")
+        n, shown = _rows_where(cur, names, f"status <> 'held' AND NOT ({NOBODY_CAME})")
         if n:
             out.append(t("warn.not-held", lang, n=n, rows=shown))
     if kind is RecordKind.DISCIPLINE:
@@ -392,6 +388,10 @@ def _validate_and_load(
         report.rows = 0  # the call will be rolled back, and no later file refers to these rows
     else:
         report.rows = _insert(cur, kind, names, batch_id, valid_from)
+    if kind in REGISTERS and options.replaces is not None:  # a corrected register must still hold every code in use
+        orphans = [code for (code,) in cur.execute(queries.ORPHANED[TABLE[kind]]).fetchall()]
+        if orphans:
+            file_error(report, "replaces-orphans", lang, batch=options.replaces, codes="、".join(orphans[:10]))
     cur.execute(queries.FINISH_BATCH, [report.rows, stored.unchanged, stored.replaced, batch_id])
     cur.execute(queries.SET_BATCH_ORIGIN, [options.replaces, valid_from, batch_id])
 
@@ -451,14 +451,17 @@ def _correction_fits(cur, prepared: list[Prepared], runnable: list[Prepared], op
     """A file correcting a batch (`options.replaces`) must be one table of that batch's kind, and the batch
     must stand (not undone); else an error on the file."""
     lang, batch = options.lang, options.replaces
-    target = (runnable or prepared)[0].report
+    target = prepared[0].report
     corrected = cur.execute(queries.CORRECTED_BATCH, [batch]).fetchone()
+    since = [b for (b,) in cur.execute(queries.REPLACED_BY_LATER, [batch]).fetchall()]
     if len(prepared) != 1:
         file_error(target, "replaces-several", lang, batch=batch)
     elif corrected is None:
         file_error(target, "replaces-unknown", lang, batch=batch)
     elif corrected[1] is not None:
         file_error(target, "replaces-undone", lang, batch=batch, file=corrected[3])
+    elif since:  # corrected (or partly replaced) already: the correction is what stands now
+        file_error(target, "replaces-replaced", lang, batch=batch, file=corrected[3], later=since[-1])
     elif runnable and runnable[0].match.kind.value != corrected[0]:
         kinds = {"kind": RecordKind(corrected[0]).label(lang), "file_kind": runnable[0].match.kind.label(lang)}
         file_error(target, "replaces-kind", lang, batch=batch, file=corrected[3], **kinds)
@@ -654,6 +657,7 @@ def undo(db: Database, batch_id: int, lang: str = "zh") -> UndoResult:
                 message = t("undo.replaced-later", lang, batch=batch_id, later=", ".join(map(str, later)))
                 return UndoResult(ok=False, batch_id=batch_id, message=message)
             removed = restored = 0
+            clashes = {name for (name,) in cur.execute(queries.NAME_CLASHES).fetchall()}
             try:
                 for table in TABLE.values():
                     delete, restore, clear = queries.undo_statements(table)
@@ -664,8 +668,9 @@ def undo(db: Database, batch_id: int, lang: str = "zh") -> UndoResult:
                 # A record to put back collides with one stored since (the same code and day).
                 clash = re.search(r'"([^"]*)"', str(error))
                 raise _Blocked(clash.group(1) if clash else "") from error
-            clash = cur.execute(queries.NAME_CLASHES).fetchone()
-            if clash is not None:  # a name put back that another code has taken since
+            # A name put back that another code has taken since (clashes the database held before are not ours).
+            clash = sorted({name for (name,) in cur.execute(queries.NAME_CLASHES).fetchall()} - clashes)
+            if clash:
                 raise _Blocked(clash[0])
             cur.execute(queries.MARK_UNDONE, [dt.datetime.now(), batch_id])
     except _Blocked as blocked:  # the writer rolled everything back

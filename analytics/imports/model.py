@@ -63,13 +63,15 @@ KEYS: dict[RecordKind, tuple[list[str], list[str]]] = {
 }
 
 
+# SQL over a file's activities: nobody attended a meeting people were expected at, so it did not take place.
+NOBODY_CAME = "attended = 0 AND expected > 0"
+
 # Stored columns filled from something other than one parsed field of the same name.
 DERIVED: dict[RecordKind, dict[str, str]] = {
     RecordKind.BRANCHES: {"is_joint": "coalesce(is_joint, false)"},
     RecordKind.ACTIVITIES: {
         "topic": "coalesce(topic, '')",
-        # Nobody attending a meeting people were expected at means it did not take place.
-        "status": "CASE WHEN attended = 0 AND expected > 0 THEN 'not_held' ELSE coalesce(status, 'held') END",
+        "status": f"CASE WHEN {NOBODY_CAME} THEN 'not_held' ELSE coalesce(status, 'held') END",
     },
     RecordKind.SATISFACTION_AGGREGATES: {"period_grain": "period_grain", "period_start": "period_start"},
     RecordKind.DISCIPLINE: {

@@ -105,6 +105,7 @@ def load_lookups(cur: duckdb.DuckDBPyConnection, kind: RecordKind) -> None:
     if rows:
         cur.executemany("INSERT INTO pbi_aliases VALUES (?, ?, ?)", rows)
     cur.execute(queries.IMPORT_REFS)
+    cur.execute(queries.IMPORT_FOUNDED)
 
 
 def parse_select(cur, raw, match: HeaderMatch, fields: dict[str, Field], names, scales: dict[str, ScoreScale]) -> str:

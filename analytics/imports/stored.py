@@ -49,7 +49,7 @@ def check_stored(
     cur.execute(f"CREATE TEMP TABLE {names.doomed} (rid BIGINT)")
     versions = 0
     if kind is RecordKind.ACTIVITIES and "source_id" not in match.columns:
-        _match_activities(cur, names, batch_id)
+        _match_activities(cur, match, names, batch_id)
     elif kind is RecordKind.SATISFACTION_RESPONSES and "response_id" not in match.columns:
         # Answers without an id are never matched cell by cell: only their time range is compared.
         cur.execute(f"CREATE TEMP TABLE {names.unchanged} ({ROW} BIGINT)")
@@ -61,8 +61,8 @@ def check_stored(
     unchanged = cur.execute(f"SELECT count(*) FROM {names.unchanged}").fetchone()[0]
     found = Stored(unchanged=unchanged, replaced=corrected, versions=versions)
     cur.execute(f"INSERT INTO {names.skip} SELECT {ROW} FROM {names.unchanged}")
-    if kind in LEDGERS and "source_id" not in match.columns and options.replaces is None:
-        _looks_corrected(cur, kind, names, batch_id, options, report)
+    if kind in LEDGERS and options.replaces is None:
+        _looks_corrected(cur, match, names, batch_id, options, report)
     conflicts = cur.execute(f"SELECT count(DISTINCT rid) FROM {names.doomed}").fetchone()[0]
     if options.replace:
         rowids = f"SELECT rid FROM {names.doomed}"
@@ -77,21 +77,43 @@ def check_stored(
     return found
 
 
-# Kinds matched by their content (without the source's ids), where an edited row cannot be followed.
+# Kinds matched by their content (or by the source's ids, which records stored earlier may lack), where an
+# edited row cannot be followed by content.
 LEDGERS = frozenset({RecordKind.ACTIVITIES, RecordKind.DISCIPLINE})
+# A ledger's unit (the branch of an activity, the department of a record) and date.
+_SCOPE = {
+    RecordKind.ACTIVITIES: ("branch_code", "activity_date"),
+    RecordKind.DISCIPLINE: ("department_code", "record_date"),
+}
 
 
-def _looks_corrected(cur, kind: RecordKind, names, batch_id: int, options: ImportOptions, report: FileReport) -> None:
+def said_columns(match: HeaderMatch) -> list[str]:
+    """The stored columns a file's row is compared on: those the file gives (and the status derived from
+    them), never the source's id (an id'd file is matched by it, a file without ids has none to compare)."""
+    given = set(match.columns) | {"status", "persons_pseudonymised" if "persons" in match.columns else ""}
+    return [c for c in stored_columns(match.kind) if c in given and c != "source_id"]
+
+
+def _looks_corrected(cur, match: HeaderMatch, names, batch_id: int, options: ImportOptions, report: FileReport) -> None:
     """A ledger that re-presents most of a stored batch (at least as many of its records as it leaves out),
     leaves some of them out and brings new rows looks like a corrected version of that batch: identity by
     content cannot follow an edited date, topic or summary, so storing it would count the edited records
-    twice. Refused, naming the new rows and the batch, unless `replace` (the batch's records the file no
+    twice. Only the stored records of the file's branches or departments and dates are judged (a branch's
+    own ledger is not a correction of the hospital's), and, for a file with ids, only those stored without
+    one. Refused, naming the new rows and the batch, unless `replace` (the batch's records the file no
     longer holds are set aside) or `keep_repeats` (they are kept: the file really adds records)."""
-    table, columns = TABLE[kind], stored_columns(kind)
+    kind = match.kind
+    table, columns, (unit, day) = TABLE[kind], said_columns(match), _SCOPE[kind]
     clean = f"{ROW} NOT IN (SELECT row FROM {names.errors})"
+    scope = (
+        f"s.{unit} IN (SELECT {unit} FROM {names.final}) "
+        f"AND s.{day} BETWEEN (SELECT min({day}) FROM {names.final}) AND (SELECT max({day}) FROM {names.final})"
+    )
+    if "source_id" in match.columns:
+        scope += " AND s.source_id IS NULL"
     cur.execute(
         f"CREATE TEMP TABLE {names.held} AS SELECT s.rowid AS rid, s.batch_id, EXISTS (SELECT 1 FROM {names.final} f "
-        f"WHERE f.{clean} AND {_same(columns)}) AS held FROM {table} s WHERE s.batch_id <> {int(batch_id)}"
+        f"WHERE f.{clean} AND {_same(columns)}) AS held FROM {table} s WHERE s.batch_id <> {int(batch_id)} AND {scope}"
     )
     found = cur.execute(
         f"SELECT batch_id, count(*) FILTER (WHERE NOT held) AS absent FROM {names.held} GROUP BY batch_id "
@@ -163,10 +185,8 @@ def _match_by_key(cur, match: HeaderMatch, names, batch_id: int, valid_from) -> 
         # A ledger with the source's own ids (活动编号, 案件编号): the id is the record, whatever else was
         # corrected; records stored without an id are still matched by their key.
         on = f"(f.source_id = s.source_id OR (s.source_id IS NULL AND {on}))"
-        given = set(match.columns) | {"status", "persons_pseudonymised" if "persons" in match.columns else ""}
-        said = [v for v in [*keys, *values] if v in given and v != "source_id"]
-    # Names are the same name when their spelling keys agree (内科（一） is 内科(一)).
-    same = " AND ".join(_same_value(v) for v in said) or "true"
+        said = said_columns(match)
+    same = _same(said) if said else "true"
     clean = f"f.{ROW} NOT IN (SELECT row FROM {names.errors}) AND f.{ROW} NOT IN (SELECT {ROW} FROM {names.skip})"
     stored = _stored_rows(kind, batch_id)
     cur.execute(
@@ -199,16 +219,17 @@ def _match_by_key(cur, match: HeaderMatch, names, batch_id: int, valid_from) -> 
     return versions
 
 
-def _match_activities(cur, names, batch_id: int) -> None:
+def _match_activities(cur, match: HeaderMatch, names, batch_id: int) -> None:
     """Activities: for each set of identical activities, the file's rows beyond the stored count are new;
     a new row sharing date, branch, type and topic with a stored activity that the file no longer holds
     conflicts with it (a correction or another session: the clerk says which)."""
-    columns = stored_columns(RecordKind.ACTIVITIES)
+    columns = said_columns(match)
     keys = KEYS[RecordKind.ACTIVITIES][0]
     content = ", ".join(columns)
+    kept = ", ".join(dict.fromkeys([*keys, *columns]))
     clean = f"{ROW} NOT IN (SELECT row FROM {names.errors}) AND {ROW} NOT IN (SELECT {ROW} FROM {names.skip})"
     cur.execute(
-        f"CREATE TEMP TABLE {names.candidates} AS SELECT {ROW}, {content}, "
+        f"CREATE TEMP TABLE {names.candidates} AS SELECT {ROW}, {kept}, "
         f"row_number() OVER (PARTITION BY {content} ORDER BY {ROW}) AS nth FROM {names.final} WHERE {clean}"
     )
     cur.execute(
@@ -233,14 +254,15 @@ def _match_activities(cur, names, batch_id: int) -> None:
     )
 
 
-def _same_value(column: str) -> str:
-    if column == "name":
-        return "pbi_key(f.name) IS NOT DISTINCT FROM pbi_key(s.name)"
-    return f"f.{column} IS NOT DISTINCT FROM s.{column}"
-
-
 def _same(columns: list[str], left: str = "f", right: str = "s") -> str:
-    return " AND ".join(f"{left}.{c} IS NOT DISTINCT FROM {right}.{c}" for c in columns)
+    """SQL: the rows `left` and `right` agree on `columns`; names when their spelling keys agree (内科（一） is
+    内科(一))."""
+    return " AND ".join(
+        f"pbi_key({left}.{c}) IS NOT DISTINCT FROM pbi_key({right}.{c})"
+        if c == "name"
+        else f"{left}.{c} IS NOT DISTINCT FROM {right}.{c}"
+        for c in columns
+    )
 
 
 def _overlapping_export(
@@ -297,24 +319,31 @@ def _conflict_errors(cur, raw, match, names) -> None:
     """One error per differing cell of each conflicting row: the file's value and the stored one."""
     kind = match.kind
     table = TABLE[kind]
-    columns = [v for v in stored_columns(kind) if v in match.columns or v == "status"]
+    columns = said_columns(match)
     if kind is RecordKind.SATISFACTION_AGGREGATES:
         columns = [v for v in KEYS[kind][1] if v in match.columns]
-    numbers = {f.name for f in FIELDS[kind] if f.type in ("float", "hours", "score")}
+    numbers = frozenset(f.name for f in FIELDS[kind] if f.type in ("float", "hours", "score"))
     selects = [
-        f"SELECT c.{ROW}, '{v}', {_shown(f'f.{v}', v in numbers)}, 'conflict', {_shown(f's.{v}', v in numbers)}, "
-        "c.batch_id "
+        f"SELECT c.{ROW}, '{_field(v)}', {_shown(f'f.{v}', v, numbers)}, 'conflict', "
+        f"{_shown(f's.{v}', v, numbers)}, c.batch_id "
         f"FROM {names.conflict} c JOIN {names.final} f USING ({ROW}) JOIN {table} s ON s.rowid = c.rid "
         f"WHERE f.{v} IS DISTINCT FROM s.{v}"
         for v in columns
-        if v != "persons_pseudonymised"
     ]
     cur.execute(f"INSERT INTO {names.errors} (row, field, value, code, stored, batch) {' UNION ALL '.join(selects)}")
 
 
-def _shown(expr: str, number: bool) -> str:
-    """A stored value as text for a message: numbers whole without '.0', else to 4 decimals."""
-    if not number:
+def _field(column: str) -> str:
+    """The file's field a stored column comes from."""
+    return "persons" if column == "persons_pseudonymised" else column
+
+
+def _shown(expr: str, column: str, numbers: frozenset[str] = frozenset()) -> str:
+    """A stored value as text for a message: numbers whole without '.0', else to 4 decimals; persons as the
+    first characters of their pseudonyms (never a name)."""
+    if column == "persons_pseudonymised":
+        return f"array_to_string(list_transform({expr}, lambda p: left(p, 8)), '、')"
+    if column not in numbers:
         return f"CAST({expr} AS VARCHAR)"
     return (
         f"CASE WHEN {expr} = round({expr}) THEN CAST(CAST({expr} AS BIGINT) AS VARCHAR) "
