@@ -272,11 +272,11 @@ def _capped_score(value: pd.Series, target: float) -> pd.Series:
 
 
 def in_force(versions: pd.DataFrame, key: str, starts: pd.DatetimeIndex, grain: str) -> pd.DataFrame:
-    """Each code of `versions` (rows with `key` and `valid_from`) × each period it exists in: the version in
-    force on the period's first day (the latest valid from that day or before). Before a code's first
-    version: a code of the register's first day stands for all earlier periods (the register knows nothing
-    earlier); a code that came later (a department or branch founded since) exists from the period its first
-    version falls in, with that version."""
+    """Each code of `versions` (rows with `key`, `valid_from` and `batch`) × each period it exists in: the
+    version in force on the period's first day (the latest valid from that day or before). Before a code's
+    first version: a code of the register's first import stands for all earlier periods (the register knows
+    nothing earlier); a code added by a later import (a department or branch founded since) exists from the
+    period its first version falls in, with that version."""
     starts = pd.DatetimeIndex(starts)
     valid_from = pd.to_datetime(versions["valid_from"]).astype(starts.dtype)
     versions = versions.assign(valid_from=valid_from).sort_values("valid_from")
@@ -285,11 +285,12 @@ def in_force(versions: pd.DataFrame, key: str, starts: pd.DatetimeIndex, grain: 
     found = pd.merge_asof(grid, versions, left_on="period_start", right_on="valid_from", by=key)
     earlier = found["valid_from"].isna().to_numpy()
     first = versions.drop_duplicates(key)
+    initial = versions.groupby(key)["batch"].min() == versions["batch"].min()
     before = grid[earlier].merge(first, on=key, how="left")
     ends = before["period_start"] + pd.DateOffset(months=PERIOD_MONTHS[grain])
-    exists = (before["valid_from"] == versions["valid_from"].min()) | (before["valid_from"] < ends)
+    exists = before[key].map(initial).to_numpy(dtype=bool) | (before["valid_from"] < ends).to_numpy()
     out = pd.concat([found[~earlier], before[exists]], ignore_index=True)
-    return out.drop(columns="valid_from").sort_values([key, "period_start"], ignore_index=True)
+    return out.drop(columns=["valid_from", "batch"]).sort_values([key, "period_start"], ignore_index=True)
 
 
 def _party_metrics(con, grain, settings, organisation, span, compliance_types) -> pd.DataFrame:

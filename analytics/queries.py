@@ -260,17 +260,18 @@ SELECT ref, key, arg_min(code, (former, code)) AS code FROM (
 """
 
 
-# Branches and departments that came after the register's first day, with the day they did (their first
-# version): a record dated before it cannot be attributed (`metrics.in_force` has no row for the code then).
+# Branches and departments added to the register after its first import, with the day they came (their
+# first version): a record dated before it cannot be attributed (`metrics.in_force` has no row for the code
+# then). Codes of the first register import stand for all earlier periods, whatever their versions' days.
 IMPORT_FOUNDED = """
 CREATE OR REPLACE TEMP TABLE pbi_founded AS
 WITH versions AS (
-    SELECT 'branch' AS ref, branch_code AS code, valid_from FROM branches
-    UNION ALL SELECT 'department', department_code, valid_from FROM departments
+    SELECT 'branch' AS ref, branch_code AS code, valid_from, coalesce(batch_id, 0) AS batch FROM branches
+    UNION ALL SELECT 'department', department_code, valid_from, coalesce(batch_id, 0) FROM departments
 ),
-firsts AS (SELECT ref, code, min(valid_from) AS founded FROM versions GROUP BY ALL)
+firsts AS (SELECT ref, code, min(valid_from) AS founded, min(batch) AS batch FROM versions GROUP BY ALL)
 SELECT f.ref, f.code, f.founded FROM firsts f
-WHERE f.founded > (SELECT min(valid_from) FROM versions v WHERE v.ref = f.ref)
+WHERE f.batch > (SELECT min(batch) FROM versions v WHERE v.ref = f.ref)
 """
 
 
@@ -455,16 +456,17 @@ DELETE_SETTING = "DELETE FROM settings WHERE key = ?"
 # --- The department × period panel (`metrics.py`) ---------------------------------------------------------
 # `?` grain parameters are 'month', 'quarter' or 'year'; periods are the truncated first day.
 
-# Every version of every department and branch with the day it is valid from (`metrics` takes, for each
-# period, the version in force on its first day; a code's earliest version stands for the periods before it).
+# Every version of every department and branch with the day it is valid from and the batch that stored it
+# (`metrics.in_force` takes, for each period, the version in force on its first day).
 PANEL_DEPARTMENTS = """
-SELECT department_code, valid_from, name AS department_name, category, staff_count, branch_code
+SELECT department_code, valid_from, coalesce(batch_id, 0) AS batch, name AS department_name, category, staff_count,
+       branch_code
 FROM departments
 ORDER BY department_code, valid_from
 """
 
 PANEL_BRANCHES = """
-SELECT branch_code, valid_from, name AS branch_name, member_count
+SELECT branch_code, valid_from, coalesce(batch_id, 0) AS batch, name AS branch_name, member_count
 FROM branches
 ORDER BY branch_code, valid_from
 """

@@ -489,3 +489,14 @@ def test_a_batch_corrected_already_is_not_corrected_twice(db):
     )
     (error,) = again.files[0].errors
     assert error.code == "replaces-replaced" and f"批次 {second}" in error.message
+
+
+def test_a_back_dated_version_of_one_branch_does_not_found_the_others_later(db):
+    load(db, csv("activities.csv", ACTIVITIES.replace("2025-03", "2023-03")))
+    load(db, csv("b1-2022.csv", "支部编码,支部名称,党员人数\nB1,内科党支部,8\n"), valid_from=dt.date(2022, 1, 1))
+    frame = metrics.build_panel(db, "year", as_of=TODAY).frame
+    # D2 (B2) of the first register import still stands for 2023; B1 had 8 members from 2022 to 2023.
+    assert cell(frame, "member_count", period="2023", department_code="D2") == 20
+    assert cell(frame, "service_hours_per_member", period="2023", department_code="D1") == pytest.approx(36 / 8)
+    late = "活动日期,支部编码,活动类型,活动主题,参加人数\n2023-06-01,B2,党课,丁,9\n"
+    assert import_files(db, [csv("late.csv", late)], ImportOptions(today=TODAY)).ok
