@@ -12,10 +12,12 @@ older database upgrades it and reopening a current one does nothing.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 import secrets
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -291,8 +293,6 @@ class Database:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._con = duckdb.connect(str(self.path))
         migrate(self._con)
-        # The importer's parsing macros always match this version of the code.
-        self._con.execute(queries.PARSE_MACROS)
         self._local = threading.local()
         self._write_lock = threading.Lock()
 
@@ -308,6 +308,8 @@ class Database:
         """A cursor in one transaction; commits (bumping the data version) only if the block succeeds."""
         with self._write_lock:
             cursor = self._con.cursor()
+            # The importer's parsing macros, temporary: they match this code, and opening writes nothing.
+            cursor.execute(queries.PARSE_MACROS)
             cursor.begin()
             try:
                 yield cursor
@@ -316,7 +318,8 @@ class Database:
                 )
                 cursor.commit()
             except BaseException:
-                cursor.rollback()
+                with contextlib.suppress(duckdb.TransactionException):  # a failed commit has ended it already
+                    cursor.rollback()
                 raise
             finally:
                 cursor.close()
@@ -337,3 +340,32 @@ class Database:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+# --- The file as it stands (backup and restore) --------------------------------------------------------
+
+# How often to try again while another process holds the file.
+LOCK_RETRY_SECONDS = 0.25
+
+
+def is_locked(error: BaseException) -> bool:
+    """Whether opening failed because another process holds the file (DuckDB locks a database per process:
+    one that has it open read-write keeps every other process out)."""
+    return isinstance(error, duckdb.IOException) and "lock" in str(error).lower()
+
+
+def open_file(path: Path, *, read_only: bool, wait: float = 0.0) -> duckdb.DuckDBPyConnection:
+    """An existing database file as it stands: not migrated, never created (backup reads a database so;
+    restore holds its target so, to know no other process has it and keep them out). While another process
+    holds the file, tries again for up to `wait` seconds, then raises the lock error."""
+    if not path.is_file():
+        raise FileNotFoundError(path)
+    deadline = time.monotonic() + wait
+    while True:
+        try:
+            return duckdb.connect(str(path), read_only=read_only)
+        except duckdb.IOException as error:
+            left = deadline - time.monotonic()
+            if not is_locked(error) or left <= 0:
+                raise
+        time.sleep(min(LOCK_RETRY_SECONDS, left))

@@ -916,6 +916,29 @@ STRINGS: dict[str, tuple[str, str]] = {
         "explains each column with an example (never imported).",
     ),
     "cli.errors": ("{n} 个错误", "{n} error(s)"),
+    "fault.disk-full": (
+        "磁盘空间已满，数据库 {path} 无法写入：本次没有存储任何数据，已有数据不受影响。请腾出磁盘空间（或请信息科扩容）后重试。",
+        "The disk is full, so the database {path} cannot be written: nothing was stored this time, and the data "
+        "already there is unharmed. Free some disk space (or ask IT for more) and try again.",
+    ),
+    "fault.read-only": (
+        "数据库 {path} 所在的位置只读，无法写入：本次没有存储任何数据。请把数据库放到可写的目录（--db 或环境变量 PBI_DB），"
+        "或请管理员开放写权限。",
+        "The database {path} is on a read-only disk or folder, so nothing was stored. Put it somewhere writable "
+        "(--db or PBI_DB), or ask an administrator for write access.",
+    ),
+    "fault.locked": (
+        "数据库 {path} 正被另一个程序使用（多为正在运行的本系统网页），暂时无法打开。请在网页中操作，或先停止网页服务后重试。",
+        "The database {path} is in use by another program (usually the running app), so it cannot be opened now. "
+        "Use the app's pages, or stop the app and try again.",
+    ),
+    "fault.other": (
+        "处理数据库 {path} 时出现内部错误（{kind}），本次没有存储任何数据。请重试；如果再次出现，请把日志交给信息科。",
+        "An internal error ({kind}) occurred with the database {path}; nothing was stored this time. Try again; if "
+        "it happens again, give the log to IT.",
+    ),
+    "fault.logged": ("（详情已记入日志 {log}）", " (details are in the log {log})"),
+    "err.storage": ("{detail}", "{detail}"),
     "cli.db_locked": (
         "数据库 {path} 正被另一个程序使用（多为正在运行的本系统网页），暂时无法打开。请在网页中操作，或先停止网页服务后重试。",
         "The database {path} is in use by another program (usually the running app), so it cannot be opened now. "
@@ -1458,9 +1481,11 @@ STRINGS: dict[str, tuple[str, str]] = {
     "settings.col.default": ("默认", "Default"),
     "settings.weights.title": ("党建指数权重", "Party-building index weights"),
     "settings.weights.caption": (
-        "五项得分的相对权重，无需加总为 100：指数 = Σ(权重 × 得分) ÷ Σ权重；某项本期没有数据时不计入。权重为 0 的项不计入指数。",
+        "五项得分的相对权重，无需加总为 100：指数 = Σ(权重 × 得分) ÷ Σ权重；某项本期没有数据时不计入。权重为 0 的项不计入指数。"
+        "每项 0–100，至少一项大于 0。",
         "Relative weights of the five scores; they need not add up to 100: index = Σ(weight × score) ÷ Σweights, "
-        "leaving out a component without data. A weight of 0 leaves the component out.",
+        "leaving out a component without data. A weight of 0 leaves the component out. Each is 0 to 100, at "
+        "least one above 0.",
     ),
     "settings.weight.help": (
         "“{component}”得分在党建指数中的相对权重。",
@@ -1530,9 +1555,11 @@ STRINGS: dict[str, tuple[str, str]] = {
     ),
     "settings.field.suppression_min_n": ("最少受访人数", "Minimum respondents"),
     "settings.help.suppression_min_n": (
-        "受访人数少于此值的科室或人群不显示满意度得分（只显示“人数不足，不予显示”），以保护受访者并避免不可靠的结论。",
+        "受访人数少于此值的科室或人群不显示满意度得分（只显示“人数不足，不予显示”），以保护受访者并避免不可靠的结论。"
+        "默认 10，最低 5：少于 5 人的分组可能暴露个人的回答，因此不能再调低。",
         "A group with fewer respondents shows no satisfaction score (only “too few respondents”), protecting "
-        "respondents and avoiding unreliable figures.",
+        "respondents and avoiding unreliable figures. Default 10, never below 5: a smaller group could reveal "
+        "an individual's answers.",
     ),
     "settings.field.assumed_sd": ("假定标准差（分）", "Assumed SD (points)"),
     "settings.help.assumed_sd": (
@@ -1604,6 +1631,29 @@ STRINGS: dict[str, tuple[str, str]] = {
     "settings.error.less_than": ("{field}：须小于 {limit}。", "{field}: must be less than {limit}."),
     "settings.error.less_than_equal": ("{field}：须不大于 {limit}。", "{field}: must be at most {limit}."),
     "settings.error.other": ("{field}：{message}", "{field}: {message}"),
+    "settings.error.finite_number": ("{field}：须为有限的数值。", "{field}: must be a finite number."),
+    "settings.error.not_a_number": ("{field}：须为数值。", "{field}: must be a number."),
+    "settings.error.not_an_integer": ("{field}：须为整数。", "{field}: must be a whole number."),
+    "settings.error.unknown": ("{field}：不是可识别的设置项。", "{field}: not a known setting."),
+    "settings.range": ("允许范围 {low}–{high}。", "Allowed: {low} to {high}."),
+    "settings.adjusted": (
+        "数据库中保存的设置有超出允许范围或无法识别的值（可能由旧版本保存），各页面改按以下值计算：{changes}。"
+        "请检查后点击“保存设置”，此提示即消失。",
+        "The settings stored in the database hold values outside the allowed ranges or not understood (perhaps "
+        "saved by an older version); every page uses these values instead: {changes}. Check them and press "
+        "“Save settings” to make this notice go away.",
+    ),
+    "settings.adjusted.item": ("{field} {stored} → {used}", "{field} {stored} → {used}"),
+    "settings.adjusted.dropped": ("{field}（已忽略）", "{field} (ignored)"),
+    "settings.adjusted.missing": ("（缺失）", "(missing)"),
+    "settings.adjusted.all": (
+        "保存的设置无法读取，已改用全部默认设置",
+        "the stored settings could not be read: all defaults",
+    ),
+    "sidebar.settings_adjusted": (
+        "保存的设置中有超出允许范围的值，已按调整后的值计算，详见设置页。",
+        "Some stored settings were outside the allowed ranges; adjusted values are used (see Settings).",
+    ),
     # Party page (党建)
     "party.title": ("党建", "Party building"),
     "party.index_caption": (

@@ -138,104 +138,105 @@ def insert_from(table: str, columns: list[str], source: str) -> str:
 
 
 # --- Import: value parsing ------------------------------------------------------------------------------
-# Macros the importer's validation uses; (re)defined each time a database is opened, so they always match
-# this code. Each takes a raw cell (VARCHAR) and returns NULL when it cannot be read.
+# Macros the importer's validation uses; defined as temporary macros on each writing connection (and the
+# preview's), so they always match this code and opening a database writes nothing. Each takes a raw cell
+# (VARCHAR) and returns NULL when it cannot be read.
 PARSE_MACROS = r"""
 -- Full-width digits, letters and punctuation to ASCII, trimmed; '' becomes NULL. translate() is costly
 -- (about 1.3 s per million cells), so it runs only on the cells that hold a full-width character.
-CREATE OR REPLACE MACRO pbi_norm(v) AS nullif(trim(CASE
+CREATE OR REPLACE TEMP MACRO pbi_norm(v) AS nullif(trim(CASE
     WHEN regexp_matches(v, '[０１２３４５６７８９．－／：　，（）＋％ＱＹＮＴＦｑｙｎｔｆ]') THEN translate(v,
         '０１２３４５６７８９．－／：　，（）＋％ＱＹＮＴＦＱｑｙｎｔｆ', '0123456789.-/: ,()+%QYNTFQqynft')
     ELSE v END), '');
 -- Every full-width ASCII character (ＩＣＵ, （）, ［］) half-width: for names and labels, not run on every cell.
-CREATE OR REPLACE MACRO pbi_half(v) AS CASE WHEN regexp_matches(v, '[！-～]') THEN translate(v,
+CREATE OR REPLACE TEMP MACRO pbi_half(v) AS CASE WHEN regexp_matches(v, '[！-～]') THEN translate(v,
     '！＂＃＄％＆＇（）＊＋，－．／０１２３４５６７８９：；＜＝＞？＠ＡＢＣＤＥＦＧＨＩＪＫＬＭＮＯＰＱＲＳＴＵＶＷＸＹＺ［＼］＾＿｀ａｂｃｄｅｆｇｈｉｊｋｌｍｎｏｐｑｒｓｔｕｖｗｘｙｚ｛｜｝～',
     '!"#$%&''()*+,-./0123456789:;<=>?@ABCDEFGHIJKLMNOPQRSTUVWXYZ[\]^_`abcdefghijklmnopqrstuvwxyz{|}~')
     ELSE v END;
 -- A spelling key for labels and names: normalised, half-width, no spaces, lower case (内科（一） = 内科(一)).
-CREATE OR REPLACE MACRO pbi_key(v) AS lower(regexp_replace(pbi_norm(pbi_half(v)), '\s+', '', 'g'));
+CREATE OR REPLACE TEMP MACRO pbi_key(v) AS lower(regexp_replace(pbi_norm(pbi_half(v)), '\s+', '', 'g'));
 -- Numbers may carry thousands separators (1,234) or a per cent sign (85.5%).
-CREATE OR REPLACE MACRO pbi_number_text(n) AS CASE
+CREATE OR REPLACE TEMP MACRO pbi_number_text(n) AS CASE
     WHEN regexp_full_match(n, '[+-]?\d{1,3}(,\d{3})+(\.\d*)?%?') THEN replace(n, ',', '') ELSE n END;
-CREATE OR REPLACE MACRO pbi_int(n) AS CASE WHEN regexp_full_match(pbi_number_text(n), '[+-]?\d+(\.0*)?')
+CREATE OR REPLACE TEMP MACRO pbi_int(n) AS CASE WHEN regexp_full_match(pbi_number_text(n), '[+-]?\d+(\.0*)?')
     THEN TRY_CAST(TRY_CAST(pbi_number_text(n) AS DOUBLE) AS BIGINT) END;
 -- Finite numbers only: DuckDB also casts 'nan', 'inf' and 'infinity', which are not a count or a score.
-CREATE OR REPLACE MACRO pbi_finite(x) AS CASE WHEN isfinite(x) THEN x END;
-CREATE OR REPLACE MACRO pbi_float(n) AS pbi_finite(TRY_CAST(rtrim(pbi_number_text(n), '%') AS DOUBLE));
+CREATE OR REPLACE TEMP MACRO pbi_finite(x) AS CASE WHEN isfinite(x) THEN x END;
+CREATE OR REPLACE TEMP MACRO pbi_float(n) AS pbi_finite(TRY_CAST(rtrim(pbi_number_text(n), '%') AS DOUBLE));
 -- Durations in hours, with the units clerks write: 3小时, 3 小时, 3h, 1.5个小时, 90分钟, 1小时30分钟.
-CREATE OR REPLACE MACRO pbi_hour_parts(n) AS regexp_extract(lower(n),
+CREATE OR REPLACE TEMP MACRO pbi_hour_parts(n) AS regexp_extract(lower(n),
     '^(?:(\d+(?:\.\d+)?)\s*(?:个?小时|h|hr|hrs|hour|hours))?\s*(?:(\d+(?:\.\d+)?)\s*(?:分钟|分|min|mins|minutes?))?$',
     ['h', 'm']);
-CREATE OR REPLACE MACRO pbi_hours(n) AS CASE
+CREATE OR REPLACE TEMP MACRO pbi_hours(n) AS CASE
     WHEN pbi_float(n) IS NOT NULL THEN pbi_float(n)
     WHEN pbi_hour_parts(n).h <> '' OR pbi_hour_parts(n).m <> ''
     THEN coalesce(TRY_CAST(nullif(pbi_hour_parts(n).h, '') AS DOUBLE), 0)
          + coalesce(TRY_CAST(nullif(pbi_hour_parts(n).m, '') AS DOUBLE), 0) / 60 END;
-CREATE OR REPLACE MACRO pbi_bool(n) AS CASE
+CREATE OR REPLACE TEMP MACRO pbi_bool(n) AS CASE
     WHEN lower(n) IN ('是', 'y', 'yes', 'true', 't', '1', '√', '✓', '有') THEN true
     WHEN lower(n) IN ('否', 'n', 'no', 'false', 'f', '0', '×', '✗', '无') THEN false END;
 -- Dates: 2024-03-05, 2024/3/5, 2024年3月5日, 2024.3.5, with an optional time (14:30, 14:30:15, 14时30分, 下午3点,
 -- 3:00 PM, 下午3:00, 3:00 下午: 上午/下午 or AM/PM before (p) or after (q) the time); or an Excel serial number.
-CREATE OR REPLACE MACRO pbi_parts(n) AS regexp_extract(n,
+CREATE OR REPLACE TEMP MACRO pbi_parts(n) AS regexp_extract(n,
     '^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?\s*(?:[ T]?\s*(上午|下午)?\s*(\d{1,2})\s*(?:[:时点]\s*(\d{1,2})\s*分?(?:\s*:?\s*(\d{1,2}(?:\.\d+)?)\s*秒?)?|[时点]整?)\s*((?:[AaPp]\.?[Mm]\.?|上午|下午)?))?$',
     ['y', 'm', 'd', 'p', 'h', 'i', 's', 'q']);
 -- The hour of `pbi_parts` on the 24-hour clock. With 上午/下午 or AM/PM only 1–12 (12 AM is 0:00, 12 PM noon);
 -- 13:00 PM, or a meridiem both before and after the time, is no time (NULL).
-CREATE OR REPLACE MACRO pbi_hour(parts) AS CASE
+CREATE OR REPLACE TEMP MACRO pbi_hour(parts) AS CASE
     WHEN parts.p = '' AND parts.q = '' THEN TRY_CAST(coalesce(nullif(parts.h, ''), '0') AS BIGINT)
     WHEN (parts.p = '' OR parts.q = '') AND TRY_CAST(parts.h AS BIGINT) BETWEEN 1 AND 12
     THEN TRY_CAST(parts.h AS BIGINT) % 12 + CASE WHEN upper(left(parts.p || parts.q, 1)) IN ('P', '下') THEN 12 ELSE 0 END END;
-CREATE OR REPLACE MACRO pbi_serial(n) AS CASE
+CREATE OR REPLACE TEMP MACRO pbi_serial(n) AS CASE
     WHEN regexp_full_match(n, '\d{5}(\.\d+)?') AND TRY_CAST(n AS DOUBLE) BETWEEN 20000 AND 80000
     THEN TIMESTAMP '1899-12-30' + to_microseconds(CAST(round(TRY_CAST(n AS DOUBLE) * 86400e6) AS BIGINT)) END;
 -- A cell DuckDB's own cast reads as written (after '/' → '-'): 2024-03-05, 2024/3/5 14:30, 2024-03-05T14:30:15.5
 -- (and 24/3/5 as the year 24, an out-of-range error). Nothing else may reach that cast: it reads 'epoch' as 1970
 -- and drops a 'PM' or an offset (+08:00, ' 08:00').
-CREATE OR REPLACE MACRO pbi_plain_datetime(n) AS regexp_full_match(n,
+CREATE OR REPLACE TEMP MACRO pbi_plain_datetime(n) AS regexp_full_match(n,
     '\d+[-/]\d{1,2}[-/]\d{1,2}(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?');
 -- A date and time without a zone, as written. `list_transform([x], lambda v: …)[1]` reads x once: DuckDB repeats a
 -- macro's argument wherever it is used, and inside a CASE (the importer's) it would run each regexp that often.
-CREATE OR REPLACE MACRO pbi_local_timestamp(n) AS list_transform([n], lambda pbi_n: coalesce(
+CREATE OR REPLACE TEMP MACRO pbi_local_timestamp(n) AS list_transform([n], lambda pbi_n: coalesce(
     CASE WHEN pbi_plain_datetime(pbi_n) THEN TRY_CAST(replace(pbi_n, '/', '-') AS TIMESTAMP) END,
     list_transform([pbi_parts(pbi_n)], lambda pbi_p: TRY(make_timestamp(
         CAST(pbi_p.y AS BIGINT), CAST(pbi_p.m AS BIGINT), CAST(pbi_p.d AS BIGINT), pbi_hour(pbi_p),
         CAST(coalesce(nullif(pbi_p.i, ''), '0') AS BIGINT), CAST(coalesce(nullif(pbi_p.s, ''), '0') AS DOUBLE))))[1],
     pbi_serial(pbi_n)))[1];
 -- A time zone after a time (Z, UTC, GMT, +08:00, +0800, +08, -05:00, UTC+8): the time before it and the zone.
-CREATE OR REPLACE MACRO pbi_zone(n) AS regexp_extract(n,
+CREATE OR REPLACE TEMP MACRO pbi_zone(n) AS regexp_extract(n,
     '^(.*\d:\d{2}(?::\d{2}(?:\.\d+)?)?(?:\s*(?:[AaPp]\.?[Mm]\.?|上午|下午))?)\s*([Zz]|(?:UTC|GMT)(?:\s*[+-]\d{1,2}(?::?\d{2})?)?|[+-]\d{2}(?::?\d{2})?)$',
     ['local', 'zone']);
 -- A zone's offset from UTC in minutes (Z, UTC, GMT: 0); NULL past 14 hours or 59 minutes.
-CREATE OR REPLACE MACRO pbi_offset_parts(z) AS regexp_extract(z, '([+-])(\d{1,2}):?(\d{2})?$', ['sign', 'h', 'm']);
-CREATE OR REPLACE MACRO pbi_offset(z) AS list_transform([pbi_offset_parts(z)], lambda pbi_o: CASE
+CREATE OR REPLACE TEMP MACRO pbi_offset_parts(z) AS regexp_extract(z, '([+-])(\d{1,2}):?(\d{2})?$', ['sign', 'h', 'm']);
+CREATE OR REPLACE TEMP MACRO pbi_offset(z) AS list_transform([pbi_offset_parts(z)], lambda pbi_o: CASE
     WHEN pbi_o.sign = '' THEN 0
     WHEN TRY_CAST(pbi_o.h AS BIGINT) <= 14 AND coalesce(TRY_CAST(nullif(pbi_o.m, '') AS BIGINT), 0) < 60
     THEN (TRY_CAST(pbi_o.h AS BIGINT) * 60 + coalesce(TRY_CAST(nullif(pbi_o.m, '') AS BIGINT), 0))
         * CASE pbi_o.sign WHEN '-' THEN -1 ELSE 1 END END)[1];
 -- Beijing time (UTC+8, no summer time), naive: a time written with a zone is converted, one without is as written.
-CREATE OR REPLACE MACRO pbi_timestamp(n) AS list_transform([n], lambda pbi_t: list_transform([pbi_zone(pbi_t)],
+CREATE OR REPLACE TEMP MACRO pbi_timestamp(n) AS list_transform([n], lambda pbi_t: list_transform([pbi_zone(pbi_t)],
     lambda pbi_z: pbi_local_timestamp(coalesce(nullif(pbi_z.local, ''), pbi_t))
         + to_minutes(CASE WHEN pbi_z.zone = '' THEN 0 ELSE 480 - pbi_offset(pbi_z.zone) END))[1])[1];
-CREATE OR REPLACE MACRO pbi_date(n) AS CAST(pbi_timestamp(n) AS DATE);
+CREATE OR REPLACE TEMP MACRO pbi_date(n) AS CAST(pbi_timestamp(n) AS DATE);
 -- The same for a workbook in the 1904 date system (old Mac Excel): its serials count from 1904-01-01, 1462
 -- days after 1899-12-30.
-CREATE OR REPLACE MACRO pbi_timestamp1904(n) AS CASE
+CREATE OR REPLACE TEMP MACRO pbi_timestamp1904(n) AS CASE
     WHEN pbi_serial(n) IS NOT NULL THEN pbi_serial(n) + INTERVAL 1462 DAY ELSE pbi_timestamp(n) END;
-CREATE OR REPLACE MACRO pbi_date1904(n) AS CAST(pbi_timestamp1904(n) AS DATE);
+CREATE OR REPLACE TEMP MACRO pbi_date1904(n) AS CAST(pbi_timestamp1904(n) AS DATE);
 -- Periods: 2024Q1, 2024-Q1, 2024年第1季度, 2024年第一季度, 2024年一季度 (quarter); 2024-03, 2024年3月, or a date
 -- on the first of a month (month); 2024, 2024年 (year). TRY_CAST throughout: DuckDB evaluates every branch.
-CREATE OR REPLACE MACRO pbi_quarter_ok(n) AS regexp_full_match(translate(n, '一二三四', '1234'),
+CREATE OR REPLACE TEMP MACRO pbi_quarter_ok(n) AS regexp_full_match(translate(n, '一二三四', '1234'),
     '\d{4}\s*(?:年\s*第?|-?\s*[Qq]|\s+[Qq]|年?\s*第)\s*[1-4]\s*(?:季度|季)?');
-CREATE OR REPLACE MACRO pbi_month(n) AS regexp_extract(n,
+CREATE OR REPLACE TEMP MACRO pbi_month(n) AS regexp_extract(n,
     '^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*(?:月|[-/.]0?1(?:\s+0{1,2}:0{2}(?::0{2})?)?)?$', ['y', 'm']);
 -- 2024.1 may be January or October (Excel stores a typed 2024.10 as the number 2024.1): no period at all.
-CREATE OR REPLACE MACRO pbi_period_ambiguous(n) AS regexp_full_match(n, '\d{4}\s*\.\s*1');
-CREATE OR REPLACE MACRO pbi_period_grain(n) AS CASE
+CREATE OR REPLACE TEMP MACRO pbi_period_ambiguous(n) AS regexp_full_match(n, '\d{4}\s*\.\s*1');
+CREATE OR REPLACE TEMP MACRO pbi_period_grain(n) AS CASE
     WHEN pbi_period_ambiguous(n) THEN NULL
     WHEN pbi_quarter_ok(n) THEN 'quarter'
     WHEN pbi_month(n).y <> '' AND TRY_CAST(pbi_month(n).m AS INTEGER) BETWEEN 1 AND 12 THEN 'month'
     WHEN regexp_full_match(n, '\d{4}\s*年?度?') THEN 'year' END;
-CREATE OR REPLACE MACRO pbi_period_start(n) AS CASE pbi_period_grain(n)
+CREATE OR REPLACE TEMP MACRO pbi_period_start(n) AS CASE pbi_period_grain(n)
     WHEN 'quarter' THEN TRY(make_date(TRY_CAST(left(n, 4) AS BIGINT),
         TRY_CAST(regexp_extract(translate(n, '一二三四', '1234'), '([1-4])\s*(?:季度|季)?$', 1) AS BIGINT) * 3 - 2, 1))
     WHEN 'month' THEN TRY(make_date(TRY_CAST(pbi_month(n).y AS BIGINT), TRY_CAST(pbi_month(n).m AS BIGINT), 1))

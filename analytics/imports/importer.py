@@ -16,7 +16,7 @@ import pandas as pd
 from pydantic import BaseModel
 from pydantic import Field as PydanticField
 
-from analytics import queries
+from analytics import faults, queries
 from analytics.db import Database
 from analytics.i18n import t
 from analytics.imports.checks import build_final, check_cells, check_duplicates, errors_table, extra_cells, row_checks
@@ -525,6 +525,8 @@ def import_files(
                         ),
                     )
                 except duckdb.Error as error:  # the transaction is aborted: report and stop here
+                    if faults.is_storage_error(error):  # the machine's fault, not the file's
+                        raise
                     file_error(item.report, "unreadable", options.lang, detail=str(error).splitlines()[0])
                     raise _Rollback from error
             ok = not any(p.report.error_count for p in prepared)
@@ -534,6 +536,12 @@ def import_files(
     except _Rollback:
         for p in prepared:
             p.report.rows, p.report.batch_id = 0, None
+    except (duckdb.Error, OSError) as error:  # a full disk, a read-only place …: nothing was stored
+        detail = faults.describe(error, db.path, options.lang)
+        for p in prepared:
+            p.report.rows, p.report.batch_id = 0, None
+        if prepared:
+            file_error(prepared[0].report, "storage", options.lang, detail=detail)
     progress(1.0, "")
     return ImportResult(ok=not any(p.report.error_count for p in prepared), files=[p.report for p in prepared])
 

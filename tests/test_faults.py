@@ -1,0 +1,159 @@
+"""Faults of the machine (issue 11): a full disk, a truncated workbook, a database that opening must not
+write to. Each gets a sentence in the user's language, the details go to a log, nothing is stored, and no
+traceback reaches the page or the command line."""
+
+from __future__ import annotations
+
+import io
+import os
+import shutil
+import subprocess
+import sys
+import uuid
+import zipfile
+from pathlib import Path
+
+import duckdb
+import openpyxl
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from analytics import faults
+from analytics.db import Database
+from analytics.imports.importer import import_files
+from analytics.imports.model import SourceFile
+from tests.conftest import SAMPLES
+
+ORGANISATION = ("branches_utf8bom.csv", "departments_gbk.csv")
+
+
+def cli(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
+    command = [sys.executable, "-m", "analytics", *args]
+    return subprocess.run(command, capture_output=True, text=True, timeout=300, env={**os.environ, **(env or {})})
+
+
+def counts(path: Path) -> tuple:
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        return con.execute(
+            "SELECT (SELECT count(*) FROM satisfaction_responses), (SELECT count(*) FROM import_batches)"
+        ).fetchone()
+    finally:
+        con.close()
+
+
+def answers(rows: int) -> bytes:
+    lines = ["提交时间,科室编码,调查对象,总体满意度"]
+    lines += [f"2024-0{1 + i % 9}-1{i % 9} 10:{i % 60:02d},D0{1 + i % 6},门诊患者,{1 + i % 5}" for i in range(rows)]
+    return ("\n".join(lines) + "\n").encode()
+
+
+@pytest.fixture
+def small_disk(tmp_path):
+    """A 3 MiB file system (tmpfs, when this machine lets the tests mount one)."""
+    mount = Path(f"/tmp/pbi-small-{uuid.uuid4().hex[:8]}")
+    mount.mkdir()
+    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=3m", "tmpfs", str(mount)], capture_output=True)
+    if done.returncode != 0:
+        mount.rmdir()
+        pytest.skip("cannot mount a small file system here (not root?); the simulated full disk below still runs")
+    yield mount
+    subprocess.run(["umount", str(mount)], capture_output=True)
+    shutil.rmtree(mount, ignore_errors=True)
+
+
+def test_a_full_disk_is_said_in_chinese_nothing_is_stored_and_the_details_are_logged(small_disk, tmp_path):
+    path = small_disk / "x.duckdb"
+    logs = tmp_path / "logs"
+    assert cli("import", "--db", str(path), *(str(SAMPLES / n) for n in ORGANISATION)).returncode == 0
+    before = counts(path)
+    big = tmp_path / "answers.csv"
+    big.write_bytes(answers(200_000))
+    done = cli("import", "--db", str(path), str(big), env={faults.LOG_ENV_VAR: str(logs)})
+    assert done.returncode == 1
+    assert "Traceback" not in done.stdout + done.stderr
+    assert "磁盘空间已满" in done.stdout and str(logs / faults.LOG_NAME) in done.stdout
+    assert "No space left on device" in (logs / faults.LOG_NAME).read_text(encoding="utf-8")
+    assert counts(path) == before
+    assert cli("status", "--db", str(path)).returncode == 0  # the database still opens and reads
+
+
+def test_a_storage_error_at_commit_is_not_blamed_on_the_file(tmp_path, monkeypatch):
+    """The simulated full disk: DuckDB's error at commit, raised from the writer."""
+    db = Database(tmp_path / "x.duckdb")
+    assert import_files(db, [SourceFile.from_path(SAMPLES / n) for n in ORGANISATION]).ok
+    monkeypatch.setenv(faults.LOG_ENV_VAR, str(tmp_path / "logs"))
+
+    def full(*_args, **_kwargs):
+        raise duckdb.IOException('Could not write file "x.duckdb.wal": No space left on device')
+
+    monkeypatch.setattr("analytics.imports.importer._insert", full)
+    result = import_files(db, [SourceFile.from_path(SAMPLES / "activities_2024_utf8bom.csv")])
+    (error,) = result.files[0].errors
+    assert not result.ok and error.code == "storage" and error.message.startswith("磁盘空间已满")
+    assert "列数多于表头" not in error.message
+    assert db.reader().execute("SELECT count(*) FROM activities").fetchone() == (0,)
+    db.close()
+
+
+def test_storage_faults_are_told_apart():
+    assert faults.storage_fault(OSError(28, "No space left on device")) == "disk-full"
+    assert faults.storage_fault(duckdb.IOException('Could not set lock on file "x.duckdb"')) == "locked"
+    assert faults.storage_fault(PermissionError(13, "Permission denied")) == "read-only"
+    try:
+        try:
+            raise duckdb.IOException("Failed to commit: No space left on device")
+        except duckdb.IOException:
+            raise duckdb.TransactionException("cannot rollback - no transaction is active") from None
+    except duckdb.TransactionException as chained:
+        assert faults.storage_fault(chained) is None  # `from None`: no cause to look at
+    assert faults.storage_fault(ValueError("x")) is None
+
+
+def test_opening_a_current_database_writes_nothing(tmp_path):
+    path = tmp_path / "x.duckdb"
+    Database(path).close()
+    before = (path.stat().st_size, path.stat().st_mtime_ns)
+    with Database(path) as db:
+        db.reader().execute("SELECT count(*) FROM branches").fetchone()
+    assert (path.stat().st_size, path.stat().st_mtime_ns) == before
+    assert not Path(f"{path}.wal").exists()
+
+
+def truncated_workbook() -> bytes:
+    """An activities workbook whose sheet XML ends half way (a copy cut short)."""
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["活动日期", "支部名称", "活动类型", "活动主题", "参加人数"])
+    for i in range(300):
+        sheet.append(["2024-03-05", "内科第一党支部", "主题党日", f"学习{i}", 20])
+    whole = io.BytesIO()
+    book.save(whole)
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(whole.getvalue())) as zin, zipfile.ZipFile(out, "w") as zout:
+        for item in zin.infolist():
+            data = zin.read(item.filename)
+            zout.writestr(item, data[: len(data) // 2] if item.filename == "xl/worksheets/sheet1.xml" else data)
+    return out.getvalue()
+
+
+def test_a_truncated_workbook_is_a_message_on_the_command_line(tmp_path):
+    broken = tmp_path / "活动.xlsx"
+    broken.write_bytes(truncated_workbook())
+    done = cli("import", "--db", str(tmp_path / "x.duckdb"), str(broken))
+    assert done.returncode == 1 and "Traceback" not in done.stdout + done.stderr
+    assert "不是可读取的 Excel" in done.stdout
+
+
+def test_a_truncated_workbook_beside_good_files_on_the_page(tmp_path, monkeypatch):
+    monkeypatch.setenv("PBI_DB", str(tmp_path / "page.duckdb"))
+    at = AppTest.from_file("../app.py", default_timeout=60)
+    at.run()
+    at.switch_page("pages/import.py").run()
+    for name in ORGANISATION:
+        at.file_uploader[0].upload(name, (SAMPLES / name).read_bytes(), "text/csv")
+    at.file_uploader[0].upload("活动.xlsx", truncated_workbook(), "application/octet-stream")
+    at.run()
+    assert not at.exception, at.exception
+    assert any("不是可读取的 Excel" in e.value for e in at.error)
+    assert any("branches" in m.value and "utf8bom" in m.value for m in at.markdown)  # the others still previewed
