@@ -536,6 +536,25 @@ STRINGS: dict[str, tuple[str, str]] = {
     ),
     "reason.no-header": ("找不到至少两列的表头行", "no header row with two or more columns"),
     "reason.undecodable": ("无法按 UTF-8、GBK 或 GB18030 解码", "cannot be decoded as UTF-8, GBK or GB18030"),
+    "reason.too-large": (
+        "工作簿解压后过大或压缩比异常（可能是“压缩炸弹”），为保护服务器未读取；请只保留需要导入的工作表和数据后另存再导入",
+        'the workbook unpacks too large or packs suspiciously tight (a possible "zip bomb"), so it was not read to '
+        "protect the server; keep only the sheets and rows to import, save it again and import that",
+    ),
+    "reason.too-many-rows": (
+        "行数超过一次导入的上限（括号内），为保护服务器未读取；请按时间拆分成几个文件分别导入",
+        "more rows than one import may hold (the limit in brackets), so it was not read to protect the server; split "
+        "it by period into several files",
+    ),
+    "reason.too-many-cells": (
+        "单元格数超过一次导入的上限（括号内），为保护服务器未读取；请删去不需要的列和行，或拆分成几个文件",
+        "more cells than one import may hold (the limit in brackets), so it was not read to protect the server; "
+        "delete the columns and rows not needed, or split it into several files",
+    ),
+    "reason.too-many-columns": (
+        "列数超过上限（括号内），不像一张台账；请只保留需要导入的列",
+        "more columns than a ledger has (the limit in brackets); keep only the columns to import",
+    ),
     "reason.bad-xlsx": ("不是可读取的 Excel (.xlsx) 工作簿", "not a readable Excel (.xlsx) workbook"),
     "reason.no-sheet": ("工作簿中没有该工作表", "the workbook has no such sheet"),
     "reason.formula-no-value": (
@@ -950,6 +969,79 @@ STRINGS: dict[str, tuple[str, str]] = {
         "an administrator for write access.",
     ),
     "cli.db_unopened": ("无法打开数据库 {path}：{detail}", "Cannot open the database {path}: {detail}"),
+    # Backup and restore (analytics/backup.py)
+    "backup.done": (
+        "已备份 {database} → {backup}（结构版本 {version}，{tables} 张表，共 {rows:,} 行，{size}）。备份含化名密钥，请像数据库本身一样妥善保管。",
+        "Backed up {database} → {backup} (schema version {version}, {tables} tables, {rows:,} rows, {size}). The "
+        "backup holds the pseudonym key: keep it as carefully as the database itself.",
+    ),
+    "backup.restored": (
+        "已用备份 {backup} 恢复数据库 {database}（备份时结构版本 {from_version}，现为 {version}）。",
+        "Restored the database {database} from {backup} (schema version {from_version} when backed up, now {version}).",
+    ),
+    "backup.previous": (
+        "被替换的数据库保留为 {previous}（同样含化名密钥；确认无误后可删除）。",
+        "The database it replaced is kept as {previous} (it holds the pseudonym key too; delete it once you are sure).",
+    ),
+    "backup.busy": (
+        "数据库 {path} 正忙：另一个程序（多为正在运行的本系统网页）正在使用它，等待 {wait} 秒后仍无法读取，未生成备份。请稍后重试（或用 --wait 等得更久）；若网页一直占用数据库，请先停止网页服务再备份。",
+        "The database {path} is busy: another program (usually the running app) is using it, and it could not be "
+        "read within {wait} seconds, so no backup was made. Try again later (or wait longer with --wait); if the "
+        "app keeps the database open, stop the app and back up then.",
+    ),
+    "backup.missing": (
+        "数据库 {path} 不存在，没有可备份的内容。",
+        "The database {path} does not exist; there is nothing to back up.",
+    ),
+    "backup.same_file": ("备份文件不能就是数据库本身：{path}", "The backup cannot be the database itself: {path}"),
+    "backup.unreadable": (
+        "无法读取 {path}：{detail}。未做任何更改。",
+        "Cannot read {path}: {detail}. Nothing was changed.",
+    ),
+    "backup.unwritable": (
+        "无法写入备份 {path}（{detail}）。请确认目录存在且可写、磁盘空间充足；数据库本身未受影响。",
+        "Cannot write the backup {path} ({detail}). Check that the folder can be written and the disk has room; the "
+        "database itself is unharmed.",
+    ),
+    "backup.mismatch": (
+        "写入的备份 {path} 与数据库不一致（{what}），已作废。请重试；如果再次出现，请把此消息交给信息科。",
+        "The backup written to {path} does not match the database ({what}) and was discarded. Try again; if it "
+        "happens again, give this message to IT.",
+    ),
+    "backup.no_backup": ("备份文件 {path} 不存在。", "The backup file {path} does not exist."),
+    "backup.backup_in_use": (
+        "{path} 正被另一个程序使用，无法读取（它是正在使用的数据库，而不是备份吗？）。未做任何更改。",
+        "{path} is in use by another program and cannot be read (is it a database in use rather than a backup?). "
+        "Nothing was changed.",
+    ),
+    "backup.not_a_database": (
+        "{path} 不是数据库文件，也就不是本系统的备份。未做任何更改。",
+        "{path} is not a database file, so it is not a backup of this product. Nothing was changed.",
+    ),
+    "backup.not_ours": (
+        "{path} 不是本系统（党建洞察）的数据库或备份。未做任何更改。",
+        "{path} is not a database or backup of this product (Party Building Insight). Nothing was changed.",
+    ),
+    "backup.newer": (
+        "备份 {path} 来自更新版本的本系统（结构版本 {version}，本程序最高支持 {latest}）。请先升级本程序再恢复。未做任何更改。",
+        "The backup {path} comes from a newer version of this product (schema version {version}; this program "
+        "knows up to {latest}). Upgrade the program first, then restore. Nothing was changed.",
+    ),
+    "backup.target_in_use": (
+        "数据库 {path} 正被另一个程序使用（多为正在运行的本系统网页），不能覆盖。请先停止网页服务再恢复。未做任何更改。",
+        "The database {path} is in use by another program (usually the running app), so it cannot be replaced. "
+        "Stop the app, then restore. Nothing was changed.",
+    ),
+    "backup.target_foreign": (
+        "{path} 已存在，但不是本系统的数据库，恢复不会覆盖它。请换一个 --db 路径，或先移走该文件。",
+        "{path} exists but is not a database of this product; restore will not overwrite it. Choose another --db "
+        "path, or move that file away first.",
+    ),
+    "backup.restore_failed": (
+        "无法恢复到 {path}（{detail}）。原数据库未改动；请确认目录可写、磁盘空间充足后重试。",
+        "Could not restore to {path} ({detail}). The database there is unchanged; check that the folder can be "
+        "written and the disk has room, then try again.",
+    ),
     "cli.more_notes": ("另有 {n:,} 条行提示，用 --json 查看全部", "{n:,} more row notes; --json shows them all"),
     "cli.resolve.conflict": (
         "如果本文件是更正后的版本：加 --replace 重新导入，即可“{action}”（之后撤销该批次可恢复原值）。",

@@ -20,6 +20,7 @@ from streamlit.testing.v1 import AppTest
 
 from analytics import faults
 from analytics.db import Database
+from analytics.imports import reader
 from analytics.imports.importer import import_files
 from analytics.imports.model import SourceFile
 from tests.conftest import SAMPLES
@@ -157,3 +158,48 @@ def test_a_truncated_workbook_beside_good_files_on_the_page(tmp_path, monkeypatc
     assert not at.exception, at.exception
     assert any("不是可读取的 Excel" in e.value for e in at.error)
     assert any("branches" in m.value and "utf8bom" in m.value for m in at.markdown)  # the others still previewed
+
+
+# --- Bomb files: refused before they are parsed -----------------------------------------------------------
+
+
+def rezipped(sheet_xml: bytes) -> bytes:
+    """A real workbook whose first sheet's XML is `sheet_xml`."""
+    book = openpyxl.Workbook()
+    book.active.append(["活动日期", "支部名称", "活动类型", "活动主题", "参加人数"])
+    whole = io.BytesIO()
+    book.save(whole)
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(whole.getvalue())) as zin, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zout:
+        for item in zin.infolist():
+            data = sheet_xml if item.filename == "xl/worksheets/sheet1.xml" else zin.read(item.filename)
+            zout.writestr(item.filename, data, compress_type=zipfile.ZIP_DEFLATED)
+    return out.getvalue()
+
+
+SHEET = b'<?xml version="1.0"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
+
+
+def test_a_workbook_of_whitespace_is_refused_unread():
+    bomb = rezipped(SHEET + b" " * (64 << 20) + b"</sheetData></worksheet>")
+    assert len(bomb) < 1 << 20  # 64 MiB of whitespace packs to well under a megabyte
+    with pytest.raises(reader.NotATable) as refused:
+        reader.read_all(bomb, "bomb.xlsx")
+    assert refused.value.reason == "too-large"
+
+
+def test_a_small_workbook_of_a_million_rows_is_refused_unread():
+    rows = b"".join(b'<row r="%d"><c r="A%d"><v>1</v></c></row>' % (i, i) for i in range(1, reader.MAX_SHEET_ROWS + 2))
+    bomb = rezipped(SHEET + rows + b"</sheetData></worksheet>")
+    with pytest.raises(reader.NotATable) as refused:
+        reader.read_all(bomb, "rows.xlsx")
+    assert refused.value.reason == "too-many-rows"
+
+
+def test_ten_thousand_columns_are_refused_with_a_message(tmp_path):
+    wide = ",".join(["活动日期", "支部名称", *(f"列{i}" for i in range(10_000))]) + "\n2024-03-05,内科第一党支部\n"
+    path = tmp_path / "wide.csv"
+    path.write_text(wide, encoding="utf-8")
+    done = cli("import", "--db", str(tmp_path / "x.duckdb"), str(path))
+    assert done.returncode == 1 and "Traceback" not in done.stdout + done.stderr
+    assert "列数超过上限（括号内）" in done.stdout and "（500）" in done.stdout

@@ -74,6 +74,17 @@ ENCODINGS = {
 ROW = "_row"  # the column holding each row's spreadsheet row number
 _HEADER_SEARCH_ROWS = 15
 _BLOCK_BYTES = 8 << 20  # pyarrow parses in blocks; a single row must fit in one
+
+# What one file may hold before it is parsed at all (a "bomb" would otherwise take the server's memory):
+# a CSV's lines, a table's columns, a workbook's rows and cells (counted in its XML), its unpacked size, and
+# how much larger than packed a large part of it may unpack to.
+MAX_TEXT_ROWS = 10_000_000
+MAX_COLUMNS = 500
+MAX_SHEET_ROWS = 1_000_000
+MAX_SHEET_CELLS = 20_000_000
+MAX_UNPACKED_BYTES = 1 << 30
+MAX_PACKING_RATIO = 100  # Excel's own sheets pack 5–20×; whitespace or repeated rows pack far more
+_RATIO_FROM_BYTES = 16 << 20  # small parts may pack tighter without harm
 # A cell that opens a quote and reaches the end of its line without closing it ("" is an escaped quote).
 _QUOTED_NEWLINE = re.compile(rb'(?:^|[,\t;])"(?:[^"\n]|"")*\r?\n', re.MULTILINE)
 csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
@@ -289,10 +300,14 @@ def _read_text(content: bytes, file_name: str, encoding: str | None) -> RawTable
     head, codec = decode(content, encoding) if whole else decode(_start(content))
     if "\x00" in head[:65536] or sum(ch == "\ufffd" for ch in head[:4096]) > 8:
         raise NotATable("not-a-table", "binary")
+    if content.count(b"\n") > MAX_TEXT_ROWS:
+        raise NotATable("not-a-table", "too-many-rows", f"{MAX_TEXT_ROWS:,}")
     delimiter, head_rows, spans = _sniff(head[:65536])
     header_index = _find_header(head_rows)
     headers = [h.strip().lstrip("\ufeff") for h in head_rows[header_index]]
     width = len(headers)
+    if width > MAX_COLUMNS:
+        raise NotATable("not-a-table", "too-many-columns", f"{MAX_COLUMNS:,}")
     text = None
     if any(lines > 1 for lines in spans[: header_index + 1]):
         # A cell above the data spans lines: pyarrow would skip lines, not rows. Number them one by one.
@@ -513,9 +528,14 @@ def _with_decimals(text: str, places: int) -> str:
 
 
 def _read_book(content: bytes, file_name: str, sheet: str | None, include_hidden: bool, every: bool) -> Tables:
-    """The tables of a workbook: see `_book_tables`."""
+    """The tables of a workbook: see `_book_tables`; refused before parsing when it is larger than a file
+    may be (`_check_book_size`)."""
     import openpyxl  # imported here: only Excel uploads need it
 
+    try:
+        _check_book_size(content)
+    except (zipfile.BadZipFile, zlib.error, OSError, EOFError, NotImplementedError, ValueError) as error:
+        raise NotATable("not-a-table", "bad-xlsx", type(error).__name__) from error
     try:
         book = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)
     except _XLSX_ERRORS as error:
@@ -526,6 +546,39 @@ def _read_book(content: bytes, file_name: str, sheet: str | None, include_hidden
         raise NotATable("not-a-table", "bad-xlsx", type(error).__name__) from error
     finally:
         book.close()
+
+
+def _check_book_size(content: bytes) -> None:
+    """Refuse a workbook whose parts unpack to more than `MAX_UNPACKED_BYTES`, pack suspiciously tight, or
+    whose sheets hold more rows or cells than a file may: counted in the sheets' XML as it is unpacked, in
+    chunks, before anything is parsed."""
+    with zipfile.ZipFile(io.BytesIO(content)) as book:
+        parts = book.infolist()
+        if sum(p.file_size for p in parts) > MAX_UNPACKED_BYTES:
+            raise NotATable("not-a-table", "too-large", f"{MAX_UNPACKED_BYTES >> 20:,} MB")
+        for part in parts:
+            if part.file_size > _RATIO_FROM_BYTES and part.file_size > MAX_PACKING_RATIO * max(part.compress_size, 1):
+                raise NotATable("not-a-table", "too-large", part.filename)
+        for part in parts:
+            if part.filename.startswith("xl/worksheets/") and part.filename.endswith(".xml"):
+                _count_sheet(book, part)
+
+
+def _count_sheet(book: zipfile.ZipFile, part: zipfile.ZipInfo) -> None:
+    rows = cells = 0
+    tail = b""
+    with book.open(part) as stream:
+        while chunk := stream.read(1 << 20):
+            text = tail + chunk
+            # A tag cut by the chunk's end is counted with the next chunk.
+            cut = text.rfind(b"<")
+            body, tail = (text[:cut], text[cut:]) if cut >= 0 else (text, b"")
+            rows += body.count(b"<row ") + body.count(b"<row>")
+            cells += body.count(b"<c ") + body.count(b"<c>")
+            if rows > MAX_SHEET_ROWS:
+                raise NotATable("not-a-table", "too-many-rows", f"{MAX_SHEET_ROWS:,}")
+            if cells > MAX_SHEET_CELLS:
+                raise NotATable("not-a-table", "too-many-cells", f"{MAX_SHEET_CELLS:,}")
 
 
 def _book_tables(book, file_name: str, sheet: str | None, include_hidden: bool, every: bool) -> Tables:
@@ -604,6 +657,8 @@ def _sheet_table(
         raise NotATable("not-a-table", "formula-no-value", _listed(formulas))
     header_index = _find_header(cells)
     width = max(len(r) for r in cells)  # a cell right of the header is in a column without one
+    if width > MAX_COLUMNS:
+        raise NotATable("not-a-table", "too-many-columns", f"{MAX_COLUMNS:,}")
     headers = [(h or "").strip() for h in cells[header_index]] + [""] * (width - len(cells[header_index]))
     body = cells[header_index + 1 :]
     columns = {
