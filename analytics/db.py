@@ -25,7 +25,7 @@ from pathlib import Path
 
 import duckdb
 
-from analytics import queries
+from analytics import privacy, queries
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DB_PATH = PROJECT_ROOT / "data" / "party_building.duckdb"
@@ -293,6 +293,7 @@ class Database:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._con = duckdb.connect(str(self.path))
         migrate(self._con)
+        self._key_outside()
         self._local = threading.local()
         self._write_lock = threading.Lock()
 
@@ -323,6 +324,27 @@ class Database:
                 raise
             finally:
                 cursor.close()
+
+    def _key_outside(self) -> None:
+        """Move the pseudonym key out of the database into its key file (`privacy.key_path`), once: databases
+        made before the key file kept it in `meta`. Where the key file cannot be written (a read-only place)
+        the key stays where it is until it can."""
+        row = self._con.execute(queries.META_VALUE, ["pseudonym_secret"]).fetchone()
+        if row is None:
+            return
+        try:
+            privacy.write_key(self.path, row[0])
+        except FileExistsError:
+            if privacy.read_key(self.path) != row[0]:
+                return  # another database's key file: the stored pseudonyms were made with this key, keep it
+        except OSError:
+            return
+        self._con.execute("DELETE FROM meta WHERE key = 'pseudonym_secret'")
+
+    def pseudonym_secret(self) -> str:
+        """The key persons are pseudonymised with (`privacy`); raises privacy.KeyMissing without its key file."""
+        stored = self.meta("pseudonym_secret")
+        return stored if stored is not None else privacy.read_key(self.path)
 
     def data_version(self) -> int:
         """Grows with every committed write: a cache key that changes when the data does."""

@@ -542,7 +542,7 @@ def load(db: Database, data: DemoData, seed: int, replace: bool = False) -> None
     """Store the demo in one transaction, one import batch per kind; refuses a database holding records."""
     if has_records(db) and not replace:
         raise ValueError(f"{db.path} already holds records; use replace=True (--force) to wipe it")
-    secret = db.meta("pseudonym_secret")
+    secret = db.pseudonym_secret()
     discipline = data.discipline.assign(
         persons_pseudonymised=[[pseudonymise(name, secret) for name in names] for names in data.discipline["persons"]]
     ).drop(columns="persons")

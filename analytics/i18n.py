@@ -958,6 +958,13 @@ STRINGS: dict[str, tuple[str, str]] = {
     ),
     "fault.logged": ("（详情已记入日志 {log}）", " (details are in the log {log})"),
     "err.storage": ("{detail}", "{detail}"),
+    "err.key-missing": (
+        "找不到假名化密钥文件 {path}：没有它，涉及人员无法得到与已存储记录一致的假名，本文件未导入。请从备份中恢复该密钥文件"
+        "（它与数据库分开备份），或请管理员设置 PBI_KEY_FILE 指向它。",
+        "The pseudonym key file {path} cannot be found: without it, persons cannot get the pseudonyms the stored "
+        "records use, so this file was not imported. Restore the key file from its backup (it is backed up apart "
+        "from the database), or ask an administrator to point PBI_KEY_FILE at it.",
+    ),
     "cli.db_locked": (
         "数据库 {path} 正被另一个程序使用（多为正在运行的本系统网页），暂时无法打开。请在网页中操作，或先停止网页服务后重试。",
         "The database {path} is in use by another program (usually the running app), so it cannot be opened now. "
@@ -971,17 +978,36 @@ STRINGS: dict[str, tuple[str, str]] = {
     "cli.db_unopened": ("无法打开数据库 {path}：{detail}", "Cannot open the database {path}: {detail}"),
     # Backup and restore (analytics/backup.py)
     "backup.done": (
-        "已备份 {database} → {backup}（结构版本 {version}，{tables} 张表，共 {rows:,} 行，{size}）。备份含化名密钥，请像数据库本身一样妥善保管。",
-        "Backed up {database} → {backup} (schema version {version}, {tables} tables, {rows:,} rows, {size}). The "
-        "backup holds the pseudonym key: keep it as carefully as the database itself.",
+        "已备份 {database} → {backup}（结构版本 {version}，{tables} 张表，共 {rows:,} 行，{size}）。",
+        "Backed up {database} → {backup} (schema version {version}, {tables} tables, {rows:,} rows, {size}). ",
+    ),
+    "backup.holds_key": (
+        "该数据库仍在内部保存假名化密钥，所以备份也含密钥：请像数据库本身一样妥善保管备份。",
+        "This database still keeps its pseudonym key inside, so the backup holds it too: keep the backup as "
+        "carefully as the database itself.",
+    ),
+    "backup.key_apart": (
+        "假名化密钥不在备份中，而在密钥文件 {key}：请另行备份该文件（一次即可），并与数据库备份分开保存。",
+        "The pseudonym key is not in the backup but in the key file {key}: back that file up separately (once is "
+        "enough) and keep it apart from the database backups.",
+    ),
+    "backup.key_found": (
+        "将使用密钥文件 {key}：它必须是被备份的那个数据库的密钥文件。",
+        " It will use the key file {key}: that must be the key file of the database that was backed up.",
+    ),
+    "backup.key_missing": (
+        "注意：找不到假名化密钥文件 {key}。导入纪检记录之前，请把原数据库的密钥文件（与备份分开保存的那份）复制到这里。",
+        " Note: there is no pseudonym key file {key}. Before importing discipline records, copy the original "
+        "database's key file (kept apart from the backups) there.",
     ),
     "backup.restored": (
         "已用备份 {backup} 恢复数据库 {database}（备份时结构版本 {from_version}，现为 {version}）。",
-        "Restored the database {database} from {backup} (schema version {from_version} when backed up, now {version}).",
+        "Restored the database {database} from {backup} (schema version {from_version} when backed up, now "
+        "{version}).",
     ),
     "backup.previous": (
-        "被替换的数据库保留为 {previous}（同样含化名密钥；确认无误后可删除）。",
-        "The database it replaced is kept as {previous} (it holds the pseudonym key too; delete it once you are sure).",
+        "被替换的数据库保留为 {previous}，确认无误后可删除。",
+        " The database it replaced is kept as {previous}; delete it once you are sure.",
     ),
     "backup.busy": (
         "数据库 {path} 正忙：另一个程序（多为正在运行的本系统网页）正在使用它，等待 {wait} 秒后仍无法读取，未生成备份。请稍后重试（或用 --wait 等得更久）；若网页一直占用数据库，请先停止网页服务再备份。",

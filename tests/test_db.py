@@ -8,7 +8,10 @@ import threading
 import duckdb
 import pytest
 
+from analytics import privacy
 from analytics.db import LATEST_VERSION, MIGRATIONS, Database, migrate, schema_version
+from analytics.imports.importer import import_files
+from analytics.imports.model import SourceFile
 from analytics.periods import quarter_label
 from analytics.queries import RECORD_TABLES
 
@@ -22,7 +25,11 @@ def test_a_fresh_database_gets_the_latest_schema(tmp_path):
         assert schema_version(db.reader()) == LATEST_VERSION == len(MIGRATIONS)
         assert set(RECORD_TABLES) | {"schema_version", "meta", "settings"} <= tables(db.reader())
         assert db.meta("data_version") == "0"
-        assert len(db.meta("pseudonym_secret")) == 64
+        # The pseudonym key lives outside the database, in a key file only its owner can read.
+        assert db.meta("pseudonym_secret") is None
+        key = tmp_path / "new.duckdb.key"
+        assert len(db.pseudonym_secret()) == 64 and key.read_text().strip() == db.pseudonym_secret()
+        assert key.stat().st_mode & 0o777 == 0o600
 
 
 def test_a_version_1_database_is_upgraded_and_keeps_its_rows(tmp_path):
@@ -39,6 +46,25 @@ def test_a_version_1_database_is_upgraded_and_keeps_its_rows(tmp_path):
         assert db.reader().execute("SELECT name, member_count FROM branches").fetchall() == [("内科第一党支部", 23)]
         applied = db.reader().execute("SELECT version FROM schema_version ORDER BY version").fetchall()
         assert [v for (v,) in applied] == [m.version for m in MIGRATIONS]
+
+
+def test_a_key_kept_in_the_database_moves_to_its_key_file_and_a_missing_one_refuses_persons(tmp_path):
+    path = tmp_path / "old.duckdb"
+    con = duckdb.connect(str(path))
+    migrate(con, target=4)
+    stored = con.execute("SELECT value FROM meta WHERE key = 'pseudonym_secret'").fetchone()[0]
+    con.close()
+    with Database(path) as db:
+        assert db.meta("pseudonym_secret") is None and db.pseudonym_secret() == stored
+    (tmp_path / "old.duckdb.key").unlink()
+    with Database(path) as db:
+        with pytest.raises(privacy.KeyMissing):
+            db.pseudonym_secret()
+        header = "日期,科室,类别,摘要,涉及人员\n"
+        ledger = SourceFile("ledger.csv", (header + "2025-01-10,D1,第一种形态,谈话提醒,张三\n").encode())
+        result = import_files(db, [ledger])
+        assert [e.code for e in result.files[0].errors] == ["key-missing"]
+        assert "old.duckdb.key" in result.files[0].errors[0].message
 
 
 def test_a_version_4_database_gets_the_organisation_history_and_keeps_its_records(tmp_path):
@@ -84,10 +110,10 @@ def test_reopening_a_current_database_changes_nothing(tmp_path):
     path = tmp_path / "same.duckdb"
     with Database(path) as db:
         before = db.reader().execute("SELECT * FROM schema_version ORDER BY version").fetchall()
-        secret = db.meta("pseudonym_secret")
+        secret = db.pseudonym_secret()
     with Database(path) as db:
         assert db.reader().execute("SELECT * FROM schema_version ORDER BY version").fetchall() == before
-        assert db.meta("pseudonym_secret") == secret
+        assert db.pseudonym_secret() == secret
 
 
 def test_a_failing_write_stores_nothing_and_keeps_the_data_version(tmp_path):

@@ -8,6 +8,8 @@ went live in 2024Q3, the hospital's own responses from then on).
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -43,9 +45,8 @@ def test_the_same_seed_gives_identical_tables_and_another_seed_does_not(demo_db_
     with Database(again) as db:
         # The same pseudonymisation secret, so the persons' pseudonyms are comparable too.
         with Database(demo_db_path) as original:
-            secret = original.meta("pseudonym_secret")
-        with db.writer() as cur:
-            cur.execute("UPDATE meta SET value = ? WHERE key = 'pseudonym_secret'", [secret])
+            secret = original.pseudonym_secret()
+        Path(f"{again}.key").write_text(secret)
         demo.build(db, seed=1)
     first, second = read_tables(demo_db_path), read_tables(again)
     for name in first:
@@ -104,7 +105,7 @@ def test_no_person_is_stored_by_name(demo_db_path):
     assert names
     with Database(demo_db_path) as db:
         stored = db.reader().execute("SELECT persons_pseudonymised FROM discipline_records").df()
-        secret = db.meta("pseudonym_secret")
+        secret = db.pseudonym_secret()
         dump = db.reader().execute("SELECT * FROM discipline_records").df().to_string()
     pseudonyms = {p for persons in stored["persons_pseudonymised"] for p in persons}
     assert pseudonyms == {pseudonymise(name, secret) for name in names}

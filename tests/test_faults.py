@@ -23,6 +23,7 @@ from analytics.db import Database
 from analytics.imports import reader
 from analytics.imports.importer import import_files
 from analytics.imports.model import SourceFile
+from analytics.privacy import pseudonymise
 from tests.conftest import SAMPLES
 
 ORGANISATION = ("branches_utf8bom.csv", "departments_gbk.csv")
@@ -203,3 +204,23 @@ def test_ten_thousand_columns_are_refused_with_a_message(tmp_path):
     done = cli("import", "--db", str(tmp_path / "x.duckdb"), str(path))
     assert done.returncode == 1 and "Traceback" not in done.stdout + done.stderr
     assert "列数超过上限（括号内）" in done.stdout and "（500）" in done.stdout
+
+
+# --- Names never reach disk in clear ----------------------------------------------------------------------
+
+
+def test_names_in_a_records_summary_are_masked_and_stored_nowhere_in_clear(tmp_path):
+    path = tmp_path / "x.duckdb"
+    with Database(path) as db:
+        assert import_files(db, [SourceFile.from_path(SAMPLES / n) for n in ORGANISATION]).ok
+        ledger = (
+            "日期,科室编码,类别,摘要,涉及人员,状态,整改期限\n"
+            "2025-01-10,D01,第一种形态,欧阳明收受患者礼品，王 伟知情未报,欧阳明、王 伟,整改中,2025-04-05\n"
+        )
+        assert import_files(db, [SourceFile("ledger.csv", ledger.encode())]).ok
+        secret = db.pseudonym_secret()
+        summary = db.reader().execute("SELECT summary FROM discipline_records").fetchone()[0]
+    assert summary == f"{pseudonymise('欧阳明', secret)}收受患者礼品，{pseudonymise('王伟', secret)}知情未报"
+    stored = b"".join(p.read_bytes() for p in tmp_path.iterdir() if p.is_file())
+    for name in ("欧阳明", "王 伟", "王伟"):
+        assert name.encode() not in stored and name.encode("gbk") not in stored

@@ -16,7 +16,7 @@ import pandas as pd
 from pydantic import BaseModel
 from pydantic import Field as PydanticField
 
-from analytics import faults, queries
+from analytics import faults, privacy, queries
 from analytics.db import Database
 from analytics.i18n import t
 from analytics.imports.checks import build_final, check_cells, check_duplicates, errors_table, extra_cells, row_checks
@@ -447,6 +447,17 @@ def _withdraw_skipped(cur, kind: RecordKind, names, batch_id: int) -> int:
     return cur.execute(queries.count_batch(table), [batch_id]).fetchone()[0]
 
 
+def _pseudonym_secret(db: Database, runnable: list[Prepared], lang: str) -> str | None:
+    """The key to pseudonymise persons with; without its key file, each file naming persons gets an error."""
+    try:
+        return db.pseudonym_secret()
+    except privacy.KeyMissing as missing:
+        for item in runnable:
+            if "persons" in item.match.columns:
+                file_error(item.report, "key-missing", lang, path=missing.path)
+        return None
+
+
 def _correction_fits(cur, prepared: list[Prepared], runnable: list[Prepared], options: ImportOptions) -> bool:
     """A file correcting a batch (`options.replaces`) must be one table of that batch's kind, and the batch
     must stand (not undone); else an error on the file."""
@@ -487,9 +498,10 @@ def import_files(
         (p for p in prepared if p.match is not None and not p.report.errors),
         key=lambda p: order[p.match.kind],
     )
+    secret = _pseudonym_secret(db, runnable, options.lang)
+    runnable = [p for p in runnable if not p.report.errors]
     try:
         with db.writer() as cur:
-            secret = cur.execute(queries.META_VALUE, ["pseudonym_secret"]).fetchone()[0]
             if options.replaces is not None and not _correction_fits(cur, prepared, runnable, options):
                 raise _Rollback
             for i, item in enumerate(runnable):

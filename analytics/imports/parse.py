@@ -171,13 +171,16 @@ def parse(cur, raw, match: HeaderMatch, fields: dict[str, Field], names, secret,
     cur.execute(
         f"DELETE FROM {names.parsed} p USING {names.frame} f WHERE p._bad AND p.{ROW} = f.{ROW} AND {_blank(raw, 'f.')}"
     )
+    masked = ""
     if "persons" in match.columns:
-        _persons(cur, names.parsed, secret, names.persons)
+        summary = "summary" in match.columns
+        _persons(cur, names.parsed, secret, names.persons, summary)
         persons, join = "p.persons", f"LEFT JOIN {names.persons} p USING ({ROW})"
+        masked = " REPLACE (coalesce(p.summary, r.summary) AS summary)" if summary else ""
     else:
         persons, join = "CAST(NULL AS VARCHAR[]) AS persons", ""
     columns = ", ".join([*absent(match, fields), persons])
-    cur.execute(f"CREATE TEMP VIEW {names.typed} AS SELECT r.*, {columns} FROM {names.parsed} r {join}")
+    cur.execute(f"CREATE TEMP VIEW {names.typed} AS SELECT r.*{masked}, {columns} FROM {names.parsed} r {join}")
 
 
 def _period_exprs(col: str) -> list[tuple[str, str]]:
@@ -192,20 +195,41 @@ def _blank(raw: RawTable, prefix: str = "") -> str:
     return " AND ".join(f"coalesce(trim({prefix}{c}), '') = ''" for c in raw.columns)
 
 
-def _persons(cur: duckdb.DuckDBPyConnection, parsed: str, secret: str, name: str) -> None:
-    """Pseudonymise the persons cells (split on commas, 、, semicolons, slashes) into temp table `name`."""
-    cells = cur.execute(f"SELECT {ROW}, raw_persons AS v FROM {parsed} WHERE raw_persons IS NOT NULL").df()
+def _persons(cur: duckdb.DuckDBPyConnection, parsed: str, secret: str, name: str, summary: bool = False) -> None:
+    """Pseudonymise the persons cells (split on commas, 、, semicolons, slashes) into temp table `name`; with
+    `summary`, also the record's summary with each of its persons' names replaced by their pseudonym (the
+    整改台账 shows and downloads summaries, and names must not be stored in clear)."""
+    text = "summary" if summary else "NULL"
+    cells = cur.execute(
+        f"SELECT {ROW}, raw_persons AS v, {text} AS summary FROM {parsed} WHERE raw_persons IS NOT NULL"
+    ).df()
     # Not on spaces: tables pad two-character names (王　伟), and privacy.normalise_name drops the padding.
     split = cells["v"].str.split(r"\s*[,，、;；/\n]+\s*", regex=True)
+    people = [{p: pseudonymise(p, secret) for p in names if p} for names in split]
     frame = pd.DataFrame(
         {
             ROW: cells[ROW],
-            "persons": [sorted({pseudonymise(p, secret) for p in names if p}) for names in split],
+            "persons": [sorted(set(found.values())) for found in people],
+            "summary": [_masked(s, found) for s, found in zip(cells["summary"], people, strict=True)],
         }
     )
     cur.register(f"{name}_frame", frame)
-    cur.execute(f"CREATE TEMP TABLE {name} AS SELECT {ROW}, CAST(persons AS VARCHAR[]) AS persons FROM {name}_frame")
+    cur.execute(
+        f"CREATE TEMP TABLE {name} AS SELECT {ROW}, CAST(persons AS VARCHAR[]) AS persons, "
+        f"CAST(summary AS VARCHAR) AS summary FROM {name}_frame"
+    )
     cur.unregister(f"{name}_frame")
+
+
+def _masked(summary: object, people: dict[str, str]) -> str | None:
+    """`summary` with each person's name (as written, or without its padding spaces) replaced by the pseudonym."""
+    if not isinstance(summary, str):
+        return None
+    for written, pseudonym in sorted(people.items(), key=lambda item: -len(item[0])):
+        for spelling in {written, "".join(written.split())}:
+            if len(spelling) >= 2:  # one character would mask ordinary words
+                summary = summary.replace(spelling, pseudonym)
+    return summary
 
 
 @dataclass(frozen=True)
