@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from analytics import summary
+from analytics import settings, summary
 from analytics.i18n import DEFAULT_LANGUAGE, LANGUAGES, t
 from pages._ui import database, lang, load, md_escape, publish_filters, restore_filters, shell
 
@@ -61,6 +61,8 @@ with st.sidebar:
     else:
         st.caption(t("sidebar.no_data", lang()))
     st.caption(t("sidebar.database", lang(), path=md_escape(database().path.name)))
+    if load(settings.load_metric_settings)[1]:  # stored settings out of range: the Settings page lists them
+        st.warning(t("sidebar.settings_adjusted", lang()), icon=":material/warning:")
 
 with shell():
     page.run()

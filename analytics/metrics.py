@@ -363,6 +363,11 @@ def required_meetings(settings: MetricSettings, kind: str, grain: str) -> float:
 def party_index(scores: pd.DataFrame, settings: MetricSettings) -> pd.Series:
     """The weighted mean of the component scores present in each row (a missing one drops out)."""
     weights = pd.Series({f"score_{c}": settings.weight(c) for c in COMPONENTS})
+    # Only their ratios count: scaled to at most 1, weights that skipped validation (`model_copy`, up to
+    # 1e308) cannot overflow Σ(w × score) into inf / inf = NaN.
+    top = weights.max()
+    if np.isfinite(top) and top > 0:
+        weights = weights / top
     values = scores[weights.index].astype("float64")
     present = values.notna().mul(weights, axis=1)
     total = present.sum(axis=1)

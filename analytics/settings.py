@@ -3,6 +3,19 @@
 * the column mapping a user chose for a file's headers, remembered per header signature so that next
   month's export with the same headers is mapped the same way without asking again;
 * `MetricSettings`: index weights, required meeting frequencies, targets, thresholds (the Settings page).
+
+**Bounds.** Every field of `MetricSettings` has an inclusive range (pydantic `Field(ge=…, le=…)`) and must be
+finite, so the page, the CLI and any caller are held to the same limits, and a refusal is a typed pydantic
+error that `validation_messages` says in the user's language. The ranges are generous but keep every figure
+computable and meaningful: weights 0–`WEIGHT_MAX` with at least one above 0 (relative weights: Σ(w × score)
+stays far from overflow, and any ratio up to 100 : 1 fits); suppression at least `SUPPRESSION_FLOOR` (5,
+default 10, `STATISTICS.md`); targets and thresholds within what their unit allows (a score or percentage
+0–100, an SD 1–50 on a 0–100 scale, α 0.001–0.2, yearly targets at least 0.1 hour or one activity).
+
+A value stored before these bounds existed is not trusted blindly: `load_metric_settings` returns the
+settings to use and the `Adjustment`s made to what was stored (weights above the maximum scaled down
+together, keeping their ratios; other numbers clamped to their range; anything else back to its default),
+which the Settings page lists until the settings are saved again.
 """
 
 from __future__ import annotations
@@ -10,8 +23,10 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import math
 from collections.abc import Sequence
-from typing import Any, Literal
+from dataclasses import dataclass
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 from pydantic_core import PydanticCustomError
@@ -81,11 +96,18 @@ COMPONENTS = ("compliance", "attendance", "service", "theme_plus", "integrity")
 
 PERIOD_MONTHS = {"month": 1, "quarter": 3, "year": 12}
 
+WEIGHT_MAX = 100.0
+"""The largest index weight: weights are relative, so a cap loses nothing and keeps the sums finite."""
+SUPPRESSION_FLOOR = 5
+"""No satisfaction group under this many respondents is ever shown, whatever the setting (STATISTICS.md)."""
+
+Weight = Annotated[float, Field(ge=0, le=WEIGHT_MAX)]
+
 
 class Frequency(BaseModel):
     """A required minimum: `count` meetings every `per` (month, quarter or year)."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
     count: int = Field(ge=0, le=31)
     per: Literal["month", "quarter", "year"]
 
@@ -93,13 +115,16 @@ class Frequency(BaseModel):
 class WarningRules(BaseModel):
     """Thresholds of the risk warnings (风险预警); each rule is explained in `warnings.py`."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
     index_low: float = Field(60.0, ge=0, le=100, description="党建指数 below this")
-    index_drop: float = Field(10.0, ge=0, le=100, description="党建指数 fell by at least this vs the previous period")
+    # Not 0: "fell by at least 0" would warn about every branch whose index merely stayed the same.
+    index_drop: float = Field(10.0, ge=1, le=100, description="党建指数 fell by at least this vs the previous period")
     meetings_low: float = Field(80.0, ge=0, le=100, description="三会一课 compliance below this two periods running")
     satisfaction_drop: float = Field(3.0, ge=0, le=100, description="score fell by at least this many points…")
-    alpha: float = Field(0.05, gt=0, lt=1, description="…and the fall is significant at this level")
-    overdue_high_days: int = Field(90, ge=0, description="an overdue rectification is severe after this many days")
+    alpha: float = Field(0.05, ge=0.001, le=0.2, description="…and the fall is significant at this level")
+    overdue_high_days: int = Field(
+        90, ge=1, le=3650, description="an overdue rectification is severe after this many days"
+    )
 
 
 def _default_frequencies() -> dict[ActivityType, Frequency]:
@@ -113,8 +138,8 @@ class MetricSettings(BaseModel):
     Stored as one JSON value (key `metrics`); changing it bumps the data version, so every cached figure is
     recomputed. Defaults are documented in the README."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
-    weights: dict[str, float] = Field(
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+    weights: dict[str, Weight] = Field(
         default_factory=lambda: {
             "compliance": 40.0,
             "attendance": 20.0,
@@ -125,21 +150,24 @@ class MetricSettings(BaseModel):
     )
     frequencies: dict[ActivityType, Frequency] = Field(default_factory=_default_frequencies)
     # Targets per party member or per branch, per year; a component scores 100 at the target (capped).
-    service_hours_per_member_year: float = Field(4.0, gt=0, description="service hours per member per year")
-    theme_plus_per_year: float = Field(12.0, gt=0, description="theme party days and 党建+ activities per year")
-    integrity_per_year: float = Field(2.0, gt=0, description="integrity-education activities per year")
+    service_hours_per_member_year: float = Field(4.0, ge=0.1, le=1000, description="service hours per member per year")
+    theme_plus_per_year: float = Field(12.0, ge=1, le=365, description="theme party days and 党建+ activities per year")
+    integrity_per_year: float = Field(2.0, ge=1, le=365, description="integrity-education activities per year")
     suppression_min_n: int = Field(
-        10, ge=1, le=1000, description="satisfaction groups with fewer respondents are hidden"
+        10, ge=SUPPRESSION_FLOOR, le=1000, description="satisfaction groups with fewer respondents are hidden"
     )
+    # A score on 0–100 has an SD of at most 50; below 1 every aggregate change would test as significant.
     assumed_sd: float = Field(
-        12.0, gt=0, le=50, description="score SD for tests on aggregates when no individual responses exist"
+        12.0, ge=1, le=50, description="score SD for tests on aggregates when no individual responses exist"
     )
     green: float = Field(80.0, ge=0, le=100, description="scorecard: green from this score")
     amber: float = Field(60.0, ge=0, le=100, description="scorecard: amber from this score, red below")
     warnings: WarningRules = Field(default_factory=WarningRules)
     # The relations analysis reports no statistic on fewer pairs or departments than these.
-    relations_min_n: int = Field(30, ge=3, le=100000, description="relations: minimum department-periods")
-    relations_min_departments: int = Field(8, ge=2, le=10000, description="relations: minimum departments")
+    # Below these a model with department and period effects has (almost) no residual degrees of freedom, and
+    # errors clustered on 2 departments have 1 degree of freedom (t = 12.7 at 95%).
+    relations_min_n: int = Field(30, ge=10, le=100000, description="relations: minimum department-periods")
+    relations_min_departments: int = Field(8, ge=3, le=10000, description="relations: minimum departments")
 
     @model_validator(mode="after")
     def _consistent(self) -> MetricSettings:
@@ -147,7 +175,7 @@ class MetricSettings(BaseModel):
         unknown = set(self.weights) - set(COMPONENTS)
         if unknown:
             raise PydanticCustomError("weights", "unknown index components: {unknown}", {"unknown": sorted(unknown)})
-        if any(w < 0 for w in self.weights.values()) or not any(w > 0 for w in self.weights.values()):
+        if not any(w > 0 for w in self.weights.values()):  # each is 0–WEIGHT_MAX already (`Weight`)
             raise PydanticCustomError("weights", "weights must be ≥ 0 and at least one > 0")
         if self.amber > self.green:
             raise PydanticCustomError(
@@ -161,15 +189,132 @@ class MetricSettings(BaseModel):
         return float(self.weights.get(component, 0.0))
 
 
+@dataclass(frozen=True)
+class Adjustment:
+    """One stored setting not used as stored: its path in `MetricSettings` (() for the whole value), what was
+    stored and what is used instead (`DROPPED` when an unknown entry is left out)."""
+
+    path: tuple[str, ...]
+    stored: Any
+    used: Any
+
+
+DROPPED = "<dropped>"
+
+
 def metric_settings(db: Database) -> MetricSettings:
-    """The stored metric settings, or the defaults (also when what is stored no longer validates)."""
+    """The metric settings in force: what is stored, brought within bounds (see `load_metric_settings`)."""
+    return load_metric_settings(db)[0]
+
+
+def load_metric_settings(db: Database) -> tuple[MetricSettings, list[Adjustment]]:
+    """The stored metric settings (the defaults when none are stored) and what had to be changed to use them."""
     value = get(db, METRICS_KEY)
-    if value is None:
-        return MetricSettings()
-    try:
-        return MetricSettings.model_validate(value)
-    except ValueError:
-        return MetricSettings()
+    return (MetricSettings(), []) if value is None else repair(value)
+
+
+def repair(value: Any) -> tuple[MetricSettings, list[Adjustment]]:
+    """`value` (a stored JSON object) as valid `MetricSettings`, and each change made to get there.
+
+    Weights above `WEIGHT_MAX` are scaled down together (their ratios are what the index uses); a number
+    outside its range is clamped to the nearest bound; an unknown entry is dropped; anything else invalid
+    (not a number, not finite, amber above green, no positive weight) takes its default. Whatever cannot be
+    repaired that way gives the defaults, reported as one adjustment of the whole value."""
+    if not isinstance(value, dict):
+        return MetricSettings(), [Adjustment((), value, None)]
+    data = json.loads(json.dumps(value))  # a deep copy, free to change
+    notes = _scale_weights(data)
+    for _ in range(4):  # each round fixes every error reported; what a fix uncovers shows in the next
+        try:
+            return MetricSettings.model_validate(data), _net(notes)
+        except ValidationError as error:
+            fixes = [_fix(data, item) for item in error.errors()]
+        if any(fix is None for fix in fixes):
+            break
+        notes.extend(note for fix in fixes for note in fix or ())
+    return MetricSettings(), [Adjustment((), value, None)]
+
+
+def _net(notes: list[Adjustment]) -> list[Adjustment]:
+    """One adjustment per path, from what was stored to what is used (a path can be fixed twice)."""
+    first: dict[tuple[str, ...], Adjustment] = {}
+    for note in notes:
+        was = first.setdefault(note.path, note)
+        first[note.path] = Adjustment(note.path, was.stored, note.used)
+    return [note for note in first.values() if note.stored != note.used]
+
+
+def _scale_weights(data: dict[str, Any]) -> list[Adjustment]:
+    weights = data.get("weights")
+    if not isinstance(weights, dict):
+        return []
+    notes = [Adjustment(("weights", k), weights.pop(k), DROPPED) for k in list(weights) if k not in COMPONENTS]
+    finite = {k: w for k, w in weights.items() if _is_number(w) and math.isfinite(w)}
+    top = max(finite.values(), default=0.0)
+    if top <= WEIGHT_MAX:
+        return notes
+    for key, w in finite.items():
+        scaled = round(w / top * WEIGHT_MAX, 4)  # w / top first: w × (100 / top) could underflow to 0 early
+        if scaled != w:
+            weights[key] = scaled
+            notes.append(Adjustment(("weights", str(key)), w, scaled))
+    return notes
+
+
+def _fix(data: dict[str, Any], item: Any) -> list[Adjustment] | None:
+    kind, loc, ctx = item["type"], [str(p) for p in item["loc"]], item.get("ctx") or {}
+    if kind == "weights":  # unknown components or none above 0: the default weights
+        return _replace(data, ["weights"], MetricSettings().model_dump(mode="json")["weights"])
+    if kind == "amber_above_green":
+        default = MetricSettings()
+        return [*_replace(data, ["green"], default.green), *_replace(data, ["amber"], default.amber)]
+    if loc and loc[-1] == "[key]":  # a key that is not a meeting type
+        loc = loc[:-1]
+        kind = "extra_forbidden"
+    if kind == "extra_forbidden":
+        parent = _at(data, loc[:-1])
+        if isinstance(parent, dict) and loc[-1] in parent:
+            return [Adjustment(tuple(loc), parent.pop(loc[-1]), DROPPED)]
+        return []
+    if kind in ("greater_than_equal", "less_than_equal") and ctx:
+        limit = next(iter(ctx.values()))
+        return _replace(data, loc, int(limit) if isinstance(_default_at(loc), int) else float(limit))
+    # Not a number, not finite, a wrong period, …: the default, or the nearest enclosing default.
+    while loc and _default_at(loc) is _MISSING:
+        loc = loc[:-1]
+    return _replace(data, loc, _default_at(loc)) if loc else None
+
+
+_MISSING = object()
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _at(data: Any, loc: Sequence[str]) -> Any:
+    for key in loc:
+        if not isinstance(data, dict) or key not in data:
+            return _MISSING
+        data = data[key]
+    return data
+
+
+def _default_at(loc: Sequence[str]) -> Any:
+    return _at(MetricSettings().model_dump(mode="json"), loc)
+
+
+def _replace(data: dict[str, Any], loc: Sequence[str], used: Any) -> list[Adjustment]:
+    parent = data
+    for key in loc[:-1]:
+        if not isinstance(parent.get(key), dict):
+            parent[key] = {}
+        parent = parent[key]
+    stored = parent.get(loc[-1], _MISSING)
+    parent[loc[-1]] = used
+    if isinstance(used, dict) and isinstance(stored, dict):  # say which entries changed, not the whole dict
+        return [Adjustment((*loc, k), stored.get(k), v) for k, v in used.items() if stored.get(k) != v]
+    return [] if stored == used else [Adjustment(tuple(loc), None if stored is _MISSING else stored, used)]
 
 
 def save_metric_settings(db: Database, value: MetricSettings) -> None:
@@ -199,6 +344,50 @@ def field_label(path: tuple[str | int, ...], lang: str = "zh") -> str:
     return t(key, lang) if key in STRINGS else name
 
 
+_PROBLEMS = {
+    "finite_number": "finite_number",
+    "float_type": "not_a_number",
+    "float_parsing": "not_a_number",
+    "int_type": "not_an_integer",
+    "int_parsing": "not_an_integer",
+    "int_parsing_size": "not_an_integer",
+    "int_from_float": "not_an_integer",
+    "extra_forbidden": "unknown",
+}
+"""pydantic's error types that are said in the user's words (bounds and the model's own checks apart)."""
+
+
+def field_bounds(model: type[BaseModel], name: str) -> tuple[float | None, float | None]:
+    """The inclusive range (ge, le) of a numeric field of `model` (`MetricSettings`, `WarningRules`, …)."""
+    low = high = None
+    for rule in model.model_fields[name].metadata:
+        low = getattr(rule, "ge", None) if getattr(rule, "ge", None) is not None else low
+        high = getattr(rule, "le", None) if getattr(rule, "le", None) is not None else high
+    return low, high
+
+
+def adjustment_messages(adjustments: Sequence[Adjustment], lang: str = "zh") -> list[str]:
+    """One phrase per stored setting not used as stored: "三会一课权重 1e+308 → 100"."""
+    out = []
+    for item in adjustments:
+        if not item.path:
+            out.append(t("settings.adjusted.all", lang))
+        elif item.used == DROPPED:
+            out.append(t("settings.adjusted.dropped", lang, field=field_label(item.path, lang)))
+        else:
+            stored, used = (_shown(v, lang) for v in (item.stored, item.used))
+            out.append(t("settings.adjusted.item", lang, field=field_label(item.path, lang), stored=stored, used=used))
+    return out
+
+
+def _shown(value: Any, lang: str) -> str:
+    if value is None:
+        return t("settings.adjusted.missing", lang)
+    if isinstance(value, dict) and value.get("per") in PERIOD_MONTHS and "count" in value:
+        return t("settings.frequency", lang, count=value["count"], per=t(f"settings.per.{value['per']}", lang))
+    return f"{value:g}" if isinstance(value, float) else str(value)
+
+
 def validation_messages(error: ValidationError, lang: str = "zh") -> list[str]:
     """One sentence per problem of an invalid `MetricSettings`, in `lang`."""
     out = []
@@ -212,6 +401,8 @@ def validation_messages(error: ValidationError, lang: str = "zh") -> list[str]:
         elif kind in ("greater_than", "greater_than_equal", "less_than", "less_than_equal") and loc:
             limit = f"{next(iter(ctx.values())):g}"
             out.append(t(f"settings.error.{kind}", lang, field=field_label(loc, lang), limit=limit))
+        elif kind in _PROBLEMS and loc:
+            out.append(t(f"settings.error.{_PROBLEMS[kind]}", lang, field=field_label(loc, lang)))
         else:
             label = field_label(loc, lang) if loc else ""
             out.append(t("settings.error.other", lang, field=label, message=item["msg"]))

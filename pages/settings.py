@@ -9,7 +9,7 @@ from pydantic import BaseModel, ValidationError
 
 from analytics import settings as store
 from analytics.i18n import t
-from analytics.settings import COMPONENTS, MetricSettings, WarningRules
+from analytics.settings import COMPONENTS, Frequency, MetricSettings, WarningRules
 from pages._ui import database, ensure_navigation, lang, load
 
 ensure_navigation()
@@ -34,32 +34,28 @@ def frequency_text(count: int, per: str) -> str:
     return t("settings.frequency", L, count=count, per=t(f"settings.per.{per}", L))
 
 
-def bounds(model: type[BaseModel], name: str) -> dict[str, Any]:
-    """The widget's min/max from the model's constraints (a strict bound is checked again on save)."""
-    out: dict[str, Any] = {}
-    for rule in model.model_fields[name].metadata:
-        for attr, arg in (("ge", "min_value"), ("gt", "min_value"), ("le", "max_value"), ("lt", "max_value")):
-            if getattr(rule, attr, None) is not None:
-                out[arg] = getattr(rule, attr)
-    return out
+def with_range(help_text: str, low: float | None, high: float | None) -> str:
+    """The help of a field followed by its allowed range, from the model's bounds (`store.field_bounds`).
+
+    The widgets get no min_value/max_value: Streamlit answers a typed value outside them with its own English
+    message and keeps the old value, so Save would quietly save something else. Out-of-range values reach
+    the model instead, which refuses them with a message in the user's language and stores nothing."""
+    if low is None or high is None:
+        return help_text
+    return help_text + ("" if L == "zh" else " ") + t("settings.range", L, low=shown(low), high=shown(high))
 
 
 def number(model: type[BaseModel], name: str, current: BaseModel, default: BaseModel, key: str, **extra) -> Any:
-    """A number input for one field, its default in the label and its meaning in the help."""
+    """A number input for one field, its default in the label, its meaning and allowed range in the help."""
     value, fallback = getattr(current, name), getattr(default, name)
-    limits = bounds(model, name)
-    if isinstance(fallback, int):
-        limits = {k: int(v) for k, v in limits.items()}
-    else:
-        limits = {k: float(v) for k, v in limits.items()}
+    if not isinstance(fallback, int):
         extra.setdefault("step", 1.0)
         extra.setdefault("format", "%g")
     return st.number_input(
         t(f"settings.field.{name}", L) + t("settings.default", L, value=shown(fallback)),
         value=value,
-        help=t(f"settings.help.{name}", L),
+        help=with_range(t(f"settings.help.{name}", L), *store.field_bounds(model, name)),
         key=f"{PREFIX}{key}",
-        **limits,
         **extra,
     )
 
@@ -78,7 +74,10 @@ def restore_defaults() -> None:
 st.title(t("settings.title", L))
 st.caption(t("settings.caption", L))
 status = st.container()
-current: MetricSettings = load(store.metric_settings)
+current, adjusted = load(store.load_metric_settings)
+if adjusted:  # a stored row from before the bounds: say what is used instead, until it is saved again
+    changes = t("settings.separator", L).join(store.adjustment_messages(adjusted, L))
+    st.warning(t("settings.adjusted", L, changes=changes), icon=":material/warning:")
 
 with st.form("metric_settings", enter_to_submit=False):
     st.subheader(t("settings.weights.title", L))
@@ -88,11 +87,10 @@ with st.form("metric_settings", enter_to_submit=False):
         name = t(f"component.{component}", L)
         weights[component] = column.number_input(
             name + t("settings.default", L, value=shown(DEFAULTS.weight(component))),
-            min_value=0.0,
             value=current.weight(component),
             step=5.0,
             format="%g",
-            help=t("settings.weight.help", L, component=name),
+            help=with_range(t("settings.weight.help", L, component=name), 0.0, store.WEIGHT_MAX),
             key=f"{PREFIX}weight_{component}",
         )
 
@@ -109,10 +107,8 @@ with st.form("metric_settings", enter_to_submit=False):
         frequencies[kind.value] = {
             "count": count.number_input(
                 t("settings.count", L, meeting=kind.label(L)),
-                min_value=0,
-                max_value=31,
                 value=now.count,
-                help=t("settings.count.help", L),
+                help=with_range(t("settings.count.help", L), *store.field_bounds(Frequency, "count")),
                 label_visibility="collapsed",
                 key=f"{PREFIX}count_{kind.value}",
             ),
@@ -177,7 +173,7 @@ if saved:
         problems = "\n".join(f"- {message}" for message in store.validation_messages(error, L))
         status.error(f"{t('settings.invalid', L)}\n\n{problems}", icon=":material/error:")
     else:
-        if chosen == current:
+        if chosen == current and not adjusted:
             status.info(t("settings.unchanged", L), icon=":material/info:")
         else:
             store.save_metric_settings(database(), chosen)

@@ -1,5 +1,8 @@
 """The Settings page (设置) through AppTest: a saved weight changes the Overview's party index to the value
-recomputed with it, invalid settings are refused with a message and nothing stored, defaults come back."""
+recomputed with it, invalid settings are refused with a message and nothing stored, defaults come back; a value
+outside its range is refused in Chinese, and settings stored out of range before the bounds existed (the
+tester's 1e308 weights, a negative weight, a suppression minimum of 1) still give the Overview and Party
+figures, computed with the values brought within range, with a notice until they are saved again."""
 
 from __future__ import annotations
 
@@ -113,7 +116,8 @@ def test_all_weights_zero_is_refused_in_english(app, demo_db_copy):
     at.number_input(key="set_service_hours_per_member_year").set_value(0.0)
     at = save(at)
     message = at.error[0].value
-    assert t("settings.error.greater_than", "en", field="Service hours per member per year", limit="0") in message
+    field = "Service hours per member per year"
+    assert t("settings.error.greater_than_equal", "en", field=field, limit="0.1") in message
     assert t("settings.error.weights", "en") not in message
     assert stored(demo_db_copy) == (None, version)
 
@@ -161,3 +165,81 @@ def test_every_setting_has_a_default_and_an_explanation(app):
             if not widget.key.startswith("set_count_"):  # meeting counts show their default in a column
                 assert marker in widget.label, widget.label
         assert len(at.number_input) == len(COMPONENTS) + 7 + 3 + 2 + 2 + 6 + 2
+
+
+def test_an_out_of_range_value_is_refused_in_chinese_and_nothing_is_stored(app, demo_db_copy):
+    _, version = stored(demo_db_copy)
+    at = open_settings(app)
+    # The widgets take any number (Streamlit's own range check speaks English and keeps the old value); the
+    # allowed range is in each help, and the model refuses what is outside it.
+    weight = at.number_input(key="set_weight_service")
+    assert not weight.proto.has_min and not weight.proto.has_max
+    assert t("settings.range", "zh", low="0", high="100") in weight.help
+    assert "最低 5" in at.number_input(key="set_suppression_min_n").help
+    weight.set_value(-5.0)
+    at.number_input(key="set_weight_compliance").set_value(1e308)
+    at.number_input(key="set_suppression_min_n").set_value(1)
+    at = save(at)
+    assert not at.exception and not at.success
+    message = at.error[0].value
+    assert t("settings.invalid", "zh") in message
+    for expected in (
+        t("settings.error.greater_than_equal", "zh", field="志愿服务权重", limit="0"),
+        t("settings.error.less_than_equal", "zh", field="三会一课权重", limit="100"),
+        t("settings.error.greater_than_equal", "zh", field="最少受访人数", limit="5"),
+    ):
+        assert expected in message
+    assert "Input should" not in message  # nothing of pydantic's English
+    assert stored(demo_db_copy) == (None, version)
+    assert at.number_input(key="set_weight_service").value == -5  # left in the form to be corrected
+
+
+TESTERS_ROWS = {
+    # What the tester saved before the bounds existed, and the weights the pages use instead.
+    "weights_1e308": ({"weights": dict.fromkeys(COMPONENTS, 1e308)}, dict.fromkeys(COMPONENTS, 100.0)),
+    "negative_weight": (
+        {"weights": {**MetricSettings().weights, "service": -5.0}},
+        {**MetricSettings().weights, "service": 0.0},
+    ),
+    "suppression_1": ({"suppression_min_n": 1}, MetricSettings().weights),
+}
+
+
+@pytest.mark.parametrize("case", TESTERS_ROWS)
+def test_stored_out_of_range_settings_still_show_the_figures_with_a_notice(app, demo_db_copy, case):
+    change, weights = TESTERS_ROWS[case]
+    with Database(demo_db_copy) as db:
+        store.put(db, store.METRICS_KEY, {**MetricSettings().model_dump(mode="json"), **change})
+
+    at = app.run()  # the Overview
+    assert not at.exception
+    index = next(m.value for m in at.metric if m.label == "党建指数")
+    assert index == f"{party_index_by_hand(demo_db_copy, weights):.1f}"
+    assert t("sidebar.settings_adjusted", "zh") in [w.value for w in at.sidebar.warning]
+
+    at.switch_page("pages/party.py").run()
+    assert not at.exception
+    assert not any("还没有党建活动记录" in i.value for i in at.info)  # not "no activity data"
+    headline = next(m.value for m in at.metric if m.label.startswith("党建指数"))
+    assert headline.replace(".", "").isdigit()
+
+    at.switch_page("pages/settings.py").run()
+    assert not at.exception
+    notice = next(w.value for w in at.warning if w.value.startswith(t("settings.adjusted", "zh", changes="")[:10]))
+    if case == "weights_1e308":
+        assert "三会一课权重 1e+308 → 100" in notice
+        assert at.number_input(key="set_weight_compliance").value == 100
+    elif case == "negative_weight":
+        assert "志愿服务权重 -5 → 0" in notice
+    else:
+        assert "最少受访人数 1 → 5" in notice
+        assert at.number_input(key="set_suppression_min_n").value == 5
+
+    # Saving stores the values in use (even untouched), and the notices go.
+    at = save(at)
+    assert not at.exception and not at.error
+    assert at.success[0].value == t("settings.saved_done", "zh")
+    value, _ = stored(demo_db_copy)
+    assert MetricSettings.model_validate(value).weights == weights
+    assert not [w for w in at.warning if w.value.startswith(t("settings.adjusted", "zh", changes="")[:10])]
+    assert not at.sidebar.warning
