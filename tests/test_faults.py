@@ -224,3 +224,36 @@ def test_names_in_a_records_summary_are_masked_and_stored_nowhere_in_clear(tmp_p
     stored = b"".join(p.read_bytes() for p in tmp_path.iterdir() if p.is_file())
     for name in ("欧阳明", "王 伟", "王伟"):
         assert name.encode() not in stored and name.encode("gbk") not in stored
+
+
+def test_a_killed_import_leaves_the_database_as_it_was_and_no_names_behind(tmp_path):
+    """kill -9 of a CLI import while it works: nothing half stored, the database opens, and no copy of the
+    file (with the persons' names in clear) is left in the temp directory or beside the database."""
+    path = tmp_path / "x.duckdb"
+    assert cli("import", "--db", str(path), *(str(SAMPLES / n) for n in ORGANISATION)).returncode == 0
+    before = counts(path)
+    name = "司马相如"
+    lines = ["日期,科室编码,类别,摘要,涉及人员"] + [
+        f"2024-0{1 + i % 9}-1{i % 9},D0{1 + i % 6},第一种形态,事项{i},{name}{i % 50}" for i in range(200_000)
+    ]
+    ledger = tmp_path / "ledger.csv"
+    ledger.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    temp = tmp_path / "temp"
+    temp.mkdir()
+    env = {**os.environ, "TMPDIR": str(temp)}
+    for delay in (0.5, 1.5):
+        process = subprocess.Popen(
+            [sys.executable, "-m", "analytics", "import", "--db", str(path), str(ledger)], env=env
+        )
+        try:
+            process.wait(timeout=delay)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        if process.returncode == 0:  # finished before the kill: nothing to prove with this delay
+            continue
+        assert counts(path) == before
+    left = [p for folder in (temp, tmp_path) for p in folder.rglob("*") if p.is_file() and p != ledger]
+    for file in left:
+        assert name.encode() not in file.read_bytes(), file
+    assert cli("status", "--db", str(path)).returncode == 0
