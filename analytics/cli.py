@@ -15,7 +15,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from analytics import demo, metrics, relations, risk, summary
+from analytics import backup, demo, metrics, relations, risk, summary
 from analytics.db import Database, default_db_path
 from analytics.i18n import t
 from analytics.imports import importer, parse, reader, templates
@@ -131,6 +131,27 @@ def build_parser() -> argparse.ArgumentParser:
         help="database whose branches and departments fill the drop-down lists "
         "(default: $PBI_DB or data/party_building.duckdb; none if the file does not exist)",
     )
+
+    save = commands.add_parser("backup", help="write a consistent copy of the whole database")
+    _db_arg(save)
+    save.add_argument(  # a str, not a Path: a trailing '/' says OUT is a folder
+        "out", metavar="OUT", help="the backup file, or a folder (existing, or ending in /) for a dated file in it"
+    )
+    save.add_argument(
+        "--wait",
+        type=float,
+        default=backup.DEFAULT_WAIT_SECONDS,
+        metavar="SECONDS",
+        help="how long to wait while another program holds the database (default: %(default)g)",
+    )
+    save.add_argument("--lang", choices=["zh", "en"], default="zh")
+    save.add_argument("--json", action="store_true")
+
+    put_back = commands.add_parser("restore", help="replace the database with a backup (the app must not hold it)")
+    _db_arg(put_back)
+    put_back.add_argument("backup", type=Path, metavar="BACKUP")
+    put_back.add_argument("--lang", choices=["zh", "en"], default="zh")
+    put_back.add_argument("--json", action="store_true")
     return parser
 
 
@@ -139,6 +160,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.command == "template":
         return _template(args)
+    if args.command in ("backup", "restore"):
+        return _backup_or_restore(args)
     if args.command == "relations" and not args.all and not (args.metric and args.outcome):
         parser.error("relations needs --metric and --outcome, or --all")
     if args.command == "import":
@@ -199,6 +222,21 @@ def _template(args: argparse.Namespace) -> int:
     args.out.write_bytes(templates.template(kind, args.lang, **lists))
     counts = f" ({len(lists['branches'])} branches, {len(lists['departments'])} departments)" if lists else ""
     print(f"{args.out}: {kind.label(args.lang)}{counts}")
+    return 0
+
+
+def _backup_or_restore(args: argparse.Namespace) -> int:
+    """Neither opens the database as the other commands do: backup reads it as it stands, restore replaces it."""
+    path = args.db or default_db_path()
+    try:
+        if args.command == "backup":
+            result = backup.create(path, args.out, wait=args.wait)
+        else:
+            result = backup.restore(args.backup, path)
+    except backup.BackupError as error:
+        print(error.message(args.lang), file=sys.stderr)
+        return 1
+    print(result.model_dump_json() if args.json else backup.describe(result, args.lang))
     return 0
 
 

@@ -979,7 +979,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     # Backup and restore (analytics/backup.py)
     "backup.done": (
         "已备份 {database} → {backup}（结构版本 {version}，{tables} 张表，共 {rows:,} 行，{size}）。",
-        "Backed up {database} → {backup} (schema version {version}, {tables} tables, {rows:,} rows, {size}). ",
+        "Backed up {database} → {backup} (schema version {version}, {tables} tables, {rows:,} rows, {size}).",
     ),
     "backup.holds_key": (
         "该数据库仍在内部保存假名化密钥，所以备份也含密钥：请像数据库本身一样妥善保管备份。",
@@ -987,27 +987,26 @@ STRINGS: dict[str, tuple[str, str]] = {
         "carefully as the database itself.",
     ),
     "backup.key_apart": (
-        "假名化密钥不在备份中，而在密钥文件 {key}：请另行备份该文件（一次即可），并与数据库备份分开保存。",
-        "The pseudonym key is not in the backup but in the key file {key}: back that file up separately (once is "
+        "假名化密钥不在备份中，而在密钥文件 {key_file}：请另行备份该文件（一次即可），并与数据库备份分开保存。",
+        "The pseudonym key is not in the backup but in the key file {key_file}: back that file up separately (once is "
         "enough) and keep it apart from the database backups.",
     ),
     "backup.key_found": (
-        "将使用密钥文件 {key}：它必须是被备份的那个数据库的密钥文件。",
-        " It will use the key file {key}: that must be the key file of the database that was backed up.",
+        "将使用密钥文件 {key_file}：它必须是被备份的那个数据库的密钥文件。",
+        "It will use the key file {key_file}: that must be the key file of the database that was backed up.",
     ),
     "backup.key_missing": (
-        "注意：找不到假名化密钥文件 {key}。导入纪检记录之前，请把原数据库的密钥文件（与备份分开保存的那份）复制到这里。",
-        " Note: there is no pseudonym key file {key}. Before importing discipline records, copy the original "
-        "database's key file (kept apart from the backups) there.",
+        "注意：找不到假名化密钥文件 {key_file}。导入纪检记录之前，请把原数据库的密钥文件（与备份分开保存的那份）复制为该文件。",
+        "Note: there is no pseudonym key file {key_file}. Before importing discipline records, copy the original "
+        "database's key file (kept apart from the backups) to that path.",
     ),
     "backup.restored": (
         "已用备份 {backup} 恢复数据库 {database}（备份时结构版本 {from_version}，现为 {version}）。",
-        "Restored the database {database} from {backup} (schema version {from_version} when backed up, now "
-        "{version}).",
+        "Restored the database {database} from {backup} (schema version {from_version} when backed up, now {version}).",
     ),
     "backup.previous": (
         "被替换的数据库保留为 {previous}，确认无误后可删除。",
-        " The database it replaced is kept as {previous}; delete it once you are sure.",
+        "The database it replaced is kept as {previous}; delete it once you are sure.",
     ),
     "backup.busy": (
         "数据库 {path} 正忙：另一个程序（多为正在运行的本系统网页）正在使用它，等待 {wait} 秒后仍无法读取，未生成备份。请稍后重试（或用 --wait 等得更久）；若网页一直占用数据库，请先停止网页服务再备份。",

@@ -32,6 +32,7 @@ def demo_db_copy(demo_db_path: Path, tmp_path: Path) -> Path:
     """A private copy of the demo database, free for a test (or a subprocess) to open and change."""
     path = tmp_path / "demo.duckdb"
     shutil.copy(demo_db_path, path)
+    shutil.copy(f"{demo_db_path}.key", f"{path}.key")  # its pseudonym key travels beside it
     return path
 
 
