@@ -15,7 +15,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from analytics import backup, demo, metrics, relations, risk, summary
+from analytics import backup, demo, faults, metrics, relations, risk, summary
 from analytics.db import Database, default_db_path
 from analytics.i18n import t
 from analytics.imports import importer, parse, reader, templates
@@ -178,31 +178,40 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(unavailable(path, error, getattr(args, "lang", "zh")), file=sys.stderr)
         return 1
     with db:
-        if args.command == "init":
-            print(f"{path}: schema version {summary.status(db).schema_version}")
-        elif args.command == "demo":
-            try:
-                demo.build(db, seed=args.seed, scale=args.scale, replace=args.force)
-            except ValueError as error:
-                print(f"error: {error}", file=sys.stderr)
-                return 1
-            _print_status(summary.status(db), as_json=False, path=path)
-        elif args.command == "status":
-            _print_status(summary.status(db), as_json=args.json, path=path)
-        elif args.command == "import":
-            return _import(db, args)
-        elif args.command == "history":
-            _print_history(importer.history(db), as_json=args.json)
-        elif args.command == "metrics":
-            _print_metrics(db, args)
-        elif args.command == "warnings":
-            return _print_warnings(db, args)
-        elif args.command == "relations":
-            _print_relations(db, args)
-        elif args.command == "undo":
-            result = importer.undo(db, args.batch_id, lang=args.lang)
-            print(result.message, file=sys.stdout if result.ok else sys.stderr)
-            return 0 if result.ok else 1
+        try:
+            return _run(db, args, path)
+        except Exception as error:  # a full disk, an internal fault …: a sentence, the details in the log
+            print(faults.describe(error, path, getattr(args, "lang", "zh")), file=sys.stderr)
+            return 1
+
+
+def _run(db: Database, args: argparse.Namespace, path: Path) -> int:
+    """Run one command on the open database; its exit code."""
+    if args.command == "init":
+        print(f"{path}: schema version {summary.status(db).schema_version}")
+    elif args.command == "demo":
+        try:
+            demo.build(db, seed=args.seed, scale=args.scale, replace=args.force)
+        except ValueError as error:
+            print(f"error: {error}", file=sys.stderr)
+            return 1
+        _print_status(summary.status(db), as_json=False, path=path)
+    elif args.command == "status":
+        _print_status(summary.status(db), as_json=args.json, path=path)
+    elif args.command == "import":
+        return _import(db, args)
+    elif args.command == "history":
+        _print_history(importer.history(db), as_json=args.json)
+    elif args.command == "metrics":
+        _print_metrics(db, args)
+    elif args.command == "warnings":
+        return _print_warnings(db, args)
+    elif args.command == "relations":
+        _print_relations(db, args)
+    elif args.command == "undo":
+        result = importer.undo(db, args.batch_id, lang=args.lang)
+        print(result.message, file=sys.stdout if result.ok else sys.stderr)
+        return 0 if result.ok else 1
     return 0
 
 
@@ -284,7 +293,8 @@ def _import(db: Database, args: argparse.Namespace) -> int:
             print(f"  {where}, {error.column or '-'}: {error.message}  [{error.code}]")
         if report.resolution is not None:
             print(f"  → {t('cli.resolve.' + report.resolution.code, lang, action=_action(report.resolution, lang))}")
-    if not result.ok:
+    storage = any(e.code == "storage" for f in result.files for e in f.errors)  # says itself nothing was stored
+    if not result.ok and not storage:
         print(t("cli.nothing_stored", lang), file=sys.stderr)
     return 0 if result.ok else 1
 

@@ -18,7 +18,7 @@ import openpyxl
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from analytics import faults
+from analytics import cli, faults
 from analytics.db import Database
 from analytics.imports import reader
 from analytics.imports.importer import import_files
@@ -29,7 +29,7 @@ from tests.conftest import SAMPLES
 ORGANISATION = ("branches_utf8bom.csv", "departments_gbk.csv")
 
 
-def cli(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
+def run_cli(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
     command = [sys.executable, "-m", "analytics", *args]
     return subprocess.run(command, capture_output=True, text=True, timeout=300, env={**os.environ, **(env or {})})
 
@@ -67,17 +67,17 @@ def small_disk(tmp_path):
 def test_a_full_disk_is_said_in_chinese_nothing_is_stored_and_the_details_are_logged(small_disk, tmp_path):
     path = small_disk / "x.duckdb"
     logs = tmp_path / "logs"
-    assert cli("import", "--db", str(path), *(str(SAMPLES / n) for n in ORGANISATION)).returncode == 0
+    assert run_cli("import", "--db", str(path), *(str(SAMPLES / n) for n in ORGANISATION)).returncode == 0
     before = counts(path)
     big = tmp_path / "answers.csv"
     big.write_bytes(answers(200_000))
-    done = cli("import", "--db", str(path), str(big), env={faults.LOG_ENV_VAR: str(logs)})
+    done = run_cli("import", "--db", str(path), str(big), env={faults.LOG_ENV_VAR: str(logs)})
     assert done.returncode == 1
     assert "Traceback" not in done.stdout + done.stderr
     assert "磁盘空间已满" in done.stdout and str(logs / faults.LOG_NAME) in done.stdout
     assert "No space left on device" in (logs / faults.LOG_NAME).read_text(encoding="utf-8")
     assert counts(path) == before
-    assert cli("status", "--db", str(path)).returncode == 0  # the database still opens and reads
+    assert run_cli("status", "--db", str(path)).returncode == 0  # the database still opens and reads
 
 
 def test_a_storage_error_at_commit_is_not_blamed_on_the_file(tmp_path, monkeypatch):
@@ -142,7 +142,7 @@ def truncated_workbook() -> bytes:
 def test_a_truncated_workbook_is_a_message_on_the_command_line(tmp_path):
     broken = tmp_path / "活动.xlsx"
     broken.write_bytes(truncated_workbook())
-    done = cli("import", "--db", str(tmp_path / "x.duckdb"), str(broken))
+    done = run_cli("import", "--db", str(tmp_path / "x.duckdb"), str(broken))
     assert done.returncode == 1 and "Traceback" not in done.stdout + done.stderr
     assert "不是可读取的 Excel" in done.stdout
 
@@ -201,7 +201,7 @@ def test_ten_thousand_columns_are_refused_with_a_message(tmp_path):
     wide = ",".join(["活动日期", "支部名称", *(f"列{i}" for i in range(10_000))]) + "\n2024-03-05,内科第一党支部\n"
     path = tmp_path / "wide.csv"
     path.write_text(wide, encoding="utf-8")
-    done = cli("import", "--db", str(tmp_path / "x.duckdb"), str(path))
+    done = run_cli("import", "--db", str(tmp_path / "x.duckdb"), str(path))
     assert done.returncode == 1 and "Traceback" not in done.stdout + done.stderr
     assert "列数超过上限（括号内）" in done.stdout and "（500）" in done.stdout
 
@@ -230,7 +230,7 @@ def test_a_killed_import_leaves_the_database_as_it_was_and_no_names_behind(tmp_p
     """kill -9 of a CLI import while it works: nothing half stored, the database opens, and no copy of the
     file (with the persons' names in clear) is left in the temp directory or beside the database."""
     path = tmp_path / "x.duckdb"
-    assert cli("import", "--db", str(path), *(str(SAMPLES / n) for n in ORGANISATION)).returncode == 0
+    assert run_cli("import", "--db", str(path), *(str(SAMPLES / n) for n in ORGANISATION)).returncode == 0
     before = counts(path)
     name = "司马相如"
     lines = ["日期,科室编码,类别,摘要,涉及人员"] + [
@@ -256,4 +256,16 @@ def test_a_killed_import_leaves_the_database_as_it_was_and_no_names_behind(tmp_p
     left = [p for folder in (temp, tmp_path) for p in folder.rglob("*") if p.is_file() and p != ledger]
     for file in left:
         assert name.encode() not in file.read_bytes(), file
-    assert cli("status", "--db", str(path)).returncode == 0
+    assert run_cli("status", "--db", str(path)).returncode == 0
+
+
+def test_an_internal_fault_in_a_command_is_a_sentence_and_a_log_entry(tmp_path, monkeypatch, capsys):
+    def broken(*_args, **_kwargs):
+        raise RuntimeError("something inside went wrong")
+
+    monkeypatch.setattr(cli.metrics, "build_panel", broken)
+    monkeypatch.setenv(faults.LOG_ENV_VAR, str(tmp_path / "logs"))
+    assert cli.main(["metrics", "--db", str(tmp_path / "x.duckdb")]) == 1
+    err = capsys.readouterr().err
+    assert "内部错误（RuntimeError）" in err and "Traceback" not in err
+    assert "something inside went wrong" in (tmp_path / "logs" / faults.LOG_NAME).read_text(encoding="utf-8")
