@@ -1,7 +1,20 @@
-"""Plotly figures in the product's one theme. Pure functions of DataFrames; no streamlit."""
+"""Plotly figures in the product's one theme. Pure functions of DataFrames; no streamlit.
+
+Every figure shows its data as typed (`shows_data_as_typed`): Plotly reads a subset of HTML in each text it
+draws (tick labels, legend names, hover boxes, cell text, titles, annotations), so a branch named
+`<a href=…>` would be a live link and `<span style=…>` would restyle the chart. Names come from uploaded
+registers, so every builder here is wrapped, and the finished figure's texts are escaped in one pass
+(`plain`). The hover and cell templates this module writes are left alone: they take data only through
+`%{…}` references, never by pasting a name in. Data that needs a line break (a hover text) writes `\n`.
+"""
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
@@ -26,6 +39,66 @@ TEMPLATE = go.layout.Template(
     }
 )
 
+# The templates this module writes: markup of ours, with data only inside %{…} references.
+OUR_TEMPLATES = frozenset({"hovertemplate", "texttemplate", "template"})
+
+
+def plain(text: str) -> str:
+    """`text` as Plotly draws it literally: `&`, `<` and `>` as entities (Plotly decodes them back to the
+    characters and draws them, so `<b>` shows as typed and makes nothing bold); a `\\n` as a line break."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\n", "<br>")
+
+
+_plain_cells = np.frompyfunc(lambda v: plain(v) if isinstance(v, str) else v, 1, 1)
+
+
+def _escaped(value: Any) -> Any:
+    if isinstance(value, str):
+        return plain(value)
+    if isinstance(value, dict):
+        return {k: v if k in OUR_TEMPLATES else _escaped(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_escaped(v) for v in value]
+    if isinstance(value, np.ndarray) and value.dtype.kind in "OUS":
+        return _plain_cells(value).astype(object)
+    return value
+
+
+def _has_text(value: Any) -> bool:
+    if isinstance(value, str):
+        return any(c in value for c in "&<>\n")
+    if isinstance(value, dict):
+        return any(_has_text(v) for k, v in value.items() if k not in OUR_TEMPLATES)
+    if isinstance(value, list | tuple):
+        return any(_has_text(v) for v in value)
+    if isinstance(value, np.ndarray) and value.dtype.kind in "OUS":
+        return any(_has_text(v) for v in value.ravel())
+    return False
+
+
+def literal(figure: go.Figure) -> go.Figure:
+    """`figure` with every text in its traces and layout (template aside) escaped by `plain`, in place."""
+    for trace in figure.data:
+        changed = {k: _escaped(v) for k, v in trace.to_plotly_json().items() if k not in OUR_TEMPLATES and _has_text(v)}
+        if changed:
+            trace.update(changed)
+    layout = {k: v for k, v in figure.layout.to_plotly_json().items() if k != "template" and _has_text(v)}
+    if layout:
+        figure.update_layout(_escaped(layout))
+    return figure
+
+
+def shows_data_as_typed(build: Callable[..., go.Figure]) -> Callable[..., go.Figure]:
+    """Wraps every figure builder below: the figure it returns goes through `literal`."""
+
+    @functools.wraps(build)
+    def wrapper(*args: Any, **kwargs: Any) -> go.Figure:
+        return literal(build(*args, **kwargs))
+
+    wrapper.shows_data_as_typed = True  # type: ignore[attr-defined]
+    return wrapper
+
+
 COVERAGE_KINDS = (
     RecordKind.ACTIVITIES,
     RecordKind.SATISFACTION_RESPONSES,
@@ -45,6 +118,7 @@ def coverage_matrix(coverage: pd.DataFrame) -> pd.DataFrame:
     )
 
 
+@shows_data_as_typed
 def coverage_heatmap(coverage: pd.DataFrame, lang: str) -> go.Figure:
     """Records per kind and quarter, with the counts written in the cells."""
     matrix = coverage_matrix(coverage)
@@ -100,6 +174,7 @@ RECTIFICATION_COLOURS = {
 }
 
 
+@shows_data_as_typed
 def category_bars(
     counts: pd.DataFrame, lang: str, y_title: str | None = None, height: int = 420, keep_empty: bool = False
 ) -> go.Figure:
@@ -131,6 +206,7 @@ def category_bars(
     return figure
 
 
+@shows_data_as_typed
 def rectification_donut(status: dict[str, int], lang: str, height: int = 320) -> go.Figure:
     """Rectifications on time / late / completed without a date / open / overdue (keys as in
     `RECTIFICATION_COLOURS`)."""
@@ -157,6 +233,7 @@ def rectification_donut(status: dict[str, int], lang: str, height: int = 320) ->
     return figure
 
 
+@shows_data_as_typed
 def party_index_lines(rows: pd.DataFrame, lang: str, height: int = 300) -> go.Figure:
     """The party-building index per period (`rows`: period, party_index), its value written at each point."""
     name = t("metric.party_index", lang)
@@ -182,6 +259,7 @@ def party_index_lines(rows: pd.DataFrame, lang: str, height: int = 300) -> go.Fi
     return figure
 
 
+@shows_data_as_typed
 def component_grid(scores: pd.DataFrame, lang: str, amber: float, green: float) -> go.Figure:
     """Components (rows, already named) × periods (columns) of 0–100 scores, each cell written and shaded
     like the 党建体检 scorecard: red below the amber line, amber below the green line, else green."""
@@ -217,6 +295,7 @@ def component_grid(scores: pd.DataFrame, lang: str, amber: float, green: float) 
     return figure
 
 
+@shows_data_as_typed
 def satisfaction_lines(rows: pd.DataFrame, lang: str, height: int = 360) -> go.Figure:
     """Satisfaction per population and period (`rows`: period, satisfaction_<pop>, n_<pop>); suppressed or
     missing periods break the line, and every point shows its respondents. Populations nobody answered
@@ -248,6 +327,7 @@ def satisfaction_lines(rows: pd.DataFrame, lang: str, height: int = 360) -> go.F
     return figure
 
 
+@shows_data_as_typed
 def dimension_dots(dimensions: pd.DataFrame, lang: str) -> go.Figure:
     """Mean item scores as dots, one colour per population (`dimensions`: population, item, mean, n;
     suppressed rows, with a null mean, are left out), n in the hover. Dots rather than bars: the axis
@@ -299,10 +379,11 @@ def _rows_height(rows: int, per_row: int = 26, minimum: int = 300) -> int:
     return max(minimum, per_row * rows + 110)
 
 
+@shows_data_as_typed
 def ranked_bars(
     rows: pd.DataFrame, x_title: str, lines: tuple[float, ...] = (), x_max: float = 100.0, digits: int = 1
 ) -> go.Figure:
-    """Horizontal bars, highest on top. `rows`: name, value, colour, hover (text for the tooltip) and
+    """Horizontal bars, highest on top. `rows`: name, value, colour, hover (the tooltip; `\n` between lines) and
     optionally note: rows without a value show their note instead of a bar (e.g. a suppressed score).
     `lines` draws dashed reference lines (e.g. the amber and green thresholds)."""
     rows = rows.assign(_sort=rows["value"].fillna(-1.0)).sort_values(["_sort", "name"], ascending=[True, False])
@@ -346,6 +427,7 @@ def ranked_bars(
     return figure
 
 
+@shows_data_as_typed
 def score_heatmap(
     values: pd.DataFrame, text: pd.DataFrame, x_title: str, y_title: str, value_title: str, zmax: float = 100.0
 ) -> go.Figure:
@@ -378,6 +460,7 @@ def score_heatmap(
     return figure
 
 
+@shows_data_as_typed
 def series_lines(
     rows: pd.DataFrame,
     x_title: str,
@@ -386,9 +469,9 @@ def series_lines(
     y_range: tuple[float, float] | None = None,
     emphasis: str | None = None,
 ) -> go.Figure:
-    """One line per `series` over `x` (`rows`: x, series, y, hover), in order of first appearance; missing
-    values break the line (no point is drawn for them). With `emphasis`, that series is drawn thick and
-    the others thin and dotted (e.g. an index and its components)."""
+    """One line per `series` over `x` (`rows`: x, series, y, hover with `\n` between lines), in order of first
+    appearance; missing values break the line (no point is drawn for them). With `emphasis`, that series is
+    drawn thick and the others thin and dotted (e.g. an index and its components)."""
     figure = go.Figure()
     for i, (name, group) in enumerate(rows.groupby("series", sort=False)):
         line = {"color": PALETTE[i % len(PALETTE)]}
@@ -416,6 +499,7 @@ def series_lines(
     return figure
 
 
+@shows_data_as_typed
 def stacked_bars(
     rows: pd.DataFrame, x_title: str, y_title: str, legend_title: str, horizontal: bool = False
 ) -> go.Figure:
@@ -430,7 +514,7 @@ def stacked_bars(
             orientation="h" if horizontal else "v",
             name=str(name),
             marker_color=PALETTE[i % len(PALETTE)],
-            hovertemplate=f"{name}<br>%{{{where}}}: %{{{count}}}<extra></extra>",
+            hovertemplate=f"%{{fullData.name}}<br>%{{{where}}}: %{{{count}}}<extra></extra>",
         )
     category = {"type": "category", "title": x_title}
     if horizontal:
@@ -450,6 +534,7 @@ def stacked_bars(
 # --- Overview (总览) ---------------------------------------------------------------------------------------
 
 
+@shows_data_as_typed
 def party_index_trend(rows: pd.DataFrame, lang: str, height: int = 340) -> go.Figure:
     """The party-building index and 三会一课 compliance per period
     (`rows`: a `metrics.rollup` frame: period, party_index, meeting_compliance, member_count, branches); the
@@ -485,6 +570,7 @@ def party_index_trend(rows: pd.DataFrame, lang: str, height: int = 340) -> go.Fi
 # --- Relations (关联分析) -----------------------------------------------------------------------------------
 
 
+@shows_data_as_typed
 def relation_scatter(
     data: pd.DataFrame, line: pd.DataFrame | None, x_title: str, y_title: str, lang: str, height: int = 440
 ) -> go.Figure:
@@ -541,6 +627,7 @@ def _relation_points(figure: go.Figure, data: pd.DataFrame, x_title: str, y_titl
         )
 
 
+@shows_data_as_typed
 def relation_heatmap(table: pd.DataFrame, lang: str, height: int = 380) -> go.Figure:
     """Metrics × outcomes at one lag: colour = Pearson r (comparable across units), the cell text gives r and
     a ★ where the within-department effect is significant after correction (q < 0.05)."""
@@ -579,6 +666,7 @@ def relation_heatmap(table: pd.DataFrame, lang: str, height: int = 380) -> go.Fi
     return figure
 
 
+@shows_data_as_typed
 def lag_profile(table: pd.DataFrame, step: float, lang: str, height: int = 320) -> go.Figure:
     """The within-department effect (per `step` of the metric) with its 95% CI at each lag."""
     rows = table.dropna(subset=["fe_coef"])

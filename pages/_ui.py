@@ -18,7 +18,17 @@ from analytics.i18n import DEFAULT_LANGUAGE, LANGUAGES, t
 from analytics.metrics import Filters, Panel
 from analytics.schema import DepartmentCategory, PeriodGrain
 
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$])")
+# Data shown in markdown (names, file names, messages quoting cells, URL parameters) is escaped by `md_escape`.
+# A backslash before every character markdown or Streamlit reads as syntax switches off emphasis, links,
+# images, HTML, headings, lists, tables, maths, entities (`&lt;`), `:red[…]`-style directives and
+# `:material/…:` icons (Streamlit turns `:material/` into a directive before parsing; `\/` stops that).
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:/&=])")
+# After parsing, Streamlit also rewrites plain text, where no backslash reaches: bare links (http://…,
+# www.…, name@host), `:streamlit:` and emoji shortcodes, and arrows (`->`, `--`, `<=`). An invisible word
+# joiner inside each such sequence stops the rewrite; the text reads as typed.
+WORD_JOINER = "\u2060"
+_LINK_OR_SHORTCODE = re.compile(r"(?i)(?<=https:)(?=//)|(?<=http:)(?=//)|(?<=www)(?=\.)|(?<=@)|(?<=:)(?=[\w+-]+:)")
+_ARROW = re.compile(r"(?<!\S)(?:<->|->|<-|--|>=|<=|~=)(?!\S)")
 
 
 @st.cache_resource(show_spinner=False)
@@ -77,7 +87,11 @@ def load(fn: Callable[..., Any], *args: Any) -> Any:
 
 
 def md_escape(text: str) -> str:
-    """Data shown inside markdown is escaped, so a name like `**x**` or `<b>` shows as typed."""
+    """`text` for any markdown Streamlit renders (st.markdown, captions, alerts, headers, metric labels and
+    values, widget labels and help, expander and tab labels), shown as typed: `**x**`, `<b>`, `:red[x]`,
+    `:material/warning:` and `[登录](http://…)` make nothing bold, red, an icon or a link."""
+    text = _LINK_OR_SHORTCODE.sub(WORD_JOINER, text)
+    text = _ARROW.sub(lambda m: m[0][0] + WORD_JOINER + m[0][1:], text)
     return _MARKDOWN_SPECIAL.sub(r"\\\1", text)
 
 

@@ -62,7 +62,7 @@ def scope_text(chosen: Filters) -> str:
     if chosen.category:
         parts.append(DepartmentCategory(chosen.category).label(L))
     if chosen.branch:
-        parts.append(branch_names(data).get(chosen.branch, chosen.branch))
+        parts.append(md_escape(branch_names(data).get(chosen.branch, chosen.branch)))
     if not parts:
         return t("overview.scope.hospital", L)
     return t("overview.scope.filtered", L, what=" · ".join(parts))

@@ -123,7 +123,7 @@ bars = pd.DataFrame(
         "value": card["party_index"],
         "colour": card["index_rag"].map(charts.RAG_COLOURS),
         "hover": [
-            f"{name}<br>{index_label}: {value:.1f} · {rag_label(r)}<br>{members_label}: {members:.0f}"
+            f"{name}\n{index_label}: {value:.1f} · {rag_label(r)}\n{members_label}: {members:.0f}"
             if pd.notna(value)
             else name
             for name, value, r, members in zip(
@@ -159,7 +159,7 @@ trend_lines = pd.concat(
                 "series": name,
                 "y": trend_rows[column],
                 "hover": [
-                    f"{name}<br>{p}: {v:.1f}" if pd.notna(v) else f"{name}<br>{p}: —"
+                    f"{name}\n{p}: {v:.1f}" if pd.notna(v) else f"{name}\n{p}: —"
                     for p, v in zip(trend_rows["period"], trend_rows[column], strict=True)
                 ],
             }
@@ -263,7 +263,7 @@ if not trend.empty:
             "series": type_names,
             "y": trend["compliance"],
             "hover": [
-                f"{name}<br>{p}: {c:.0f}%<br>{held_label} {h:.0f} / {required_label} {r:g}"
+                f"{name}\n{p}: {c:.0f}%\n{held_label} {h:.0f} / {required_label} {r:g}"
                 for name, p, c, h, r in zip(
                     type_names, trend["period"], trend["compliance"], trend["held"], trend["required"], strict=True
                 )

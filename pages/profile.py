@@ -48,7 +48,7 @@ st.selectbox(
     placeholder=t("profile.placeholder", L),
 )
 if not known:
-    st.warning(t("profile.unknown", L, code=requested), icon=":material/search_off:")
+    st.warning(t("profile.unknown", L, code=md_escape(requested)), icon=":material/search_off:")  # from the URL
     st.stop()
 
 code = requested
@@ -69,7 +69,7 @@ def facts() -> None:
     )
     row = st.container(horizontal=True)
     for key, value in cards:
-        row.metric(t(key, L), value, border=True, width="content")
+        row.metric(t(key, L), md_escape(value), border=True, width="content")  # a metric value is markdown too
     shared = int(me["branch_departments"])
     joint = bool(me["is_joint"]) if pd.notna(me["is_joint"]) else shared > 1
     if joint:

@@ -110,7 +110,7 @@ lines = pd.DataFrame(
         "series": names,
         "y": trend["score"],  # null where suppressed: no point is drawn
         "hover": [
-            f"{name}<br>{period}: {score_text(score, n)}<br>{respondents_label}: {n:,}"
+            f"{name}\n{period}: {score_text(score, n)}\n{respondents_label}: {n:,}"
             for name, period, score, n in zip(names, trend["period"], trend["score"], trend["n"], strict=True)
         ],
     }
@@ -198,7 +198,7 @@ else:
                     "value": overall["mean"],
                     "colour": COLOURS[pop],
                     "hover": [
-                        f"{name}: {score_text(m, n)}<br>{responses_label}: {n:,}"
+                        f"{name}: {score_text(m, n)}\n{responses_label}: {n:,}"
                         for name, m, n in zip(item_names, overall["mean"], overall["n"], strict=True)
                     ],
                     "note": SUPPRESSED,
@@ -241,7 +241,7 @@ st.plotly_chart(
                 "value": branches["score"],
                 "colour": COLOURS[pop],
                 "hover": [
-                    f"{name}: {score_text(s, n)}<br>{respondents_label}: {n:,}"
+                    f"{name}: {score_text(s, n)}\n{respondents_label}: {n:,}"
                     for name, s, n in zip(branches["unit_name"], branches["score"], branches["n"], strict=True)
                 ],
                 "note": SUPPRESSED,

@@ -21,6 +21,7 @@ from analytics.imports import importer
 from analytics.imports.model import ImportOptions, SourceFile
 from analytics.queries import RECORD_TABLES
 from analytics.schema import RecordKind
+from pages._ui import md_escape
 from tests.conftest import SAMPLES
 from tests.import_support import aggregates_xlsx
 
@@ -248,7 +249,7 @@ def test_file_names_and_headers_are_shown_as_typed_never_as_markdown_or_html(db_
     shown = [m.value for m in at.markdown if "粗体" in m.value]
     assert shown and all("\\*\\*粗体\\*\\*" in m and "\\<b\\>" in m for m in shown)
     labels = [s.label for s in at.selectbox if "img" in s.label]
-    assert labels == [t("import.mapping.column", "zh", header="\\<img src=x onerror=alert\\(1\\)\\>")]
+    assert labels == [t("import.mapping.column", "zh", header="\\<img src\\=x onerror\\=alert\\(1\\)\\>")]
     source = (Path(__file__).parent.parent / PAGE).read_text(encoding="utf-8")
     assert "unsafe_allow_html" not in source and "st.html" not in source
 
@@ -297,7 +298,7 @@ def test_undo_in_english_and_the_counts_follow(db_path: Path) -> None:
     at.selectbox(key="import_undo_batch").set_value(2).run()
     at.button(key="import_undo").click().run()
     at.button(key="import_undo_confirm").click().run()
-    assert t("undo.done", "en", batch=2, rows=6, restored=0) in texts(at.success)
+    assert md_escape(t("undo.done", "en", batch=2, rows=6, restored=0)) in texts(at.success)  # shown escaped
     at.switch_page("pages/about.py").run()
     shown = {m.label: m.value for m in at.metric}
     assert shown["Departments"] == "0" and shown["Party branches"] == "4"
