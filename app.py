@@ -1,8 +1,10 @@
 """Party Building Insight (党建洞察): navigation, language switch and the shared sidebar."""
 
+import duckdb
 import streamlit as st
 
 from analytics import settings, summary
+from analytics.db import is_locked
 from analytics.i18n import DEFAULT_LANGUAGE, LANGUAGES, t
 from pages._ui import database, lang, load, md_escape, publish_filters, restore_filters, shell
 
@@ -52,17 +54,36 @@ page = st.navigation(
 st.query_params["lang"] = lang()
 publish_filters()
 
-with st.sidebar:
-    st.markdown(f"### {md_escape(load(summary.hospital_name))}")
-    st.caption(t("app.tagline", lang()))
-    span = load(summary.date_range)
-    if span:
-        st.caption(t("sidebar.range", lang(), start=span[0].isoformat(), end=span[1].isoformat()))
-    else:
-        st.caption(t("sidebar.no_data", lang()))
-    st.caption(t("sidebar.database", lang(), path=md_escape(database().path.name)))
-    if load(settings.load_metric_settings)[1]:  # stored settings out of range: the Settings page lists them
-        st.warning(t("sidebar.settings_adjusted", lang()), icon=":material/warning:")
 
-with shell():
-    page.run()
+def _sidebar_and_page() -> None:
+    with st.sidebar:
+        st.markdown(f"### {md_escape(load(summary.hospital_name))}")
+        st.caption(t("app.tagline", lang()))
+        span = load(summary.date_range)
+        if span:
+            st.caption(t("sidebar.range", lang(), start=span[0].isoformat(), end=span[1].isoformat()))
+        else:
+            st.caption(t("sidebar.no_data", lang()))
+        st.caption(t("sidebar.database", lang(), path=md_escape(database().path.name)))
+        if load(settings.load_metric_settings)[1]:  # stored settings out of range: the Settings page lists them
+            st.warning(t("sidebar.settings_adjusted", lang()), icon=":material/warning:")
+
+    with shell():
+        page.run()
+
+
+# The page run holds the database file only while it runs: between two clicks the command line (an
+# import, a backup) can open it. While another program holds it, wait for it (bounded), saying so.
+holder = database().session()
+try:
+    with st.spinner(t("app.db_waiting", lang())):
+        holder.__enter__()
+except duckdb.IOException as error:
+    if not is_locked(error):
+        raise
+    st.warning(t("app.db_busy", lang()), icon=":material/hourglass_top:")
+    st.stop()
+try:
+    _sidebar_and_page()
+finally:
+    holder.__exit__(None, None, None)

@@ -5,6 +5,8 @@
   database instance), so Streamlit sessions can read concurrently.
 * `with db.writer() as cur:` is one transaction, one writer at a time; it bumps the data version that
   caches key on, and rolls back everything if the block raises.
+* `with db.session():` holds the file for a block (the app's page runs); when the process's last session
+  ends the file is let go, so the command line can open it between two clicks (see `Database`).
 
 Migrations are numbered functions; `schema_version` records which have been applied, so opening an
 older database upgrades it and reopening a current one does nothing.
@@ -286,29 +288,95 @@ def migrate(con: duckdb.DuckDBPyConnection, target: int = LATEST_VERSION) -> int
 
 
 class Database:
-    """One open database file: per-thread readers, a single transactional writer."""
+    """One database file: per-thread readers, a single transactional writer, and sessions that let go of the
+    file between them.
 
-    def __init__(self, path: str | Path | None = None) -> None:
+    DuckDB locks a database file per process: while one process has it open, every other process is kept
+    out. So the app does not hold the file while it waits for the next click: each page run is a `session()`,
+    and when the last session of the process ends, its connections are closed and the file is free for the
+    command line (an import, a backup) until the next run. Opening waits its turn: while another process
+    holds the file, it tries again for up to `wait` seconds (then raises DuckDB's lock error; `faults` says
+    it in the user's language). Outside any session (the command line, tests) the file stays open from first
+    use until `close()`.
+    """
+
+    def __init__(self, path: str | Path | None = None, wait: float = 30.0) -> None:
         self.path = Path(path) if path is not None else default_db_path()
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._con = duckdb.connect(str(self.path))
-        migrate(self._con)
-        self._key_outside()
+        self.wait = wait
+        self._lock = threading.RLock()  # guards the connection, its cursors and the session count
+        self._con: duckdb.DuckDBPyConnection | None = None
+        self._cursors: list[duckdb.DuckDBPyConnection] = []
+        self._generation = 0  # bumped at each opening: a thread's cursor of an earlier one is stale
+        self._sessions = 0
         self._local = threading.local()
         self._write_lock = threading.Lock()
+        con = self._connection()
+        migrate(con)
+        self._key_outside()
+
+    def _connection(self) -> duckdb.DuckDBPyConnection:
+        """The open connection, opening the file (and waiting for another process to let go) if needed."""
+        with self._lock:
+            if self._con is None:
+                deadline = time.monotonic() + self.wait
+                while True:
+                    try:
+                        self._con = duckdb.connect(str(self.path))
+                        break
+                    except duckdb.IOException as error:
+                        left = deadline - time.monotonic()
+                        if not is_locked(error) or left <= 0:
+                            raise
+                    time.sleep(min(LOCK_RETRY_SECONDS, left))
+                self._generation += 1
+            return self._con
+
+    def _cursor(self) -> duckdb.DuckDBPyConnection:
+        with self._lock:
+            cursor = self._connection().cursor()
+            self._cursors.append(cursor)
+            return cursor
+
+    @contextmanager
+    def session(self) -> Iterator[Database]:
+        """Hold the file for the block (a page run), opening it now (waiting while another process holds it);
+        when the process's last session ends, let go of it."""
+        with self._lock:
+            self._sessions += 1
+        try:
+            self._connection()
+            yield self
+        finally:
+            with self._lock:
+                self._sessions -= 1
+                if self._sessions == 0:
+                    self._let_go()
+
+    def _let_go(self) -> None:
+        """Close every connection of this process to the file, so that other processes can open it."""
+        with self._lock:
+            for cursor in self._cursors:
+                with contextlib.suppress(duckdb.Error):
+                    cursor.close()
+            self._cursors.clear()
+            if self._con is not None:
+                self._con.close()
+                self._con = None
 
     def reader(self) -> duckdb.DuckDBPyConnection:
-        """This thread's read cursor (created on first use)."""
-        cursor = getattr(self._local, "cursor", None)
-        if cursor is None:
-            cursor = self._local.cursor = self._con.cursor()
+        """This thread's read cursor (created on first use, and again after the file was let go)."""
+        cursor, generation = getattr(self._local, "cursor", (None, 0))
+        if cursor is None or generation != self._generation or self._con is None:
+            cursor = self._cursor()
+            self._local.cursor = (cursor, self._generation)
         return cursor
 
     @contextmanager
     def writer(self) -> Iterator[duckdb.DuckDBPyConnection]:
         """A cursor in one transaction; commits (bumping the data version) only if the block succeeds."""
         with self._write_lock:
-            cursor = self._con.cursor()
+            cursor = self._cursor()
             # The importer's parsing macros, temporary: they match this code, and opening writes nothing.
             cursor.execute(queries.PARSE_MACROS)
             cursor.begin()
@@ -324,12 +392,15 @@ class Database:
                 raise
             finally:
                 cursor.close()
+                with self._lock, contextlib.suppress(ValueError):
+                    self._cursors.remove(cursor)
 
     def _key_outside(self) -> None:
         """Move the pseudonym key out of the database into its key file (`privacy.key_path`), once: databases
         made before the key file kept it in `meta`. Where the key file cannot be written (a read-only place)
         the key stays where it is until it can."""
-        row = self._con.execute(queries.META_VALUE, ["pseudonym_secret"]).fetchone()
+        con = self._connection()
+        row = con.execute(queries.META_VALUE, ["pseudonym_secret"]).fetchone()
         if row is None:
             return
         try:
@@ -339,7 +410,7 @@ class Database:
                 return  # another database's key file: the stored pseudonyms were made with this key, keep it
         except OSError:
             return
-        self._con.execute("DELETE FROM meta WHERE key = 'pseudonym_secret'")
+        con.execute("DELETE FROM meta WHERE key = 'pseudonym_secret'")
 
     def pseudonym_secret(self) -> str:
         """The key persons are pseudonymised with (`privacy`); raises privacy.KeyMissing without its key file."""
@@ -355,7 +426,7 @@ class Database:
         return row[0] if row else None
 
     def close(self) -> None:
-        self._con.close()
+        self._let_go()
 
     def __enter__(self) -> Database:
         return self

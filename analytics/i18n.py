@@ -935,6 +935,12 @@ STRINGS: dict[str, tuple[str, str]] = {
         "explains each column with an example (never imported).",
     ),
     "cli.errors": ("{n} 个错误", "{n} error(s)"),
+    "app.db_waiting": ("数据库正忙，等待中…", "The database is busy; waiting…"),
+    "app.db_busy": (
+        "数据库正被另一个程序长时间占用（多为命令行导入或备份），暂时无法显示。请稍后刷新本页。",
+        "The database is held by another program (usually an import or a backup from the command line) for a "
+        "long time, so this page cannot be shown now. Refresh it in a little while.",
+    ),
     "fault.disk-full": (
         "磁盘空间已满，数据库 {path} 无法写入：本次没有存储任何数据，已有数据不受影响。请腾出磁盘空间（或请信息科扩容）后重试。",
         "The disk is full, so the database {path} cannot be written: nothing was stored this time, and the data "
