@@ -21,6 +21,7 @@ from analytics.backup import BackupError
 from analytics.cli import main
 from analytics.db import LATEST_VERSION, Database, migrate, schema_version
 from analytics.i18n import t
+from analytics.queries import RECORD_TABLES
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -59,14 +60,7 @@ def with_every_kind_of_row(path: Path) -> Path:
     record table, an undone batch."""
     with Database(path) as db, db.writer() as cur:
         cur.execute("INSERT INTO settings VALUES ('metric_settings', '{\"weights\": [1, 2]}', now())")
-        for table in (
-            "branches",
-            "departments",
-            "activities",
-            "satisfaction_responses",
-            "satisfaction_aggregates",
-            "discipline_records",
-        ):
+        for table in RECORD_TABLES[1:]:  # every record table, not the batches
             cur.execute(f"INSERT INTO {table}_replaced BY NAME SELECT *, 2 AS replaced_by FROM {table} LIMIT 3")
         cur.execute("UPDATE import_batches SET undone_at = TIMESTAMP '2025-01-02 03:04:05' WHERE batch_id = 1")
     return path
