@@ -35,6 +35,10 @@ DB_ENV_VAR = "PBI_DB"
 
 DEFAULT_HOSPITAL_NAME = "本院"
 
+# How long opening waits while another process holds the file (`$PBI_DB_WAIT` seconds, else this).
+WAIT_ENV_VAR = "PBI_DB_WAIT"
+DEFAULT_WAIT_SECONDS = 30.0
+
 
 def default_db_path() -> Path:
     """The database the app and CLI use when none is given: `$PBI_DB`, else `data/party_building.duckdb`."""
@@ -300,10 +304,10 @@ class Database:
     use until `close()`.
     """
 
-    def __init__(self, path: str | Path | None = None, wait: float = 30.0) -> None:
+    def __init__(self, path: str | Path | None = None, wait: float | None = None) -> None:
         self.path = Path(path) if path is not None else default_db_path()
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        self.wait = wait
+        self.wait = wait if wait is not None else float(os.environ.get(WAIT_ENV_VAR) or DEFAULT_WAIT_SECONDS)
         self._lock = threading.RLock()  # guards the connection, its cursors and the session count
         self._con: duckdb.DuckDBPyConnection | None = None
         self._cursors: list[duckdb.DuckDBPyConnection] = []

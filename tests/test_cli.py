@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 
@@ -13,8 +14,9 @@ from analytics.db import LATEST_VERSION
 from tests.conftest import DEMO_SEED
 
 
-def run_cli(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "analytics", *args], capture_output=True, text=True, check=False)
+def run_cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    command = [sys.executable, "-m", "analytics", *args]
+    return subprocess.run(command, capture_output=True, text=True, check=False, env={**os.environ, **(env or {})})
 
 
 def test_status_json_reports_what_the_demo_stored(demo_db_copy):
@@ -78,7 +80,7 @@ def test_a_database_another_program_holds_or_that_cannot_be_opened_gets_a_messag
     with Database(demo_db_copy):  # as the running app holds it
         for args in (("status",), ("import", str(tmp_path / "x.csv"))):
             (tmp_path / "x.csv").write_text("a,b\n1,2\n", encoding="utf-8")
-            held = run_cli(*args[:1], "--db", str(demo_db_copy), *args[1:])
+            held = run_cli(*args[:1], "--db", str(demo_db_copy), *args[1:], env={"PBI_DB_WAIT": "1"})
             assert held.returncode == 1 and "Traceback" not in held.stderr
             assert held.stderr.strip() == t("cli.db_locked", "zh", path=demo_db_copy)
     blocked = tmp_path / "a-file"
