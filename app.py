@@ -3,7 +3,7 @@
 import duckdb
 import streamlit as st
 
-from analytics import settings, summary
+from analytics import faults, settings, summary
 from analytics.db import is_locked
 from analytics.i18n import DEFAULT_LANGUAGE, LANGUAGES, t
 from pages._ui import database, lang, load, md_escape, publish_filters, restore_filters, shell
@@ -85,5 +85,7 @@ except duckdb.IOException as error:
     st.stop()
 try:
     _sidebar_and_page()
+except Exception as error:  # never a traceback on a page: a sentence, the details in the fault log
+    st.error(faults.page_message(error, database().path, lang()), icon=":material/error:")
 finally:
     holder.__exit__(None, None, None)

@@ -64,6 +64,14 @@ def describe(error: BaseException, path: Path | str, lang: str) -> str:
     return t("fault.other", lang, path=path, kind=type(error).__name__) + where
 
 
+def page_message(error: BaseException, path: Path | str, lang: str) -> str:
+    """What a page says when something failed while it ran (the details logged)."""
+    if storage_fault(error) is not None:
+        return describe(error, path, lang)
+    logged = log(error, Path(path))
+    return t("fault.page", lang, kind=type(error).__name__) + (t("fault.logged", lang, log=logged) if logged else "")
+
+
 def log(error: BaseException, database: Path | None = None) -> Path | None:
     """Append `error` with its traceback to the fault log; returns the log's path (None if no place to write)."""
     entry = f"{dt.datetime.now():%Y-%m-%d %H:%M:%S} {''.join(traceback.format_exception(error))}\n"

@@ -962,6 +962,11 @@ STRINGS: dict[str, tuple[str, str]] = {
         "An internal error ({kind}) occurred with the database {path}; nothing was stored this time. Try again; if "
         "it happens again, give the log to IT.",
     ),
+    "fault.page": (
+        "本页出现内部错误（{kind}），没有显示完整。请刷新重试；如果再次出现，请把日志交给信息科。",
+        "This page met an internal error ({kind}) and is not shown in full. Refresh to try again; if it happens "
+        "again, give the log to IT.",
+    ),
     "fault.logged": ("（详情已记入日志 {log}）", " (details are in the log {log})"),
     "err.storage": ("{detail}", "{detail}"),
     "err.key-missing": (

@@ -269,3 +269,18 @@ def test_an_internal_fault_in_a_command_is_a_sentence_and_a_log_entry(tmp_path, 
     err = capsys.readouterr().err
     assert "内部错误（RuntimeError）" in err and "Traceback" not in err
     assert "something inside went wrong" in (tmp_path / "logs" / faults.LOG_NAME).read_text(encoding="utf-8")
+
+
+def test_an_internal_fault_on_a_page_is_a_sentence_not_a_traceback(demo_db_copy, tmp_path, monkeypatch):
+    monkeypatch.setenv("PBI_DB", str(demo_db_copy))
+    monkeypatch.setenv(faults.LOG_ENV_VAR, str(tmp_path / "logs"))
+
+    def broken(*_args, **_kwargs):
+        raise RuntimeError("the panel broke")
+
+    monkeypatch.setattr("analytics.metrics.build_panel", broken)
+    at = AppTest.from_file("../app.py", default_timeout=60)
+    at.run()
+    assert not at.exception, at.exception
+    assert any("本页出现内部错误（RuntimeError）" in e.value for e in at.error)
+    assert "the panel broke" in (tmp_path / "logs" / faults.LOG_NAME).read_text(encoding="utf-8")
