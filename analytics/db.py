@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import errno
 import os
 import secrets
 import threading
@@ -315,9 +316,17 @@ class Database:
         self._sessions = 0
         self._local = threading.local()
         self._write_lock = threading.Lock()
-        con = self._connection()
-        migrate(con)
-        self._key_outside()
+        self.read_only = False  # an archived database on a read-only disk or folder: viewed, never written
+        try:
+            con = self._connection()
+        except duckdb.IOException as error:
+            if not self.path.is_file() or not _cannot_write(error):
+                raise
+            self.read_only = True
+            con = self._connection()
+        if not self.read_only:
+            migrate(con)
+            self._key_outside()
 
     def _connection(self) -> duckdb.DuckDBPyConnection:
         """The open connection, opening the file (and waiting for another process to let go) if needed."""
@@ -326,7 +335,7 @@ class Database:
                 deadline = time.monotonic() + self.wait
                 while True:
                     try:
-                        self._con = duckdb.connect(str(self.path))
+                        self._con = duckdb.connect(str(self.path), read_only=self.read_only)
                         break
                     except duckdb.IOException as error:
                         left = deadline - time.monotonic()
@@ -379,6 +388,8 @@ class Database:
     @contextmanager
     def writer(self) -> Iterator[duckdb.DuckDBPyConnection]:
         """A cursor in one transaction; commits (bumping the data version) only if the block succeeds."""
+        if self.read_only:
+            raise ReadOnlyDatabase(errno.EROFS, f"{self.path} is on a read-only disk or folder (read-only file)")
         with self._write_lock:
             cursor = self._cursor()
             # The importer's parsing macros, temporary: they match this code, and opening writes nothing.
@@ -437,6 +448,16 @@ class Database:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+class ReadOnlyDatabase(OSError):
+    """A write asked of a database opened read-only (its disk or folder cannot be written)."""
+
+
+def _cannot_write(error: BaseException) -> bool:
+    """Whether opening failed because the file or its folder cannot be written (then it can be read)."""
+    text = str(error).lower()
+    return "read-only file system" in text or "permission denied" in text
 
 
 # --- The file as it stands (backup and restore) --------------------------------------------------------

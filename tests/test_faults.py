@@ -284,3 +284,34 @@ def test_an_internal_fault_on_a_page_is_a_sentence_not_a_traceback(demo_db_copy,
     assert not at.exception, at.exception
     assert any("本页出现内部错误（RuntimeError）" in e.value for e in at.error)
     assert "the panel broke" in (tmp_path / "logs" / faults.LOG_NAME).read_text(encoding="utf-8")
+
+
+@pytest.fixture
+def archived(demo_db_copy):
+    """The demo database (and its key) on a file system mounted read-only, as an archive would be."""
+    mount = Path(f"/tmp/pbi-archive-{uuid.uuid4().hex[:8]}")
+    mount.mkdir()
+    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64m", "tmpfs", str(mount)], capture_output=True).returncode:
+        mount.rmdir()
+        pytest.skip("cannot mount a file system here (not root?)")
+    try:
+        shutil.copy(demo_db_copy, mount / "archive.duckdb")
+        shutil.copy(f"{demo_db_copy}.key", mount / "archive.duckdb.key")
+        assert subprocess.run(["mount", "-o", "remount,ro", str(mount)], capture_output=True).returncode == 0
+        yield mount / "archive.duckdb"
+    finally:
+        subprocess.run(["umount", str(mount)], capture_output=True)
+        shutil.rmtree(mount, ignore_errors=True)
+
+
+def test_an_archived_read_only_database_is_viewed_and_writes_are_refused_with_a_message(archived, monkeypatch):
+    status = run_cli("status", "--db", str(archived))
+    assert status.returncode == 0 and "schema version 5" in status.stdout, status.stderr
+    done = run_cli("import", "--db", str(archived), str(SAMPLES / "activities_2024_utf8bom.csv"))
+    assert done.returncode == 1 and "Traceback" not in done.stdout + done.stderr
+    assert "只读" in done.stdout
+    monkeypatch.setenv("PBI_DB", str(archived))
+    at = AppTest.from_file("../app.py", default_timeout=60)
+    at.run()
+    assert not at.exception and not at.error, (at.exception, [e.value for e in at.error])
+    assert at.metric, "the overview shows its figures"
