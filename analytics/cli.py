@@ -312,11 +312,12 @@ def _day(text: str) -> dt.date:
 
 def unavailable(path: Path, error: Exception, lang: str) -> str:
     """Why the database cannot be opened, and what to do, in the user's language (never a traceback)."""
-    text = str(error)
-    if "lock" in text.lower():
+    fault = faults.storage_fault(error)
+    if fault == "locked":
         return t("cli.db_locked", lang, path=path)
-    if "read-only" in text.lower() or isinstance(error, PermissionError):
+    if fault == "read-only":
         return t("cli.db_read_only", lang, path=path)
+    text = str(error)
     return t("cli.db_unopened", lang, path=path, detail=text.splitlines()[0] if text else type(error).__name__)
 
 

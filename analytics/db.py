@@ -332,16 +332,7 @@ class Database:
         """The open connection, opening the file (and waiting for another process to let go) if needed."""
         with self._lock:
             if self._con is None:
-                deadline = time.monotonic() + self.wait
-                while True:
-                    try:
-                        self._con = duckdb.connect(str(self.path), read_only=self.read_only)
-                        break
-                    except duckdb.IOException as error:
-                        left = deadline - time.monotonic()
-                        if not is_locked(error) or left <= 0:
-                            raise
-                    time.sleep(min(LOCK_RETRY_SECONDS, left))
+                self._con = connect_waiting(self.path, read_only=self.read_only, wait=self.wait)
                 self._generation += 1
             return self._con
 
@@ -478,6 +469,11 @@ def open_file(path: Path, *, read_only: bool, wait: float = 0.0) -> duckdb.DuckD
     holds the file, tries again for up to `wait` seconds, then raises the lock error."""
     if not path.is_file():
         raise FileNotFoundError(path)
+    return connect_waiting(path, read_only=read_only, wait=wait)
+
+
+def connect_waiting(path: Path, *, read_only: bool, wait: float) -> duckdb.DuckDBPyConnection:
+    """`duckdb.connect(path)`, trying again for up to `wait` seconds while another process holds the file."""
     deadline = time.monotonic() + wait
     while True:
         try:
