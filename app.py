@@ -1,10 +1,9 @@
 """Party Building Insight (党建洞察): navigation, language switch and the shared sidebar."""
 
-import duckdb
 import streamlit as st
 
 from analytics import faults, settings, summary
-from analytics.db import is_locked
+from analytics.db import default_db_path, is_locked
 from analytics.i18n import DEFAULT_LANGUAGE, LANGUAGES, t
 from pages._ui import database, lang, load, md_escape, publish_filters, restore_filters, shell
 
@@ -74,14 +73,15 @@ def _sidebar_and_page() -> None:
 
 # The page run holds the database file only while it runs: between two clicks the command line (an
 # import, a backup) can open it. While another program holds it, wait for it (bounded), saying so.
-holder = database().session()
 try:
     with st.spinner(t("app.db_waiting", lang())):
+        holder = database().session()
         holder.__enter__()
-except duckdb.IOException as error:
-    if not is_locked(error):
-        raise
-    st.warning(t("app.db_busy", lang()), icon=":material/hourglass_top:")
+except Exception as error:  # held by a write too long, a read-only disk …: a sentence, never a traceback
+    if is_locked(error):
+        st.warning(t("app.db_busy", lang()), icon=":material/hourglass_top:")
+    else:
+        st.error(faults.page_message(error, default_db_path(), lang()), icon=":material/error:")
     st.stop()
 try:
     _sidebar_and_page()

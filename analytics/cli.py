@@ -16,7 +16,7 @@ import duckdb
 import pandas as pd
 
 from analytics import backup, demo, faults, metrics, relations, risk, summary
-from analytics.db import Database, default_db_path
+from analytics.db import Database, DatabaseBusy, default_db_path
 from analytics.i18n import t
 from analytics.imports import importer, parse, reader, templates
 from analytics.imports.model import ImportOptions, Resolution, SourceFile
@@ -224,7 +224,7 @@ def _template(args: argparse.Namespace) -> int:
         try:
             with Database(path) as db:
                 lists = templates.reference_lists(db)
-        except duckdb.IOException as error:  # e.g. the app holds the file's lock
+        except (duckdb.IOException, DatabaseBusy) as error:  # e.g. a long import holds the file
             print(f"warning: {path}: {error}; no branch or department lists", file=sys.stderr)
     elif args.db is not None:
         print(f"warning: {path} does not exist; no branch or department lists", file=sys.stderr)

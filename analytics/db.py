@@ -30,6 +30,11 @@ import duckdb
 
 from analytics import privacy, queries
 
+try:
+    import fcntl
+except ImportError:  # Windows
+    fcntl = None
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DB_PATH = PROJECT_ROOT / "data" / "party_building.duckdb"
 DB_ENV_VAR = "PBI_DB"
@@ -293,83 +298,130 @@ def migrate(con: duckdb.DuckDBPyConnection, target: int = LATEST_VERSION) -> int
 
 
 class Database:
-    """One database file: per-thread readers, a single transactional writer, and sessions that let go of the
-    file between them.
+    """One database file, shared with the other processes that use it: readers side by side, one writer at a
+    time, and nobody holding the file between two page runs.
 
-    DuckDB locks a database file per process: while one process has it open, every other process is kept
-    out. So the app does not hold the file while it waits for the next click: each page run is a `session()`,
-    and when the last session of the process ends, its connections are closed and the file is free for the
-    command line (an import, a backup) until the next run. Opening waits its turn: while another process
-    holds the file, it tries again for up to `wait` seconds (then raises DuckDB's lock error; `faults` says
-    it in the user's language). Outside any session (the command line, tests) the file stays open from first
-    use until `close()`.
+    DuckDB lets many processes open a file read-only at once, or one process read-write, never both. So:
+
+    * **Reads share the file.** A page run (`session()`) and a command that only reads open it read-only:
+      the app's sessions, `status`, `metrics` and a backup read side by side, none waits for another.
+    * **A write takes it alone, briefly.** `writer()` queues at the turnstile (`<db>.lock`, see `Turnstile`):
+      from then on new readers of every process wait at the turnstile, the reads under way finish, and the
+      writer reopens the file read-write, writes in one transaction and lets go. So a steady stream of page
+      runs cannot keep a writer out, and a write keeps readers out only while it stores (an import reads and
+      decodes its files before it queues).
+    * **Nobody holds the file between page runs.** When the process's last session ends, its connections
+      close: the file is free until the next click. Outside any session (the command line, tests) the file
+      stays open from first use until `close()`.
+    * **Every wait is bounded**: `wait` seconds (`$PBI_DB_WAIT`, default 30), then `DatabaseBusy` (a page
+      says the database is busy; the command line says so and exits 1).
+
+    A database on a read-only disk or folder (an archive) opens read-only and stays so: pages and read
+    commands work, a write raises `ReadOnlyDatabase`. Opening writes nothing unless the file is new, needs a
+    migration, or still holds its pseudonym key (see `_key_outside`).
     """
 
     def __init__(self, path: str | Path | None = None, wait: float | None = None) -> None:
         self.path = Path(path) if path is not None else default_db_path()
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self.wait = wait if wait is not None else float(os.environ.get(WAIT_ENV_VAR) or DEFAULT_WAIT_SECONDS)
-        self._lock = threading.RLock()  # guards the connection, its cursors and the session count
+        self.turnstile = Turnstile(self.path)
+        self._state = threading.Condition()  # guards the counts below; notified whenever one changes
+        self._active = 0  # sessions running (a session waiting to write does not count)
+        self._writers = 0  # threads waiting to write or writing: new sessions wait for them
+        self._writing = False
+        self._open_lock = threading.RLock()  # guards the connection, its mode and its cursors
         self._con: duckdb.DuckDBPyConnection | None = None
+        self._mode: str | None = None  # "read" or "write"
         self._cursors: list[duckdb.DuckDBPyConnection] = []
         self._generation = 0  # bumped at each opening: a thread's cursor of an earlier one is stale
-        self._sessions = 0
         self._local = threading.local()
-        self._write_lock = threading.Lock()
-        self.read_only = False  # an archived database on a read-only disk or folder: viewed, never written
+        self.read_only = self.path.is_file() and not _writable(self.path)
+        if self.read_only or (self.path.is_file() and self._current(self._open("read"))):
+            return
+        self._let_go()
         try:
-            con = self._connection()
+            with self.turnstile.exclusive(self.wait):
+                con = self._open("write")
+                migrate(con)
+                self._key_outside()
         except duckdb.IOException as error:
             if not self.path.is_file() or not _cannot_write(error):
                 raise
-            self.read_only = True
-            con = self._connection()
-        if not self.read_only:
-            migrate(con)
-            self._key_outside()
+            self.read_only = True  # a place the checks above took for writable (a read-only mount seen as root)
+            self._open("read")
 
-    def _connection(self) -> duckdb.DuckDBPyConnection:
-        """The open connection, opening the file (and waiting for another process to let go) if needed."""
-        with self._lock:
-            if self._con is None:
-                self._con = connect_waiting(self.path, read_only=self.read_only, wait=self.wait)
-                self._generation += 1
+    def _current(self, con: duckdb.DuckDBPyConnection) -> bool:
+        """Whether the open file needs no writing: migrated to the latest version, its key already outside."""
+        if schema_version(con) != LATEST_VERSION:
+            return False
+        stored = con.execute(queries.META_VALUE, ["pseudonym_secret"]).fetchone()
+        return stored is None or not _key_movable(self.path, stored[0])
+
+    def _open(self, mode: str) -> duckdb.DuckDBPyConnection:
+        """The open connection if it can do `mode` ("read" or "write"), else the file (re)opened so, waiting
+        for other processes to let go of it."""
+        with self._open_lock:
+            if self._con is not None and (self._mode == mode or self._mode == "write"):
+                return self._con
+            self._let_go()
+            if mode == "read":
+                self.turnstile.pass_through(self.wait)
+            self._con = connect_waiting(self.path, read_only=mode == "read", wait=self.wait)
+            self._mode = mode
+            self._generation += 1
             return self._con
 
     def _cursor(self) -> duckdb.DuckDBPyConnection:
-        with self._lock:
-            cursor = self._connection().cursor()
+        with self._open_lock:
+            cursor = (self._con if self._con is not None else self._open("read")).cursor()
             self._cursors.append(cursor)
             return cursor
 
     @contextmanager
     def session(self) -> Iterator[Database]:
-        """Hold the file for the block (a page run), opening it now (waiting while another process holds it);
-        when the process's last session ends, let go of it."""
-        with self._lock:
-            self._sessions += 1
+        """Hold the file for the block (a page run): wait while a write is under way or queued (in this process
+        or another), then open it read-only unless it is open already; when the process's last session ends,
+        let go of it."""
+        depth = getattr(self._local, "depth", 0)
+        if depth:  # a session inside a session: the outer one holds the file
+            yield self
+            return
+        # Behind a write queued in another process (not counted as running meanwhile: the file may be let go).
+        self.turnstile.pass_through(self.wait)
+        with self._state:
+            self._await(lambda: not self._writers)
+            self._active += 1
+        self._local.depth = 1
         try:
-            self._connection()
+            self._open("read")
             yield self
         finally:
-            with self._lock:
-                self._sessions -= 1
-                if self._sessions == 0:
+            self._local.depth = 0
+            with self._state:
+                self._active -= 1
+                if not self._active and not self._writers:
                     self._let_go()
+                self._state.notify_all()
+
+    def _await(self, ready: Callable[[], bool]) -> None:
+        """Wait (holding `_state`) until `ready()`, at most `wait` seconds; else DatabaseBusy."""
+        if not self._state.wait_for(ready, timeout=self.wait):
+            raise DatabaseBusy(errno.EBUSY, f"{self.path}: a write of this program did not end in {self.wait:g} s")
 
     def _let_go(self) -> None:
         """Close every connection of this process to the file, so that other processes can open it."""
-        with self._lock:
+        with self._open_lock:
             for cursor in self._cursors:
                 with contextlib.suppress(duckdb.Error):
                     cursor.close()
             self._cursors.clear()
             if self._con is not None:
                 self._con.close()
-                self._con = None
+                self._con, self._mode = None, None
 
     def reader(self) -> duckdb.DuckDBPyConnection:
-        """This thread's read cursor (created on first use, and again after the file was let go)."""
+        """This thread's read cursor (created on first use, and again after the file was let go or reopened)."""
         cursor, generation = getattr(self._local, "cursor", (None, 0))
         if cursor is None or generation != self._generation or self._con is None:
             cursor = self._cursor()
@@ -378,42 +430,58 @@ class Database:
 
     @contextmanager
     def writer(self) -> Iterator[duckdb.DuckDBPyConnection]:
-        """A cursor in one transaction; commits (bumping the data version) only if the block succeeds."""
+        """A cursor in one transaction; commits (bumping the data version) only if the block succeeds. Waits
+        for this process's other sessions and other writers, then queues at the turnstile for other processes'
+        readers and writers (each wait bounded, see the class)."""
         if self.read_only:
             raise ReadOnlyDatabase(errno.EROFS, f"{self.path} is on a read-only disk or folder (read-only file)")
-        with self._write_lock:
-            cursor = self._cursor()
-            # The importer's parsing macros, temporary: they match this code, and opening writes nothing.
-            cursor.execute(queries.PARSE_MACROS)
-            cursor.begin()
+        in_session = bool(getattr(self._local, "depth", 0))
+        with self._state:
+            self._writers += 1
+            if in_session:  # this page run waits to write: it no longer keeps the write out
+                self._active -= 1
+                self._state.notify_all()
             try:
-                yield cursor
-                cursor.execute(
-                    "UPDATE meta SET value = (CAST(value AS BIGINT) + 1)::VARCHAR WHERE key = 'data_version'"
-                )
-                cursor.commit()
+                self._await(lambda: not self._writing and not self._active)
             except BaseException:
-                with contextlib.suppress(duckdb.TransactionException):  # a failed commit has ended it already
-                    cursor.rollback()
+                self._writers -= 1
+                self._active += in_session
+                self._state.notify_all()
                 raise
-            finally:
-                cursor.close()
-                with self._lock, contextlib.suppress(ValueError):
-                    self._cursors.remove(cursor)
+            self._writing = True
+        try:
+            with self.turnstile.exclusive(self.wait):
+                try:
+                    self._open("write")
+                except duckdb.IOException as error:
+                    if _cannot_write(error):
+                        raise ReadOnlyDatabase(errno.EROFS, f"{self.path}: {error}") from error
+                    raise
+                cursor = self._cursor()
+                try:
+                    yield from _transaction(cursor)
+                finally:
+                    with self._open_lock, contextlib.suppress(ValueError):
+                        self._cursors.remove(cursor)
+        finally:
+            with self._state:
+                self._writing = False
+                self._writers -= 1
+                self._active += in_session
+                self._state.notify_all()
 
     def _key_outside(self) -> None:
         """Move the pseudonym key out of the database into its key file (`privacy.key_path`), once: databases
         made before the key file kept it in `meta`. Where the key file cannot be written (a read-only place)
         the key stays where it is until it can."""
-        con = self._connection()
+        con = self._open("write")
         row = con.execute(queries.META_VALUE, ["pseudonym_secret"]).fetchone()
-        if row is None:
+        if row is None or not _key_movable(self.path, row[0]):
             return
         try:
             privacy.write_key(self.path, row[0])
         except FileExistsError:
-            if privacy.read_key(self.path) != row[0]:
-                return  # another database's key file: the stored pseudonyms were made with this key, keep it
+            pass  # the same key (`_key_movable`)
         except OSError:
             return
         con.execute("DELETE FROM meta WHERE key = 'pseudonym_secret'")
@@ -441,6 +509,102 @@ class Database:
         self.close()
 
 
+def _transaction(cursor: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConnection]:
+    """Yield `cursor` inside one transaction: committed (the data version bumped) if the caller's block
+    succeeds, else rolled back; the cursor is closed either way."""
+    # The importer's parsing macros, temporary: they match this code, and opening writes nothing.
+    cursor.execute(queries.PARSE_MACROS)
+    cursor.begin()
+    try:
+        yield cursor
+        cursor.execute("UPDATE meta SET value = (CAST(value AS BIGINT) + 1)::VARCHAR WHERE key = 'data_version'")
+        cursor.commit()
+    except BaseException:
+        with contextlib.suppress(duckdb.TransactionException):  # a failed commit has ended it already
+            cursor.rollback()
+        raise
+    finally:
+        cursor.close()
+
+
+def _key_movable(path: Path, stored: str) -> bool:
+    """Whether a key still kept in the database can move to its key file: none there yet, or the same key
+    (another database's key file stays, and so does this database's key: its pseudonyms were made with it)."""
+    try:
+        return privacy.read_key(path) == stored
+    except privacy.KeyMissing:
+        return True
+    except OSError:
+        return False
+
+
+def _writable(path: Path) -> bool:
+    """Whether the database file and its folder can be written (DuckDB writes a `.wal` beside the file)."""
+    return os.access(path, os.W_OK) and os.access(path.parent, os.W_OK | os.X_OK)
+
+
+class Turnstile:
+    """Where writers of every process queue: an empty lock file beside the database (`<db>.lock`).
+
+    A writer holds it exclusively (`exclusive`) from before it opens the file read-write until it has let go;
+    a reader passes through it (`pass_through`: a shared lock taken and dropped at once) before each page run
+    or read command. So once a writer waits, new readers wait behind it, the reads under way end, and the
+    writer gets the file; DuckDB's own locks, which no one queues for, would let a steady stream of overlapping
+    page runs keep a writer out for ever. Where the lock file cannot be made (a read-only place) nobody can
+    write, and the turnstile lets everyone through.
+    """
+
+    def __init__(self, database: Path) -> None:
+        self.path = database.with_name(database.name + ".lock")
+
+    @contextmanager
+    def exclusive(self, wait: float) -> Iterator[None]:
+        try:
+            handle = os.open(self.path, os.O_RDONLY | os.O_CREAT, 0o644)
+        except OSError:
+            yield
+            return
+        try:
+            _flock(handle, fcntl.LOCK_EX if fcntl else 0, wait, self.path)
+            yield
+        finally:
+            os.close(handle)  # and with it the lock
+
+    def pass_through(self, wait: float) -> None:
+        try:
+            handle = os.open(self.path, os.O_RDONLY)
+        except OSError:  # no writer has queued here yet, or a read-only place
+            return
+        try:
+            _flock(handle, fcntl.LOCK_SH if fcntl else 0, wait, self.path)
+        finally:
+            os.close(handle)
+
+
+def _flock(handle: int, operation: int, wait: float, path: Path) -> None:
+    """Take the lock `operation` on `handle`, trying again for up to `wait` seconds; else DatabaseBusy."""
+    if fcntl is None:  # no file locks here (Windows): DuckDB's own locks still keep writers apart
+        return
+    deadline = time.monotonic() + wait
+    while True:
+        try:
+            fcntl.flock(handle, operation | fcntl.LOCK_NB)
+            return
+        except BlockingIOError:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise DatabaseBusy(errno.EBUSY, f"{path}: another program's write did not end in {wait:g} s") from None
+        time.sleep(min(TURNSTILE_RETRY_SECONDS, left))
+
+
+# How often a wait at the turnstile tries again.
+TURNSTILE_RETRY_SECONDS = 0.05
+
+
+class DatabaseBusy(TimeoutError):
+    """The database stayed held by a write (of this program or another) for longer than the wait."""
+
+
 class ReadOnlyDatabase(OSError):
     """A write asked of a database opened read-only (its disk or folder cannot be written)."""
 
@@ -459,8 +623,8 @@ LOCK_RETRY_SECONDS = 0.25
 
 def is_locked(error: BaseException) -> bool:
     """Whether opening failed because another process holds the file (DuckDB locks a database per process:
-    one that has it open read-write keeps every other process out)."""
-    return isinstance(error, duckdb.IOException) and "lock" in str(error).lower()
+    one that has it open read-write keeps every other process out), or a wait for a write ran out."""
+    return isinstance(error, DatabaseBusy) or (isinstance(error, duckdb.IOException) and "lock" in str(error).lower())
 
 
 def open_file(path: Path, *, read_only: bool, wait: float = 0.0) -> duckdb.DuckDBPyConnection:
@@ -469,6 +633,8 @@ def open_file(path: Path, *, read_only: bool, wait: float = 0.0) -> duckdb.DuckD
     holds the file, tries again for up to `wait` seconds, then raises the lock error."""
     if not path.is_file():
         raise FileNotFoundError(path)
+    if read_only:
+        Turnstile(path).pass_through(wait)  # a reader: behind a write queued there
     return connect_waiting(path, read_only=read_only, wait=wait)
 
 

@@ -36,7 +36,7 @@ def _fault_of(error: BaseException) -> str | None:
     number = getattr(error, "errno", None)
     if number == errno.ENOSPC or "no space left" in text or "disk is full" in text or "disk full" in text:
         return "disk-full"
-    if "could not set lock" in text or "conflicting lock" in text:
+    if number == errno.EBUSY or "could not set lock" in text or "conflicting lock" in text:
         return "locked"
     if (
         number in (errno.EROFS, errno.EACCES, errno.EPERM)

@@ -937,9 +937,9 @@ STRINGS: dict[str, tuple[str, str]] = {
     "cli.errors": ("{n} 个错误", "{n} error(s)"),
     "app.db_waiting": ("数据库正忙，等待中…", "The database is busy; waiting…"),
     "app.db_busy": (
-        "数据库正被另一个程序长时间占用（多为命令行导入或备份），暂时无法显示。请稍后刷新本页。",
-        "The database is held by another program (usually an import or a backup from the command line) for a "
-        "long time, so this page cannot be shown now. Refresh it in a little while.",
+        "数据库正被长时间写入（多为命令行导入或恢复备份），暂时无法显示。请稍后刷新本页。",
+        "The database is being written for a long time (usually an import or a restore from the command line), "
+        "so this page cannot be shown now. Refresh it in a little while.",
     ),
     "fault.disk-full": (
         "磁盘空间已满，数据库 {path} 无法写入：本次没有存储任何数据，已有数据不受影响。请腾出磁盘空间（或请信息科扩容）后重试。",
@@ -953,9 +953,11 @@ STRINGS: dict[str, tuple[str, str]] = {
         "(--db or PBI_DB), or ask an administrator for write access.",
     ),
     "fault.locked": (
-        "数据库 {path} 正被另一个程序使用（多为正在运行的本系统网页），暂时无法打开。请在网页中操作，或先停止网页服务后重试。",
-        "The database {path} is in use by another program (usually the running app), so it cannot be opened now. "
-        "Use the app's pages, or stop the app and try again.",
+        "数据库 {path} 正被另一个程序写入（如导入、撤销、保存设置或恢复备份），等待超过了时限（环境变量 PBI_DB_WAIT 秒，默认 30 秒）。"
+        "本次没有改动任何数据；请稍后重试。",
+        "The database {path} is being written by another program (an import, an undo, a setting saved or a "
+        "restore) for longer than the wait ($PBI_DB_WAIT seconds, 30 by default). Nothing was changed; try again "
+        "in a little while.",
     ),
     "fault.other": (
         "处理数据库 {path} 时出现内部错误（{kind}），本次没有存储任何数据。请重试；如果再次出现，请把日志交给信息科。",
@@ -977,9 +979,11 @@ STRINGS: dict[str, tuple[str, str]] = {
         "from the database), or ask an administrator to point PBI_KEY_FILE at it.",
     ),
     "cli.db_locked": (
-        "数据库 {path} 正被另一个程序使用（多为正在运行的本系统网页），暂时无法打开。请在网页中操作，或先停止网页服务后重试。",
-        "The database {path} is in use by another program (usually the running app), so it cannot be opened now. "
-        "Use the app's pages, or stop the app and try again.",
+        "数据库 {path} 正被另一个程序写入（如导入、撤销、保存设置或恢复备份），等待超过了时限（环境变量 PBI_DB_WAIT 秒，默认 30 秒）。"
+        "本次没有改动任何数据；请稍后重试。",
+        "The database {path} is being written by another program (an import, an undo, a setting saved or a "
+        "restore) for longer than the wait ($PBI_DB_WAIT seconds, 30 by default). Nothing was changed; try again "
+        "in a little while.",
     ),
     "cli.db_read_only": (
         "数据库 {path} 所在的位置只读，无法写入。请把数据库放到可写的目录（--db 或环境变量 PBI_DB），或请管理员开放写权限。",
@@ -1020,10 +1024,9 @@ STRINGS: dict[str, tuple[str, str]] = {
         "The database it replaced is kept as {previous}; delete it once you are sure.",
     ),
     "backup.busy": (
-        "数据库 {path} 正忙：另一个程序（多为正在运行的本系统网页）正在使用它，等待 {wait} 秒后仍无法读取，未生成备份。请稍后重试（或用 --wait 等得更久）；若网页一直占用数据库，请先停止网页服务再备份。",
-        "The database {path} is busy: another program (usually the running app) is using it, and it could not be "
-        "read within {wait} seconds, so no backup was made. Try again later (or wait longer with --wait); if the "
-        "app keeps the database open, stop the app and back up then.",
+        "数据库 {path} 正忙：另一个程序正在写入它（如导入或恢复备份），等待 {wait} 秒后仍无法读取，未生成备份。请稍后重试（或用 --wait 等得更久）。",
+        "The database {path} is busy: another program is writing it (an import or a restore, say), and it could "
+        "not be read within {wait} seconds, so no backup was made. Try again later (or wait longer with --wait).",
     ),
     "backup.missing": (
         "数据库 {path} 不存在，没有可备份的内容。",

@@ -34,13 +34,15 @@ def run_cli(*args: str) -> subprocess.CompletedProcess:
 
 @contextmanager
 def held_by_another_process(path: Path, seconds: float = 120) -> Iterator[subprocess.Popen]:
-    """Another process opens the database as the running app does (read-write) and keeps it `seconds`."""
+    """Another process opens the database read-write, as a writer (an import, the app saving a setting) does,
+    and keeps it `seconds`."""
     code = (
         "import sys, time\n"
         "from analytics.db import Database\n"
         "db = Database(sys.argv[1])\n"
-        "print('open', flush=True)\n"
-        "time.sleep(float(sys.argv[2]))\n"
+        "with db.writer():\n"
+        "    print('open', flush=True)\n"
+        "    time.sleep(float(sys.argv[2]))\n"
         "db.close()\n"
     )
     holder = subprocess.Popen(

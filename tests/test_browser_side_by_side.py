@@ -1,19 +1,24 @@
 """The app and the command line on one database at the same time (issue 11): while `streamlit run app.py`
 serves the file, `python -m analytics status`, `import` and `metrics` on it succeed, and the page shows the
-imported data on its next run. In-process: a page run (a session) holds the file only while it runs."""
+imported data on its next run. Reads share the file; a write queues at the turnstile, waits for the page
+runs under way, goes before the ones that start after it, and a wait that runs out is a message."""
 
 from __future__ import annotations
 
+import fcntl
+import os
 import subprocess
 import sys
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 
-from analytics.db import Database
+from analytics import faults
+from analytics.db import Database, DatabaseBusy
 from analytics.i18n import t
 from analytics.imports.importer import import_files
 from analytics.imports.model import SourceFile
@@ -60,34 +65,101 @@ def test_the_command_line_works_while_the_app_serves_and_the_page_shows_what_it_
     assert "Traceback" not in app.log_text()
 
 
-def test_a_session_holds_the_file_only_while_it_runs(tmp_path):
-    path = tmp_path / "x.duckdb"
-    db = Database(path)
+def activities(db: Database) -> int:
     with db.session():
-        db.reader().execute("SELECT count(*) FROM branches").fetchone()
-    # Let go: another process opens the file at once.
-    started = time.monotonic()
-    assert cli(path, "status").returncode == 0
-    quick = time.monotonic() - started
-    # While a session runs, the other process waits its turn (the session ends after 2 s), then succeeds.
-    holding = threading.Event()
+        return db.reader().execute("SELECT count(*) FROM activities").fetchone()[0]
+
+
+def turnstile_held(db: Database) -> bool:
+    """Whether a writer (of any process) holds the turnstile now."""
+    handle = os.open(db.turnstile.path, os.O_RDONLY)
+    try:
+        fcntl.flock(handle, fcntl.LOCK_SH | fcntl.LOCK_NB)
+        return False
+    except BlockingIOError:
+        return True
+    finally:
+        os.close(handle)
+
+
+@contextmanager
+def page_run(db: Database) -> Iterator[threading.Event]:
+    """A page run in another thread that holds its session until the event yielded is set."""
+    holding, release = threading.Event(), threading.Event()
 
     def hold() -> None:
         with db.session():
             db.reader().execute("SELECT 1").fetchone()
             holding.set()
-            time.sleep(2)
+            release.wait(60)
 
     worker = threading.Thread(target=hold)
     worker.start()
-    holding.wait(10)
-    started = time.monotonic()
-    waited = cli(path, "status")
-    took = time.monotonic() - started
-    worker.join()
-    assert waited.returncode == 0, waited.stderr
-    assert took > quick + 0.5  # it did wait for the session
-    # And the app's own reads work again after the file was let go and taken back.
-    with db.session():
-        assert db.reader().execute("SELECT count(*) FROM branches").fetchone() == (0,)
+    assert holding.wait(10)
+    try:
+        yield release
+    finally:
+        release.set()
+        worker.join()
+
+
+def test_reads_share_the_file_and_a_write_waits_its_turn_then_goes_before_new_reads(tmp_path):
+    path = tmp_path / "x.duckdb"
+    with Database(path) as db:
+        assert import_files(db, [SourceFile.from_path(SAMPLES / n) for n in ORGANISATION]).ok
+    db = Database(path)
+    assert activities(db) == 0
+    # Reads never wait on each other: with a page run under way, the command line reads at once.
+    with page_run(db) as release:
+        status = cli(path, "status", "--json")
+        assert status.returncode == 0, status.stderr
+        assert not release.is_set()  # it finished while the page run still held the file
+        # A write waits its turn: it queues at the turnstile and waits for the page run under way …
+        ledger = str(SAMPLES / "activities_2024_utf8bom.csv")
+        importing = subprocess.Popen(
+            [sys.executable, "-m", "analytics", "import", ledger, "--db", str(path)],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        deadline = time.monotonic() + 60
+        while not (db.turnstile.path.exists() and turnstile_held(db)):
+            assert importing.poll() is None and time.monotonic() < deadline, importing.communicate()
+            time.sleep(0.05)
+        # … and a page run that starts now waits behind the queued write, then sees what it stored.
+        seen: list[int] = []
+        later = threading.Thread(target=lambda: seen.append(activities(db)))
+        later.start()
+        time.sleep(0.5)
+        assert importing.poll() is None and not seen  # both still waiting while the first page run holds on
+    out, err = importing.communicate(timeout=120)
+    later.join(60)
+    assert importing.returncode == 0 and "Traceback" not in err, out + err
+    stored = activities(db)
+    assert stored > 0 and seen == [stored]
     db.close()
+
+
+def test_a_write_that_holds_the_file_too_long_is_a_busy_message_not_a_traceback(tmp_path):
+    path = tmp_path / "x.duckdb"
+    Database(path).close()
+    reading = Database(path, wait=0.5)
+    reading.close()
+    with reading.turnstile.exclusive(wait=5):  # another program's write, under way for longer than the waits
+        with pytest.raises(DatabaseBusy) as busy, reading.session():
+            pass
+        assert faults.storage_fault(busy.value) == "locked"
+        env = {**os.environ, "PBI_DB_WAIT": "0.5"}
+        status = subprocess.run(
+            [sys.executable, "-m", "analytics", "status", "--db", str(path)],
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=60,
+        )
+    assert status.returncode == 1 and "Traceback" not in status.stdout + status.stderr
+    assert status.stderr.strip() == t("cli.db_locked", "zh", path=path)
+    # Once the write has ended, the same session opens.
+    with reading.session():
+        assert reading.reader().execute("SELECT count(*) FROM activities").fetchone() == (0,)
+    reading.close()

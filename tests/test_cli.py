@@ -77,7 +77,7 @@ def test_a_database_another_program_holds_or_that_cannot_be_opened_gets_a_messag
     from analytics.db import Database
     from analytics.i18n import t
 
-    with Database(demo_db_copy):  # as the running app holds it
+    with Database(demo_db_copy) as db, db.writer():  # as a long write (an import) holds it
         for args in (("status",), ("import", str(tmp_path / "x.csv"))):
             (tmp_path / "x.csv").write_text("a,b\n1,2\n", encoding="utf-8")
             held = run_cli(*args[:1], "--db", str(demo_db_copy), *args[1:], env={"PBI_DB_WAIT": "1"})
