@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
+import time
 
 import duckdb
 import pytest
 
 from analytics import privacy
-from analytics.db import LATEST_VERSION, MIGRATIONS, Database, migrate, schema_version
+from analytics.db import LATEST_VERSION, MIGRATIONS, Database, DatabaseBusy, migrate, schema_version
 from analytics.imports.importer import import_files
 from analytics.imports.model import SourceFile
 from analytics.periods import quarter_label
@@ -158,3 +159,77 @@ def test_period_label_macro_matches_the_python_definition(tmp_path):
     assert row == ("2024Q1", "2024-03", "2024")
     assert quarter_label(dt.date(2024, 3, 5)) == "2024Q1"
     assert quarter_label(dt.date(2024, 10, 1)) == "2024Q4"
+
+
+def test_in_one_process_sessions_read_together_and_a_write_goes_before_sessions_that_start_after_it(tmp_path):
+    path = tmp_path / "s.duckdb"
+    Database(path).close()
+    db = Database(path)
+    events: list[str] = []
+    first_in, release_first, second_in = threading.Event(), threading.Event(), threading.Event()
+
+    def count() -> int:
+        return db.reader().execute("SELECT count(*) FROM branches").fetchone()[0]
+
+    def first() -> None:
+        with db.session():
+            count()
+            first_in.set()
+            assert second_in.wait(10)  # a second session runs beside this one: reads do not wait
+            release_first.wait(10)
+            events.append("first ends")
+
+    def second() -> None:
+        with db.session():
+            second_in.set()
+            count()
+
+    def write() -> None:
+        with db.session(), db.writer() as cur:  # an import from a page: it waits for the other page run
+            events.append("write")
+            cur.execute("INSERT INTO branches (branch_code, name, member_count) VALUES ('B1', '一支部', 5)")
+
+    def later() -> None:
+        with db.session():
+            events.append(f"later sees {count()}")
+
+    threads = [threading.Thread(target=first), threading.Thread(target=second)]
+    for thread in threads:
+        thread.start()
+    assert first_in.wait(10) and second_in.wait(10)
+    writing = threading.Thread(target=write)
+    writing.start()
+    while not db._writers:  # the write has queued
+        time.sleep(0.01)
+    reading = threading.Thread(target=later)
+    reading.start()
+    time.sleep(0.3)
+    assert events == []  # the write waits for the first session; the later one waits behind the write
+    release_first.set()
+    for thread in [*threads, writing, reading]:
+        thread.join(10)
+    assert events == ["first ends", "write", "later sees 1"]
+    db.close()
+
+
+def test_a_session_waiting_on_a_write_of_its_own_process_gives_up_with_database_busy(tmp_path):
+    path = tmp_path / "b.duckdb"
+    Database(path).close()
+    db = Database(path, wait=0.3)
+    inside, release = threading.Event(), threading.Event()
+
+    def write() -> None:
+        with db.writer():
+            inside.set()
+            release.wait(10)
+
+    writing = threading.Thread(target=write)
+    writing.start()
+    assert inside.wait(10)
+    with pytest.raises(DatabaseBusy), db.session():
+        pass
+    release.set()
+    writing.join(10)
+    with db.session():
+        assert db.reader().execute("SELECT count(*) FROM branches").fetchone() == (0,)
+    db.close()
