@@ -31,7 +31,8 @@ import datetime as dt
 import itertools
 import os
 import shutil
-from contextlib import closing, suppress
+from collections.abc import Iterator
+from contextlib import closing, contextmanager, suppress
 from pathlib import Path
 
 import duckdb
@@ -134,9 +135,14 @@ def snapshot(con: duckdb.DuckDBPyConnection, out: Path) -> dict[str, int]:
     return tables
 
 
-def restore(backup: Path, target: Path) -> RestoreResult:
+def restore(backup: Path, target: Path, *, wait: float = DEFAULT_WAIT_SECONDS) -> RestoreResult:
     """Replace the database `target` (or create it) with the backup `backup`, at the latest schema version.
-    Raises `BackupError` when it cannot; the target is then as it was."""
+    Raises `BackupError` when it cannot; the target is then as it was.
+
+    A restore is a write: it queues at the target's turnstile (`db.Turnstile`) and waits up to `wait` seconds
+    for the page runs and commands under way to let go, so it can run while the app serves; the restored
+    file's data version is above both the replaced one's and the backup's, so no cache keyed on it (the
+    app's) can serve figures of the database it replaced."""
     backup, target = Path(backup), Path(target)
     if not backup.is_file():
         raise BackupError("no_backup", path=backup)
@@ -157,30 +163,9 @@ def restore(backup: Path, target: Path) -> RestoreResult:
         if version > db.LATEST_VERSION:
             raise BackupError("newer", path=backup, version=version, latest=db.LATEST_VERSION)
         key_in_backup = holds_key(con)
-        held = _hold(target)
-        partial = _partial(target)
-        try:
-            _copy(con, partial, shown=target)
-            # Migrated on a plain connection: `Database` would also move a key in `meta` to a key file beside
-            # this temporary copy; the first opening of the restored database does that where it belongs.
-            with closing(db.open_file(partial, read_only=False)) as copy:
-                now = db.migrate(copy)
-            _check_closed(partial)
-            if held is not None:
-                _same_owner_and_mode(partial, target)
-            previous = _keep_previous(target) if held is not None else None
-            try:
-                os.replace(partial, target)
-            except OSError:
-                if previous is not None:
-                    _remove(previous)
-                raise
-        except (duckdb.Error, OSError) as error:
-            raise BackupError("restore_failed", path=target, detail=_first_line(error)) from None
-        finally:
-            _remove(partial)
-            if held is not None:
-                held.close()
+        _refuse_foreign(target, wait)  # before queuing: the queue leaves its lock file beside the target
+        with _queued(target, wait):
+            now, previous = _replace(con, target, wait)
     return RestoreResult(
         backup=backup,
         database=target,
@@ -191,6 +176,79 @@ def restore(backup: Path, target: Path) -> RestoreResult:
         key_file=privacy.key_path(target),
         key_file_exists=privacy.key_path(target).is_file(),
     )
+
+
+def _refuse_foreign(target: Path, wait: float) -> None:
+    """Refuse a target that is not a database of this product (`_hold` checks again, holding it)."""
+    if not target.exists():
+        return
+    if not target.is_file():
+        raise BackupError("target_foreign", path=target)
+    try:
+        with closing(db.open_file(target, read_only=True, wait=wait)) as con:
+            tables = con.execute(
+                "SELECT count(*) FROM duckdb_tables() WHERE database_name = current_database()"
+            ).fetchone()[0]
+            if tables and product_version(con) is None:
+                raise BackupError("target_foreign", path=target)
+    except (duckdb.Error, OSError) as error:
+        if _not_a_database(error):
+            raise BackupError("target_foreign", path=target) from None
+        # Held by a writer, unreadable …: `_hold` says which, holding the queue.
+
+
+@contextmanager
+def _queued(target: Path, wait: float) -> Iterator[None]:
+    """Hold the target's turnstile as a writer does (new readers wait behind the restore)."""
+    try:
+        with db.Turnstile(target).exclusive(wait):
+            yield
+    except db.DatabaseBusy:
+        raise BackupError("target_in_use", path=target, wait=f"{wait:g}") from None
+
+
+def _replace(con: duckdb.DuckDBPyConnection, target: Path, wait: float) -> tuple[int, Path | None]:
+    """Copy the backup `con` reads beside `target`, migrate it, and rename it onto `target` (the replaced
+    file kept as `.before-restore`); returns the schema version and the kept file."""
+    held = _hold(target, wait)
+    partial = _partial(target)
+    try:
+        replaced_version = _data_version(held) if held is not None else 0
+        _copy(con, partial, shown=target)
+        # Migrated on a plain connection: `Database` would also move a key in `meta` to a key file beside
+        # this temporary copy; the first opening of the restored database does that where it belongs.
+        with closing(db.open_file(partial, read_only=False)) as copy:
+            now = db.migrate(copy)
+            copy.execute(
+                "UPDATE meta SET value = ? WHERE key = 'data_version'",
+                [str(max(replaced_version, _data_version(copy)) + 1)],
+            )
+        _check_closed(partial)
+        if held is not None:
+            _same_owner_and_mode(partial, target)
+        previous = _keep_previous(target) if held is not None else None
+        try:
+            os.replace(partial, target)
+        except OSError:
+            if previous is not None:
+                _remove(previous)
+            raise
+    except (duckdb.Error, OSError) as error:
+        raise BackupError("restore_failed", path=target, detail=_first_line(error)) from None
+    finally:
+        _remove(partial)
+        if held is not None:
+            held.close()
+    return now, previous
+
+
+def _data_version(con: duckdb.DuckDBPyConnection) -> int:
+    """The database's data version (0 where there is none yet: a database older than `meta`)."""
+    try:
+        row = con.execute("SELECT value FROM meta WHERE key = 'data_version'").fetchone()
+    except duckdb.CatalogException:
+        return 0
+    return int(row[0]) if row else 0
 
 
 def describe(result: BackupResult | RestoreResult, lang: str = "zh") -> str:
@@ -313,7 +371,7 @@ def _contents(con: duckdb.DuckDBPyConnection, catalog: str) -> dict[str, int]:
     return found
 
 
-def _hold(target: Path) -> duckdb.DuckDBPyConnection | None:
+def _hold(target: Path, wait: float) -> duckdb.DuckDBPyConnection | None:
     """The target opened read-write and checkpointed: no other process has it, and none can take it while
     it is held; None when there is no target yet."""
     if not target.exists():
@@ -325,10 +383,10 @@ def _hold(target: Path) -> duckdb.DuckDBPyConnection | None:
     if not target.is_file():
         raise BackupError("target_foreign", path=target)
     try:
-        held = db.open_file(target, read_only=False)
+        held = db.open_file(target, read_only=False, wait=wait)
     except (duckdb.Error, OSError) as error:
         if db.is_locked(error):
-            raise BackupError("target_in_use", path=target) from None
+            raise BackupError("target_in_use", path=target, wait=f"{wait:g}") from None
         if _not_a_database(error):
             raise BackupError("target_foreign", path=target) from None
         raise BackupError("restore_failed", path=target, detail=_first_line(error)) from None

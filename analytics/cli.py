@@ -147,9 +147,16 @@ def build_parser() -> argparse.ArgumentParser:
     save.add_argument("--lang", choices=["zh", "en"], default="zh")
     save.add_argument("--json", action="store_true")
 
-    put_back = commands.add_parser("restore", help="replace the database with a backup (the app must not hold it)")
+    put_back = commands.add_parser("restore", help="replace the database with a backup (page runs wait meanwhile)")
     _db_arg(put_back)
     put_back.add_argument("backup", type=Path, metavar="BACKUP")
+    put_back.add_argument(
+        "--wait",
+        type=float,
+        default=backup.DEFAULT_WAIT_SECONDS,
+        metavar="SECONDS",
+        help="how long to wait for the page runs and commands under way to let go (default: %(default)g)",
+    )
     put_back.add_argument("--lang", choices=["zh", "en"], default="zh")
     put_back.add_argument("--json", action="store_true")
     return parser
@@ -241,7 +248,7 @@ def _backup_or_restore(args: argparse.Namespace) -> int:
         if args.command == "backup":
             result = backup.create(path, args.out, wait=args.wait)
         else:
-            result = backup.restore(args.backup, path)
+            result = backup.restore(args.backup, path, wait=args.wait)
     except backup.BackupError as error:
         print(error.message(args.lang), file=sys.stderr)
         return 1

@@ -1067,9 +1067,9 @@ STRINGS: dict[str, tuple[str, str]] = {
         "knows up to {latest}). Upgrade the program first, then restore. Nothing was changed.",
     ),
     "backup.target_in_use": (
-        "数据库 {path} 正被另一个程序使用（多为正在运行的本系统网页），不能覆盖。请先停止网页服务再恢复。未做任何更改。",
-        "The database {path} is in use by another program (usually the running app), so it cannot be replaced. "
-        "Stop the app, then restore. Nothing was changed.",
+        "数据库 {path} 正被另一个程序使用，等待 {wait} 秒后仍未释放，不能覆盖。未做任何更改。请稍后重试（或用 --wait 等得更久）。",
+        "The database {path} is in use by another program and was not let go within {wait} seconds, so it cannot "
+        "be replaced. Nothing was changed. Try again later (or wait longer with --wait).",
     ),
     "backup.target_foreign": (
         "{path} 已存在，但不是本系统的数据库，恢复不会覆盖它。请换一个 --db 路径，或先移走该文件。",

@@ -8,6 +8,7 @@ import json
 import os
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import closing, contextmanager
@@ -70,7 +71,8 @@ def with_every_kind_of_row(path: Path) -> Path:
 
 def assert_same_database(original: Path, copy: Path) -> None:
     """Every table holds the same rows (EXCEPT ALL both ways, and counts), with the same columns, types,
-    defaults and constraints; the same views and macros."""
+    defaults and constraints; the same views and macros. Except the data version: a restored copy's is
+    higher (so no cache of the database it replaced is served), a backup's the same."""
     with closing(duckdb.connect()) as con:
         con.execute(f"ATTACH '{original}' AS a (READ_ONLY)")
         con.execute(f"ATTACH '{copy}' AS b (READ_ONLY)")
@@ -95,12 +97,16 @@ def assert_same_database(original: Path, copy: Path) -> None:
                 "SELECT schema_name, table_name FROM duckdb_tables() WHERE database_name = '{db}' ORDER BY ALL", "a"
             )
         ]
+        version = "SELECT value::BIGINT FROM {db}.main.meta WHERE key = 'data_version'"
+        assert catalog(version, "b")[0] >= catalog(version, "a")[0]
         for table in tables:
             count = "SELECT count(*) FROM {db}.main." + f'"{table}"'
             assert catalog(count, "a") == catalog(count, "b"), table
+            rows = "WHERE key <> 'data_version'" if table == "meta" else ""
             for first, second in (("a", "b"), ("b", "a")):
                 missing = con.execute(
-                    f'SELECT count(*) FROM (FROM {first}.main."{table}" EXCEPT ALL FROM {second}.main."{table}")'
+                    f'SELECT count(*) FROM (FROM {first}.main."{table}" {rows} '
+                    f'EXCEPT ALL FROM {second}.main."{table}" {rows})'
                 ).fetchone()[0]
                 assert missing == 0, f"{table}: {missing} rows of {first} not in {second}"
 
@@ -331,9 +337,9 @@ def test_restore_refuses_a_database_another_process_has_open(demo_db_copy, tmp_p
     saved = backup.create(demo_db_copy, tmp_path / "b.duckdb", wait=0)
     with held_by_another_process(demo_db_copy):
         before = fingerprint(demo_db_copy.parent)
-        result = run_cli("restore", "--db", str(demo_db_copy), str(saved.backup))
+        result = run_cli("restore", "--db", str(demo_db_copy), str(saved.backup), "--wait", "1")
         assert result.returncode == 1 and "Traceback" not in result.stderr
-        assert result.stderr.strip() == t("backup.target_in_use", "zh", path=demo_db_copy)
+        assert result.stderr.strip() == t("backup.target_in_use", "zh", path=demo_db_copy, wait="1")
         assert fingerprint(demo_db_copy.parent) == before
 
 
@@ -419,3 +425,38 @@ def test_cli_round_trip(demo_db_copy, tmp_path):
     status = [run_cli("status", "--db", str(p), "--json").stdout for p in (demo_db_copy, target)]
     assert status[0] == status[1] and json.loads(status[0])["counts"]["activities"] > 0
     assert_same_database(demo_db_copy, target)
+
+
+def test_restore_waits_for_a_page_run_and_its_data_version_is_above_both(demo_db_copy, tmp_path):
+    """A restore while the app serves: it waits for the page run under way, then replaces the file; the app's
+    next page run reads the restored data under a data version it has never cached."""
+    saved = backup.create(demo_db_copy, tmp_path / "b.duckdb", wait=0)
+    app = Database(demo_db_copy)
+    with app.writer() as cur:  # the served database moves on after the backup (two more writes)
+        cur.execute("DELETE FROM activities WHERE activity_id IN (SELECT min(activity_id) FROM activities)")
+    with app.writer():
+        pass
+    with app.session():
+        served_version, served_activities = (
+            app.data_version(),
+            app.reader().execute("SELECT count(*) FROM activities").fetchone()[0],
+        )
+    released = threading.Event()
+
+    def page_run() -> None:
+        with app.session():
+            app.reader().execute("SELECT count(*) FROM activities").fetchone()
+            time.sleep(1.5)
+        released.set()
+
+    worker = threading.Thread(target=page_run)
+    worker.start()
+    time.sleep(0.3)
+    result = run_cli("restore", "--db", str(demo_db_copy), str(saved.backup), "--wait", "60")
+    worker.join()
+    assert result.returncode == 0 and "Traceback" not in result.stderr, result.stderr
+    assert released.is_set()  # it got the file only after the page run let go
+    with app.session():
+        assert app.reader().execute("SELECT count(*) FROM activities").fetchone()[0] == served_activities + 1
+        assert app.data_version() > served_version
+    app.close()
