@@ -23,12 +23,17 @@ from analytics.schema import DepartmentCategory, PeriodGrain
 # images, HTML, headings, lists, tables, maths, entities (`&lt;`), `:red[…]`-style directives and
 # `:material/…:` icons (Streamlit turns `:material/` into a directive before parsing; `\/` stops that).
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:/&=])")
-# After parsing, Streamlit also rewrites plain text, where no backslash reaches: bare links (http://…,
-# www.…, name@host), `:streamlit:` and emoji shortcodes, and arrows (`->`, `--`, `<=`). An invisible word
-# joiner inside each such sequence stops the rewrite; the text reads as typed.
-WORD_JOINER = "\u2060"
-_LINK_OR_SHORTCODE = re.compile(r"(?i)(?<=https:)(?=//)|(?<=http:)(?=//)|(?<=www)(?=\.)|(?<=@)|(?<=:)(?=[\w+-]+:)")
-_ARROW = re.compile(r"(?<!\S)(?:<->|->|<-|--|>=|<=|~=)(?!\S)")
+# After parsing, Streamlit also rewrites the text of each text node, where no backslash reaches (it is gone by
+# then): bare links (http://…, www.…, name@host), `:streamlit:`, `:material_…:` and emoji shortcodes, and arrows
+# (`->`, `--`, `<=`). So the text is cut where such a sequence would start or continue, by an empty `:small[]`
+# directive: an empty <span>, which ends one text node and starts the next, shows nothing, and is not in the
+# text a reader copies (an invisible character, such as U+2060, would be, and the copy would then not match).
+# A cut never starts or ends the text, and every `[` and `{` of the text is escaped, so nothing joins a cut.
+CUT = ":small[]"
+_CUTS = (
+    re.compile(r"(?i)(?<=https:)(?=//)|(?<=http:)(?=//)|(?<=www)(?=\.)|(?<=@)|(?<=:)(?=[\w+-]+:)"),
+    re.compile(r"(?<=[-<])(?=[->])|(?<=[<>~])(?==)"),  # inside every pair an arrow is made of, spaced or not
+)
 
 
 @st.cache_resource(show_spinner=False)
@@ -89,10 +94,11 @@ def load(fn: Callable[..., Any], *args: Any) -> Any:
 def md_escape(text: str) -> str:
     """`text` for any markdown Streamlit renders (st.markdown, captions, alerts, headers, metric labels and
     values, widget labels and help, expander and tab labels), shown as typed: `**x**`, `<b>`, `:red[x]`,
-    `:material/warning:` and `[登录](http://…)` make nothing bold, red, an icon or a link."""
-    text = _LINK_OR_SHORTCODE.sub(WORD_JOINER, text)
-    text = _ARROW.sub(lambda m: m[0][0] + WORD_JOINER + m[0][1:], text)
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", text)
+    `:material/warning:` and `[登录](http://…)` make nothing bold, red, an icon or a link, and what a reader
+    copies from the page is the text itself. Every such place is checked in Chromium (tests/test_injection.py)."""
+    cuts = sorted({m.start() for pattern in _CUTS for m in pattern.finditer(text)} - {0, len(text)})
+    pieces = [text[start:end] for start, end in zip([0, *cuts], [*cuts, len(text)], strict=True)]
+    return CUT.join(_MARKDOWN_SPECIAL.sub(r"\\\1", piece) for piece in pieces)
 
 
 # --- Shared filters, kept in the URL -----------------------------------------------------------------------

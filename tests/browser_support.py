@@ -72,15 +72,16 @@ def health(url: str) -> str | None:
 
 
 @contextmanager
-def run_app(db_path: Path) -> Iterator[App]:
+def run_app(db_path: Path, env: dict[str, str] | None = None, script: str = "app.py") -> Iterator[App]:
     """`streamlit run app.py` on a free port against `db_path` (closed: DuckDB lets one process open a file),
-    logging to `streamlit.log` next to it; stopped when the block ends."""
+    logging to `streamlit.log` next to it; stopped when the block ends. `env` adds environment variables;
+    `script` (relative to the project) runs another script instead of the app."""
     require_chromium()
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     log = db_path.with_name("streamlit.log")
-    env = {**os.environ, "PBI_DB": str(db_path), "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false"}
-    command = [sys.executable, "-m", "streamlit", "run", "app.py"]
+    env = {**os.environ, "PBI_DB": str(db_path), "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false", **(env or {})}
+    command = [sys.executable, "-m", "streamlit", "run", script]
     command += ["--server.port", str(port), "--server.headless", "true"]
     # Listen on loopback only; this also stops Streamlit's headless start-up from asking
     # checkip.amazonaws.com for the machine's external IP (it does unless server.address is set).

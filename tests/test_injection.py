@@ -10,7 +10,10 @@ with the library, so that every page has data naming them. Then:
 - every table handed to the app's own CSV and Excel buttons comes out with no cell starting = + - @;
 - headless Chromium (overview, party, profile with a hostile `?dept=`, import): no link to the hostile host,
   no element restyled by a name, chart labels and hover boxes show the names literally, and tables have no
-  built-in CSV download (`client.disableDataExport` in .streamlit/config.toml), only the app's own.
+  built-in CSV download (`client.disableDataExport` in .streamlit/config.toml), only the app's own;
+- headless Chromium on tests/markdown_probe.py: text escaped by `md_escape` in every kind of place Streamlit
+  renders markdown reads exactly as typed, and a reader who copies it gets exactly the typed text (no
+  invisible character in it), with no link, colour, badge, icon or emphasis made of it.
 """
 
 from __future__ import annotations
@@ -35,8 +38,9 @@ from analytics.db import Database
 from analytics.i18n import t
 from analytics.imports.importer import import_files
 from analytics.imports.model import SourceFile
-from pages._ui import WORD_JOINER, md_escape
-from tests.browser_support import PROJECT_ROOT, App, run_app, save_screenshot, wait_for_app_idle
+from pages._ui import CUT, md_escape
+from tests import markdown_probe
+from tests.browser_support import PROJECT_ROOT, VIEWPORT, App, run_app, save_screenshot, wait_for_app_idle
 from tests.conftest import SAMPLES
 
 TIMEOUT = 60
@@ -248,19 +252,22 @@ def neutralised_names(downloads: list[tuple[str, bytes]]) -> set[str]:
 
 
 def test_md_escape_leaves_no_markdown_no_shortcode_and_no_bare_link() -> None:
+    # `|` marks where the text is cut by an empty `:small[]` (what Streamlit rewrites after parsing: bare
+    # links, shortcodes, arrows); a backslash escapes everything markdown parses.
     cases = {
-        HOSTILE_DEPT: r"\[点此登录\]\(http\:⁠\/\/evil\.example\/login\)",
+        HOSTILE_DEPT: r"\[点此登录\]\(http\:|\/\/evil\.example\/login\)",
         ":red[x] :material/warning:": r"\:red\[x\] \:material\/warning\:",
-        ":streamlit: :smile:": r"\:⁠streamlit\: \:⁠smile\:",
-        "www.evil.example boss@evil.example": r"www⁠\.evil\.example boss@⁠evil\.example",
-        "a -> b <= c": r"a \-⁠\> b \<⁠\= c",
+        ":streamlit: :smile: :material_home:": r"\:|streamlit\: \:|smile\: \:|material\_home\:",
+        "www.evil.example boss@evil.example": r"www|\.evil\.example boss@|evil\.example",
+        "a -> b <= c <-> d": r"a \-|\> b \<|\= c \<|\-|\> d",
+        "-- x@": r"\-|\- x@",  # a cut never ends the text
         "&lt;b&gt; $x$": r"\&lt;b\&gt; \$x\$",
         "心血管内科 10:30": r"心血管内科 10\:30",
     }
     for text, escaped in cases.items():
-        assert md_escape(text) == escaped.replace("⁠", WORD_JOINER)
-        # What the reader sees once markdown has taken its backslashes: the text as typed.
-        assert re.sub(r"\\(.)", r"\1", md_escape(text)).replace(WORD_JOINER, "") == text
+        assert md_escape(text) == escaped.replace("|", CUT)
+        # What the reader sees once markdown has taken its backslashes and the empty cuts: the text as typed.
+        assert re.sub(r"\\(.)", r"\1", md_escape(text).replace(CUT, "")) == text
 
 
 def test_every_figure_builder_escapes_what_it_draws() -> None:
@@ -363,7 +370,7 @@ def chart_texts(page) -> list[str]:
 
 
 def visible_text(page) -> str:
-    return page.get_by_test_id("stMain").inner_text().replace(WORD_JOINER, "")
+    return page.get_by_test_id("stMain").inner_text()
 
 
 def open_url(page, app: App, path: str) -> None:
@@ -448,3 +455,60 @@ def test_in_the_browser_names_stay_text_and_tables_leave_only_through_the_neutra
     assert live_formulas("csv", data) == []
     assert "'@SUM(1+1)" in data.decode("utf-8-sig")
     save_screenshot(page, "injection-import.png")
+
+
+# What each place of tests/markdown_probe.py shows (innerText of each markdown text in it), what a reader
+# copies of each (the selection's text, as the clipboard gets it), and what markup it holds.
+READ_PLACE = """place => {
+    const texts = [...place.querySelectorAll('[data-testid=stMarkdownContainer], [data-testid=stCaptionContainer]')]
+        .filter(m => m.innerText.trim() !== '');
+    const copied = texts.map(m => {
+        const range = document.createRange();
+        range.selectNodeContents(m);
+        const selection = getSelection();
+        selection.removeAllRanges();
+        selection.addRange(range);
+        const text = selection.toString();
+        selection.removeAllRanges();
+        return text;
+    });
+    const inside = selector => texts.flatMap(m => [...m.querySelectorAll(selector)]);
+    return {
+        shown: texts.map(m => m.innerText),
+        copied,
+        links: place.querySelectorAll('a').length,
+        markup: inside('strong, em, b, code, del, .katex, .stMarkdownBadge, .stMarkdownColoredText, '
+            + '.stMarkdownColoredBackground, [data-testid=stIconMaterial], span[role=img], img').length,
+        filled_spans: inside('span[style]').filter(s => s.textContent !== '').length,
+    };
+}"""
+
+
+@pytest.fixture(scope="module")
+def probe(tmp_path_factory: pytest.TempPathFactory) -> Iterator[App]:
+    path = tmp_path_factory.mktemp("markdown-probe") / "unused.duckdb"
+    with run_app(path, script="tests/markdown_probe.py") as running:
+        yield running
+
+
+@pytest.mark.browser
+def test_in_the_browser_escaped_text_reads_and_copies_as_typed_in_every_place(browser, probe: App) -> None:
+    context = browser.new_context(viewport=VIEWPORT, locale="zh-CN")
+    page = context.new_page()
+    try:
+        page.goto(probe.url)
+        wait_for_app_idle(page)
+        for index, typed in enumerate(markdown_probe.TYPED):
+            for place in markdown_probe.PLACES:
+                found = page.locator(f".st-key-probe_{place}_{index}").evaluate(READ_PLACE)
+                shown = [text.strip() for text in found["shown"] if text.strip() not in markdown_probe.OWN]
+                where = (place, typed, found)
+                assert shown == [typed.strip()] * (2 if place == "metric" else 1), where
+                if place != "button":  # a button's label cannot be selected
+                    copied = [text.strip() for text in found["copied"] if text.strip() not in markdown_probe.OWN]
+                    assert copied == shown, where
+                assert found["links"] == found["markup"] == found["filled_spans"] == 0, where
+        save_screenshot(page, "injection-markdown-probe.png")
+    finally:
+        context.close()
+    assert "Traceback" not in probe.log_text(), probe.log_text()
