@@ -71,12 +71,11 @@ def _sidebar_and_page() -> None:
         page.run()
 
 
-# The page run holds the database file only while it runs: between two clicks the command line (an
-# import, a backup) can open it. While another program holds it, wait for it (bounded), saying so.
+# A page holds the database file only while it reads (each `load` is a read-only session); a write queued by
+# another program goes first. Wait for one under way (bounded), saying so, before drawing anything.
 try:
-    with st.spinner(t("app.db_waiting", lang())):
-        holder = database().session()
-        holder.__enter__()
+    with st.spinner(t("app.db_waiting", lang())), database().session():
+        pass
 except Exception as error:  # held by a write too long, a read-only disk …: a sentence, never a traceback
     if is_locked(error):
         st.warning(t("app.db_busy", lang()), icon=":material/hourglass_top:")
@@ -86,6 +85,7 @@ except Exception as error:  # held by a write too long, a read-only disk …: a 
 try:
     _sidebar_and_page()
 except Exception as error:  # never a traceback on a page: a sentence, the details in the fault log
-    st.error(faults.page_message(error, database().path, lang()), icon=":material/error:")
-finally:
-    holder.__exit__(None, None, None)
+    if is_locked(error):
+        st.warning(t("app.db_busy", lang()), icon=":material/hourglass_top:")
+    else:
+        st.error(faults.page_message(error, database().path, lang()), icon=":material/error:")

@@ -44,6 +44,11 @@ DEFAULT_HOSPITAL_NAME = "本院"
 # How long opening waits while another process holds the file (`$PBI_DB_WAIT` seconds, else this).
 WAIT_ENV_VAR = "PBI_DB_WAIT"
 DEFAULT_WAIT_SECONDS = 30.0
+# How long a write waits for the reads under way (`$PBI_DB_WRITE_WAIT` seconds, else this or the wait above if
+# longer): a page's read may compute for a while (a relations analysis under load), and a write given up is
+# work the user must redo, where a page given up is a refresh.
+WRITE_WAIT_ENV_VAR = "PBI_DB_WRITE_WAIT"
+DEFAULT_WRITE_WAIT_SECONDS = 120.0
 
 
 def default_db_path() -> Path:
@@ -310,21 +315,27 @@ class Database:
       writer reopens the file read-write, writes in one transaction and lets go. So a steady stream of page
       runs cannot keep a writer out, and a write keeps readers out only while it stores (an import reads and
       decodes its files before it queues).
-    * **Nobody holds the file between page runs.** When the process's last session ends, its connections
-      close: the file is free until the next click. Outside any session (the command line, tests) the file
-      stays open from first use until `close()`.
-    * **Every wait is bounded**: `wait` seconds (`$PBI_DB_WAIT`, default 30), then `DatabaseBusy` (a page
-      says the database is busy; the command line says so and exits 1).
+    * **The app holds the file only while it reads.** Its database is `scoped`: every read is inside a
+      session (`pages._ui.load` makes each cached read one), a write outside a session lets go after it, and
+      when the process's last session ends its connections close. So a page that draws its charts holds
+      nothing, and a queued writer waits for queries, never for drawing. Outside the app (the command line,
+      tests) the file stays open from first use until `close()`.
+    * **Every wait is bounded**: a read waits `wait` seconds (`$PBI_DB_WAIT`, default 30), a write
+      `write_wait` (`$PBI_DB_WRITE_WAIT`, default 120), then `DatabaseBusy` (a page says the database is busy;
+      the command line says so and exits 1).
 
     A database on a read-only disk or folder (an archive) opens read-only and stays so: pages and read
     commands work, a write raises `ReadOnlyDatabase`. Opening writes nothing unless the file is new, needs a
     migration, or still holds its pseudonym key (see `_key_outside`).
     """
 
-    def __init__(self, path: str | Path | None = None, wait: float | None = None) -> None:
+    def __init__(self, path: str | Path | None = None, wait: float | None = None, *, scoped: bool = False) -> None:
         self.path = Path(path) if path is not None else default_db_path()
+        # Scoped (the app): every read happens inside a session, and a write outside one lets go after it.
+        self.scoped = scoped
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self.wait = wait if wait is not None else float(os.environ.get(WAIT_ENV_VAR) or DEFAULT_WAIT_SECONDS)
+        self.write_wait = float(os.environ.get(WRITE_WAIT_ENV_VAR) or max(self.wait, DEFAULT_WRITE_WAIT_SECONDS))
         self.turnstile = Turnstile(self.path)
         self._state = threading.Condition()  # guards the counts below; notified whenever one changes
         self._active = 0  # sessions running (a session waiting to write does not count)
@@ -338,10 +349,12 @@ class Database:
         self._local = threading.local()
         self.read_only = self.path.is_file() and not _writable(self.path)
         if self.read_only or (self.path.is_file() and self._current(self._open("read"))):
+            if scoped:
+                self._let_go()
             return
         self._let_go()
         try:
-            with self.turnstile.exclusive(self.wait):
+            with self.turnstile.exclusive(self.write_wait):
                 con = self._open("write")
                 migrate(con)
                 self._key_outside()
@@ -350,6 +363,8 @@ class Database:
                 raise
             self.read_only = True  # a place the checks above took for writable (a read-only mount seen as root)
             self._open("read")
+        if scoped:
+            self._let_go()
 
     def _current(self, con: duckdb.DuckDBPyConnection) -> bool:
         """Whether the open file needs no writing: migrated to the latest version, its key already outside."""
@@ -367,7 +382,8 @@ class Database:
             self._let_go()
             if mode == "read":
                 self.turnstile.pass_through(self.wait)
-            self._con = connect_waiting(self.path, read_only=mode == "read", wait=self.wait)
+            wait = self.wait if mode == "read" else self.write_wait
+            self._con = connect_waiting(self.path, read_only=mode == "read", wait=wait)
             self._mode = mode
             self._generation += 1
             return self._con
@@ -404,10 +420,12 @@ class Database:
                     self._let_go()
                 self._state.notify_all()
 
-    def _await(self, ready: Callable[[], bool]) -> None:
-        """Wait (holding `_state`) until `ready()`, at most `wait` seconds; else DatabaseBusy."""
-        if not self._state.wait_for(ready, timeout=self.wait):
-            raise DatabaseBusy(errno.EBUSY, f"{self.path}: a write of this program did not end in {self.wait:g} s")
+    def _await(self, ready: Callable[[], bool], wait: float | None = None) -> None:
+        """Wait (holding `_state`) until `ready()`, at most `wait` seconds (the read wait by default); else
+        DatabaseBusy."""
+        wait = self.wait if wait is None else wait
+        if not self._state.wait_for(ready, timeout=wait):
+            raise DatabaseBusy(errno.EBUSY, f"{self.path}: this program's other sessions did not end in {wait:g} s")
 
     def _let_go(self) -> None:
         """Close every connection of this process to the file, so that other processes can open it."""
@@ -422,6 +440,8 @@ class Database:
 
     def reader(self) -> duckdb.DuckDBPyConnection:
         """This thread's read cursor (created on first use, and again after the file was let go or reopened)."""
+        if self.scoped and not getattr(self._local, "depth", 0):
+            raise RuntimeError("a scoped database is read only inside a session (pages._ui.load does that)")
         cursor, generation = getattr(self._local, "cursor", (None, 0))
         if cursor is None or generation != self._generation or self._con is None:
             cursor = self._cursor()
@@ -442,7 +462,7 @@ class Database:
                 self._active -= 1
                 self._state.notify_all()
             try:
-                self._await(lambda: not self._writing and not self._active)
+                self._await(lambda: not self._writing and not self._active, self.write_wait)
             except BaseException:
                 self._writers -= 1
                 self._active += in_session
@@ -450,7 +470,7 @@ class Database:
                 raise
             self._writing = True
         try:
-            with self.turnstile.exclusive(self.wait):
+            with self.turnstile.exclusive(self.write_wait):
                 try:
                     self._open("write")
                 except duckdb.IOException as error:
@@ -468,6 +488,8 @@ class Database:
                 self._writing = False
                 self._writers -= 1
                 self._active += in_session
+                if self.scoped and not self._active and not self._writers:
+                    self._let_go()
                 self._state.notify_all()
 
     def _key_outside(self) -> None:

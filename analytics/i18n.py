@@ -953,10 +953,10 @@ STRINGS: dict[str, tuple[str, str]] = {
         "(--db or PBI_DB), or ask an administrator for write access.",
     ),
     "fault.locked": (
-        "数据库 {path} 正被另一个程序写入（如导入、撤销、保存设置或恢复备份），等待超过了时限（环境变量 PBI_DB_WAIT 秒，默认 30 秒）。"
+        "数据库 {path} 正被另一个程序写入（如导入、撤销、保存设置或恢复备份），等待超过了时限（读取等待 PBI_DB_WAIT 秒，默认 30；写入等待 PBI_DB_WRITE_WAIT 秒，默认 120）。"
         "本次没有改动任何数据；请稍后重试。",
         "The database {path} is being written by another program (an import, an undo, a setting saved or a "
-        "restore) for longer than the wait ($PBI_DB_WAIT seconds, 30 by default). Nothing was changed; try again "
+        "restore) for longer than the wait (a read $PBI_DB_WAIT seconds, 30 by default; a write $PBI_DB_WRITE_WAIT, 120). Nothing was changed; try again "
         "in a little while.",
     ),
     "fault.other": (
@@ -979,10 +979,10 @@ STRINGS: dict[str, tuple[str, str]] = {
         "from the database), or ask an administrator to point PBI_KEY_FILE at it.",
     ),
     "cli.db_locked": (
-        "数据库 {path} 正被另一个程序写入（如导入、撤销、保存设置或恢复备份），等待超过了时限（环境变量 PBI_DB_WAIT 秒，默认 30 秒）。"
+        "数据库 {path} 正被另一个程序写入（如导入、撤销、保存设置或恢复备份），等待超过了时限（读取等待 PBI_DB_WAIT 秒，默认 30；写入等待 PBI_DB_WRITE_WAIT 秒，默认 120）。"
         "本次没有改动任何数据；请稍后重试。",
         "The database {path} is being written by another program (an import, an undo, a setting saved or a "
-        "restore) for longer than the wait ($PBI_DB_WAIT seconds, 30 by default). Nothing was changed; try again "
+        "restore) for longer than the wait (a read $PBI_DB_WAIT seconds, 30 by default; a write $PBI_DB_WRITE_WAIT, 120). Nothing was changed; try again "
         "in a little while.",
     ),
     "cli.db_read_only": (

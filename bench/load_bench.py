@@ -52,7 +52,8 @@ VISIT_TIMEOUT_S = 120
 HEADERS = ["提交时间", "科室编码", "调查对象", "总体满意度", "就医环境", "医生沟通", "护士沟通", "等候时间"]
 DEPARTMENTS = [f"D{i:02d}" for i in range(1, 7)]  # the sample departments, also the demo's first six
 POPULATIONS = ["门诊患者", "住院患者", "医务人员"]
-BUSY = ("数据库正被长时间写入", "数据库正忙")
+BUSY = ("数据库正被长时间写入", "数据库正忙", "正被另一个程序写入")
+FAULTS = ("内部错误", "只读", "磁盘空间已满")
 
 
 def survey_export(rows: int, quarter: int, seed: int) -> tuple[str, dt.date]:
@@ -149,10 +150,9 @@ async def visit(page, url: str, phase: Phase, name: str) -> None:
         if await page.get_by_test_id("stException").count():
             error = "exception"
         else:
-            alerts = " ".join(await page.locator('[data-testid="stAlertContentError"]').all_inner_texts())
             text = await page.get_by_test_id("stMain").inner_text()
-            if alerts:
-                error = f"error alert: {alerts[:80]}"
+            if any(fault in text for fault in FAULTS):  # the app's fault sentences (risk warnings are not errors)
+                error = "fault: " + next(line for line in text.splitlines() if any(f in line for f in FAULTS))[:80]
             elif any(busy in text for busy in BUSY):
                 error = "busy"
     except Exception as failure:  # a timeout: the visit failed
@@ -186,7 +186,7 @@ class Import:
     rows: int
     seconds: float
     exit_code: int
-    stderr: str
+    output: str
 
 
 async def import_loop(db_path: Path, files: list[Path], rows: int, phase: Phase, done: list[Import]) -> None:
@@ -199,8 +199,9 @@ async def import_loop(db_path: Path, files: list[Path], rows: int, phase: Phase,
             sys.executable, "-m", "analytics", "import", str(path), "--db", str(db_path),
             cwd=ROOT, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
         )  # fmt: skip
-        _, err = await process.communicate()
-        done.append(Import(rows, time.perf_counter() - started, process.returncode, err.decode(errors="replace")))
+        out, err = await process.communicate()
+        output = (out + err).decode(errors="replace")
+        done.append(Import(rows, time.perf_counter() - started, process.returncode, output))
 
 
 async def sidebar_range(url: str) -> str:
@@ -242,7 +243,7 @@ def report(idle: Phase, loaded: Phase, imports: list[Import], lost: int, range_t
         for v in errors[:20]:
             print(f"  {v.page}: {v.error} after {v.seconds:.1f} s")
     for k, item in enumerate(imports, 1):
-        tail = "" if item.exit_code == 0 else f"  {item.stderr.strip()[:200]}"
+        tail = "" if item.exit_code == 0 else f"  {item.output.strip()[-300:]}"
         print(f"import {k}: {item.rows:,} rows, exit {item.exit_code}, {item.seconds:.1f} s{tail}")
     print(f"lost rows: {lost}")
     shown = last_day.isoformat() in range_text

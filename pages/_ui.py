@@ -38,7 +38,7 @@ _CUTS = (
 
 @st.cache_resource(show_spinner=False)
 def _open(path: str) -> Database:
-    return Database(path)
+    return Database(path, scoped=True)
 
 
 _shell = threading.local()
@@ -86,9 +86,12 @@ def _call(_fn: Callable[..., Any], name: str, path: str, data_version: int, args
 
 
 def load(fn: Callable[..., Any], *args: Any) -> Any:
-    """`fn(db, *args)`, cached until the data changes (the key includes the database's data version)."""
+    """`fn(db, *args)`, cached until the data changes (the key includes the database's data version). The
+    file is held (a read-only session, `Database.session`) only while this reads it, not while the page
+    draws: a write queued meanwhile waits for reads, never for charts being built."""
     db = database()
-    return _call(fn, f"{fn.__module__}.{fn.__qualname__}", str(db.path), db.data_version(), args)
+    with db.session():
+        return _call(fn, f"{fn.__module__}.{fn.__qualname__}", str(db.path), db.data_version(), args)
 
 
 def md_escape(text: str) -> str:

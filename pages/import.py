@@ -70,7 +70,8 @@ def make_plan(file_id: str, source: SourceFile, base: ImportOptions) -> Plan:
     plan = Plan(file_id, source, auto, [header for header, _ in auto.mapping])
     if not report.needs_mapping(auto):
         return plan
-    saved = settings.saved_mapping(db, plan.headers) or {"kind": None, "mapping": {}}
+    with db.session():
+        saved = settings.saved_mapping(db, plan.headers) or {"kind": None, "mapping": {}}
     if base.kind is not None:
         plan.kind = base.kind
     else:
@@ -165,16 +166,17 @@ def run_import(plans: list[Plan], options: ImportOptions) -> None:
         label = t("import.progress.file", L, file=md_escape(text)) if text else t("import.progress.done", L)
         bar.progress(min(max(fraction, 0.0), 1.0), text=label)
 
-    result = importer.import_files(db, [p.source for p in plans], options, progress=progress)
-    for plan in plans:
-        if not plan.mapping:
-            continue
-        # A workbook gives a report per sheet (`file › sheet`): the mapping is remembered from the first.
-        name = plan.source.name
-        file_report = next(f for f in result.files if f.file == name or f.file.startswith(f"{name} › "))
-        mapped = file_report.kind is not None and not any(e.code in FILE_LEVEL_CODES for e in file_report.errors)
-        if mapped:
-            settings.save_mapping(db, plan.headers, file_report.kind.value, plan.mapping)
+    with db.session():  # the import reads the database, then queues to write (see analytics/db.py)
+        result = importer.import_files(db, [p.source for p in plans], options, progress=progress)
+        for plan in plans:
+            if not plan.mapping:
+                continue
+            # A workbook gives a report per sheet (`file › sheet`): the mapping is remembered from the first.
+            name = plan.source.name
+            file_report = next(f for f in result.files if f.file == name or f.file.startswith(f"{name} › "))
+            mapped = file_report.kind is not None and not any(e.code in FILE_LEVEL_CODES for e in file_report.errors)
+            if mapped:
+                settings.save_mapping(db, plan.headers, file_report.kind.value, plan.mapping)
     state[RUNS] += 1
     stored = [f.batch_id for f in result.files if f.batch_id is not None]
     if stored:
@@ -350,7 +352,8 @@ def show_history() -> None:
     st.warning(md_escape(confirm_text), icon=":material/warning:")
     buttons = st.container(horizontal=True)
     if buttons.button(t("import.undo.confirm", L), type="primary", key="import_undo_confirm"):
-        outcome = importer.undo(db, batch, L)
+        with db.session():
+            outcome = importer.undo(db, batch, L)
         state.pop(UNDO_PENDING, None)
         state[UNDO_MESSAGE] = (outcome.ok, outcome.message)
         state.pop(UNDO_BATCH, None)

@@ -66,7 +66,8 @@ def forget_widgets() -> None:
 
 
 def restore_defaults() -> None:
-    store.reset_metric_settings(database())
+    with database().session():
+        store.reset_metric_settings(database())
     forget_widgets()
     st.session_state["settings_notice"] = "reset"
 
@@ -176,7 +177,8 @@ if saved:
         if chosen == current and not adjusted:
             status.info(t("settings.unchanged", L), icon=":material/info:")
         else:
-            store.save_metric_settings(database(), chosen)
+            with database().session():
+                store.save_metric_settings(database(), chosen)
             # Run again, so that everything on the page (the reset button too) reflects what is stored.
             st.session_state["settings_notice"] = "saved"
             st.rerun()

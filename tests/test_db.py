@@ -233,3 +233,23 @@ def test_a_session_waiting_on_a_write_of_its_own_process_gives_up_with_database_
     with db.session():
         assert db.reader().execute("SELECT count(*) FROM branches").fetchone() == (0,)
     db.close()
+
+
+def test_a_scoped_database_holds_the_file_only_inside_sessions_and_writes(tmp_path):
+    """The app's database: reads only inside a session; a write outside one lets go after it; between
+    sessions another process can write (here: open it read-write)."""
+    path = tmp_path / "scoped.duckdb"
+    Database(path).close()
+    db = Database(path, scoped=True)
+    duckdb.connect(str(path)).close()  # nothing held after opening
+    with pytest.raises(RuntimeError):
+        db.reader()
+    with db.session():
+        assert db.reader().execute("SELECT count(*) FROM branches").fetchone() == (0,)
+    duckdb.connect(str(path)).close()  # nothing held after the session
+    with db.writer() as cur:
+        cur.execute("INSERT INTO branches (branch_code, name, member_count) VALUES ('B1', '一支部', 5)")
+    other = duckdb.connect(str(path))  # nothing held after the write
+    assert other.execute("SELECT count(*) FROM branches").fetchone() == (1,)
+    other.close()
+    db.close()
