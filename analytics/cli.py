@@ -15,7 +15,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from analytics import backup, demo, faults, metrics, relations, risk, summary
+from analytics import backup, demo, faults, metrics, relations, risk, settings, summary
 from analytics.db import Database, DatabaseBusy, default_db_path
 from analytics.i18n import t
 from analytics.imports import importer, parse, reader, templates
@@ -269,6 +269,7 @@ def _import(db: Database, args: argparse.Namespace) -> int:
         valid_from=args.valid_from,
         include_hidden=args.include_hidden,
         lang=args.lang,
+        limits=settings.import_limits(db),  # the database's own (设置 → 导入限制)
     )
     result = importer.import_files(db, [SourceFile.from_path(f) for f in args.files], options)
     if args.json:

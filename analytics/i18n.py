@@ -249,6 +249,24 @@ STRINGS: dict[str, tuple[str, str]] = {
         "Several files at once. Branch and department registers are always loaded before the records that refer "
         "to them, so they can be uploaded together with the ledgers.",
     ),
+    "import.upload.limit": (
+        "网页上传的文件每个不超过 {limit}。更大的文件请拆分为几个较小的文件，或在服务器上用命令行导入（命令行没有大小上限）："
+        "`python -m analytics import --db {db} 文件`",
+        "Each uploaded file at most {limit}. Split a larger file into smaller ones, or import it on the server from "
+        "the command line, which has no size limit: `python -m analytics import --db {db} FILE`",
+    ),
+    "import.upload.too_large": (
+        "文件“{file}”有 {size}，超过网页上传的上限 {limit}：没有读取，也不会导入。请点文件旁的 × 把它从上传框中移除，"
+        "然后拆分为几个不超过 {limit} 的文件再上传，或在服务器上用命令行 `python -m analytics import` 导入"
+        "（没有大小上限，命令见上方）。",
+        "The file “{file}” is {size}, over the upload limit of {limit}: it was not read and will not be imported. "
+        "Remove it from the uploader (the × beside it), then upload it split into files of at most {limit}, or "
+        "import it on the server with `python -m analytics import` (no size limit; the command is above).",
+    ),
+    "import.run.too_large": (
+        "请先从上传框中移除超过 {limit} 的文件。",
+        "First remove the files over {limit} from the uploader.",
+    ),
     "import.templates.title": ("下载模板", "Templates"),
     "import.templates.kind": ("模板类别", "Template for"),
     "import.templates.download": ("下载 Excel 模板", "Download the Excel template"),
@@ -350,17 +368,30 @@ STRINGS: dict[str, tuple[str, str]] = {
     ),
     "import.mapping.title": ("列对应", "Column mapping"),
     "import.mapping.intro": (
-        "以下列未能自动识别。请为每一列选择对应的字段，或选择“不导入此列”。所作选择会保存，下次上传表头相同的文件时自动套用。",
-        "These columns were not recognised. Choose the field each one holds, or “Do not import”. The choice is "
-        "remembered and applied the next time a file with the same headers is uploaded.",
+        "下列字段在文件中没有找到对应的列。请为每个字段选择文件中对应的列，没有的保持“文件中没有此列”；没有被选择的列不导入。"
+        "所作选择会保存，下次上传表头相同的文件时自动套用。",
+        "No column of the file was recognised for the fields below. Choose the column that holds each one, or leave "
+        "“Not in the file”; columns not chosen are not imported. The choice is remembered and applied the next time "
+        "a file with the same headers is uploaded.",
+    ),
+    "import.mapping.columns": (
+        "文件中有 {n:,} 列未能识别，是下列各字段的选项（可输入列名查找）。",
+        "{n:,} columns of the file were not recognised: they are the options of each field below (type to search).",
+    ),
+    "import.mapping.complete": (
+        "这类数据的每个字段都已有对应的列；其余未能识别的列不导入。",
+        "Every field of this kind has its column; the other, unrecognised columns are not imported.",
+    ),
+    "import.mapping.twice": (
+        "列“{header}”被选给了多个字段，只对应其中第一个（{field}）。",
+        "Column “{header}” is chosen for more than one field; it holds only the first ({field}).",
     ),
     "import.mapping.kind": ("这份文件的数据类别", "Kind of data in this file"),
     "import.mapping.kind_fixed": (
         "数据类别已在“导入选项”中指定为：{kind}",
         "The kind of data is set in the import options: {kind}",
     ),
-    "import.mapping.column": ("列“{header}”对应", "Column “{header}” holds"),
-    "import.mapping.ignore": ("不导入此列", "Do not import"),
+    "import.mapping.none": ("文件中没有此列", "Not in the file"),
     "import.mapping.required": ("{label}（必填）", "{label} (required)"),
     "import.mapping.saved": (
         "已套用之前为相同表头保存的列对应。",
@@ -537,23 +568,62 @@ STRINGS: dict[str, tuple[str, str]] = {
     "reason.no-header": ("找不到至少两列的表头行", "no header row with two or more columns"),
     "reason.undecodable": ("无法按 UTF-8、GBK 或 GB18030 解码", "cannot be decoded as UTF-8, GBK or GB18030"),
     "reason.too-large": (
-        "工作簿解压后过大或压缩比异常（可能是“压缩炸弹”），为保护服务器未读取；请只保留需要导入的工作表和数据后另存再导入",
-        'the workbook unpacks too large or packs suspiciously tight (a possible "zip bomb"), so it was not read to '
-        "protect the server; keep only the sheets and rows to import, save it again and import that",
+        "工作簿解压后 {found} MB，超过导入限制“{limit}”（{allowed} MB），为保护服务器未读取；请只保留需要导入的工作表和数据后另存再导入。",
+        "the workbook unpacks to {found} MB, more than the import limit “{limit}” ({allowed} MB), so it was not read "
+        "to protect the server; keep only the sheets and rows to import, save it again and import that.",
+    ),
+    "reason.too-tight": (
+        "工作簿中的 {part} 解压后是压缩时的 {found} 倍，超过导入限制“{limit}”（{allowed} 倍）：Excel 保存的工作表通常只有 "
+        "5–20 倍，这可能是“压缩炸弹”，为保护服务器未读取；请只保留需要导入的工作表和数据后另存再导入。",
+        "its part {part} unpacks to {found} times its packed size, more than the import limit “{limit}” ({allowed}): "
+        "sheets Excel saves pack 5–20 times, so this may be a “zip bomb”, and it was not read to protect the server; "
+        "keep only the sheets and rows to import, save it again and import that.",
     ),
     "reason.too-many-rows": (
-        "行数超过一次导入的上限（括号内），为保护服务器未读取；请按时间拆分成几个文件分别导入",
-        "more rows than one import may hold (the limit in brackets), so it was not read to protect the server; split "
-        "it by period into several files",
+        "有 {found} 行，超过导入限制“{limit}”（{allowed}），为保护服务器未读取；请按时间拆分成几个文件分别导入。",
+        "{found} rows, more than the import limit “{limit}” ({allowed}), so it was not read to protect the server; "
+        "split it by period into several files.",
     ),
     "reason.too-many-cells": (
-        "单元格数超过一次导入的上限（括号内），为保护服务器未读取；请删去不需要的列和行，或拆分成几个文件",
-        "more cells than one import may hold (the limit in brackets), so it was not read to protect the server; "
-        "delete the columns and rows not needed, or split it into several files",
+        "各工作表共有 {found} 个单元格，超过导入限制“{limit}”（{allowed}），为保护服务器未读取；请删去不需要的列和行，或拆分成几个文件。",
+        "{found} cells in its sheets, more than the import limit “{limit}” ({allowed}), so it was not read to protect "
+        "the server; delete the columns and rows not needed, or split it into several files.",
+    ),
+    "reason.too-many-strings": (
+        "工作簿的共享文本表有 {found} 项，多于导入限制“{limit}”（{allowed}）允许的单元格数，为保护服务器未读取；"
+        "请在 Excel 或 WPS 中打开并另存后再导入，或拆分成几个文件。",
+        "its shared-text table holds {found} entries, more than the import limit “{limit}” ({allowed}) allows cells, "
+        "so it was not read to protect the server; open and save it in Excel or WPS, or split it into several files.",
+    ),
+    "reason.too-large-grid": (
+        "表格按行数 × 列数（空单元格也计入）共 {found} 个单元格，超过导入限制“{limit}”（{allowed}），为保护服务器未读取；"
+        "请删去表格右侧和下方不需要的行列（包括看似空白、但有格式的单元格）后再导入。",
+        "{found} cells counted as rows × columns (empty cells included), more than the import limit “{limit}” "
+        "({allowed}), so it was not read to protect the server; delete the rows and columns right of and below the "
+        "table that are not needed (also cells that look empty but are formatted), then import.",
+    ),
+    "reason.too-much-text": (
+        "工作簿中的文字（共享文本表与各单元格合计，同一文字被多个单元格引用时每次都计入）已达 {found} MB，超过导入限制“{limit}”"
+        "（{allowed} MB），为保护服务器未读取；请删去不需要的列（尤其是长文字的列），或拆分成几个文件。",
+        "the workbook's text (its shared-text table and every cell's, a text counted in every cell that refers to it) "
+        "reached {found} MB, more than the import limit “{limit}” ({allowed} MB), so it was not read to protect the "
+        "server; delete the columns not needed (long text above all), or split it into several files.",
+    ),
+    "reason.markup-gap": (
+        "工作簿中的部件有一段超过 1 MB、没有任何标记的连续空白或文字（括号内），不是 Excel 或 WPS 保存的工作表（可能是“压缩炸弹”），"
+        "为保护服务器未读取；请在 Excel 或 WPS 中打开并另存后再导入",
+        "a part of the workbook holds over 1 MB of whitespace or text without any markup (in brackets), which no "
+        "sheet saved by Excel or WPS does (a possible “zip bomb”), so it was not read to protect the server; open and "
+        "save it in Excel or WPS, then import",
     ),
     "reason.too-many-columns": (
-        "列数超过上限（括号内），不像一张台账；请只保留需要导入的列",
-        "more columns than a ledger has (the limit in brackets); keep only the columns to import",
+        "有 {found} 列，超过导入限制“{limit}”（{allowed}），不像一张台账；请只保留需要导入的列。",
+        "{found} columns, more than the import limit “{limit}” ({allowed}); a ledger has far fewer: keep only the "
+        "columns to import.",
+    ),
+    "reason.change-limit": (
+        "此限制可在“设置 → 导入限制”中调整。",
+        " The limit can be changed under Settings → Import limits.",
     ),
     "reason.bad-xlsx": ("不是可读取的 Excel (.xlsx) 工作簿", "not a readable Excel (.xlsx) workbook"),
     "reason.no-sheet": ("工作簿中没有该工作表", "the workbook has no such sheet"),
@@ -1736,6 +1806,57 @@ STRINGS: dict[str, tuple[str, str]] = {
         "An overdue rectification this many days late raises a high warning.",
     ),
     "settings.field.weight": ("{component}权重", "{component} weight"),
+    "settings.limits.title": ("导入限制", "Import limits"),
+    "settings.limits.caption": (
+        "上传的文件超过下列任一限制时不读取、不存储，并说明超过了哪项限制，以免过大的文件（或“压缩炸弹”）耗尽服务器内存。"
+        "每项都有上限：按本系统实测在约 1 GB 内存内能导入的文件确定（行数、列数为 Excel 工作表的最大值）。",
+        "A file over any of these limits is neither read nor stored, and the message names the limit it is over, so "
+        "that an oversized file (or a “zip bomb”) cannot exhaust the server's memory. Each has a maximum: what this "
+        "system was measured to import within about 1 GB of memory (for rows and columns, an Excel sheet's own).",
+    ),
+    "settings.field.max_text_rows": ("CSV 文件最多行数", "Most lines in a CSV file"),
+    "settings.help.max_text_rows": (
+        "CSV 或文本文件的行数（含表头和空行）超过此数时不读取。880 万行（302 MB）的文件导入时约占 1.5 GB 内存。",
+        "A CSV or text file with more lines (header and blank lines included) is not read. A file of 8.8 million "
+        "lines (302 MB) takes about 1.5 GB of memory to import.",
+    ),
+    "settings.field.max_columns": ("最多列数", "Most columns"),
+    "settings.help.max_columns": (
+        "表头（或工作表中最宽的一行）的列数超过此数时不读取；最多 16,384，即 Excel 工作表的最大列数。",
+        "A table whose header (or a sheet's widest row) has more columns is not read; at most 16,384, the most "
+        "an Excel sheet has.",
+    ),
+    "settings.field.max_sheet_rows": ("工作表最多行数", "Most rows in a sheet"),
+    "settings.help.max_sheet_rows": (
+        "Excel 工作表的行数（含表头）超过此数时不读取；最多 1,048,576，即 Excel 工作表的最大行数。",
+        "An Excel sheet with more rows (header included) is not read; at most 1,048,576, the most an Excel sheet has.",
+    ),
+    "settings.field.max_sheet_cells": ("工作簿最多单元格数", "Most cells in a workbook"),
+    "settings.help.max_sheet_cells": (
+        "Excel 工作簿各工作表的单元格合计超过此数时不读取；按行数 × 列数计（空单元格也计入）的表格大小也不得超过此数。",
+        "An Excel workbook whose sheets hold more cells in all is not read; nor one whose tables span more cells "
+        "counted as rows × columns (empty cells included).",
+    ),
+    "settings.field.max_unpacked_mb": ("工作簿解压后最大（MB）", "Largest workbook unpacked (MB)"),
+    "settings.help.max_unpacked_mb": (
+        "Excel 文件（.xlsx 是一个压缩包）解压后大于此数时不读取。",
+        "An Excel file (an .xlsx is a zip archive) that unpacks to more is not read.",
+    ),
+    "settings.field.max_text_mb": ("工作簿文字最多（MB）", "Most text in a workbook (MB)"),
+    "settings.help.max_text_mb": (
+        "Excel 工作簿中的文字（共享文本表与各单元格合计，同一文字被多个单元格引用时每次都计入）多于此数时不读取："
+        "这些文字在导入时都要放在内存中。一百万行、二十列的满意度答卷约 100 MB。",
+        "An Excel workbook holding more text (its shared-text table and every cell's, a text counted in every cell "
+        "that refers to it) is not read: all of it is held in memory while importing. A million satisfaction "
+        "answers of twenty columns hold about 100 MB.",
+    ),
+    "settings.field.max_packing_ratio": ("最大压缩比（倍）", "Highest packing ratio (times)"),
+    "settings.help.max_packing_ratio": (
+        "工作簿中大于 16 MB 的部分，解压后与压缩时的大小之比超过此数时不读取：Excel 保存的工作表通常为 5–20 倍，"
+        "“压缩炸弹”可达上千倍。",
+        "A part of a workbook larger than 16 MB that unpacks to more than this many times its packed size is not "
+        "read: sheets Excel saves pack 5–20 times, a “zip bomb” a thousand times or more.",
+    ),
     "settings.save": ("保存设置", "Save settings"),
     "settings.reset": ("恢复默认设置", "Restore defaults"),
     "settings.reset.help": (

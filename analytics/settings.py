@@ -1,8 +1,10 @@
-"""User settings kept in the database's `settings` table (key → JSON value). Two kinds are stored:
+"""User settings kept in the database's `settings` table (key → JSON value). Three kinds are stored:
 
 * the column mapping a user chose for a file's headers, remembered per header signature so that next
   month's export with the same headers is mapped the same way without asking again;
-* `MetricSettings`: index weights, required meeting frequencies, targets, thresholds (the Settings page).
+* `MetricSettings`: index weights, required meeting frequencies, targets, thresholds (the Settings page);
+* `ImportLimits` (key `import_limits`): what one file may hold before it is read (导入限制, the Settings page;
+  `analytics/imports/limits.py` says what each limit protects and why its range is what it is).
 
 **Bounds.** Every field of `MetricSettings` has an inclusive range (pydantic `Field(ge=…, le=…)`) and must be
 finite, so the page, the CLI and any caller are held to the same limits, and a refusal is a typed pydantic
@@ -15,7 +17,8 @@ default 10, `STATISTICS.md`); targets and thresholds within what their unit allo
 A value stored before these bounds existed is not trusted blindly: `load_metric_settings` returns the
 settings to use and the `Adjustment`s made to what was stored (weights above the maximum scaled down
 together, keeping their ratios; other numbers clamped to their range; anything else back to its default),
-which the Settings page lists until the settings are saved again.
+which the Settings page lists until the settings are saved again. `load_import_limits` does the same for the
+import limits (a limit out of its range, stored by hand or by an older version, is clamped into it).
 """
 
 from __future__ import annotations
@@ -26,7 +29,7 @@ import json
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 from pydantic_core import PydanticCustomError
@@ -35,6 +38,7 @@ from analytics import queries
 from analytics.db import Database
 from analytics.i18n import STRINGS, t
 from analytics.imports.fields import normalise_header
+from analytics.imports.limits import ImportLimits
 from analytics.schema import REQUIRED_MEETINGS_PER_YEAR, ActivityType
 
 MAPPING_PREFIX = "header_mapping:"
@@ -189,10 +193,14 @@ class MetricSettings(BaseModel):
         return float(self.weights.get(component, 0.0))
 
 
+Settings = TypeVar("Settings", MetricSettings, ImportLimits)
+"""A kind of settings stored as one JSON value and repaired as one (`repair`)."""
+
+
 @dataclass(frozen=True)
 class Adjustment:
-    """One stored setting not used as stored: its path in `MetricSettings` (() for the whole value), what was
-    stored and what is used instead (`DROPPED` when an unknown entry is left out)."""
+    """One stored setting not used as stored: its path in its model (`MetricSettings`, `ImportLimits`; () for
+    the whole value), what was stored and what is used instead (`DROPPED` when an unknown entry is left out)."""
 
     path: tuple[str, ...]
     stored: Any
@@ -213,26 +221,27 @@ def load_metric_settings(db: Database) -> tuple[MetricSettings, list[Adjustment]
     return (MetricSettings(), []) if value is None else repair(value)
 
 
-def repair(value: Any) -> tuple[MetricSettings, list[Adjustment]]:
-    """`value` (a stored JSON object) as valid `MetricSettings`, and each change made to get there.
+def repair(value: Any, model: type[Settings] = MetricSettings) -> tuple[Settings, list[Adjustment]]:
+    """`value` (a stored JSON object) as a valid `model` (`MetricSettings`, `ImportLimits`), and each change
+    made to get there.
 
     Weights above `WEIGHT_MAX` are scaled down together (their ratios are what the index uses); a number
     outside its range is clamped to the nearest bound; an unknown entry is dropped; anything else invalid
     (not a number, not finite, amber above green, no positive weight) takes its default. Whatever cannot be
     repaired that way gives the defaults, reported as one adjustment of the whole value."""
     if not isinstance(value, dict):
-        return MetricSettings(), [Adjustment((), value, None)]
+        return model(), [Adjustment((), value, None)]
     data = json.loads(json.dumps(value))  # a deep copy, free to change
-    notes = _scale_weights(data)
+    notes = _scale_weights(data) if model is MetricSettings else []
     for _ in range(4):  # each round fixes every error reported; what a fix uncovers shows in the next
         try:
-            return MetricSettings.model_validate(data), _net(notes)
+            return model.model_validate(data), _net(notes)
         except ValidationError as error:
-            fixes = [_fix(data, item) for item in error.errors()]
+            fixes = [_fix(data, item, model) for item in error.errors()]
         if any(fix is None for fix in fixes):
             break
         notes.extend(note for fix in fixes for note in fix or ())
-    return MetricSettings(), [Adjustment((), value, None)]
+    return model(), [Adjustment((), value, None)]
 
 
 def _net(notes: list[Adjustment]) -> list[Adjustment]:
@@ -261,7 +270,7 @@ def _scale_weights(data: dict[str, Any]) -> list[Adjustment]:
     return notes
 
 
-def _fix(data: dict[str, Any], item: Any) -> list[Adjustment] | None:
+def _fix(data: dict[str, Any], item: Any, model: type[Settings]) -> list[Adjustment] | None:
     kind, loc, ctx = item["type"], [str(p) for p in item["loc"]], item.get("ctx") or {}
     if kind == "weights":  # unknown components or none above 0: the default weights
         return _replace(data, ["weights"], MetricSettings().model_dump(mode="json")["weights"])
@@ -278,11 +287,11 @@ def _fix(data: dict[str, Any], item: Any) -> list[Adjustment] | None:
         return []
     if kind in ("greater_than_equal", "less_than_equal") and ctx:
         limit = next(iter(ctx.values()))
-        return _replace(data, loc, int(limit) if isinstance(_default_at(loc), int) else float(limit))
+        return _replace(data, loc, int(limit) if isinstance(_default_at(loc, model), int) else float(limit))
     # Not a number, not finite, a wrong period, …: the default, or the nearest enclosing default.
-    while loc and _default_at(loc) is _MISSING:
+    while loc and _default_at(loc, model) is _MISSING:
         loc = loc[:-1]
-    return _replace(data, loc, _default_at(loc)) if loc else None
+    return _replace(data, loc, _default_at(loc, model)) if loc else None
 
 
 _MISSING = object()
@@ -300,8 +309,8 @@ def _at(data: Any, loc: Sequence[str]) -> Any:
     return data
 
 
-def _default_at(loc: Sequence[str]) -> Any:
-    return _at(MetricSettings().model_dump(mode="json"), loc)
+def _default_at(loc: Sequence[str], model: type[Settings] = MetricSettings) -> Any:
+    return _at(model().model_dump(mode="json"), loc)
 
 
 def _replace(data: dict[str, Any], loc: Sequence[str], used: Any) -> list[Adjustment]:
@@ -323,6 +332,30 @@ def save_metric_settings(db: Database, value: MetricSettings) -> None:
 
 def reset_metric_settings(db: Database) -> None:
     delete(db, METRICS_KEY)
+
+
+# --- What a file may hold before it is read ---------------------------------------------------------------
+
+LIMITS_KEY = "import_limits"
+
+
+def import_limits(db: Database) -> ImportLimits:
+    """The import limits in force: what is stored, brought within bounds (see `load_import_limits`)."""
+    return load_import_limits(db)[0]
+
+
+def load_import_limits(db: Database) -> tuple[ImportLimits, list[Adjustment]]:
+    """The stored import limits (the defaults when none are stored) and what had to be changed to use them."""
+    value = get(db, LIMITS_KEY)
+    return (ImportLimits(), []) if value is None else repair(value, ImportLimits)
+
+
+def save_import_limits(db: Database, value: ImportLimits) -> None:
+    put(db, LIMITS_KEY, value.model_dump(mode="json"))
+
+
+def reset_import_limits(db: Database) -> None:
+    delete(db, LIMITS_KEY)
 
 
 # --- Explaining settings to users ------------------------------------------------------------------------
@@ -385,7 +418,13 @@ def _shown(value: Any, lang: str) -> str:
         return t("settings.adjusted.missing", lang)
     if isinstance(value, dict) and value.get("per") in PERIOD_MONTHS and "count" in value:
         return t("settings.frequency", lang, count=value["count"], per=t(f"settings.per.{value['per']}", lang))
-    return f"{value:g}" if isinstance(value, float) else str(value)
+    return number_text(value) if _is_number(value) else str(value)
+
+
+def number_text(value: float) -> str:
+    """A setting's number as messages show it: 0.05, 16,384, 1e+308."""
+    whole = math.isfinite(value) and float(value).is_integer() and abs(value) < 1e15
+    return f"{int(value):,}" if whole else f"{value:g}"
 
 
 def validation_messages(error: ValidationError, lang: str = "zh") -> list[str]:
@@ -399,7 +438,7 @@ def validation_messages(error: ValidationError, lang: str = "zh") -> list[str]:
         elif kind == "weights":
             out.append(t("settings.error.weights", lang))
         elif kind in ("greater_than", "greater_than_equal", "less_than", "less_than_equal") and loc:
-            limit = f"{next(iter(ctx.values())):g}"
+            limit = number_text(next(iter(ctx.values())))
             out.append(t(f"settings.error.{kind}", lang, field=field_label(loc, lang), limit=limit))
         elif kind in _PROBLEMS and loc:
             out.append(t(f"settings.error.{_PROBLEMS[kind]}", lang, field=field_label(loc, lang)))
@@ -409,9 +448,9 @@ def validation_messages(error: ValidationError, lang: str = "zh") -> list[str]:
     return out
 
 
-def differences(value: MetricSettings) -> list[tuple[tuple[str, ...], Any, Any]]:
+def differences(value: MetricSettings | ImportLimits) -> list[tuple[tuple[str, ...], Any, Any]]:
     """Where `value` differs from the defaults: (path, value, default) for each setting, in model order."""
-    now, default = value.model_dump(mode="json"), MetricSettings().model_dump(mode="json")
+    now, default = value.model_dump(mode="json"), type(value)().model_dump(mode="json")
     out: list[tuple[tuple[str, ...], Any, Any]] = []
 
     def walk(path: tuple[str, ...], a: Any, b: Any) -> None:

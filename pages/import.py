@@ -4,6 +4,8 @@ templates. File content reaches the screen only through st.dataframe or markdown
 from __future__ import annotations
 
 import datetime as dt
+import math
+import os
 from dataclasses import dataclass, field
 
 import streamlit as st
@@ -24,6 +26,11 @@ db = database()
 SAMPLE_ROWS = 10
 FILE_TYPES = ["csv", "tsv", "txt", "xlsx"]
 FILE_LEVEL_CODES = {"missing-column", "unknown-kind", "ambiguous-kind"}
+# The largest file the page takes (上传上限), in MB of 1,048,576 bytes as Streamlit counts them: $PBI_UPLOAD_LIMIT_MB,
+# default 200. Streamlit holds an upload in the server's memory, and refuses a file over `server.maxUploadSize` in
+# the browser with its own English sentence. So .streamlit/config.toml lets the browser send up to 1,024 MB, and
+# the page refuses a file over this limit itself, in the user's language, before reading it.
+UPLOAD_LIMIT_ENV, DEFAULT_UPLOAD_LIMIT_MB, MB = "PBI_UPLOAD_LIMIT_MB", 200.0, 1 << 20
 
 # Session state: the uploader's generation (bumped to empty it after a successful import), the last
 # import's outcome, how many imports ran (keys the error filters), and the undo confirmation step.
@@ -35,6 +42,23 @@ state.setdefault(GENERATION, 0)
 state.setdefault(RUNS, 0)
 
 
+def upload_limit_mb() -> float:
+    """$PBI_UPLOAD_LIMIT_MB (a positive number; else the default), never above what Streamlit lets through, so
+    that every refusal up to there is the page's own."""
+    try:
+        limit = float(os.environ.get(UPLOAD_LIMIT_ENV, DEFAULT_UPLOAD_LIMIT_MB))
+    except ValueError:
+        limit = DEFAULT_UPLOAD_LIMIT_MB
+    if not math.isfinite(limit) or limit <= 0:
+        limit = DEFAULT_UPLOAD_LIMIT_MB
+    return min(limit, float(st.get_option("server.maxUploadSize")))
+
+
+def megabytes(mb: float, up: bool = False) -> str:
+    """`200 MB`, `350.2 MB`; `up` rounds up to a tenth, so that a file just over the limit never reads as equal."""
+    return f"{math.ceil(mb * 10) / 10 if up else mb:,g} MB"
+
+
 @st.cache_data(show_spinner=False, max_entries=64)
 def cached_preview(name: str, content: bytes, options_json: str) -> Preview:
     return importer.preview(SourceFile(name, content), ImportOptions.model_validate_json(options_json), SAMPLE_ROWS)
@@ -42,16 +66,21 @@ def cached_preview(name: str, content: bytes, options_json: str) -> Preview:
 
 @dataclass
 class Plan:
-    """One uploaded file: its preview without any user mapping, and the mapping chosen for it."""
+    """One uploaded file: its preview without any user mapping, and the mapping chosen for it.
+
+    The mapping step asks, for each field of the kind that no column maps to, which unrecognised column holds
+    it: one drop-down per field (a kind has a dozen or two), whose options are the columns, however many."""
 
     file_id: str
     source: SourceFile
     auto: Preview
     headers: list[str]
-    ask: list[str] = field(default_factory=list)  # unrecognised headers the mapping step asks about
+    ask: list[str] = field(default_factory=list)  # unrecognised headers: the options of each field
+    fields: list[str] = field(default_factory=list)  # the kind's fields no column maps to: one drop-down each
     kind: RecordKind | None = None  # the kind whose fields the mapping step offers
-    choices: list[str] = field(default_factory=list)
-    mapping: dict[str, str] = field(default_factory=dict)
+    chosen: dict[str, str] = field(default_factory=dict)  # field → the header chosen for it ('' none)
+    mapping: dict[str, str] = field(default_factory=dict)  # header → field, from `chosen`
+    twice: list[str] = field(default_factory=list)  # headers chosen for more than one field
     saved: bool = False  # a remembered mapping was applied
 
 
@@ -59,8 +88,8 @@ def kind_key(plan: Plan) -> str:
     return f"import_map_kind_{plan.file_id}"
 
 
-def column_key(plan: Plan, index: int) -> str:
-    return f"import_map_{plan.file_id}_{plan.kind.value}_{index}"
+def field_key(plan: Plan, name: str) -> str:
+    return f"import_map_{plan.file_id}_{plan.kind.value}_{name}"
 
 
 def make_plan(file_id: str, source: SourceFile, base: ImportOptions) -> Plan:
@@ -77,14 +106,22 @@ def make_plan(file_id: str, source: SourceFile, base: ImportOptions) -> Plan:
     else:
         remembered = saved["kind"] if saved["kind"] in set(RecordKind) else None
         plan.kind = RecordKind(state.get(kind_key(plan)) or remembered or detect_kind(plan.headers)[0].kind)
-    plan.ask = report.unmapped_headers(auto)
-    plan.choices = report.mapping_choices(auto, plan.kind, plan.ask)
-    for index, header in enumerate(plan.ask):
-        default = saved["mapping"].get(header, "")
-        value = state.get(column_key(plan, index), default)
-        plan.mapping[header] = value if value in plan.choices else ""
-    plan.saved = bool(saved["mapping"]) and any(saved["mapping"].get(h) for h in plan.ask)
+    # Which columns a kind's fields already have depends on the kind: read as the kind chosen.
+    read_as = auto if auto.kind is plan.kind else cached_preview(source.name, source.content, as_kind(base, plan))
+    plan.ask = report.unmapped_headers(read_as)
+    plan.fields = report.unmapped_fields(read_as, plan.kind)
+    offered = set(plan.ask)
+    remembered = {name: header for header, name in saved["mapping"].items() if name and header in offered}
+    for name in plan.fields:
+        value = state.get(field_key(plan, name), remembered.get(name, ""))
+        plan.chosen[name] = value if value in offered else ""
+    plan.mapping, plan.twice = report.mapping_from_choices(plan.chosen)
+    plan.saved = any(remembered.get(name) == header for name, header in plan.chosen.items() if header)
     return plan
+
+
+def as_kind(base: ImportOptions, plan: Plan) -> str:
+    return base.model_copy(update={"kind": plan.kind}).model_dump_json()
 
 
 def show_facts(preview: Preview) -> None:
@@ -117,15 +154,25 @@ def show_mapping_step(plan: Plan, base: ImportOptions) -> None:
             )
         if not plan.ask:
             st.caption(t("import.mapping.nothing", L))
+            return
+        if not plan.fields:
+            st.caption(t("import.mapping.complete", L))
+            return
+        st.caption(t("import.mapping.columns", L, n=len(plan.ask)))
+        options = ["", *plan.ask]
         columns = st.columns(3)
-        for index, header in enumerate(plan.ask):
+        for index, name in enumerate(plan.fields):
+            # Options are shown as plain text (never markdown), so headers need no escaping there.
             columns[index % 3].selectbox(
-                t("import.mapping.column", L, header=md_escape(header)),
-                plan.choices,
-                index=plan.choices.index(plan.mapping[header]),
-                format_func=lambda name: report.field_choice_label(plan.kind, name, L),
-                key=column_key(plan, index),
+                report.field_choice_label(plan.kind, name, L),
+                options,
+                index=options.index(plan.chosen[name]),
+                format_func=lambda header: header or t("import.mapping.none", L),
+                key=field_key(plan, name),
             )
+        for header in plan.twice:
+            label = report.field_choice_label(plan.kind, plan.mapping[header], L)
+            st.warning(t("import.mapping.twice", L, header=md_escape(header), field=label), icon=":material/warning:")
 
 
 def show_preview(plan: Plan, preview: Preview, base: ImportOptions) -> None:
@@ -169,7 +216,7 @@ def run_import(plans: list[Plan], options: ImportOptions) -> None:
     with db.session():  # the import reads the database, then queues to write (see analytics/db.py)
         result = importer.import_files(db, [p.source for p in plans], options, progress=progress)
         for plan in plans:
-            if not plan.mapping:
+            if plan.kind is None:  # no mapping step
                 continue
             # A workbook gives a report per sheet (`file › sheet`): the mapping is remembered from the first.
             name = plan.source.name
@@ -379,6 +426,14 @@ with upload_column:
         help=t("import.upload.help", L),
         key=f"import_upload_{state[GENERATION]}",
     )
+    limit_mb = upload_limit_mb()
+    limit_text = megabytes(limit_mb)
+    st.caption(t("import.upload.limit", L, limit=limit_text, db=db.path))
+    too_large = [f for f in uploaded or [] if f.size > limit_mb * MB]
+    for f in too_large:  # refused unread: its bytes are never parsed
+        size = megabytes(f.size / MB, up=True)
+        text = t("import.upload.too_large", L, file=md_escape(f.name), size=size, limit=limit_text)
+        st.error(text, icon=":material/block:")
     with st.expander(t("import.options.title", L), icon=":material/tune:"):
         kind_column, encoding_column, scale_column = st.columns(3)
         kind_choice = kind_column.selectbox(
@@ -461,8 +516,9 @@ base = ImportOptions(
     replaces=replaces,
     lang=L,
     user="web",  # no sign-in yet: history shows page uploads as "web", CLI imports by the OS user
+    limits=load(settings.load_import_limits)[0],  # 设置 → 导入限制
 )
-plans = [make_plan(f.file_id, SourceFile(f.name, f.getvalue()), base) for f in uploaded or []]
+plans = [make_plan(f.file_id, SourceFile(f.name, f.getvalue()), base) for f in uploaded or [] if f not in too_large]
 # Each file keeps its own mapping and the kind chosen for it in the mapping step.
 for plan in plans:
     if plan.ask or plan.kind is not None:
@@ -485,14 +541,18 @@ if plans:
         own = base.model_copy(update={"kind": plan.source.kind or base.kind, "mapping": plan.source.mapping or {}})
         show_preview(plan, cached_preview(plan.source.name, plan.source.content, own.model_dump_json()), base)
 
-if st.button(
+run_help = t("import.run.help", L) if plans else t("import.run.none", L)
+if too_large:  # all or none: not the other files without the one refused
+    run_help = t("import.run.too_large", L, limit=limit_text)
+clicked = st.button(
     t("import.run", L),
     type="primary",
     icon=":material/upload:",
-    disabled=not plans,
-    help=t("import.run.help", L) if plans else t("import.run.none", L),
+    disabled=not plans or bool(too_large),
+    help=run_help,
     key="import_run",
-):
+)
+if clicked and not too_large:
     run_import(plans, base)
 
 outcome = state.get(OUTCOME)

@@ -1,6 +1,6 @@
 """设置 Settings: how the metrics are computed (`MetricSettings`): index weights, required meeting
-frequencies, yearly targets, suppression, the health-check lines and the warning thresholds. Saving bumps the
-data version, so every page recomputes."""
+frequencies, yearly targets, suppression, the health-check lines and the warning thresholds; and what one
+imported file may hold (导入限制, `ImportLimits`). Saving bumps the data version, so every page recomputes."""
 
 from typing import Any
 
@@ -9,6 +9,7 @@ from pydantic import BaseModel, ValidationError
 
 from analytics import settings as store
 from analytics.i18n import t
+from analytics.imports.limits import ImportLimits
 from analytics.settings import COMPONENTS, Frequency, MetricSettings, WarningRules
 from pages._ui import database, ensure_navigation, lang, load
 
@@ -22,12 +23,14 @@ SATISFACTION = ("suppression_min_n", "assumed_sd")
 RAG_LINES = ("green", "amber")
 RELATIONS = ("relations_min_n", "relations_min_departments")
 WARNING_FIELDS = tuple(WarningRules.model_fields)
+LIMIT_DEFAULTS = ImportLimits()
+LIMIT_FIELDS = tuple(ImportLimits.model_fields)
 # Every widget's session-state key starts with this, so that "restore defaults" can forget them all.
 PREFIX = "set_"
 
 
 def shown(value: Any) -> str:
-    return f"{value:g}" if isinstance(value, float) else str(value)
+    return store.number_text(value) if isinstance(value, int | float) else str(value)
 
 
 def frequency_text(count: int, per: str) -> str:
@@ -68,6 +71,7 @@ def forget_widgets() -> None:
 def restore_defaults() -> None:
     with database().session():
         store.reset_metric_settings(database())
+        store.reset_import_limits(database())
     forget_widgets()
     st.session_state["settings_notice"] = "reset"
 
@@ -76,8 +80,9 @@ st.title(t("settings.title", L))
 st.caption(t("settings.caption", L))
 status = st.container()
 current, adjusted = load(store.load_metric_settings)
-if adjusted:  # a stored row from before the bounds: say what is used instead, until it is saved again
-    changes = t("settings.separator", L).join(store.adjustment_messages(adjusted, L))
+current_limits, limits_adjusted = load(store.load_import_limits)
+if adjusted or limits_adjusted:  # a stored row out of bounds: say what is used instead, until it is saved again
+    changes = t("settings.separator", L).join(store.adjustment_messages([*adjusted, *limits_adjusted], L))
     st.warning(t("settings.adjusted", L, changes=changes), icon=":material/warning:")
 
 with st.form("metric_settings", enter_to_submit=False):
@@ -155,6 +160,14 @@ with st.form("metric_settings", enter_to_submit=False):
         with column:
             values[name] = number(MetricSettings, name, current, DEFAULTS, name)
 
+    st.subheader(t("settings.limits.title", L))
+    st.caption(t("settings.limits.caption", L))
+    limits: dict[str, Any] = {}
+    columns = st.columns(3)
+    for i, name in enumerate(LIMIT_FIELDS):
+        with columns[i % 3]:
+            limits[name] = number(ImportLimits, name, current_limits, LIMIT_DEFAULTS, f"limit_{name}")
+
     saved = st.form_submit_button(t("settings.save", L), type="primary", icon=":material/save:")
 
 st.button(
@@ -162,26 +175,40 @@ st.button(
     help=t("settings.reset.help", L),
     on_click=restore_defaults,
     icon=":material/restart_alt:",
-    disabled=current == DEFAULTS,
+    disabled=current == DEFAULTS and current_limits == LIMIT_DEFAULTS,
     key="settings_reset",
 )
 
-if saved:
-    candidate = {"weights": weights, "frequencies": frequencies, **values, "warnings": rules}
+
+def validated(model: type[BaseModel], candidate: dict[str, Any], problems: list[str]) -> Any:
+    """`candidate` as a `model`, or None with what is wrong with it added to `problems`."""
     try:
-        chosen = MetricSettings.model_validate(candidate)
+        return model.model_validate(candidate)
     except ValidationError as error:
-        problems = "\n".join(f"- {message}" for message in store.validation_messages(error, L))
-        status.error(f"{t('settings.invalid', L)}\n\n{problems}", icon=":material/error:")
+        problems.extend(store.validation_messages(error, L))
+        return None
+
+
+if saved:
+    problems: list[str] = []
+    candidate = {"weights": weights, "frequencies": frequencies, **values, "warnings": rules}
+    chosen = validated(MetricSettings, candidate, problems)
+    chosen_limits = validated(ImportLimits, limits, problems)
+    if problems:
+        listed = "\n".join(f"- {message}" for message in problems)
+        status.error(f"{t('settings.invalid', L)}\n\n{listed}", icon=":material/error:")
+    elif chosen == current and not adjusted and chosen_limits == current_limits and not limits_adjusted:
+        status.info(t("settings.unchanged", L), icon=":material/info:")
     else:
-        if chosen == current and not adjusted:
-            status.info(t("settings.unchanged", L), icon=":material/info:")
-        else:
-            with database().session():
+        # Each kind is written only when it changed (every write bumps the data version).
+        with database().session():
+            if chosen != current or adjusted:
                 store.save_metric_settings(database(), chosen)
-            # Run again, so that everything on the page (the reset button too) reflects what is stored.
-            st.session_state["settings_notice"] = "saved"
-            st.rerun()
+            if chosen_limits != current_limits or limits_adjusted:
+                store.save_import_limits(database(), chosen_limits)
+        # Run again, so that everything on the page (the reset button too) reflects what is stored.
+        st.session_state["settings_notice"] = "saved"
+        st.rerun()
 notice = st.session_state.pop("settings_notice", None)
 if notice:
     status.success(t(f"settings.{notice}_done", L), icon=":material/check_circle:")
@@ -193,7 +220,7 @@ def describe(path: tuple[str, ...], value: Any, default: Any) -> str:
     return f"{store.field_label(path, L)} {shown(value)}{t('settings.default', L, value=shown(default))}"
 
 
-changed = store.differences(current)
+changed = [*store.differences(current), *store.differences(current_limits)]
 if changed:
     listed = t("settings.separator", L).join(describe(*c) for c in changed)
     status.caption(t("settings.status.custom", L, fields=listed))

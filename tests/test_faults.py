@@ -18,10 +18,11 @@ import openpyxl
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from analytics import cli, faults
+from analytics import cli, faults, settings
 from analytics.db import Database
 from analytics.imports import reader
 from analytics.imports.importer import import_files
+from analytics.imports.limits import ImportLimits
 from analytics.imports.model import SourceFile
 from analytics.privacy import pseudonymise
 from tests.conftest import SAMPLES
@@ -186,24 +187,29 @@ def test_a_workbook_of_whitespace_is_refused_unread():
     assert len(bomb) < 1 << 20  # 64 MiB of whitespace packs to well under a megabyte
     with pytest.raises(reader.NotATable) as refused:
         reader.read_all(bomb, "bomb.xlsx")
-    assert refused.value.reason == "too-large"
+    assert (refused.value.reason, refused.value.limit) == ("too-tight", "max_packing_ratio")
+    assert refused.value.found > 1000 and refused.value.context == "xl/worksheets/sheet1.xml"
 
 
 def test_a_small_workbook_of_a_million_rows_is_refused_unread():
-    rows = b"".join(b'<row r="%d"><c r="A%d"><v>1</v></c></row>' % (i, i) for i in range(1, reader.MAX_SHEET_ROWS + 2))
+    limit = ImportLimits().max_sheet_rows
+    rows = b"".join(b'<row r="%d"><c r="A%d"><v>1</v></c></row>' % (i, i) for i in range(1, limit + 2))
     bomb = rezipped(SHEET + rows + b"</sheetData></worksheet>")
     with pytest.raises(reader.NotATable) as refused:
         reader.read_all(bomb, "rows.xlsx")
-    assert refused.value.reason == "too-many-rows"
+    assert (refused.value.reason, refused.value.found, refused.value.allowed) == ("too-many-rows", limit + 1, limit)
 
 
-def test_ten_thousand_columns_are_refused_with_a_message(tmp_path):
+def test_ten_thousand_columns_over_the_databases_limit_are_refused_with_a_message(tmp_path):
     wide = ",".join(["活动日期", "支部名称", *(f"列{i}" for i in range(10_000))]) + "\n2024-03-05,内科第一党支部\n"
     path = tmp_path / "wide.csv"
     path.write_text(wide, encoding="utf-8")
+    with Database(tmp_path / "x.duckdb") as db:
+        settings.save_import_limits(db, ImportLimits(max_columns=500))
     done = run_cli("import", "--db", str(tmp_path / "x.duckdb"), str(path))
     assert done.returncode == 1 and "Traceback" not in done.stdout + done.stderr
-    assert "列数超过上限（括号内）" in done.stdout and "（500）" in done.stdout
+    assert "有 10,002 列，超过导入限制“最多列数”（500）" in done.stdout
+    assert "此限制可在“设置 → 导入限制”中调整。" in done.stdout
 
 
 # --- Names never reach disk in clear ----------------------------------------------------------------------

@@ -220,12 +220,15 @@ def test_unknown_headers_are_mapped_and_the_mapping_is_remembered(db_path: Path)
     import_directly(db_path, *ORGANISATION)
     at = upload(open_page("zh"), renamed_activities())
     assert any("缺少必需的列“活动类型”" in e for e in texts(at.error))
+    # One drop-down per field without a column, the required one first; the unrecognised column is an option.
     mapping_box = at.selectbox(key=next(k for k in keys(at) if k.startswith("import_map_") and "kind" not in k))
-    assert mapping_box.label == t("import.mapping.column", "zh", header="形式名目")
-    assert mapping_box.value == ""  # "do not import" until chosen
+    assert mapping_box.key.endswith("_activity_type")
+    assert mapping_box.label == t("import.mapping.required", "zh", label="活动类型")
+    assert "形式名目" in mapping_box.options
+    assert mapping_box.value == ""  # "not in the file" until chosen
     assert at.button(key="import_run").disabled is False
 
-    mapping_box.set_value("activity_type").run()
+    mapping_box.set_value("形式名目").run()
     assert not any("缺少必需的列" in e for e in texts(at.error))
     assert t("import.preview.ready", "zh") in texts(at.info)
     click_import(at)
@@ -248,8 +251,10 @@ def test_file_names_and_headers_are_shown_as_typed_never_as_markdown_or_html(db_
     at = upload(open_page("zh"), (name, content))
     shown = [m.value for m in at.markdown if "粗体" in m.value]
     assert shown and all("\\*\\*粗体\\*\\*" in m and "\\<b\\>" in m for m in shown)
-    labels = [s.label for s in at.selectbox if "img" in s.label]
-    assert labels == [t("import.mapping.column", "zh", header="\\<img src\\=x onerror\\=alert\\(1\\)\\>")]
+    # The header is an option of the mapping step's drop-downs, which show options as plain text, never markdown.
+    mapping = [s for s in at.selectbox if s.key and s.key.startswith("import_map_") and "kind" not in s.key]
+    assert mapping and all("<img src=x onerror=alert(1)>" in s.options for s in mapping)
+    assert not [s.label for s in at.selectbox if "img" in s.label]
     source = (Path(__file__).parent.parent / PAGE).read_text(encoding="utf-8")
     assert "unsafe_allow_html" not in source and "st.html" not in source
 

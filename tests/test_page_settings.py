@@ -16,6 +16,7 @@ from analytics import metrics
 from analytics import settings as store
 from analytics.db import Database
 from analytics.i18n import t
+from analytics.imports.limits import ImportLimits
 from analytics.settings import COMPONENTS, MetricSettings
 
 TIMEOUT = 60
@@ -164,7 +165,7 @@ def test_every_setting_has_a_default_and_an_explanation(app):
             assert widget.help, widget.key
             if not widget.key.startswith("set_count_"):  # meeting counts show their default in a column
                 assert marker in widget.label, widget.label
-        assert len(at.number_input) == len(COMPONENTS) + 7 + 3 + 2 + 2 + 6 + 2
+        assert len(at.number_input) == len(COMPONENTS) + 7 + 3 + 2 + 2 + 6 + 2 + len(ImportLimits.model_fields)
 
 
 def test_an_out_of_range_value_is_refused_in_chinese_and_nothing_is_stored(app, demo_db_copy):
@@ -243,3 +244,68 @@ def test_stored_out_of_range_settings_still_show_the_figures_with_a_notice(app, 
     assert MetricSettings.model_validate(value).weights == weights
     assert not [w for w in at.warning if w.value.startswith(t("settings.adjusted", "zh", changes="")[:10])]
     assert not at.sidebar.warning
+
+
+# --- Import limits (导入限制) ------------------------------------------------------------------------------
+
+
+def stored_limits(path) -> object:
+    with Database(path) as db:
+        return store.get(db, store.LIMITS_KEY)
+
+
+def test_an_import_limit_is_saved_and_a_bad_one_refused_with_its_range(app, demo_db_copy):
+    at = open_settings(app)
+    assert t("settings.limits.title", "zh") in [h.value for h in at.subheader]
+    columns = at.number_input(key="set_limit_max_columns")
+    assert columns.value == 16_384 and "（默认 16,384）" in columns.label
+    assert t("settings.range", "zh", low="2", high="16,384") in columns.help
+    columns.set_value(600)
+    at = save(at)
+    assert not at.exception and not at.error
+    assert at.success[0].value == t("settings.saved_done", "zh")
+    assert stored_limits(demo_db_copy) == {**ImportLimits().model_dump(), "max_columns": 600}
+    assert stored(demo_db_copy)[0] is None  # the metric settings, unchanged, are not written
+    assert any("最多列数 600（默认 16,384）" in c.value for c in at.caption)
+    assert not at.button(key="settings_reset").disabled
+
+    _, version = stored(demo_db_copy)
+    at.number_input(key="set_limit_max_columns").set_value(1)
+    at.number_input(key="set_limit_max_sheet_cells").set_value(50_000_000)
+    at = save(at)
+    assert not at.exception and not at.success
+    message = at.error[0].value
+    assert t("settings.error.greater_than_equal", "zh", field="最多列数", limit="2") in message
+    assert t("settings.error.less_than_equal", "zh", field="工作簿最多单元格数", limit="20,000,000") in message
+    assert stored_limits(demo_db_copy)["max_columns"] == 600 and stored(demo_db_copy)[1] == version
+
+
+def test_a_bad_import_limit_is_refused_in_english(app, demo_db_copy):
+    at = open_settings(app, "en")
+    at.number_input(key="set_limit_max_packing_ratio").set_value(0)
+    at = save(at)
+    assert not at.exception and not at.success
+    field = "Highest packing ratio (times)"
+    assert t("settings.error.greater_than_equal", "en", field=field, limit="1") in at.error[0].value
+    assert stored_limits(demo_db_copy) is None
+
+
+def test_stored_out_of_range_import_limits_are_used_within_range_with_a_notice(app, demo_db_copy):
+    with Database(demo_db_copy) as db:
+        store.put(db, store.LIMITS_KEY, {"max_columns": 10**9, "max_text_rows": -1, "max_unpacked_mb": "lots"})
+        assert store.import_limits(db) == ImportLimits(max_columns=16_384, max_text_rows=1)
+    at = open_settings(app)
+    notice = next(w.value for w in at.warning if w.value.startswith(t("settings.adjusted", "zh", changes="")[:10]))
+    for change in ("最多列数 1,000,000,000 → 16,384", "CSV 文件最多行数 -1 → 1", "工作簿解压后最大（MB） lots → 1,024"):
+        assert change in notice
+    assert at.number_input(key="set_limit_max_columns").value == 16_384
+
+    at.number_input(key="set_limit_max_text_rows").set_value(5_000_000)
+    at = save(at)
+    assert not at.exception and not at.error
+    assert stored_limits(demo_db_copy) == {**ImportLimits().model_dump(), "max_text_rows": 5_000_000}
+    assert not [w for w in at.warning if w.value.startswith(t("settings.adjusted", "zh", changes="")[:10])]
+
+    at.button(key="settings_reset").click().run()
+    assert not at.exception
+    assert at.number_input(key="set_limit_max_text_rows").value == 10_000_000

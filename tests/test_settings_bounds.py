@@ -30,6 +30,7 @@ from analytics.settings import (
     field_label,
     load_metric_settings,
     metric_settings,
+    number_text,
     put,
     repair,
     validation_messages,
@@ -95,7 +96,7 @@ def test_each_bound_is_refused_in_the_users_language(path, low, high):
     for value, kind, limit in ((low - step, "greater_than_equal", low), (high + step, "less_than_equal", high)):
         said = messages(with_value(path, value))
         for lang in ("zh", "en"):
-            expected = t(f"settings.error.{kind}", lang, field=field_label(path, lang), limit=f"{limit:g}")
+            expected = t(f"settings.error.{kind}", lang, field=field_label(path, lang), limit=number_text(limit))
             assert expected in said[lang], (value, said[lang])
     # The bounds themselves are allowed.
     for value in (low, high):

@@ -7,6 +7,7 @@ may be given by code or by name, each with its own aliases.
 
 from __future__ import annotations
 
+import functools
 import unicodedata
 from dataclasses import dataclass
 
@@ -415,6 +416,7 @@ def enum_aliases(enum: type[LabelledEnum]) -> dict[str, str]:
     return table
 
 
+@functools.cache  # matching a file of 16,384 columns asks this of every field for every header
 def header_aliases(field: Field) -> dict[str, str]:
     """Normalised header → which column of the field it is: 'code' or 'name' (refs) or 'value'."""
     out = {normalise_header(a): "name" for a in field.name_aliases}
@@ -477,8 +479,13 @@ def match_headers(headers: list[str], kind: RecordKind, mapping: dict[str, str] 
 
 
 def _alias_position(field: Field, key: str) -> int:
-    aliases = [normalise_header(a) for a in (*field.aliases, *field.name_aliases)]
+    aliases = _normalised_aliases(field)
     return aliases.index(key) if key in aliases else len(aliases)
+
+
+@functools.cache
+def _normalised_aliases(field: Field) -> list[str]:
+    return [normalise_header(a) for a in (*field.aliases, *field.name_aliases)]
 
 
 def detect_kind(headers: list[str], mapping: dict[str, str] | None = None) -> list[HeaderMatch]:
@@ -489,8 +496,15 @@ def detect_kind(headers: list[str], mapping: dict[str, str] | None = None) -> li
 
 def looks_like_header(cells: list[object]) -> int:
     """How many cells of a row are known header aliases of any kind (to find the header below title rows)."""
-    known = {normalise_header(a) for fields in FIELDS.values() for f in fields for a in (*f.aliases, *f.name_aliases)}
+    known = _known_aliases()
     return sum(normalise_header(c) in known for c in cells if c is not None and str(c).strip())
+
+
+@functools.cache
+def _known_aliases() -> frozenset[str]:
+    return frozenset(
+        normalise_header(a) for fields in FIELDS.values() for f in fields for a in (*f.aliases, *f.name_aliases)
+    )
 
 
 def field_label(field: Field, lang: str) -> str:

@@ -19,6 +19,7 @@ from pydantic import Field as PydanticField
 
 from analytics.i18n import t
 from analytics.imports.fields import HeaderMatch
+from analytics.imports.limits import ImportLimits
 from analytics.imports.reader import RawTable
 from analytics.schema import RecordKind, SatisfactionItem
 
@@ -169,6 +170,8 @@ class ImportOptions(BaseModel):
     replaces: int | None = None  # the batch this file corrects: its records are set aside, the file's stored
     include_hidden: bool = False  # import a workbook's hidden (filtered-out) rows too
     mapping: dict[str, str] = PydanticField(default_factory=dict)  # raw header → field name ('' ignores)
+    # What a file may hold before it is read (the database's setting: `settings.import_limits`).
+    limits: ImportLimits = PydanticField(default_factory=ImportLimits)
 
 
 @dataclass(frozen=True, eq=False)

@@ -62,9 +62,7 @@ def fields(kind: RecordKind) -> tuple[Field, ...]:
 
 
 def field_choice_label(kind: RecordKind, name: str, lang: str) -> str:
-    """How a field is offered in the mapping step: its name, marked when required; '' means ignore."""
-    if not name:
-        return t("import.mapping.ignore", lang)
+    """How a field is named in the mapping step: its name, marked when required."""
     field = next((f for f in FIELDS[kind] if f.name == name), None)
     label = field_label(kind, name, lang)
     return t("import.mapping.required", lang, label=label) if field is not None and field.required else label
@@ -102,8 +100,8 @@ def mapping_frame(preview: Preview, lang: str) -> pd.DataFrame:
 
 
 def unmapped_headers(preview: Preview) -> list[str]:
-    """Non-blank headers that map to no field (what the mapping step asks about)."""
-    return [header for header, name in preview.mapping if name is None and normalise_header(header)]
+    """Non-blank headers that map to no field (what the mapping step offers), each once, in file order."""
+    return list(dict.fromkeys(header for header, name in preview.mapping if name is None and normalise_header(header)))
 
 
 def needs_mapping(preview: Preview) -> bool:
@@ -113,13 +111,27 @@ def needs_mapping(preview: Preview) -> bool:
     return preview.kind is None or bool(preview.missing) or bool(unmapped_headers(preview))
 
 
-def mapping_choices(preview: Preview, kind: RecordKind, own_headers: Sequence[str]) -> list[str]:
-    """Fields a header in the mapping step may take: '' (ignore), then the kind's fields not already taken
-    by another column of the file, required ones first."""
-    own = {normalise_header(h) for h in own_headers}
-    taken = {name for header, name in preview.mapping if name and normalise_header(header) not in own}
+def unmapped_fields(preview: Preview, kind: RecordKind) -> list[str]:
+    """The fields of `kind` no column of the file maps to, required ones first: the mapping step asks for a
+    column for each (so it grows with the kind's fields, never with the file's columns)."""
+    taken = {name for _header, name in preview.mapping if name}
     free = [f for f in FIELDS[kind] if f.name not in taken]
-    return ["", *[f.name for f in free if f.required], *[f.name for f in free if not f.required]]
+    return [*[f.name for f in free if f.required], *[f.name for f in free if not f.required]]
+
+
+def mapping_from_choices(choices: dict[str, str]) -> tuple[dict[str, str], list[str]]:
+    """The mapping (header → field) from the mapping step's choices (field → header, '' for none), and the
+    headers chosen for more than one field (each mapped to the first field that chose it)."""
+    mapping: dict[str, str] = {}
+    twice: list[str] = []
+    for name, header in choices.items():
+        if not header:
+            continue
+        if header in mapping:
+            twice.append(header)
+        else:
+            mapping[header] = name
+    return mapping, list(dict.fromkeys(twice))
 
 
 # --- Results -------------------------------------------------------------------------------------------
