@@ -1845,10 +1845,10 @@ STRINGS: dict[str, tuple[str, str]] = {
     "settings.field.max_text_mb": ("工作簿文字最多（MB）", "Most text in a workbook (MB)"),
     "settings.help.max_text_mb": (
         "Excel 工作簿中的文字（共享文本表与各单元格合计，同一文字被多个单元格引用时每次都计入）多于此数时不读取："
-        "这些文字在导入时都要放在内存中。一百万行、二十列的满意度答卷约 100 MB。",
+        "这些文字在导入时都要放在内存中。一百万行、二十列的满意度答卷约 90 MB。",
         "An Excel workbook holding more text (its shared-text table and every cell's, a text counted in every cell "
         "that refers to it) is not read: all of it is held in memory while importing. A million satisfaction "
-        "answers of twenty columns hold about 100 MB.",
+        "answers of twenty columns hold about 90 MB.",
     ),
     "settings.field.max_packing_ratio": ("最大压缩比（倍）", "Highest packing ratio (times)"),
     "settings.help.max_packing_ratio": (

@@ -106,10 +106,8 @@ def make_plan(file_id: str, source: SourceFile, base: ImportOptions) -> Plan:
     else:
         remembered = saved["kind"] if saved["kind"] in set(RecordKind) else None
         plan.kind = RecordKind(state.get(kind_key(plan)) or remembered or detect_kind(plan.headers)[0].kind)
-    # Which columns a kind's fields already have depends on the kind: read as the kind chosen.
-    read_as = auto if auto.kind is plan.kind else cached_preview(source.name, source.content, as_kind(base, plan))
-    plan.ask = report.unmapped_headers(read_as)
-    plan.fields = report.unmapped_fields(read_as, plan.kind)
+    # Which columns a kind's fields already have depends on the kind chosen (from the headers alone).
+    plan.ask, plan.fields = report.mapping_step(plan.headers, plan.kind)
     offered = set(plan.ask)
     remembered = {name: header for header, name in saved["mapping"].items() if name and header in offered}
     for name in plan.fields:
@@ -118,10 +116,6 @@ def make_plan(file_id: str, source: SourceFile, base: ImportOptions) -> Plan:
     plan.mapping, plan.twice = report.mapping_from_choices(plan.chosen)
     plan.saved = any(remembered.get(name) == header for name, header in plan.chosen.items() if header)
     return plan
-
-
-def as_kind(base: ImportOptions, plan: Plan) -> str:
-    return base.model_copy(update={"kind": plan.kind}).model_dump_json()
 
 
 def show_facts(preview: Preview) -> None:

@@ -24,6 +24,7 @@ from analytics.imports import reader, report
 from analytics.imports.importer import import_files
 from analytics.imports.limits import ImportLimits
 from analytics.imports.model import ImportOptions, SourceFile
+from analytics.schema import RecordKind
 from tests.import_support import registers
 
 TODAY = dt.date(2026, 6, 30)
@@ -433,6 +434,16 @@ def test_ten_thousand_columns_get_the_mapping_step_for_the_kinds_fields_and_impo
             "kind": "activities",
             "mapping": {"形式名目": "activity_type"},
         }
+
+
+def test_the_mapping_step_offers_the_kinds_fields_and_the_columns_it_does_not_know():
+    headers = ["活动日期", "支部名称", "形式名目", "", "活动主题", "列1", "列1"]
+    columns, fields = report.mapping_step(headers, RecordKind.ACTIVITIES)
+    assert columns == ["形式名目", "列1"]  # each once, blank headers left out
+    assert fields[0] == "activity_type" and "activity_date" not in fields and "topic" not in fields
+    # Read as another kind, the same headers leave other fields and columns.
+    columns, fields = report.mapping_step(headers, RecordKind.DEPARTMENTS)
+    assert "活动日期" in columns and fields[:2] == ["department_code", "name"]
 
 
 def test_a_column_chosen_for_two_fields_holds_the_first():

@@ -17,8 +17,8 @@ range, at least 1 (2 columns: a table's header has two) and at most what keeps t
 
 * rows and columns at most what Excel itself allows (1,048,576 rows, 16,384 columns);
 * cells at most 20 million: a million responses of 20 columns peak at about 0.9 GB;
-* text at most 256 MB: a million responses, each with its own comment of 30 Chinese characters (about
-  250 MB of text), peak at about 1 GB;
+* text at most 256 MB: a million responses, each with its own comment of 30 Chinese characters (251 MB of
+  text), peak at 0.95 GB;
 * unpacked size at most 1 GiB: nothing is held whole, so this bounds the time a file takes to check;
 * lines of a CSV at most 10 million: a 302 MiB CSV of 8.8 million lines peaked at 1.5 GB (CSV is read whole,
   and is held to the page's upload limit; the text limit is a workbook's);

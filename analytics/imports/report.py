@@ -12,7 +12,7 @@ import pandas as pd
 
 from analytics.i18n import STRINGS, t
 from analytics.imports import parse, reader
-from analytics.imports.fields import FIELDS, Field, normalise_header
+from analytics.imports.fields import FIELDS, Field, match_headers, normalise_header
 from analytics.imports.fields import field_label as _field_label
 from analytics.imports.importer import Preview
 from analytics.imports.model import FileReport, ImportResult
@@ -100,8 +100,8 @@ def mapping_frame(preview: Preview, lang: str) -> pd.DataFrame:
 
 
 def unmapped_headers(preview: Preview) -> list[str]:
-    """Non-blank headers that map to no field (what the mapping step offers), each once, in file order."""
-    return list(dict.fromkeys(header for header, name in preview.mapping if name is None and normalise_header(header)))
+    """Non-blank headers that map to no field."""
+    return [header for header, name in preview.mapping if name is None and normalise_header(header)]
 
 
 def needs_mapping(preview: Preview) -> bool:
@@ -111,12 +111,14 @@ def needs_mapping(preview: Preview) -> bool:
     return preview.kind is None or bool(preview.missing) or bool(unmapped_headers(preview))
 
 
-def unmapped_fields(preview: Preview, kind: RecordKind) -> list[str]:
-    """The fields of `kind` no column of the file maps to, required ones first: the mapping step asks for a
-    column for each (so it grows with the kind's fields, never with the file's columns)."""
-    taken = {name for _header, name in preview.mapping if name}
-    free = [f for f in FIELDS[kind] if f.name not in taken]
-    return [*[f.name for f in free if f.required], *[f.name for f in free if not f.required]]
+def mapping_step(headers: Sequence[str], kind: RecordKind) -> tuple[list[str], list[str]]:
+    """What the mapping step offers for a file with `headers` read as `kind`: its non-blank headers no field's
+    alias knows (each once, in file order), and the fields of `kind` no header maps to, required ones first.
+    It asks for a column for each such field, so it grows with the kind's fields, never with the file's columns."""
+    match = match_headers(list(headers), kind)
+    unknown = list(dict.fromkeys(headers[i] for i in match.unknown if normalise_header(headers[i])))
+    free = [f for f in FIELDS[kind] if f.name not in match.columns]
+    return unknown, [*[f.name for f in free if f.required], *[f.name for f in free if not f.required]]
 
 
 def mapping_from_choices(choices: dict[str, str]) -> tuple[dict[str, str], list[str]]:
