@@ -29,6 +29,19 @@ def _db_arg(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _backup_args(parser: argparse.ArgumentParser, wait_help: str) -> None:
+    """`--wait`, `--lang` and `--json` of backup and restore."""
+    parser.add_argument(
+        "--wait",
+        type=float,
+        default=backup.DEFAULT_WAIT_SECONDS,
+        metavar="SECONDS",
+        help=wait_help + " (default: %(default)g)",
+    )
+    parser.add_argument("--lang", choices=["zh", "en"], default="zh")
+    parser.add_argument("--json", action="store_true")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m analytics", description="Party Building Insight (党建洞察)")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -137,28 +150,12 @@ def build_parser() -> argparse.ArgumentParser:
     save.add_argument(  # a str, not a Path: a trailing '/' says OUT is a folder
         "out", metavar="OUT", help="the backup file, or a folder (existing, or ending in /) for a dated file in it"
     )
-    save.add_argument(
-        "--wait",
-        type=float,
-        default=backup.DEFAULT_WAIT_SECONDS,
-        metavar="SECONDS",
-        help="how long to wait while another program holds the database (default: %(default)g)",
-    )
-    save.add_argument("--lang", choices=["zh", "en"], default="zh")
-    save.add_argument("--json", action="store_true")
+    _backup_args(save, "how long to wait while another program writes the database")
 
     put_back = commands.add_parser("restore", help="replace the database with a backup (page runs wait meanwhile)")
     _db_arg(put_back)
     put_back.add_argument("backup", type=Path, metavar="BACKUP")
-    put_back.add_argument(
-        "--wait",
-        type=float,
-        default=backup.DEFAULT_WAIT_SECONDS,
-        metavar="SECONDS",
-        help="how long to wait for the page runs and commands under way to let go (default: %(default)g)",
-    )
-    put_back.add_argument("--lang", choices=["zh", "en"], default="zh")
-    put_back.add_argument("--json", action="store_true")
+    _backup_args(put_back, "how long to wait for the page runs and commands under way to let go")
     return parser
 
 
