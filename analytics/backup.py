@@ -186,10 +186,7 @@ def _refuse_foreign(target: Path, wait: float) -> None:
         raise BackupError("target_foreign", path=target)
     try:
         with closing(db.open_file(target, read_only=True, wait=wait)) as con:
-            tables = con.execute(
-                "SELECT count(*) FROM duckdb_tables() WHERE database_name = current_database()"
-            ).fetchone()[0]
-            if tables and product_version(con) is None:
+            if _foreign(con):
                 raise BackupError("target_foreign", path=target)
     except (duckdb.Error, OSError) as error:
         if _not_a_database(error):
@@ -391,16 +388,19 @@ def _hold(target: Path, wait: float) -> duckdb.DuckDBPyConnection | None:
             raise BackupError("target_foreign", path=target) from None
         raise BackupError("restore_failed", path=target, detail=_first_line(error)) from None
     try:
-        tables = held.execute(
-            "SELECT count(*) FROM duckdb_tables() WHERE database_name = current_database()"
-        ).fetchone()[0]
-        if tables and product_version(held) is None:
+        if _foreign(held):
             raise BackupError("target_foreign", path=target)
         held.execute("CHECKPOINT")  # the file alone is the whole database, for the copy kept of it
     except BaseException:
         held.close()
         raise
     return held
+
+
+def _foreign(con: duckdb.DuckDBPyConnection) -> bool:
+    """Whether the database `con` reads holds tables but is not a database of this product."""
+    tables = con.execute("SELECT count(*) FROM duckdb_tables() WHERE database_name = current_database()").fetchone()
+    return bool(tables[0]) and product_version(con) is None
 
 
 def _keep_previous(target: Path) -> Path:
