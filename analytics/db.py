@@ -255,12 +255,41 @@ _REGISTER_COLUMNS = {
 }
 
 
+def _v6_accounts_and_audit(con: duckdb.DuckDBPyConnection) -> None:
+    """Accounts (who may sign in, with which role; `accounts.py`) and the audit trail (who did what, when,
+    from where; `audit.py`: rows are only ever added). A setting records who changed it last."""
+    con.execute("""
+        CREATE TABLE users (
+            name VARCHAR PRIMARY KEY,
+            display VARCHAR NOT NULL,
+            role VARCHAR NOT NULL,
+            active BOOLEAN NOT NULL DEFAULT true,
+            source VARCHAR NOT NULL DEFAULT 'local',
+            password_hash VARCHAR,
+            created_at TIMESTAMP NOT NULL,
+            last_sign_in TIMESTAMP
+        );
+        CREATE SEQUENCE audit_ids START 1;
+        CREATE TABLE audit_log (
+            id BIGINT PRIMARY KEY DEFAULT nextval('audit_ids'),
+            happened_at TIMESTAMP NOT NULL,
+            user_name VARCHAR,
+            client VARCHAR,
+            action VARCHAR NOT NULL,
+            detail JSON
+        );
+        CREATE INDEX audit_when ON audit_log (happened_at);
+        ALTER TABLE settings ADD COLUMN updated_by VARCHAR;
+    """)
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "records and import batches", _v1_records),
     Migration(2, "meta and settings", _v2_meta_and_settings),
     Migration(3, "undo and replace", _v3_undo_and_replace),
     Migration(4, "survey response ids and source rows", _v4_response_ids_and_source_rows),
     Migration(5, "organisation history, source ids, meeting status", _v5_history_ids_and_status),
+    Migration(6, "accounts and audit trail", _v6_accounts_and_audit),
 )
 LATEST_VERSION = MIGRATIONS[-1].version
 
@@ -449,8 +478,9 @@ class Database:
         return cursor
 
     @contextmanager
-    def writer(self) -> Iterator[duckdb.DuckDBPyConnection]:
-        """A cursor in one transaction; commits (bumping the data version) only if the block succeeds. Waits
+    def writer(self, *, bump: bool = True) -> Iterator[duckdb.DuckDBPyConnection]:
+        """A cursor in one transaction; commits (bumping the data version, unless `bump` is false: a sign-in's
+        audit row changes no figure, so it keeps every cache) only if the block succeeds. Waits
         for this process's other sessions and other writers, then queues at the turnstile for other processes'
         readers and writers (each wait bounded, see the class)."""
         if self.read_only:
@@ -479,7 +509,7 @@ class Database:
                     raise
                 cursor = self._cursor()
                 try:
-                    yield from _transaction(cursor)
+                    yield from _transaction(cursor, bump)
                 finally:
                     with self._open_lock, contextlib.suppress(ValueError):
                         self._cursors.remove(cursor)
@@ -531,15 +561,16 @@ class Database:
         self.close()
 
 
-def _transaction(cursor: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConnection]:
-    """Yield `cursor` inside one transaction: committed (the data version bumped) if the caller's block
-    succeeds, else rolled back; the cursor is closed either way."""
+def _transaction(cursor: duckdb.DuckDBPyConnection, bump: bool = True) -> Iterator[duckdb.DuckDBPyConnection]:
+    """Yield `cursor` inside one transaction: committed (the data version bumped if `bump`) if the caller's
+    block succeeds, else rolled back; the cursor is closed either way."""
     # The importer's parsing macros, temporary: they match this code, and opening writes nothing.
     cursor.execute(queries.PARSE_MACROS)
     cursor.begin()
     try:
         yield cursor
-        cursor.execute("UPDATE meta SET value = (CAST(value AS BIGINT) + 1)::VARCHAR WHERE key = 'data_version'")
+        if bump:
+            cursor.execute("UPDATE meta SET value = (CAST(value AS BIGINT) + 1)::VARCHAR WHERE key = 'data_version'")
         cursor.commit()
     except BaseException:
         with contextlib.suppress(duckdb.TransactionException):  # a failed commit has ended it already

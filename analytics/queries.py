@@ -450,7 +450,8 @@ def set_aside(table: str, rowids: str) -> tuple[str, str]:
 
 # --- Settings (JSON values by key) ---------------------------------------------------------------------
 GET_SETTING = "SELECT value FROM settings WHERE key = ?"
-PUT_SETTING = "INSERT OR REPLACE INTO settings (key, value, updated_at) VALUES (?, CAST(? AS JSON), ?)"
+PUT_SETTING = "INSERT OR REPLACE INTO settings (key, value, updated_at, updated_by) VALUES (?, CAST(? AS JSON), ?, ?)"
+SETTING_CHANGED = "SELECT updated_at, updated_by FROM settings WHERE key = ?"
 DELETE_SETTING = "DELETE FROM settings WHERE key = ?"
 
 
@@ -589,3 +590,46 @@ SELECT d.department_code, d.name AS department_name, d.category, d.staff_count, 
 FROM departments_now d LEFT JOIN branches_now b USING (branch_code)
 ORDER BY d.department_code
 """
+
+
+# --- Accounts and the audit trail (`accounts.py`, `audit.py`) -----------------------------------------------
+USER = """
+SELECT name, display, role, active, source, password_hash, created_at, last_sign_in FROM users
+WHERE lower(name) = lower(?)
+"""
+USERS = "SELECT name, display, role, active, source, created_at, last_sign_in FROM users ORDER BY name"
+ADMINS = "SELECT count(*) FROM users WHERE role = 'admin' AND active"
+ADD_USER = """
+INSERT INTO users (name, display, role, active, source, password_hash, created_at) VALUES (?, ?, ?, true, ?, ?, ?)
+"""
+SET_PASSWORD = "UPDATE users SET password_hash = ? WHERE name = ?"
+SET_ROLE = "UPDATE users SET role = ? WHERE name = ?"
+SET_ACTIVE = "UPDATE users SET active = ? WHERE name = ?"
+SET_DISPLAY = "UPDATE users SET display = ? WHERE name = ?"
+SIGNED_IN = "UPDATE users SET last_sign_in = ? WHERE name = ?"
+
+# The audit trail is only ever added to: no statement here changes or removes a row of it.
+AUDIT_ADD = (
+    "INSERT INTO audit_log (happened_at, user_name, client, action, detail) VALUES (?, ?, ?, ?, CAST(? AS JSON))"
+)
+AUDIT_ROWS = """
+SELECT id, happened_at AS at, user_name, client, action, detail FROM audit_log
+WHERE happened_at >= ? AND happened_at < ? AND (? IS NULL OR lower(user_name) = lower(?)) AND (? IS NULL OR action = ?)
+ORDER BY id DESC
+LIMIT ?
+"""
+# Lockout (`accounts.sign_in`): the latest event that starts or ends a run of failures under one typed name
+# (lower case), then the failures since then; the same for one client address.
+NAME_LAST_RESET = """
+SELECT action, happened_at FROM audit_log
+WHERE (action IN ('sign_in', 'lockout') AND lower(user_name) = ?)
+   OR (action IN ('unlocked', 'password_reset', 'user_enabled') AND lower(detail ->> 'name') = ?)
+ORDER BY id DESC LIMIT 1
+"""
+NAME_FAILURES_SINCE = (
+    "SELECT count(*) FROM audit_log WHERE action = 'sign_in_failed' AND lower(user_name) = ? AND happened_at >= ?"
+)
+CLIENT_LAST_LOCKOUT = "SELECT max(happened_at) FROM audit_log WHERE action = 'client_lockout' AND client = ?"
+CLIENT_FAILURES_SINCE = (
+    "SELECT count(*) FROM audit_log WHERE action = 'sign_in_failed' AND client = ? AND happened_at >= ?"
+)

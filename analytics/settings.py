@@ -34,7 +34,8 @@ from typing import Annotated, Any, Literal, TypeVar
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 from pydantic_core import PydanticCustomError
 
-from analytics import queries
+from analytics import audit, queries
+from analytics.audit import Actor
 from analytics.db import Database
 from analytics.i18n import STRINGS, t
 from analytics.imports.fields import normalise_header
@@ -50,15 +51,26 @@ def get(db: Database, key: str, default: Any = None) -> Any:
     return default if row is None else json.loads(row[0])
 
 
-def put(db: Database, key: str, value: Any) -> None:
-    """Store `value` (anything JSON can hold) under `key`, replacing what was there."""
+def put(db: Database, key: str, value: Any, actor: Actor | None = None, **audited: Any) -> None:
+    """Store `value` (anything JSON can hold) under `key`, replacing what was there, as `actor` (recorded with
+    the setting). With `audited` details, the same transaction adds a `settings_changed` row to the trail."""
     with db.writer() as cur:
-        cur.execute(queries.PUT_SETTING, [key, json.dumps(value, ensure_ascii=False), dt.datetime.now()])
+        user = actor.user if actor else None
+        cur.execute(queries.PUT_SETTING, [key, json.dumps(value, ensure_ascii=False), dt.datetime.now(), user])
+        if audited:
+            audit.record(cur, actor, "settings_changed", **audited)
 
 
-def delete(db: Database, key: str) -> None:
+def delete(db: Database, key: str, actor: Actor | None = None, **audited: Any) -> None:
     with db.writer() as cur:
         cur.execute(queries.DELETE_SETTING, [key])
+        if audited:
+            audit.record(cur, actor, "settings_reset", **audited)
+
+
+def changed(db: Database, key: str) -> tuple[dt.datetime, str | None] | None:
+    """When the setting `key` was last stored, and by whom (None: not stored, or stored before accounts)."""
+    return db.reader().execute(queries.SETTING_CHANGED, [key]).fetchone()
 
 
 def header_signature(headers: Sequence[str]) -> str:
@@ -193,7 +205,21 @@ class MetricSettings(BaseModel):
         return float(self.weights.get(component, 0.0))
 
 
-Settings = TypeVar("Settings", MetricSettings, ImportLimits)
+class SecuritySettings(BaseModel):
+    """Sign-in rules (登录与安全; `accounts.sign_in`): the idle time after which a signed-in page asks to sign
+    in again, and the lockout after repeated failed sign-ins, per typed user name and per client address (a
+    client's limit is higher: colleagues behind one address, a ward's shared PC, mistype too)."""
+
+    model_config = ConfigDict(extra="forbid")
+    idle_minutes: int = Field(default=30, ge=5, le=24 * 60)
+    failures: int = Field(default=5, ge=3, le=20)
+    lockout_minutes: int = Field(default=15, ge=1, le=24 * 60)
+    client_failures: int = Field(default=20, ge=5, le=1000)
+
+
+SECURITY_KEY = "security"
+
+Settings = TypeVar("Settings", MetricSettings, ImportLimits, SecuritySettings)
 """A kind of settings stored as one JSON value and repaired as one (`repair`)."""
 
 
@@ -326,12 +352,32 @@ def _replace(data: dict[str, Any], loc: Sequence[str], used: Any) -> list[Adjust
     return [] if stored == used else [Adjustment(tuple(loc), None if stored is _MISSING else stored, used)]
 
 
-def save_metric_settings(db: Database, value: MetricSettings) -> None:
-    put(db, METRICS_KEY, value.model_dump(mode="json"))
+def save_metric_settings(db: Database, value: MetricSettings, actor: Actor | None = None) -> None:
+    _save(db, METRICS_KEY, metric_settings(db), value, actor)
 
 
-def reset_metric_settings(db: Database) -> None:
-    delete(db, METRICS_KEY)
+def metric_settings_note(db: Database) -> tuple[dt.datetime, str | None] | None:
+    """When the metric settings in force differ from the defaults: when they were stored and by whom (the
+    pages' "指标设置于 … 由 … 修改"); None when the defaults are in force."""
+    if not differences(metric_settings(db)):
+        return None
+    return changed(db, METRICS_KEY)
+
+
+def reset_metric_settings(db: Database, actor: Actor | None = None) -> None:
+    _reset(db, METRICS_KEY, metric_settings(db), actor)
+
+
+def _save(db: Database, key: str, old: BaseModel, new: BaseModel, actor: Actor | None) -> None:
+    """Store `new` under `key`, its changes from `old` in the audit trail (nothing written if none)."""
+    diff = changes(old, new)
+    if diff or get(db, key) is None:
+        put(db, key, new.model_dump(mode="json"), actor, setting=key, changes=diff)
+
+
+def _reset(db: Database, key: str, old: BaseModel, actor: Actor | None) -> None:
+    if get(db, key) is not None:
+        delete(db, key, actor, setting=key, changes=changes(old, type(old)()))
 
 
 # --- What a file may hold before it is read ---------------------------------------------------------------
@@ -350,12 +396,29 @@ def load_import_limits(db: Database) -> tuple[ImportLimits, list[Adjustment]]:
     return (ImportLimits(), []) if value is None else repair(value, ImportLimits)
 
 
-def save_import_limits(db: Database, value: ImportLimits) -> None:
-    put(db, LIMITS_KEY, value.model_dump(mode="json"))
+def save_import_limits(db: Database, value: ImportLimits, actor: Actor | None = None) -> None:
+    _save(db, LIMITS_KEY, import_limits(db), value, actor)
 
 
-def reset_import_limits(db: Database) -> None:
-    delete(db, LIMITS_KEY)
+def reset_import_limits(db: Database, actor: Actor | None = None) -> None:
+    _reset(db, LIMITS_KEY, import_limits(db), actor)
+
+
+# --- Sign-in rules -----------------------------------------------------------------------------------------
+
+
+def security(db: Database) -> SecuritySettings:
+    """The sign-in rules in force (the defaults when none are stored; a stored value out of range clamped)."""
+    value = get(db, SECURITY_KEY)
+    return SecuritySettings() if value is None else repair(value, SecuritySettings)[0]
+
+
+def save_security(db: Database, value: SecuritySettings, actor: Actor | None = None) -> None:
+    _save(db, SECURITY_KEY, security(db), value, actor)
+
+
+def reset_security(db: Database, actor: Actor | None = None) -> None:
+    _reset(db, SECURITY_KEY, security(db), actor)
 
 
 # --- Explaining settings to users ------------------------------------------------------------------------
@@ -448,9 +511,27 @@ def validation_messages(error: ValidationError, lang: str = "zh") -> list[str]:
     return out
 
 
-def differences(value: MetricSettings | ImportLimits) -> list[tuple[tuple[str, ...], Any, Any]]:
+def differences(value: Settings) -> list[tuple[tuple[str, ...], Any, Any]]:
     """Where `value` differs from the defaults: (path, value, default) for each setting, in model order."""
-    now, default = value.model_dump(mode="json"), type(value)().model_dump(mode="json")
+    return _walk(value, type(value)())
+
+
+def changes(old: Settings, new: Settings) -> list[dict[str, Any]]:
+    """What a save changes, for the audit trail: [{"path": [...], "old": …, "new": …}] in model order."""
+    return [{"path": list(path), "old": was, "new": now} for path, now, was in _walk(new, old)]
+
+
+def change_text(change: dict[str, Any], lang: str = "zh") -> str:
+    """One audited change as the audit page says it: `服务 权重：10 → 20`."""
+    path = tuple(change.get("path") or ())
+    label = field_label(path, lang) if path else "?"
+    return t(
+        "settings.change", lang, field=label, old=_shown(change.get("old"), lang), new=_shown(change.get("new"), lang)
+    )
+
+
+def _walk(value: BaseModel, base: BaseModel) -> list[tuple[tuple[str, ...], Any, Any]]:
+    now, default = value.model_dump(mode="json"), base.model_dump(mode="json")
     out: list[tuple[tuple[str, ...], Any, Any]] = []
 
     def walk(path: tuple[str, ...], a: Any, b: Any) -> None:

@@ -7,7 +7,6 @@ The rules (row numbers, scales, repeats, stored records) are in the package docs
 from __future__ import annotations
 
 import datetime as dt
-import getpass
 import re
 from collections.abc import Callable, Sequence
 
@@ -17,7 +16,8 @@ import pyarrow.compute as pc
 from pydantic import BaseModel
 from pydantic import Field as PydanticField
 
-from analytics import faults, privacy, queries
+from analytics import audit, faults, privacy, queries
+from analytics.audit import Actor
 from analytics.db import Database
 from analytics.i18n import t
 from analytics.imports.checks import build_final, check_cells, check_duplicates, errors_table, extra_cells, row_checks
@@ -501,11 +501,15 @@ def import_files(
     """Validate and store `files` in one transaction: all of them, or (if any has an error) none."""
     options = options or ImportOptions()
     progress = progress or (lambda fraction, text: None)
-    user = options.user or getpass.getuser()
+    actor = Actor(options.user, options.client or "") if options.user else Actor.operator()
+    user = actor.user
     prepared = []
     for i, source in enumerate(files):
         progress(0.2 * i / max(len(files), 1), source.name)
         prepared.extend(prepare_all(source, options))
+    for item in prepared:  # a kind the user's role may not import: refused before anything is stored
+        if item.match is not None and options.kinds is not None and item.match.kind not in options.kinds:
+            file_error(item.report, "not-permitted", options.lang, kind=item.match.kind.label(options.lang))
     order = {kind: i for i, kind in enumerate(LOAD_ORDER)}
     runnable = sorted(
         (p for p in prepared if p.match is not None and not p.report.errors),
@@ -554,6 +558,11 @@ def import_files(
                         raise
                     file_error(item.report, "unreadable", options.lang, detail=str(error).splitlines()[0])
                     raise _Rollback from error
+                if not item.report.error_count:
+                    kind = item.match.kind.value
+                    audit.record(
+                        cur, actor, "import", batch=batch_id, file=item.report.file, kind=kind, rows=item.report.rows
+                    )
             ok = not any(p.report.error_count for p in prepared)
             stored = any(p.report.rows or p.report.batch_id for p in prepared)
             if not ok or not stored:
@@ -679,14 +688,24 @@ class UndoResult(BaseModel):
     message: str
 
 
-def undo(db: Database, batch_id: int, lang: str = "zh") -> UndoResult:
-    """Remove exactly the rows of one batch and put back any rows it replaced."""
+def undo(
+    db: Database,
+    batch_id: int,
+    lang: str = "zh",
+    actor: Actor | None = None,
+    kinds: frozenset[RecordKind] | None = None,
+) -> UndoResult:
+    """Remove exactly the rows of one batch and put back any rows it replaced, as `actor` (the audit trail
+    says who). `kinds`: the kinds of batch the actor's role may undo (None: every kind)."""
     try:
         with db.writer() as cur:
             batch = cur.execute(queries.BATCH, [batch_id]).fetchone()
             if batch is None:
                 return UndoResult(ok=False, batch_id=batch_id, message=t("undo.unknown", lang, batch=batch_id))
             _, kind, undone_at = batch
+            if kinds is not None and RecordKind(kind) not in kinds:
+                message = t("undo.not-permitted", lang, batch=batch_id, kind=RecordKind(kind).label(lang))
+                return UndoResult(ok=False, batch_id=batch_id, message=message)
             if undone_at is not None:
                 when = undone_at.strftime("%Y-%m-%d %H:%M")
                 message = t("undo.already", lang, batch=batch_id, when=when)
@@ -721,6 +740,7 @@ def undo(db: Database, batch_id: int, lang: str = "zh") -> UndoResult:
             if clash:
                 raise _Blocked(clash[0])
             cur.execute(queries.MARK_UNDONE, [dt.datetime.now(), batch_id])
+            audit.record(cur, actor, "undo", batch=batch_id, kind=kind, removed=removed)
     except _Blocked as blocked:  # the writer rolled everything back
         return UndoResult(ok=False, batch_id=batch_id, message=t("undo.blocked", lang, batch=batch_id, detail=blocked))
     message = t("undo.done", lang, batch=batch_id, rows=removed, restored=restored)

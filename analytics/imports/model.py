@@ -162,7 +162,10 @@ class ImportOptions(BaseModel):
     replace: bool = False
     keep_repeats: bool = False  # store identical activity rows and overlapping response exports, all of them
     lang: str = "zh"
-    user: str | None = None
+    user: str | None = None  # who imports (the signed-in user; the OS user on the command line)
+    client: str | None = None  # from where (the client address the app saw; `cli@host` on the command line)
+    # The kinds of file the user's role may import (None: every kind); a file of another kind is refused.
+    kinds: frozenset[RecordKind] | None = None
     today: dt.date | None = None  # the day dates may not lie after (default: today)
     # A register (branches, departments) holds from this day (default: the import day; with `replaces`, the
     # corrected batch's day); earlier periods keep the organisation as it was.
