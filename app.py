@@ -2,9 +2,10 @@
 
 import streamlit as st
 
-from analytics import faults, settings, summary
+from analytics import accounts, faults, settings, summary
 from analytics.db import default_db_path, is_locked
 from analytics.i18n import DEFAULT_LANGUAGE, LANGUAGES, t
+from pages import _auth
 from pages._ui import database, lang, load, md_escape, publish_filters, restore_filters, shell
 
 st.set_page_config(page_title="党建洞察 Party Building Insight", page_icon="🏛️", layout="wide")
@@ -39,23 +40,60 @@ PAGES = (
     ("pages/profile.py", "profile", "nav.profile", ":material/apartment:", False),
     ("pages/import.py", "import", "nav.import", ":material/upload_file:", False),
     ("pages/settings.py", "settings", "nav.settings", ":material/tune:", False),
+    ("pages/accounts.py", "accounts", "nav.accounts", ":material/manage_accounts:", False),
+    ("pages/audit.py", "audit", "nav.audit", ":material/policy:", False),
+    ("pages/account.py", "account", "nav.account", ":material/person:", False),
     ("pages/about.py", "about", "nav.about", ":material/info:", False),
 )
-restore_filters()
-page = st.navigation(
-    [
-        st.Page(file, title=t(title, lang()), url_path=url, icon=icon, default=default)
-        for file, url, title, icon, default in PAGES
-    ]
-)
 
-# After st.navigation, which starts each page with the URL's query parameters cleared.
-st.query_params["lang"] = lang()
-publish_filters()
+
+def _stand_in(url: str, show) -> st.Page:
+    """A page served at `url` in place of the real one (the sign-in form, or the refusal): the address a
+    user typed keeps its meaning, and the real page's code never runs."""
+
+    def page() -> None:
+        show(url)
+
+    page.__name__ = f"{url}_stand_in"
+    return page
+
+
+def _navigation(role: accounts.Role | None) -> st.Page:
+    """Every page at its own address: the page itself if the role may open it, else (hidden from the menu)
+    the refusal; while signed out, the sign-in form at every address."""
+    pages = []
+    for file, url, title, icon, default in PAGES:
+        if role is None:
+            target, visibility = _stand_in(url, lambda _url: _auth.sign_in_form()), "hidden"
+        elif accounts.may_open(role, url):
+            target, visibility = file, "visible"
+        else:
+            target, visibility = _stand_in(url, _auth.denied), "hidden"
+        pages.append(
+            st.Page(target, title=t(title, lang()), url_path=url, icon=icon, default=default, visibility=visibility)
+        )
+    return st.navigation(pages, position="sidebar" if role is not None else "hidden")
 
 
 def _sidebar_and_page() -> None:
+    if not load(accounts.has_admin):  # no one could manage it: refuse to serve it, saying how to fix that
+        st.error(t("auth.no_admin", lang()), icon=":material/admin_panel_settings:")
+        st.code(f"python -m analytics user add --db {database().path} NAME --role admin", language="bash")
+        st.stop()
+    who = _auth.current()
+    restore_filters()
+    page = _navigation(who.role if who else None)
+    # After st.navigation, which starts each page with the URL's query parameters cleared.
+    st.query_params["lang"] = lang()
+    publish_filters()
     with st.sidebar:
+        _auth.session_cookie()
+    if who is None:
+        page.run()
+        return
+    with st.sidebar:
+        _auth.sidebar_account()
+        _auth.idle_watch()
         st.markdown(f"### {md_escape(load(summary.hospital_name))}")
         st.caption(t("app.tagline", lang()))
         span = load(summary.date_range)

@@ -41,7 +41,9 @@ independent of everything else.
 from __future__ import annotations
 
 import datetime as dt
+import os
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -575,3 +577,37 @@ def load(db: Database, data: DemoData, seed: int, replace: bool = False) -> None
 def build(db: Database, seed: int = 1, scale: float = 1.0, replace: bool = False) -> None:
     """Generate and store the demo hospital: what `python -m analytics demo` runs."""
     load(db, generate(seed, scale), seed, replace=replace)
+
+
+# --- Demo accounts (`make run`) ---------------------------------------------------------------------------------
+
+# One account per role, for trying the app out: (user name, role, display name).
+DEMO_ACCOUNTS = (
+    ("admin", "admin", "admin"),
+    ("leader", "viewer", "leader"),
+    ("party", "party_office", "party"),
+    ("discipline", "discipline_office", "discipline"),
+)
+
+
+def add_demo_accounts(db: Database, path: Path) -> bool:
+    """For the demo database without any account: one account per role with a random password, written
+    (user name, role, password) to `path` (readable by its owner only; git-ignored under data/). Whether
+    accounts were made (none are when the database has one already)."""
+    from analytics import accounts
+
+    if accounts.users(db):
+        return False
+    made = []
+    for name, role, display in DEMO_ACCOUNTS:
+        password = accounts.random_password()
+        accounts.add_user(db, name, role, password, display)
+        made.append((name, role, password))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.unlink(missing_ok=True)
+    with os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "w", encoding="utf-8") as out:
+        out.write("# 演示账号（仅供演示）Demo accounts, demo only; real ones: `python -m analytics user add`.\n")
+        out.write(f"# {db.path}\n")
+        for name, role, password in made:
+            out.write(f"{name}\t{role}\t{password}\n")
+    return True

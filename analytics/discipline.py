@@ -20,9 +20,12 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from analytics import queries
+from analytics.db import Database
 from analytics.i18n import t
-from analytics.metrics import DISCIPLINE_COUNTS, Filters, Panel, select
-from analytics.schema import FOUR_FORMS, DepartmentCategory, DisciplineCategory
+from analytics.metrics import DISCIPLINE_COUNTS, Filters, Panel, period_start, select
+from analytics.schema import FOUR_FORMS, DepartmentCategory, DisciplineCategory, RectificationStatus
+from analytics.settings import PERIOD_MONTHS
 
 CATEGORIES = tuple(c.value for c in DisciplineCategory)
 FORMS = tuple(c.value for c in FOUR_FORMS)
@@ -172,5 +175,48 @@ def ledger_table(rows: pd.DataFrame, lang: str, branches: dict[str, str] | None 
         "col.summary": rows["summary"],
         "col.deadline": pd.to_datetime(rows["rectification_deadline"]).dt.date,
         "col.days_overdue": rows["days_overdue"].astype("int64"),
+    }
+    return pd.DataFrame({t(key, lang): values for key, values in out.items()}).reset_index(drop=True)
+
+
+# --- Record details (纪检记录明细): only for the roles allowed to see them ----------------------------------
+
+
+def record_details(db: Database) -> pd.DataFrame:
+    """Every discipline record with its department, persons only as pseudonyms (`privacy.py`), newest first.
+    Pages show it only to roles with `accounts.Permission.DISCIPLINE_DETAILS`."""
+    return db.reader().execute(queries.DISCIPLINE_RECORDS).df()
+
+
+def details_in_scope(rows: pd.DataFrame, filters: Filters) -> pd.DataFrame:
+    """The records of the filters' period range, department category and branch."""
+    days = pd.to_datetime(rows["record_date"])
+    keep = pd.Series(True, index=rows.index)
+    if filters.start:
+        keep &= days >= period_start(filters.start, filters.grain)
+    if filters.end:
+        keep &= days < period_start(filters.end, filters.grain) + pd.DateOffset(months=PERIOD_MONTHS[filters.grain])
+    out = rows[keep]
+    if filters.category:
+        out = out[out["department_category"] == filters.category]
+    if filters.branch:
+        out = out[out["branch_code"] == filters.branch]
+    return out.reset_index(drop=True)
+
+
+def details_table(rows: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """Record details as shown and downloaded: labels instead of codes, persons as pseudonyms."""
+    out = {
+        "col.record_id": rows["record_id"].astype("int64"),
+        "col.source_id": rows["source_id"],
+        "col.record_date": pd.to_datetime(rows["record_date"]).dt.date,
+        "col.department": rows["department_name"].fillna(rows["department_code"]),
+        "col.discipline_category": [DisciplineCategory(c).label(lang) for c in rows["category"]],
+        "col.summary": rows["summary"],
+        "col.persons": rows["persons"].astype("Int64"),
+        "col.pseudonyms": rows["pseudonyms"],
+        "col.status": [RectificationStatus(s).label(lang) for s in rows["status"]],
+        "col.deadline": pd.to_datetime(rows["rectification_deadline"]).dt.date,
+        "col.completed": pd.to_datetime(rows["rectification_completed"]).dt.date,
     }
     return pd.DataFrame({t(key, lang): values for key, values in out.items()}).reset_index(drop=True)

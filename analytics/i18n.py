@@ -1437,6 +1437,11 @@ STRINGS: dict[str, tuple[str, str]] = {
     "col.undated": ("已整改无完成日期", "Completed, no date"),
     "col.mean_days": ("平均整改天数", "Mean days to close"),
     "col.record_id": ("记录编号", "Record"),
+    "col.source_id": ("案件编号", "Case id"),
+    "col.persons": ("涉及人数", "Persons"),
+    "col.pseudonyms": ("人员（化名）", "Persons (pseudonyms)"),
+    "col.status": ("整改状态", "Rectification"),
+    "col.completed": ("完成日期", "Completed"),
     "col.record_date": ("记录日期", "Date"),
     "col.discipline_category": ("记录类别", "Record category"),
     "col.summary": ("事项摘要", "Summary"),
@@ -1877,6 +1882,41 @@ STRINGS: dict[str, tuple[str, str]] = {
     ),
     "settings.unchanged": ("设置没有变化，无需保存。", "Nothing changed; nothing to save."),
     "settings.reset_done": ("已恢复默认设置。", "The defaults are restored."),
+    "settings.reset.confirm_text": (
+        "确定将全部设置（指标、导入限制、登录与安全）恢复为默认值吗？各页面的指数与预警将按默认值重新计算，此操作记入审计日志。",
+        "Restore every setting (metrics, import limits, sign-in rules) to its default? Every page's index and "
+        "warnings will be recomputed with the defaults; the change is recorded in the audit trail.",
+    ),
+    "settings.reset.confirm": ("确定恢复默认", "Yes, restore the defaults"),
+    "settings.reset.cancel": ("取消", "Cancel"),
+    "settings.security.title": ("登录与安全", "Sign-in rules"),
+    "settings.security.caption": (
+        "无操作多久后自动退出；同一用户名或同一客户端连续登录失败多少次后暂停登录，以及暂停多久。",
+        "How long without activity before a session is signed out; how many failed sign-ins under one user name "
+        "or from one client pause signing in, and for how long.",
+    ),
+    "settings.field.idle_minutes": ("无操作自动退出（分钟）", "Idle sign-out (minutes)"),
+    "settings.help.idle_minutes": (
+        "已登录的页面在这段时间内无任何操作时自动退出，需重新登录。",
+        "A signed-in session with no activity for this long is signed out and must sign in again.",
+    ),
+    "settings.field.failures": ("同一用户名失败次数上限", "Failures per user name"),
+    "settings.help.failures": (
+        "同一用户名在锁定时长内连续登录失败达到此次数后，该用户名暂停登录（无论该账号是否存在）。",
+        "After this many failed sign-ins under one user name within the lockout time, that name is paused "
+        "(whether or not the account exists).",
+    ),
+    "settings.field.lockout_minutes": ("锁定时长（分钟）", "Lockout (minutes)"),
+    "settings.help.lockout_minutes": (
+        "统计失败次数的时间窗口，也是暂停登录的时长；管理员可随时解除锁定。",
+        "The window in which failures are counted, and how long signing in stays paused; an administrator can "
+        "end a lockout at any time.",
+    ),
+    "settings.field.client_failures": ("同一客户端失败次数上限", "Failures per client"),
+    "settings.help.client_failures": (
+        "同一台电脑（客户端地址）在锁定时长内登录失败达到此次数后，该客户端暂停登录。",
+        "After this many failed sign-ins from one client address within the lockout time, that client is paused.",
+    ),
     "settings.invalid": ("设置未保存，请修改以下问题：", "The settings were not saved. Please fix:"),
     "settings.error.amber_above_green": (
         "“关注”分界线（{amber}）不能高于“良好”分界线（{green}）。",
@@ -2443,6 +2483,14 @@ STRINGS: dict[str, tuple[str, str]] = {
         "Your account was disabled or its role changed. Please sign in again.",
     ),
     "auth.sign_out": ("退出登录", "Sign out"),
+    "discipline.details.title": ("纪检记录明细", "Discipline record details"),
+    "discipline.details.caption": (
+        "仅纪委办公室和管理员可见。人员以化名显示（同一人在同一数据库中化名相同）；下载会记入审计日志。共 {n} 条。",
+        "Visible to the discipline office and administrators only. Persons appear as pseudonyms (the same person "
+        "has the same pseudonym in this database); downloads are recorded in the audit trail. {n} records.",
+    ),
+    "discipline.details.none": ("所选范围内没有纪检记录。", "No discipline records in the chosen scope."),
+    "discipline.file.details": ("纪检记录明细", "discipline_record_details"),
     "auth.who": ("当前用户：{display}（{role}）", "Signed in: {display} ({role})"),
     "auth.no_admin": (
         "此数据库还没有管理员账号，因此不提供服务。请在服务器上运行以下命令创建管理员，然后刷新本页：",
@@ -2610,6 +2658,53 @@ STRINGS: dict[str, tuple[str, str]] = {
         "Metric settings changed on {when} by {user} (they differ from the defaults).",
     ),
     "settings.note.unknown": ("（未记录）", "(not recorded)"),
+    # Command line: accounts and audit
+    "cli.password.prompt": ("密码：", "Password: "),
+    "cli.password.again": ("再次输入密码：", "Password again: "),
+    "cli.password.mismatch": ("两次输入的密码不一致，未作更改。", "The two passwords differ; nothing changed."),
+    "cli.password.empty": (
+        "没有输入密码，未作更改。密码在终端提示时输入，或从标准输入读取一行；不接受命令行参数。",
+        "No password given; nothing changed. Type it at the prompt, or give it as one line on standard input; "
+        "it is never taken from an argument.",
+    ),
+    "cli.password.cancelled": ("已取消，未作更改。", "Cancelled; nothing changed."),
+    "cli.no_database": (
+        "找不到数据库 {path}；请先运行 python -m analytics init --db {path} --admin 用户名。",
+        "There is no database {path}; create it first with python -m analytics init --db {path} --admin NAME.",
+    ),
+    "cli.init.has_admin": (
+        "数据库 {path} 已有管理员，未添加账号；请用 python -m analytics user add 添加账号。",
+        "The database {path} already has an administrator; no account added. Add accounts with "
+        "python -m analytics user add.",
+    ),
+    "cli.user.disabled": ("已停用账号“{name}”。", "Account “{name}” disabled."),
+    "cli.user.enabled": (
+        "已启用账号“{name}”，其登录锁定（如有）已解除。",
+        "Account “{name}” enabled; any lockout of it ended.",
+    ),
+    "cli.user.password": (
+        "已重置账号“{name}”的密码，其登录锁定（如有）已解除。",
+        "Password of “{name}” reset; any lockout of it ended.",
+    ),
+    "cli.user.role": ("账号“{name}”的角色已改为{role}。", "Account “{name}” is now {role}."),
+    "cli.user.unlocked": ("已解除“{name}”的登录锁定。", "Lockout of “{name}” ended."),
+    "cli.user.unchanged": ("账号“{name}”已是如此，未作更改。", "Account “{name}” is already so; nothing changed."),
+    "cli.user.none": ("还没有账号。", "No accounts yet."),
+    "cli.audit.none": ("没有符合条件的审计记录。", "No audit rows match."),
+    # LDAP / Active Directory
+    "ldap.error.unreadable": (
+        "无法读取单位目录（LDAP/AD）配置文件 {path}：{detail}。请检查该文件的权限和编码（UTF-8）。",
+        "Cannot read the directory (LDAP/AD) settings file {path}: {detail}. Check its permissions and that it is "
+        "UTF-8.",
+    ),
+    "ldap.error.toml": (
+        "单位目录（LDAP/AD）配置文件 {path} 不是有效的 TOML：{detail}。",
+        "The directory (LDAP/AD) settings file {path} is not valid TOML: {detail}.",
+    ),
+    "ldap.error.invalid": (
+        "单位目录（LDAP/AD）配置文件 {path} 有误：{detail}。请对照 README 中的示例修改。",
+        "The directory (LDAP/AD) settings file {path} is not valid: {detail}. See the example in the README.",
+    ),
     # Shared page parts: filters, tables, downloads
     "filters.title": ("筛选", "Filters"),
     "filters.grain": ("统计周期", "Period"),

@@ -573,12 +573,14 @@ WHERE r.rectification_state = 'overdue'
 ORDER BY r.rectification_deadline, r.record_id
 """
 
-# Record-level discipline rows, persons as pseudonyms: only for roles allowed to see them.
+# Record-level discipline rows (纪检记录明细), persons as pseudonyms: only for the roles allowed to see them
+# (`accounts.Permission.DISCIPLINE_DETAILS`); all of them, newest first (the page cuts them to its filters).
 DISCIPLINE_RECORDS = """
-SELECT r.record_id, r.record_date, r.department_code, d.name AS department_name, r.category, r.summary,
-       r.persons_pseudonymised, r.status, r.rectification_deadline, r.rectification_completed
+SELECT r.record_id, r.record_date, r.department_code, d.name AS department_name, d.branch_code,
+       d.category AS department_category, r.category, r.summary, len(r.persons_pseudonymised) AS persons,
+       array_to_string(r.persons_pseudonymised, ', ') AS pseudonyms, r.status, r.rectification_deadline,
+       r.rectification_completed, r.source_id
 FROM discipline_records r LEFT JOIN departments_now d USING (department_code)
-WHERE r.department_code = ?
 ORDER BY r.record_date DESC, r.record_id DESC
 """
 

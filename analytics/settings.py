@@ -371,7 +371,7 @@ def reset_metric_settings(db: Database, actor: Actor | None = None) -> None:
 def _save(db: Database, key: str, old: BaseModel, new: BaseModel, actor: Actor | None) -> None:
     """Store `new` under `key`, its changes from `old` in the audit trail (nothing written if none)."""
     diff = changes(old, new)
-    if diff or get(db, key) is None:
+    if diff or get(db, key) != new.model_dump(mode="json"):
         put(db, key, new.model_dump(mode="json"), actor, setting=key, changes=diff)
 
 

@@ -12,7 +12,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from analytics import exports, metrics
+from analytics import exports, metrics, settings
 from analytics.db import Database, default_db_path
 from analytics.i18n import DEFAULT_LANGUAGE, LANGUAGES, t
 from analytics.metrics import Filters, Panel
@@ -229,11 +229,18 @@ def branch_names(data: Panel) -> dict[str, str]:
 
 
 def downloads(
-    table: pd.DataFrame, name: str, key: str, labels: tuple[str, str] | None = None, sheet: str | None = None
+    table: pd.DataFrame,
+    name: str,
+    key: str,
+    labels: tuple[str, str] | None = None,
+    sheet: str | None = None,
+    on_download: Callable[[str], None] | None = None,
 ) -> None:
     """CSV and Excel download buttons for exactly the table shown (formula cells neutralised); `labels`
-    (CSV, Excel) replace the usual button texts, `sheet` names the worksheet (default: `name`)."""
+    (CSV, Excel) replace the usual button texts, `sheet` names the worksheet (default: `name`).
+    `on_download(file name)` runs at each download (the audit trail of discipline data)."""
     row = st.container(horizontal=True)
+    click = {"on_click": "ignore"}
     L = lang()
     csv_label, xlsx_label = labels or (t("download.csv", L), t("download.xlsx", L))
     row.download_button(
@@ -241,7 +248,7 @@ def downloads(
         data=exports.to_csv_bytes(table),
         file_name=f"{name}.csv",
         mime="text/csv",
-        on_click="ignore",
+        **(click if on_download is None else {"on_click": on_download, "args": (f"{name}.csv",)}),
         icon=":material/download:",
         key=f"{key}_csv",
     )
@@ -250,7 +257,7 @@ def downloads(
         data=exports.to_excel_bytes(table, sheet=sheet or name),
         file_name=f"{name}.xlsx",
         mime=XLSX_MIME,
-        on_click="ignore",
+        **(click if on_download is None else {"on_click": on_download, "args": (f"{name}.xlsx",)}),
         icon=":material/download:",
         key=f"{key}_xlsx",
     )
@@ -262,9 +269,10 @@ def table(
     key: str,
     department_codes: pd.Series | None = None,
     column_config: dict | None = None,
+    on_download: Callable[[str], None] | None = None,
 ) -> None:
-    """A table with its downloads. With `department_codes` (aligned to the rows), clicking a row opens
-    that department's profile."""
+    """A table with its downloads (`on_download` as in `downloads`). With `department_codes` (aligned to the
+    rows), clicking a row opens that department's profile."""
     if department_codes is None:
         st.dataframe(frame, hide_index=True, column_config=column_config, placeholder="—", key=key)
     else:
@@ -281,7 +289,7 @@ def table(
         if rows:
             open_profile(str(department_codes.iloc[rows[0]]))
         st.caption(t("table.click_hint", lang()))
-    downloads(frame, name, key)
+    downloads(frame, name, key, on_download=on_download)
 
 
 def open_profile(department_code: str) -> None:
@@ -296,6 +304,19 @@ def current_params() -> dict[str, str]:
         if st.session_state.get(key):
             params[param] = st.session_state[key]
     return params
+
+
+def settings_note() -> None:
+    """Under a page's title, when the metric settings in force differ from the defaults: who changed them
+    and when ("指标设置于 … 由 … 修改"), so a figure that moved is never a mystery."""
+    note = load(settings.metric_settings_note)
+    if note is None:
+        return
+    when, user = note
+    text = t(
+        "settings.note", lang(), when=when.strftime("%Y-%m-%d %H:%M"), user=user or t("settings.note.unknown", lang())
+    )
+    st.caption(f":material/tune: {md_escape(text)}")
 
 
 def no_data(message_key: str, **values: object) -> None:

@@ -21,9 +21,11 @@ from analytics.schema import (
     SatisfactionItem,
     SixImprovement,
 )
+from pages._auth import require
 from pages._ui import ensure_navigation, lang, load, table
 
 ensure_navigation()
+require("about")
 
 L = lang()
 counts = load(summary.record_counts)

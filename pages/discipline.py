@@ -1,17 +1,22 @@
 """纪检监察 Discipline: the four forms, complaints and rectification per period and department, and the
-overdue rectification ledger (整改台账). Counts only: no record-level rows with persons on this page."""
+overdue rectification ledger (整改台账), without persons, for every role; record details (persons as
+pseudonyms) only for the roles allowed them (纪委办公室, 管理员). Every download here is in the audit trail."""
 
 import streamlit as st
 
 from analytics import charts, discipline, risk
+from analytics.accounts import Permission
 from analytics.i18n import t
-from pages._ui import branch_names, ensure_navigation, filter_bar, lang, load, no_data, table, today
+from pages._auth import audited_download, may, require
+from pages._ui import branch_names, ensure_navigation, filter_bar, lang, load, no_data, settings_note, table, today
 
 ensure_navigation()
+require("discipline")
 
 L = lang()
 filters, data = filter_bar()
 st.title(t("discipline.title", L))
+settings_note()
 st.caption(t("discipline.caption", L))
 st.caption(t("discipline.privacy", L))
 
@@ -103,6 +108,7 @@ def departments() -> None:
         key="discipline_departments",
         department_codes=summary["department_code"],
         column_config=config,
+        on_download=audited_download,
     )
 
 
@@ -117,6 +123,24 @@ def overdue_ledger() -> None:
         t("discipline.file.ledger", L),
         key="discipline_ledger",
         department_codes=ledger["department_code"],
+        on_download=audited_download,
+    )
+
+
+def details() -> None:
+    """纪检记录明细: the records in scope, persons as pseudonyms (only reached for roles allowed them)."""
+    rows = discipline.details_in_scope(load(discipline.record_details), filters)
+    st.subheader(t("discipline.details.title", L))
+    st.caption(t("discipline.details.caption", L, n=f"{len(rows):,}"))
+    if rows.empty:
+        st.info(t("discipline.details.none", L), icon=":material/info:")
+        return
+    table(
+        discipline.details_table(rows, L),
+        t("discipline.file.details", L),
+        key="discipline_details",
+        department_codes=rows["department_code"],
+        on_download=audited_download,
     )
 
 
@@ -132,3 +156,5 @@ else:
         rectification()
     departments()
 overdue_ledger()
+if may(Permission.DISCIPLINE_DETAILS):
+    details()

@@ -10,19 +10,23 @@ from dataclasses import dataclass, field
 
 import streamlit as st
 
-from analytics import settings
+from analytics import accounts, settings
 from analytics.i18n import t
 from analytics.imports import importer, report, templates
 from analytics.imports.fields import detect_kind
 from analytics.imports.importer import Preview
 from analytics.imports.model import REGISTERS, ImportOptions, ImportResult, SourceFile
 from analytics.schema import RecordKind
+from pages._auth import require
 from pages._ui import XLSX_MIME, database, downloads, ensure_navigation, lang, load, md_escape
 
 ensure_navigation()
+who = require("import")
 
 L = lang()
 db = database()
+# The kinds this role may import, undo and download templates for (the importer and undo check them again).
+KINDS = accounts.import_kinds(who.role)
 SAMPLE_ROWS = 10
 FILE_TYPES = ["csv", "tsv", "txt", "xlsx"]
 FILE_LEVEL_CODES = {"missing-column", "unknown-kind", "ambiguous-kind"}
@@ -372,7 +376,8 @@ def show_history() -> None:
     )
 
     st.markdown(f"**{t('import.undo.title', L)}**")
-    batches = report.undoable(history)
+    kinds = history["kind"].map(lambda k: RecordKind(k) in KINDS)
+    batches = report.undoable(history.loc[kinds])
     if not batches:
         st.caption(t("import.undo.none", L))
         return
@@ -394,7 +399,7 @@ def show_history() -> None:
     buttons = st.container(horizontal=True)
     if buttons.button(t("import.undo.confirm", L), type="primary", key="import_undo_confirm"):
         with db.session():
-            outcome = importer.undo(db, batch, L)
+            outcome = importer.undo(db, batch, L, actor=who.actor, kinds=KINDS)
         state.pop(UNDO_PENDING, None)
         state[UNDO_MESSAGE] = (outcome.ok, outcome.message)
         state.pop(UNDO_BATCH, None)
@@ -432,7 +437,7 @@ with upload_column:
         kind_column, encoding_column, scale_column = st.columns(3)
         kind_choice = kind_column.selectbox(
             t("import.options.kind", L),
-            [None, *RecordKind],
+            [None, *(k for k in RecordKind if k in KINDS)],
             format_func=lambda k: t("import.options.auto", L) if k is None else k.label(L),
             help=t("import.options.kind_help", L),
             key="import_option_kind",
@@ -473,7 +478,7 @@ with upload_column:
         past = load(importer.history)
         replaces = st.selectbox(
             t("import.options.replaces", L),
-            [None, *report.undoable(past)],
+            [None, *report.undoable(past.loc[past["kind"].map(lambda k: RecordKind(k) in KINDS)])],
             format_func=lambda b: t("import.options.replaces_none", L) if b is None else report.batch_label(past, b, L),
             help=t("import.options.replaces_help", L),
             key="import_option_replaces",
@@ -482,7 +487,7 @@ with template_column, st.container(border=True):
     st.markdown(f"**:material/download: {t('import.templates.title', L)}**")
     template_kind = st.selectbox(
         t("import.templates.kind", L),
-        list(RecordKind),
+        [k for k in RecordKind if k in KINDS],
         format_func=lambda k: k.label(L),
         key="import_template_kind",
         help=t("template.help", L),
@@ -509,7 +514,9 @@ base = ImportOptions(
     include_hidden=include_hidden,
     replaces=replaces,
     lang=L,
-    user="web",  # no sign-in yet: history shows page uploads as "web", CLI imports by the OS user
+    user=who.name,  # the history and the audit trail name the signed-in user (the CLI: the OS user)
+    client=who.client,
+    kinds=KINDS,
     limits=load(settings.load_import_limits)[0],  # 设置 → 导入限制
 )
 plans = [make_plan(f.file_id, SourceFile(f.name, f.getvalue()), base) for f in uploaded or [] if f not in too_large]

@@ -11,6 +11,7 @@ from analytics.overview import Overview, overview
 from analytics.risk import RAG
 from analytics.schema import ActivityType, DepartmentCategory, PeriodGrain
 from analytics.settings import COMPONENTS
+from pages._auth import require
 from pages._ui import (
     branch_names,
     database,
@@ -21,11 +22,13 @@ from pages._ui import (
     load,
     md_escape,
     no_data,
+    settings_note,
     table,
     today,
 )
 
 ensure_navigation()
+require("overview")
 
 L = lang()
 RAG_COLOURS = {"green": "#C8E6C9", "amber": "#FFE0B2", "red": "#FFCDD2"}
@@ -39,6 +42,7 @@ FIGURES = {
 }
 
 st.title(t("overview.title", L))
+settings_note()
 
 counts = load(summary.record_counts)
 if not any(counts.values()):

@@ -10,9 +10,11 @@ from analytics.metrics import required_meetings, rollup
 from analytics.risk import scorecard
 from analytics.schema import ActivityType, DepartmentCategory, PeriodGrain, SixImprovement
 from analytics.settings import COMPONENTS, PERIOD_MONTHS
-from pages._ui import ensure_navigation, filter_bar, lang, load, no_data, table
+from pages._auth import require
+from pages._ui import ensure_navigation, filter_bar, lang, load, no_data, settings_note, table
 
 ensure_navigation()
+require("party")
 
 L = lang()
 RAW = {
@@ -24,6 +26,7 @@ RAW = {
 }
 
 st.title(t("party.title", L))
+settings_note()
 filters, data = filter_bar()
 settings = data.settings
 

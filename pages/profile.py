@@ -9,9 +9,23 @@ from analytics.i18n import p_phrase, t
 from analytics.metrics import latest_period
 from analytics.schema import DepartmentCategory, Population, SatisfactionItem
 from analytics.settings import COMPONENTS
-from pages._ui import downloads, ensure_navigation, filter_bar, lang, load, md_escape, no_data, score_text, table, today
+from pages._auth import require
+from pages._ui import (
+    downloads,
+    ensure_navigation,
+    filter_bar,
+    lang,
+    load,
+    md_escape,
+    no_data,
+    score_text,
+    settings_note,
+    table,
+    today,
+)
 
 ensure_navigation()
+require("profile")
 
 L = lang()
 CHART_CONFIG = {"displaylogo": False}
@@ -19,6 +33,7 @@ DEPT_WIDGET = "w_profile_dept"
 
 filters, data = filter_bar(units=False)
 st.title(t("profile.title", L))
+settings_note()
 st.caption(t("profile.caption", L))
 
 register = load(profile.department_register)

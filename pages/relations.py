@@ -7,12 +7,15 @@ import streamlit as st
 
 from analytics import charts, relations, summary
 from analytics.i18n import t
-from pages._ui import ensure_navigation, filter_bar, lang, load, md_escape, no_data, table
+from pages._auth import require
+from pages._ui import ensure_navigation, filter_bar, lang, load, md_escape, no_data, settings_note, table
 
 ensure_navigation()
+require("relations")
 
 L = lang()
 st.title(t("relations.title", L))
+settings_note()
 st.caption(t("relations.caption", L))
 filters, data = filter_bar()
 

@@ -10,12 +10,15 @@ from analytics import charts, satisfaction, summary
 from analytics.i18n import t
 from analytics.metrics import PERIODS_PER_YEAR, POPULATIONS, rollup
 from analytics.schema import DepartmentCategory, Population, SatisfactionItem
-from pages._ui import ensure_navigation, filter_bar, lang, load, no_data, score_text, table
+from pages._auth import require
+from pages._ui import ensure_navigation, filter_bar, lang, load, no_data, score_text, settings_note, table
 
 ensure_navigation()
+require("satisfaction")
 
 L = lang()
 st.title(t("sat.title", L))
+settings_note()
 filters, data = filter_bar()
 min_n = data.settings.suppression_min_n
 st.caption(t("sat.caption", L, min_n=min_n))

@@ -10,10 +10,12 @@ from pydantic import BaseModel, ValidationError
 from analytics import settings as store
 from analytics.i18n import t
 from analytics.imports.limits import ImportLimits
-from analytics.settings import COMPONENTS, Frequency, MetricSettings, WarningRules
+from analytics.settings import COMPONENTS, Frequency, MetricSettings, SecuritySettings, WarningRules
+from pages._auth import require
 from pages._ui import database, ensure_navigation, lang, load
 
 ensure_navigation()
+who = require("settings")
 
 L = lang()
 DEFAULTS = MetricSettings()
@@ -25,6 +27,8 @@ RELATIONS = ("relations_min_n", "relations_min_departments")
 WARNING_FIELDS = tuple(WarningRules.model_fields)
 LIMIT_DEFAULTS = ImportLimits()
 LIMIT_FIELDS = tuple(ImportLimits.model_fields)
+SECURITY_DEFAULTS = SecuritySettings()
+SECURITY_FIELDS = tuple(SecuritySettings.model_fields)
 # Every widget's session-state key starts with this, so that "restore defaults" can forget them all.
 PREFIX = "set_"
 
@@ -69,11 +73,17 @@ def forget_widgets() -> None:
 
 
 def restore_defaults() -> None:
+    """Every setting back to its default (after the user confirmed), each reset in the audit trail."""
     with database().session():
-        store.reset_metric_settings(database())
-        store.reset_import_limits(database())
+        store.reset_metric_settings(database(), who.actor)
+        store.reset_import_limits(database(), who.actor)
+        store.reset_security(database(), who.actor)
     forget_widgets()
+    st.session_state.pop(RESET_PENDING, None)
     st.session_state["settings_notice"] = "reset"
+
+
+RESET_PENDING = "settings_reset_pending"
 
 
 st.title(t("settings.title", L))
@@ -81,6 +91,7 @@ st.caption(t("settings.caption", L))
 status = st.container()
 current, adjusted = load(store.load_metric_settings)
 current_limits, limits_adjusted = load(store.load_import_limits)
+current_security = load(store.security)
 if adjusted or limits_adjusted:  # a stored row out of bounds: say what is used instead, until it is saved again
     changes = t("settings.separator", L).join(store.adjustment_messages([*adjusted, *limits_adjusted], L))
     st.warning(t("settings.adjusted", L, changes=changes), icon=":material/warning:")
@@ -170,14 +181,30 @@ with st.form("metric_settings", enter_to_submit=False):
 
     saved = st.form_submit_button(t("settings.save", L), type="primary", icon=":material/save:")
 
-st.button(
+with st.form("security_settings", enter_to_submit=False):
+    st.subheader(t("settings.security.title", L))
+    st.caption(t("settings.security.caption", L))
+    security: dict[str, Any] = {}
+    for column, name in zip(st.columns(len(SECURITY_FIELDS)), SECURITY_FIELDS, strict=True):
+        with column:
+            security[name] = number(SecuritySettings, name, current_security, SECURITY_DEFAULTS, f"security_{name}")
+    saved_security = st.form_submit_button(t("settings.save", L), type="primary", icon=":material/save:")
+
+if st.button(
     t("settings.reset", L),
     help=t("settings.reset.help", L),
-    on_click=restore_defaults,
     icon=":material/restart_alt:",
-    disabled=current == DEFAULTS and current_limits == LIMIT_DEFAULTS,
+    disabled=current == DEFAULTS and current_limits == LIMIT_DEFAULTS and current_security == SECURITY_DEFAULTS,
     key="settings_reset",
-)
+):
+    st.session_state[RESET_PENDING] = True
+if st.session_state.get(RESET_PENDING):  # restoring the defaults changes every figure: ask first
+    st.warning(t("settings.reset.confirm_text", L), icon=":material/warning:")
+    confirm = st.container(horizontal=True)
+    confirm.button(t("settings.reset.confirm", L), type="primary", on_click=restore_defaults, key="settings_reset_yes")
+    if confirm.button(t("settings.reset.cancel", L), key="settings_reset_no"):
+        st.session_state.pop(RESET_PENDING, None)
+        st.rerun()
 
 
 def validated(model: type[BaseModel], candidate: dict[str, Any], problems: list[str]) -> Any:
@@ -203,10 +230,23 @@ if saved:
         # Each kind is written only when it changed (every write bumps the data version).
         with database().session():
             if chosen != current or adjusted:
-                store.save_metric_settings(database(), chosen)
+                store.save_metric_settings(database(), chosen, who.actor)
             if chosen_limits != current_limits or limits_adjusted:
-                store.save_import_limits(database(), chosen_limits)
+                store.save_import_limits(database(), chosen_limits, who.actor)
         # Run again, so that everything on the page (the reset button too) reflects what is stored.
+        st.session_state["settings_notice"] = "saved"
+        st.rerun()
+if saved_security:
+    problems = []
+    chosen_security = validated(SecuritySettings, security, problems)
+    if problems:
+        listed = "\n".join(f"- {message}" for message in problems)
+        status.error(f"{t('settings.invalid', L)}\n\n{listed}", icon=":material/error:")
+    elif chosen_security == current_security:
+        status.info(t("settings.unchanged", L), icon=":material/info:")
+    else:
+        with database().session():
+            store.save_security(database(), chosen_security, who.actor)
         st.session_state["settings_notice"] = "saved"
         st.rerun()
 notice = st.session_state.pop("settings_notice", None)
@@ -220,7 +260,7 @@ def describe(path: tuple[str, ...], value: Any, default: Any) -> str:
     return f"{store.field_label(path, L)} {shown(value)}{t('settings.default', L, value=shown(default))}"
 
 
-changed = [*store.differences(current), *store.differences(current_limits)]
+changed = [*store.differences(current), *store.differences(current_limits), *store.differences(current_security)]
 if changed:
     listed = t("settings.separator", L).join(describe(*c) for c in changed)
     status.caption(t("settings.status.custom", L, fields=listed))

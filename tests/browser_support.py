@@ -137,3 +137,17 @@ def save_screenshot(page, name: str) -> Path:
     page.set_viewport_size(VIEWPORT)
     assert path.stat().st_size > 10_000, f"{path} looks empty"
     return path
+
+
+def sign_in(page, url: str, name: str, password: str) -> None:
+    """Sign in through the app's own form at `url` (its session cookie then keeps the browser signed in
+    across reloads and typed addresses), and wait for the page the address names."""
+    page.goto(url)
+    wait_for_app_idle(page)
+    page.get_by_label("用户名").or_(page.get_by_label("User name")).fill(name)
+    page.get_by_label("密码").or_(page.get_by_label("Password")).fill(password)
+    page.get_by_test_id("stBaseButton-primaryFormSubmit").click()
+    from playwright.sync_api import expect
+
+    expect(page.get_by_test_id("stSidebarNav")).to_be_visible(timeout=TIMEOUT_MS)
+    wait_for_app_idle(page)

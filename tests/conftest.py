@@ -10,7 +10,9 @@ import pytest
 
 from analytics import demo
 from analytics.db import Database
-from tests.browser_support import CHROMIUM, CHROMIUM_ARGS, TIMEOUT_MS, VIEWPORT, App, require_chromium
+from analytics.accounts import Role
+from tests.browser_support import CHROMIUM, CHROMIUM_ARGS, TIMEOUT_MS, VIEWPORT, App, require_chromium, sign_in
+from tests.page_support import TEST_ACCOUNTS, TEST_PASSWORD, add_test_accounts
 
 DEMO_SEED = 1
 # A copy of ../shared/samples (files shaped like a hospital party office's real exports), kept with the
@@ -24,6 +26,7 @@ def demo_db_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("demo") / "demo.duckdb"
     with Database(path) as db:
         demo.build(db, seed=DEMO_SEED)
+        add_test_accounts(db)  # one per role, password TEST_PASSWORD (tests/page_support.py)
     return path
 
 
@@ -56,13 +59,19 @@ def browser(playwright):
 
 
 @pytest.fixture
-def page(browser, app: App):
-    """A fresh browser context (so a fresh Streamlit session, in the default language) per test."""
+def page(browser, app: App, request):
+    """A fresh browser context (so a fresh Streamlit session, in the default language) per test, signed in as
+    the test administrator (the app's database must hold the test accounts); a test marked
+    `@pytest.mark.signed_out` starts signed out, one marked `@pytest.mark.role("viewer")` as that role."""
     context = browser.new_context(viewport=VIEWPORT, locale="zh-CN", accept_downloads=True)
     page = context.new_page()
     page.set_default_timeout(TIMEOUT_MS)
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
+    if request.node.get_closest_marker("signed_out") is None:
+        marker = request.node.get_closest_marker("role")
+        role = Role(marker.args[0]) if marker else Role.ADMIN
+        sign_in(page, app.url, TEST_ACCOUNTS[role], TEST_PASSWORD)
     yield page
     context.close()
     assert not errors, f"JavaScript errors in the page: {errors}"

@@ -1,15 +1,58 @@
-"""What the AppTest page tests share: opening a page through app.py on a given database."""
+"""What the AppTest page tests share: test accounts, a signed-in session, opening a page through app.py on a
+given database."""
 
 from __future__ import annotations
 
+import time
+from pathlib import Path
+
 from streamlit.testing.v1 import AppTest
 
+from analytics import accounts
+from analytics.accounts import Role
+from analytics.db import Database
+from pages._auth import SESSION_KEY, Identity
 
-def open_app_page(page: str, db_path, monkeypatch, lang: str = "zh", timeout: float = 60, **state: str) -> AppTest:
-    """`page` (e.g. "pages/party.py") after the app's first run on `db_path`, in `lang`, with session state
-    preset (shared filters f_grain, f_from …); fails on any exception."""
+# One account per role in every test database that pages open (`add_test_accounts`), all with this password.
+TEST_PASSWORD = "test-password-1"
+TEST_ACCOUNTS = {role: f"test-{role.value}" for role in Role}
+
+
+def add_test_accounts(db: Database | str | Path) -> None:
+    """One account per role (TEST_ACCOUNTS, TEST_PASSWORD) in `db` (an open database or a closed file),
+    unless it has them."""
+    if not isinstance(db, Database):
+        with Database(db) as opened:
+            add_test_accounts(opened)
+        return
+    for role, name in TEST_ACCOUNTS.items():
+        if accounts.get(db, name) is None:
+            accounts.add_user(db, name, role, TEST_PASSWORD)
+
+
+def signed_in(at: AppTest, role: Role | str = Role.ADMIN) -> AppTest:
+    """`at` with its session signed in as the test account of `role` (as the sign-in form leaves it; the
+    database must hold the test accounts, see `add_test_accounts`)."""
+    role = Role(role)
+    at.session_state[SESSION_KEY] = Identity(
+        name=TEST_ACCOUNTS[role], display=TEST_ACCOUNTS[role], role=role, client="apptest", last_seen=time.monotonic()
+    )
+    return at
+
+
+def open_app_page(
+    page: str,
+    db_path,
+    monkeypatch,
+    lang: str = "zh",
+    timeout: float = 60,
+    role: Role | str = Role.ADMIN,
+    **state: str,
+) -> AppTest:
+    """`page` (e.g. "pages/party.py") after the app's first run on `db_path`, in `lang`, signed in as the test
+    account of `role`, with session state preset (shared filters f_grain, f_from …); fails on any exception."""
     monkeypatch.setenv("PBI_DB", str(db_path))
-    at = AppTest.from_file("../app.py", default_timeout=timeout)
+    at = signed_in(AppTest.from_file("../app.py", default_timeout=timeout), role)
     at.query_params["lang"] = lang
     for key, value in state.items():
         at.session_state[key] = value
