@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 import streamlit as st
 
-from analytics import accounts, audit, settings
+from analytics import accounts, audit, faults, ldap_auth, settings
 from analytics.accounts import Permission, Role
 from analytics.audit import Actor
 from analytics.i18n import t
@@ -229,12 +229,15 @@ def sign_in_form() -> None:
 
 
 def _directory():
-    """The LDAP/AD check when the hospital configured one (`data/ldap.toml`), else None."""
+    """The LDAP/AD check when the hospital configured one (`data/ldap.toml`), else None. A settings file that
+    cannot be used is said on the form (in the user's language) and in the fault log; local accounts still
+    sign in."""
     try:
-        from analytics import ldap_auth
-    except ImportError:
+        config = ldap_auth.load_config()
+    except ldap_auth.LdapConfigError as error:
+        faults.log(error, database().path)
+        st.warning(error.message(lang()), icon=":material/warning:")
         return None
-    config = ldap_auth.load_config()
     return ldap_auth.authenticator(config) if config is not None else None
 
 
