@@ -1,12 +1,18 @@
 """`python -m analytics …`: thin wrappers over the library functions the pages call.
 
 Exit codes: 0 done, 1 the command failed on the data, 2 usage error (argparse's own).
+
+The command line is the server operator's tool (as psql is the database owner's): it needs no sign-in, and every
+write it makes is recorded in the audit trail as the operating-system user at `cli@<host>` (`Actor.operator`).
+A password (`init --admin`, `user add`, `user passwd`) is read from a prompt, or from standard input when that is
+not a terminal, never from an argument.
 """
 
 from __future__ import annotations
 
 import argparse
 import datetime as dt
+import getpass
 import json
 import sys
 from collections.abc import Sequence
@@ -15,7 +21,9 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from analytics import backup, demo, faults, metrics, relations, risk, settings, summary
+from analytics import accounts, audit, backup, demo, faults, metrics, relations, risk, settings, summary
+from analytics.accounts import AccountError
+from analytics.audit import Actor
 from analytics.db import Database, DatabaseBusy, default_db_path
 from analytics.i18n import t
 from analytics.imports import importer, parse, reader, templates
@@ -48,6 +56,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     init = commands.add_parser("init", help="create an empty database with the latest schema")
     _db_arg(init)
+    init.add_argument("--admin", metavar="NAME", help="also create the first administrator (password: prompt or stdin)")
+    init.add_argument("--display", metavar="TEXT", help="the administrator's display name (default: NAME)")
+    init.add_argument("--lang", choices=["zh", "en"], default="zh")
 
     make_demo = commands.add_parser("demo", help="fill a database with the deterministic demo hospital")
     _db_arg(make_demo)
@@ -156,7 +167,47 @@ def build_parser() -> argparse.ArgumentParser:
     _db_arg(put_back)
     put_back.add_argument("backup", type=Path, metavar="BACKUP")
     _backup_args(put_back, "how long to wait for the page runs and commands under way to let go")
+
+    _user_parsers(commands)
+
+    trail = commands.add_parser("audit", help="the audit trail, newest first")
+    _db_arg(trail)
+    trail.add_argument("--since", type=_day, metavar="YYYY-MM-DD")
+    trail.add_argument("--until", type=_day, metavar="YYYY-MM-DD", help="inclusive")
+    trail.add_argument("--user", metavar="NAME")
+    trail.add_argument("--action", choices=audit.ACTIONS, metavar="ACTION", help=", ".join(audit.ACTIONS))
+    trail.add_argument("--lang", choices=["zh", "en"], default="zh")
+    trail.add_argument("--json", action="store_true")
     return parser
+
+
+ROLES = [r.value for r in accounts.Role]
+
+
+def _user_parsers(commands: argparse._SubParsersAction) -> None:
+    """`user add|list|disable|enable|passwd|role|unlock`: accounts, as the operator (no sign-in)."""
+    people = commands.add_parser("user", help="accounts: add, list, disable, enable, passwd, role, unlock")
+    verbs = people.add_subparsers(dest="user_command", required=True)
+
+    def verb(name: str, help: str, named: bool = True) -> argparse.ArgumentParser:
+        parser = verbs.add_parser(name, help=help)
+        _db_arg(parser)
+        if named:
+            parser.add_argument("name", metavar="NAME")
+        parser.add_argument("--lang", choices=["zh", "en"], default="zh")
+        return parser
+
+    add = verb("add", "add a local account (password: prompt or stdin)")
+    add.add_argument("--role", choices=ROLES, required=True)
+    add.add_argument("--display", metavar="TEXT", help="display name (default: NAME)")
+    verb("list", "the accounts", named=False).add_argument("--json", action="store_true")
+    verb("disable", "the account can no longer sign in")
+    verb("enable", "the account can sign in again (also ends a lockout)")
+    verb("passwd", "set a new password (prompt or stdin; also ends a lockout)")
+    verb("role", "give the account another role").add_argument(
+        "role", choices=ROLES, metavar="ROLE", help=", ".join(ROLES)
+    )
+    verb("unlock", "end a sign-in lockout of the name")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -176,6 +227,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "demo" and args.if_missing and path.exists():
         print(f"{path} exists; demo data not regenerated")
         return 0
+    if args.command in ("user", "audit") and not path.is_file():  # a mistyped path makes no new database
+        print(t("cli.no_database", args.lang, path=path), file=sys.stderr)
+        return 1
+    password = None
+    if (args.command == "init" and args.admin is not None) or getattr(args, "user_command", "") in ("add", "passwd"):
+        try:  # before the database is opened: no lock held while the operator types
+            password = read_password(args.lang)
+            if args.command == "init":  # refuse a bad name or password before the database is made
+                _check_name(args.admin)
+                accounts.check_password(args.admin, password)
+        except (AccountError, PasswordError) as error:
+            print(error.message(args.lang), file=sys.stderr)
+            return 1
     try:
         db = Database(path)
     except (duckdb.Error, OSError) as error:  # the app holds the file's lock, a read-only disk, …
@@ -183,16 +247,22 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     with db:
         try:
-            return _run(db, args, path)
+            return _run(db, args, path, password)
         except Exception as error:  # a full disk, an internal fault …: a sentence, the details in the log
             print(faults.describe(error, path, getattr(args, "lang", "zh")), file=sys.stderr)
             return 1
 
 
-def _run(db: Database, args: argparse.Namespace, path: Path) -> int:
+def _run(db: Database, args: argparse.Namespace, path: Path, password: str | None = None) -> int:
     """Run one command on the open database; its exit code."""
     if args.command == "init":
         print(f"{path}: schema version {summary.status(db).schema_version}")
+        if args.admin is not None:
+            return _init_admin(db, args, path, password or "")
+    elif args.command == "user":
+        return _user(db, args, password or "")
+    elif args.command == "audit":
+        _print_audit(db, args)
     elif args.command == "demo":
         try:
             demo.build(db, seed=args.seed, scale=args.scale, replace=args.force)
@@ -213,10 +283,131 @@ def _run(db: Database, args: argparse.Namespace, path: Path) -> int:
     elif args.command == "relations":
         _print_relations(db, args)
     elif args.command == "undo":
-        result = importer.undo(db, args.batch_id, lang=args.lang)
+        result = importer.undo(db, args.batch_id, lang=args.lang, actor=Actor.operator())
         print(result.message, file=sys.stdout if result.ok else sys.stderr)
         return 0 if result.ok else 1
     return 0
+
+
+class PasswordError(ValueError):
+    """No usable password was read (`code`: empty, mismatch, cancelled), said in the user's language."""
+
+    def __init__(self, code: str) -> None:
+        super().__init__(code)
+        self.code = code
+
+    def message(self, lang: str = "zh") -> str:
+        return t(f"cli.password.{self.code}", lang)
+
+
+def read_password(lang: str = "zh") -> str:
+    """A password, never from an argument: typed twice at a hidden prompt when standard input is a terminal,
+    else the first line of standard input (only its line ending removed). PasswordError if empty, if the two
+    typed differ, or if the operator cancels."""
+    stream = sys.stdin
+    try:
+        if stream is not None and stream.isatty():
+            password = getpass.getpass(t("cli.password.prompt", lang))
+            if password and getpass.getpass(t("cli.password.again", lang)) != password:
+                raise PasswordError("mismatch")
+        else:
+            line = stream.readline() if stream is not None else ""
+            password = line.removesuffix("\n").removesuffix("\r")
+    except EOFError:
+        password = ""
+    except KeyboardInterrupt:
+        print(file=sys.stderr)
+        raise PasswordError("cancelled") from None
+    if not password:
+        raise PasswordError("empty")
+    return password
+
+
+def _check_name(name: str) -> None:
+    if not accounts.NAME.match(name.strip()):
+        raise AccountError("bad_name", name=name.strip())
+
+
+def _init_admin(db: Database, args: argparse.Namespace, path: Path, password: str) -> int:
+    """`init --admin NAME`: the database's first administrator (refused if it has an active one)."""
+    if accounts.has_admin(db):
+        print(t("cli.init.has_admin", args.lang, path=path), file=sys.stderr)
+        return 1
+    try:
+        account = accounts.add_user(
+            db, args.admin, accounts.Role.ADMIN, password, display=args.display, actor=Actor.operator()
+        )
+    except AccountError as error:
+        print(error.message(args.lang), file=sys.stderr)
+        return 1
+    print(t("accounts.add.done", args.lang, name=account.name, role=account.role.label(args.lang)))
+    return 0
+
+
+def _user(db: Database, args: argparse.Namespace, password: str) -> int:
+    """`user …`: one account change as the operator (one audit row), or the list of accounts."""
+    lang, verb, actor = args.lang, args.user_command, Actor.operator()
+    if verb == "list":
+        found = accounts.users(db)
+        if args.json:
+            print(json.dumps(accounts.as_records(found), ensure_ascii=False))
+        elif not found:
+            print(t("cli.user.none", lang))
+        else:
+            with pd.option_context("display.unicode.east_asian_width", True):  # Chinese characters are 2 wide
+                print(accounts.table(found, lang).to_string(index=False))
+        return 0
+    try:
+        if verb == "add":
+            account = accounts.add_user(db, args.name, args.role, password, display=args.display, actor=actor)
+            print(t("accounts.add.done", lang, name=account.name, role=account.role.label(lang)))
+            return 0
+        if verb == "passwd":
+            accounts.reset_password(db, args.name, password, actor=actor)
+            print(t("cli.user.password", lang, name=args.name.strip()))
+            return 0
+        if verb == "unlock":
+            accounts.unlock(db, args.name, actor=actor)
+            print(t("cli.user.unlocked", lang, name=args.name.strip()))
+            return 0
+        account = accounts.get(db, args.name)
+        if account is None:
+            raise AccountError("unknown", name=args.name.strip())
+        name = account.name
+        if verb == "role":
+            if account.role == args.role:
+                print(t("cli.user.unchanged", lang, name=name))
+                return 0
+            accounts.set_role(db, name, args.role, actor=actor)
+            print(t("cli.user.role", lang, name=name, role=accounts.Role(args.role).label(lang)))
+        elif verb == "disable":
+            if not account.active:
+                print(t("cli.user.unchanged", lang, name=name))
+                return 0
+            accounts.set_active(db, name, False, actor=actor)
+            print(t("cli.user.disabled", lang, name=name))
+        else:  # enable: enabling ends a lockout; an account already active has its lockout ended alone
+            if account.active:
+                accounts.unlock(db, name, actor=actor)
+            else:
+                accounts.set_active(db, name, True, actor=actor)
+            print(t("cli.user.enabled", lang, name=name))
+    except AccountError as error:
+        print(error.message(lang), file=sys.stderr)
+        return 1
+    return 0
+
+
+def _print_audit(db: Database, args: argparse.Namespace) -> None:
+    frame = audit.rows(db, since=args.since, until=args.until, user=args.user, action=args.action)
+    if args.json:
+        print(json.dumps(audit.as_records(frame), ensure_ascii=False))
+        return
+    if frame.empty:
+        print(t("cli.audit.none", args.lang))
+        return
+    for row in audit.table(frame, args.lang).itertuples(index=False):
+        print("  ".join(str(value) for value in row).rstrip())
 
 
 def _template(args: argparse.Namespace) -> int:
@@ -254,7 +445,10 @@ def _backup_or_restore(args: argparse.Namespace) -> int:
 
 
 def _import(db: Database, args: argparse.Namespace) -> int:
+    operator = Actor.operator()
     options = ImportOptions(
+        user=operator.user,
+        client=operator.client,
         kind=args.kind,
         sheet=args.sheet,
         encoding=args.encoding,
