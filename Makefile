@@ -19,9 +19,10 @@ $(VENV)/.dev: requirements-dev.txt $(VENV)/.runtime
 	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
 	touch $@
 
-## make run: install, create the demo database on first run, serve the app on http://localhost:8501
+## make run: install, create the demo database (and one demo account per role) on first run, show where the
+## demo accounts are, serve the app on http://localhost:8501
 run: $(VENV)/.runtime
-	$(BIN)/python -m analytics demo --db "$(PBI_DB)" --if-missing
+	$(BIN)/python -m analytics demo --db "$(PBI_DB)" --if-missing --accounts data/demo_accounts.txt
 	$(BIN)/python -m streamlit run app.py --server.port 8501
 
 ## make test: lint, then the whole suite (unit, AppTest, headless Chromium via Debian's /usr/bin/chromium)

@@ -171,9 +171,13 @@ def check_password(name: str, password: str) -> None:
         raise AccountError("password_is_name")
 
 
+# Letters and digits a reader cannot mistake for one another (no 0/O, 1/l/I).
+_PASSWORD_ALPHABET = "abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+
+
 def random_password() -> str:
-    """A password for a demo account: 12 characters from the URL-safe alphabet (72 bits)."""
-    return secrets.token_urlsafe(9)
+    """A password for a demo account: 14 characters from 56 unambiguous letters and digits (81 bits)."""
+    return "".join(secrets.choice(_PASSWORD_ALPHABET) for _ in range(14))
 
 
 # --- Accounts -------------------------------------------------------------------------------------------------

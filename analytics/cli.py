@@ -66,6 +66,12 @@ def build_parser() -> argparse.ArgumentParser:
     make_demo.add_argument("--scale", type=float, default=1.0, help="multiply satisfaction responses (300 ≈ 8.6M)")
     make_demo.add_argument("--force", action="store_true", help="wipe a database that already holds records")
     make_demo.add_argument("--if-missing", action="store_true", help="do nothing if the database file exists")
+    make_demo.add_argument(
+        "--accounts",
+        type=Path,
+        metavar="FILE",
+        help="demo only: give a database without accounts one per role, random passwords written to FILE and shown",
+    )
 
     show = commands.add_parser("status", help="schema version and record counts")
     _db_arg(show)
@@ -224,9 +230,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         if missing:
             parser.error(f"no such file: {', '.join(missing)}")
     path = args.db or default_db_path()
-    if args.command == "demo" and args.if_missing and path.exists():
+    args.existed = path.exists()
+    if args.command == "demo" and args.if_missing and args.existed:
         print(f"{path} exists; demo data not regenerated")
-        return 0
+        if args.accounts is None:
+            return 0
     if args.command in ("user", "audit") and not path.is_file():  # a mistyped path makes no new database
         print(t("cli.no_database", args.lang, path=path), file=sys.stderr)
         return 1
@@ -264,12 +272,15 @@ def _run(db: Database, args: argparse.Namespace, path: Path, password: str | Non
     elif args.command == "audit":
         _print_audit(db, args)
     elif args.command == "demo":
-        try:
-            demo.build(db, seed=args.seed, scale=args.scale, replace=args.force)
-        except ValueError as error:
-            print(f"error: {error}", file=sys.stderr)
-            return 1
-        _print_status(summary.status(db), as_json=False, path=path)
+        if not (args.if_missing and args.existed):
+            try:
+                demo.build(db, seed=args.seed, scale=args.scale, replace=args.force)
+            except ValueError as error:
+                print(f"error: {error}", file=sys.stderr)
+                return 1
+            _print_status(summary.status(db), as_json=False, path=path)
+        if args.accounts is not None:
+            _demo_accounts(db, args.accounts)
     elif args.command == "status":
         _print_status(summary.status(db), as_json=args.json, path=path)
     elif args.command == "import":
@@ -408,6 +419,19 @@ def _print_audit(db: Database, args: argparse.Namespace) -> None:
         return
     for row in audit.table(frame, args.lang).itertuples(index=False):
         print("  ".join(str(value) for value in row).rstrip())
+
+
+def _demo_accounts(db: Database, file: Path) -> None:
+    """`make run`: a demo database without accounts gets one per role (passwords in `file`); say where they are
+    and show them, marked demo only. A database with accounts of its own is left as it is."""
+    made = demo.add_demo_accounts(db, file)
+    if made or file.is_file():
+        lines = [line.split("\t") for line in file.read_text(encoding="utf-8").splitlines() if "\t" in line]
+        print(f"演示账号（仅供演示 demo only）: {file}")
+        for name, role, password in lines:
+            print(f"  {name:<12} {accounts.Role(role).label('zh')} / {accounts.Role(role).label('en'):<22} {password}")
+    else:
+        print(f"{db.path}: 已有账号，请用已有账号登录 (accounts exist: sign in with one of them)")
 
 
 def _template(args: argparse.Namespace) -> int:
