@@ -238,6 +238,17 @@ def as_records(accounts: list[Account]) -> list[dict[str, Any]]:
     ]
 
 
+def roles_table(lang: str = "zh") -> pd.DataFrame:
+    """What each role sees and may do, as the About page shows it (the README has the same table)."""
+    return pd.DataFrame(
+        {
+            t("roles.col.role", lang): [role.label(lang) for role in Role],
+            t("roles.col.sees", lang): [t(f"roles.{role.value}.sees", lang) for role in Role],
+            t("roles.col.does", lang): [t(f"roles.{role.value}.does", lang) for role in Role],
+        }
+    )
+
+
 def table(accounts: list[Account], lang: str = "zh") -> pd.DataFrame:
     """The accounts as the accounts page shows them."""
     return pd.DataFrame(

@@ -1214,10 +1214,11 @@ STRINGS: dict[str, tuple[str, str]] = {
     "kind.discipline.title": ("纪检监察记录", "Discipline records"),
     "kind.discipline.body": (
         "“四种形态”处置、廉政谈话、信访举报、医德医风投诉、表扬信、拒收红包等记录，以及整改期限和完成情况。"
-        "记录级数据敏感，仅授权角色可见。",
+        "记录级数据敏感：记录明细仅纪委办公室和管理员可见，其他角色只看到件数、比率和不含人员的整改台账。",
         "Records of the four forms of supervision, integrity talks, petitions, ethics complaints, praise "
         "letters, refused red envelopes and more, with rectification deadline and completion. Record-level "
-        "data is sensitive and visible only to authorised roles.",
+        "data is sensitive: record details are visible to the discipline office and administrators only; other "
+        "roles see counts, rates and the overdue ledger without persons.",
     ),
     "enum.department_category": ("科室类别", "Department categories"),
     "enum.activity_type": ("活动类型", "Activity types"),
@@ -2576,6 +2577,14 @@ STRINGS: dict[str, tuple[str, str]] = {
     "accounts.edit.reset": ("重置密码", "Reset password"),
     "accounts.edit.done": ("已完成：{what}。", "Done: {what}."),
     "roles.title": ("角色与权限", "Roles and permissions"),
+    "roles.caption": (
+        "每个账号有一个角色，服务器在每个页面、按钮和下载上按角色检查；导航只列出本角色可打开的页面。"
+        "纪检记录明细（人员以化名显示）仅纪委办公室和管理员可见。所有导入、撤销、设置修改和账号变更都记入审计日志。",
+        "Each account has one role, which the server checks on every page, control and download; the navigation "
+        "lists only the pages the role may open. Discipline record details (persons as pseudonyms) are visible to "
+        "the discipline office and administrators only. Every import, undo, settings change and account change is "
+        "recorded in the audit trail.",
+    ),
     "roles.col.role": ("角色", "Role"),
     "roles.col.sees": ("可查看", "Sees"),
     "roles.col.does": ("可操作", "May do"),

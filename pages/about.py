@@ -4,7 +4,7 @@ then each kind of record, its fields and values."""
 import pandas as pd
 import streamlit as st
 
-from analytics import charts, demo, summary
+from analytics import accounts, charts, demo, summary
 from analytics.db import Database
 from analytics.i18n import t
 from analytics.imports.fields import ENUM_ALIASES
@@ -213,6 +213,10 @@ for rule in (*RULES, "sources", "organisation", "rectification"):
 
 st.header(t("about.privacy.title", L))
 st.write(t("about.privacy.body", L))
+
+st.header(t("roles.title", L))
+st.write(t("roles.caption", L))
+st.dataframe(accounts.roles_table(L), hide_index=True, key="about_roles")
 
 seed = load(demo_seed)
 if seed is not None:
