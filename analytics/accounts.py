@@ -38,6 +38,7 @@ from enum import StrEnum
 from typing import Any
 
 import argon2
+import duckdb
 import pandas as pd
 from pydantic import BaseModel
 
@@ -220,8 +221,12 @@ def users(db: Database) -> list[Account]:
 
 
 def has_admin(db: Database) -> bool:
-    """Whether the database has an active administrator (the app serves only such a database)."""
-    return bool(db.reader().execute(queries.ADMINS).fetchone()[0])
+    """Whether the database has an active administrator (the app serves only such a database). An archive
+    from before accounts existed, opened read-only and so not migrated, has none."""
+    try:
+        return bool(db.reader().execute(queries.ADMINS).fetchone()[0])
+    except duckdb.CatalogException:
+        return False
 
 
 def as_records(accounts: list[Account]) -> list[dict[str, Any]]:

@@ -461,6 +461,8 @@ def _backup_or_restore(args: argparse.Namespace) -> int:
             result = backup.create(path, args.out, wait=args.wait)
         else:
             result = backup.restore(args.backup, path, wait=args.wait)
+            with Database(path) as db:  # the restored trail says it was restored, by whom, from what
+                audit.add(db, Actor.operator(), "restore", file=str(args.backup))
     except backup.BackupError as error:
         print(error.message(args.lang), file=sys.stderr)
         return 1

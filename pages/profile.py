@@ -9,7 +9,7 @@ from analytics.i18n import p_phrase, t
 from analytics.metrics import latest_period
 from analytics.schema import DepartmentCategory, Population, SatisfactionItem
 from analytics.settings import COMPONENTS
-from pages._auth import require
+from pages._auth import audited_download, require
 from pages._ui import (
     downloads,
     ensure_navigation,
@@ -196,7 +196,7 @@ def discipline_section(rows: pd.DataFrame) -> None:
     )
     per_period = discipline.summarise(measured, [*discipline.PERIOD_KEYS, "staff_count"])
     shown = discipline.counts_table(per_period, L, {"period": "col.period"})
-    table(shown, t("profile.disc.file", L), key="profile_discipline")
+    table(shown, t("profile.disc.file", L), key="profile_discipline", on_download=audited_download)
 
 
 def warnings_section(ledger: pd.DataFrame) -> None:
@@ -236,7 +236,7 @@ def ledger_section(ledger: pd.DataFrame) -> None:
         return
     st.caption(t("discipline.ledger.caption", L, as_of=as_of.isoformat()))
     shown = discipline.ledger_table(mine, L)
-    table(shown, t("profile.ledger.file", L), key="profile_ledger")
+    table(shown, t("profile.ledger.file", L), key="profile_ledger", on_download=audited_download)
 
 
 facts()

@@ -100,9 +100,10 @@ def assert_same_database(original: Path, copy: Path) -> None:
         version = "SELECT value::BIGINT FROM {db}.main.meta WHERE key = 'data_version'"
         assert catalog(version, "b")[0] >= catalog(version, "a")[0]
         for table in tables:
-            count = "SELECT count(*) FROM {db}.main." + f'"{table}"'
+            # The audit trail's "restore" rows are the command line's own (it says who restored what).
+            rows = {"meta": "WHERE key <> 'data_version'", "audit_log": "WHERE action <> 'restore'"}.get(table, "")
+            count = "SELECT count(*) FROM {db}.main." + f'"{table}" {rows}'
             assert catalog(count, "a") == catalog(count, "b"), table
-            rows = "WHERE key <> 'data_version'" if table == "meta" else ""
             for first, second in (("a", "b"), ("b", "a")):
                 missing = con.execute(
                     f'SELECT count(*) FROM (FROM {first}.main."{table}" {rows} '
@@ -425,6 +426,9 @@ def test_cli_round_trip(demo_db_copy, tmp_path):
     status = [run_cli("status", "--db", str(p), "--json").stdout for p in (demo_db_copy, target)]
     assert status[0] == status[1] and json.loads(status[0])["counts"]["activities"] > 0
     assert_same_database(demo_db_copy, target)
+    trail = json.loads(run_cli("audit", "--db", str(target), "--json").stdout)
+    assert trail[0]["action"] == "restore" and trail[0]["detail"] == {"file": str(out)}
+    assert trail[0]["client"].startswith("cli@")
 
 
 def test_restore_waits_for_a_page_run_and_its_data_version_is_above_both(demo_db_copy, tmp_path):
