@@ -126,22 +126,48 @@ def action_label(action: str, lang: str = "zh") -> str:
 
 
 def detail_text(action: str, detail: dict[str, Any], lang: str = "zh") -> str:
-    """A row's detail as a sentence-like line: `key: value` pairs, settings changes as `old → new`."""
+    """A row's detail as one line: the setting changed first, then `key: value` pairs in the user's words
+    (roles, kinds and pages as labels), settings changes as `old → new`."""
     if not detail:
         return ""
     from analytics.settings import change_text  # settings records through this module
 
     parts = []
+    setting = detail.get("setting")
+    if setting is not None:
+        key = f"audit.setting.{setting}"
+        parts.append(t(key, lang) if key in STRINGS else str(setting))
     for key, value in detail.items():
+        if key == "setting":
+            continue
         if key == "changes" and isinstance(value, list):
             parts.extend(change_text(change, lang) for change in value if isinstance(change, dict))
             continue
-        if key == "setting":
-            parts.append(t(f"audit.setting.{value}", lang) if f"audit.setting.{value}" in STRINGS else str(value))
-            continue
         label = t(f"audit.detail.{key}", lang) if f"audit.detail.{key}" in STRINGS else key
-        parts.append(f"{label}: {value}")
+        parts.append(f"{label}: {_value_text(key, value, lang)}")
     return "; ".join(parts)
+
+
+def _value_text(key: str, value: Any, lang: str) -> str:
+    """A detail's value as a label where it is a code: a role, a kind of record, a page, an account source."""
+    from analytics.accounts import Role  # accounts records through this module
+    from analytics.schema import LabelledEnum, RecordKind
+
+    labels = {
+        "page": f"nav.{value}",
+        "source": f"accounts.source.{value}",
+        "reason": f"audit.reason.{value}",
+    }
+    if key in labels and labels[key] in STRINGS:
+        return t(labels[key], lang)
+    enum = {"kind": RecordKind, "role": Role, "old_role": Role}.get(key)
+    if enum is not None:
+        try:
+            member: LabelledEnum = enum(value)
+        except ValueError:
+            return str(value)
+        return member.label(lang)
+    return str(value)
 
 
 def table(frame: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
