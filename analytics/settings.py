@@ -91,7 +91,9 @@ def saved_mapping(db: Database, headers: Sequence[str]) -> dict[str, Any] | None
     return {"kind": value.get("kind"), "mapping": {str(k): str(v) for k, v in value["mapping"].items()}}
 
 
-def save_mapping(db: Database, headers: Sequence[str], kind: str | None, mapping: dict[str, str]) -> bool:
+def save_mapping(
+    db: Database, headers: Sequence[str], kind: str | None, mapping: dict[str, str], actor: Actor | None = None
+) -> bool:
     """Remember `mapping` (raw header → field name, '' for ignore) for files with these headers.
 
     Returns whether anything was written (an unchanged mapping is not written again: every write bumps the
@@ -99,7 +101,7 @@ def save_mapping(db: Database, headers: Sequence[str], kind: str | None, mapping
     value = {"kind": kind, "mapping": {str(k): str(v) for k, v in mapping.items()}}
     if saved_mapping(db, headers) == value:
         return False
-    put(db, mapping_key(headers), value)
+    put(db, mapping_key(headers), value, actor)  # remembered as part of an import: the import's row audits it
     return True
 
 

@@ -221,7 +221,7 @@ def run_import(plans: list[Plan], options: ImportOptions) -> None:
             file_report = next(f for f in result.files if f.file == name or f.file.startswith(f"{name} › "))
             mapped = file_report.kind is not None and not any(e.code in FILE_LEVEL_CODES for e in file_report.errors)
             if mapped:
-                settings.save_mapping(db, plan.headers, file_report.kind.value, plan.mapping)
+                settings.save_mapping(db, plan.headers, file_report.kind.value, plan.mapping, who.actor)
     state[RUNS] += 1
     stored = [f.batch_id for f in result.files if f.batch_id is not None]
     if stored:
