@@ -99,7 +99,7 @@ def client_address() -> str:
         address = st.context.ip_address
     except Exception:  # outside a browser session (AppTest)
         address = None
-    return address or "localhost"
+    return address if isinstance(address, str) and address else "localhost"
 
 
 def _idle_limit() -> float:

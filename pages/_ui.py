@@ -13,6 +13,7 @@ import pandas as pd
 import streamlit as st
 
 from analytics import exports, metrics, settings
+from analytics.accounts import Permission
 from analytics.db import Database, default_db_path
 from analytics.i18n import DEFAULT_LANGUAGE, LANGUAGES, t
 from analytics.metrics import Filters, Panel
@@ -320,9 +321,13 @@ def settings_note() -> None:
 
 
 def no_data(message_key: str, **values: object) -> None:
-    """A helpful empty state: what is missing, and a link to the import page."""
+    """A helpful empty state: what is missing, and a link to the import page (for a role that may import: for
+    the others its address holds the refusal, and st.page_link to a page not in the navigation raises)."""
+    from pages._auth import may  # _auth imports this module
+
     st.info(t(message_key, lang(), **values), icon=":material/info:")
-    st.page_link("pages/import.py", label=t("nav.import", lang()), icon=":material/upload_file:")
+    if may(Permission.IMPORT):
+        st.page_link("pages/import.py", label=t("nav.import", lang()), icon=":material/upload_file:")
 
 
 def score_text(value: float | None, n: int | None = None, digits: int = 1) -> str:

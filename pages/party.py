@@ -5,12 +5,13 @@ import pandas as pd
 import streamlit as st
 
 from analytics import charts, party, summary
+from analytics.accounts import Permission
 from analytics.i18n import t
 from analytics.metrics import required_meetings, rollup
 from analytics.risk import scorecard
 from analytics.schema import ActivityType, DepartmentCategory, PeriodGrain, SixImprovement
 from analytics.settings import COMPONENTS, PERIOD_MONTHS
-from pages._auth import require
+from pages._auth import may, require
 from pages._ui import ensure_navigation, filter_bar, lang, load, no_data, settings_note, table
 
 ensure_navigation()
@@ -48,7 +49,8 @@ st.caption(
         amber=f"{settings.amber:g}",
     )
 )
-st.page_link("pages/settings.py", label=t("party.settings_link", L), icon=":material/tune:")
+if may(Permission.SETTINGS):  # for other roles the address holds the refusal, not the page: no link to it
+    st.page_link("pages/settings.py", label=t("party.settings_link", L), icon=":material/tune:")
 
 if data.empty() or data.frame["party_index"].notna().sum() == 0:
     counts = load(summary.record_counts)

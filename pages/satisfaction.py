@@ -7,10 +7,11 @@ import pandas as pd
 import streamlit as st
 
 from analytics import charts, satisfaction, summary
+from analytics.accounts import Permission
 from analytics.i18n import t
 from analytics.metrics import PERIODS_PER_YEAR, POPULATIONS, rollup
 from analytics.schema import DepartmentCategory, Population, SatisfactionItem
-from pages._auth import require
+from pages._auth import may, require
 from pages._ui import ensure_navigation, filter_bar, lang, load, no_data, score_text, settings_note, table
 
 ensure_navigation()
@@ -22,7 +23,8 @@ settings_note()
 filters, data = filter_bar()
 min_n = data.settings.suppression_min_n
 st.caption(t("sat.caption", L, min_n=min_n))
-st.page_link("pages/settings.py", label=t("sat.settings_link", L), icon=":material/tune:")
+if may(Permission.SETTINGS):  # for other roles the address holds the refusal, not the page: no link to it
+    st.page_link("pages/settings.py", label=t("sat.settings_link", L), icon=":material/tune:")
 
 if not satisfaction.has_data(data):
     counts = load(summary.record_counts)

@@ -145,7 +145,8 @@ def sign_in(page, url: str, name: str, password: str) -> None:
     page.goto(url)
     wait_for_app_idle(page)
     page.get_by_label("用户名").or_(page.get_by_label("User name")).fill(name)
-    page.get_by_label("密码").or_(page.get_by_label("Password")).fill(password)
+    # exact: "Password" alone would also match the field's "Show password" button
+    page.get_by_label("密码", exact=True).or_(page.get_by_label("Password", exact=True)).fill(password)
     page.get_by_test_id("stBaseButton-primaryFormSubmit").click()
     from playwright.sync_api import expect
 

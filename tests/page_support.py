@@ -11,6 +11,7 @@ from streamlit.testing.v1 import AppTest
 from analytics import accounts
 from analytics.accounts import Role
 from analytics.db import Database
+from analytics.i18n import t
 from pages._auth import SESSION_KEY, Identity
 
 # One account per role in every test database that pages open (`add_test_accounts`), all with this password.
@@ -57,6 +58,9 @@ def open_app_page(
     for key, value in state.items():
         at.session_state[key] = value
     at.run()
+    # Later runs are the page file alone, which trusts the session: check app.py served and kept it signed in.
+    refused = t("auth.no_admin", lang) in [e.value for e in at.error]
+    assert not refused and SESSION_KEY in at.session_state, f"not signed in: add_test_accounts({db_path})?"
     at.switch_page(page).run()
     assert not at.exception, at.exception
     return at

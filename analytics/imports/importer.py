@@ -61,6 +61,14 @@ class _Blocked(Exception):
     """Raised inside an undo's transaction when a record to put back collides with one stored since."""
 
 
+class _Refused(Exception):
+    """Raised inside an undo's transaction when the undo is refused, so that nothing is committed."""
+
+    def __init__(self, result: UndoResult) -> None:
+        super().__init__(result.message)
+        self.result = result
+
+
 class _Rollback(Exception):
     """Raised inside the writer transaction to undo everything when any file failed."""
 
@@ -701,28 +709,25 @@ def undo(
         with db.writer() as cur:
             batch = cur.execute(queries.BATCH, [batch_id]).fetchone()
             if batch is None:
-                return UndoResult(ok=False, batch_id=batch_id, message=t("undo.unknown", lang, batch=batch_id))
+                raise _Refused(UndoResult(ok=False, batch_id=batch_id, message=t("undo.unknown", lang, batch=batch_id)))
             _, kind, undone_at = batch
             if kinds is not None and RecordKind(kind) not in kinds:
                 message = t("undo.not-permitted", lang, batch=batch_id, kind=RecordKind(kind).label(lang))
-                return UndoResult(ok=False, batch_id=batch_id, message=message)
+                raise _Refused(UndoResult(ok=False, batch_id=batch_id, message=message))
             if undone_at is not None:
                 when = undone_at.strftime("%Y-%m-%d %H:%M")
                 message = t("undo.already", lang, batch=batch_id, when=when)
-                return UndoResult(ok=False, batch_id=batch_id, message=message)
+                raise _Refused(UndoResult(ok=False, batch_id=batch_id, message=message))
             dependents_sql = queries.UNDO_DEPENDENTS.get(TABLE.get(RecordKind(kind), ""))
             if dependents_sql:
                 n = cur.execute(dependents_sql, [batch_id]).fetchone()[0]
                 if n:
-                    return UndoResult(
-                        ok=False,
-                        batch_id=batch_id,
-                        message=t("undo.in-use", lang, batch=batch_id, n=n, kind=RecordKind(kind).label(lang)),
-                    )
+                    message = t("undo.in-use", lang, batch=batch_id, n=n, kind=RecordKind(kind).label(lang))
+                    raise _Refused(UndoResult(ok=False, batch_id=batch_id, message=message))
             later = [b for (b,) in cur.execute(queries.REPLACED_BY_LATER, [batch_id]).fetchall()]
             if later:
                 message = t("undo.replaced-later", lang, batch=batch_id, later=", ".join(map(str, later)))
-                return UndoResult(ok=False, batch_id=batch_id, message=message)
+                raise _Refused(UndoResult(ok=False, batch_id=batch_id, message=message))
             removed = restored = 0
             clashes = {name for (name,) in cur.execute(queries.NAME_CLASHES).fetchall()}
             try:
@@ -741,6 +746,8 @@ def undo(
                 raise _Blocked(clash[0])
             cur.execute(queries.MARK_UNDONE, [dt.datetime.now(), batch_id])
             audit.record(cur, actor, "undo", batch=batch_id, kind=kind, removed=removed)
+    except _Refused as refused:  # rolled back: nothing written, the data version (and every cache) kept
+        return refused.result
     except _Blocked as blocked:  # the writer rolled everything back
         return UndoResult(ok=False, batch_id=batch_id, message=t("undo.blocked", lang, batch=batch_id, detail=blocked))
     message = t("undo.done", lang, batch=batch_id, rows=removed, restored=restored)
