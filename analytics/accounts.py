@@ -442,7 +442,7 @@ def sign_in(db: Database, name: str, password: str, client: str, directory: Dire
         row = cur.execute(queries.USER, [typed]).fetchone() if typed else None
     actor = Actor(row[0] if row else typed, client)
     if until is not None:
-        _record(db, actor, "sign_in_locked")
+        record_event(db, actor, "sign_in_locked")
         return SignIn(None, "locked", until)
     account, reason = None, "unknown"
     if row is not None and row[4] == "local":
@@ -499,10 +499,11 @@ def _directory_account(db: Database, found: Any, row: tuple | None, actor: Actor
     return _account(fresh)
 
 
-def _record(db: Database, actor: Actor, action: str, **detail: Any) -> None:
+def record_event(db: Database, actor: Actor, action: str, **detail: Any) -> None:
+    """One audit row in its own write (a refused page, a download, a sign-in); none on a read-only archive."""
     with contextlib.suppress(ReadOnlyDatabase):
         audit.add(db, actor, action, **detail)
 
 
 def sign_out(db: Database, actor: Actor, timed_out: bool = False) -> None:
-    _record(db, actor, "timeout" if timed_out else "sign_out")
+    record_event(db, actor, "timeout" if timed_out else "sign_out")

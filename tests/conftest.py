@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from analytics import demo
-from analytics.db import Database
 from analytics.accounts import Role
+from analytics.db import Database
 from tests.browser_support import CHROMIUM, CHROMIUM_ARGS, TIMEOUT_MS, VIEWPORT, App, require_chromium, sign_in
 from tests.page_support import TEST_ACCOUNTS, TEST_PASSWORD, add_test_accounts
 

@@ -5,10 +5,12 @@ from __future__ import annotations
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from analytics import summary
+from analytics import accounts, summary
+from analytics.accounts import Role
 from analytics.db import Database
 from analytics.i18n import t
 from analytics.schema import DepartmentCategory
+from tests.page_support import add_test_accounts, signed_in
 
 TIMEOUT = 30
 
@@ -16,7 +18,7 @@ TIMEOUT = 30
 @pytest.fixture
 def app(demo_db_path, monkeypatch) -> AppTest:
     monkeypatch.setenv("PBI_DB", str(demo_db_path))
-    return AppTest.from_file("../app.py", default_timeout=TIMEOUT)
+    return signed_in(AppTest.from_file("../app.py", default_timeout=TIMEOUT))
 
 
 @pytest.fixture(scope="module")
@@ -108,8 +110,10 @@ def test_about_the_data_explains_every_kind(app, counts, lang):
 
 
 def test_an_empty_database_says_how_to_load_data(tmp_path, monkeypatch):
-    monkeypatch.setenv("PBI_DB", str(tmp_path / "empty.duckdb"))
-    at = AppTest.from_file("../app.py", default_timeout=TIMEOUT).run()
+    path = tmp_path / "empty.duckdb"
+    add_test_accounts(path)  # no data, but someone to sign in
+    monkeypatch.setenv("PBI_DB", str(path))
+    at = signed_in(AppTest.from_file("../app.py", default_timeout=TIMEOUT)).run()
     assert not at.exception
     assert "python -m analytics demo" in at.info[0].value
     assert not at.metric
@@ -117,3 +121,18 @@ def test_an_empty_database_says_how_to_load_data(tmp_path, monkeypatch):
     at.switch_page("pages/about.py").run()
     assert not at.exception
     assert set(metrics(at).values()) == {"0"}
+
+
+@pytest.mark.parametrize("holds", ["no account", "a viewer only"])
+def test_a_database_without_an_admin_is_refused_with_the_command_to_add_one(tmp_path, monkeypatch, holds):
+    path = tmp_path / "no-admin.duckdb"
+    with Database(path) as db:
+        if holds == "a viewer only":
+            accounts.add_user(db, "viewer", Role.VIEWER, "viewer-password-1")
+    monkeypatch.setenv("PBI_DB", str(path))
+    at = AppTest.from_file("../app.py", default_timeout=TIMEOUT).run()
+    assert not at.exception
+    assert [e.value for e in at.error] == [t("auth.no_admin", "zh")]
+    assert [c.value for c in at.code] == [f"python -m analytics user add --db {path} NAME --role admin"]
+    assert not at.text_input  # no sign-in form
+    assert not at.title and not at.metric and not at.sidebar.markdown  # no page, no data

@@ -206,8 +206,8 @@ def test_about_page(page, app: App, expected_counts: dict[str, int]) -> None:
         expect(page.get_by_role("heading", name=heading, exact=True, level=2)).to_be_visible(timeout=TIMEOUT_MS)
     expect(page.get_by_role("heading", name="党建活动", exact=True)).to_be_visible()
     expect(page.get_by_text(t("about.stored", "zh", n=expected_counts["activities"]), exact=True)).to_be_visible()
-    # Departments by category, then the fields of each of the five kinds.
-    expect(page.get_by_test_id("stDataFrame").filter(visible=True)).to_have_count(6, timeout=TIMEOUT_MS)
+    # Departments by category, then the fields of each of the five kinds, then what each role may do.
+    expect(page.get_by_test_id("stDataFrame").filter(visible=True)).to_have_count(7, timeout=TIMEOUT_MS)
     wait_for_app_idle(page)
     assert page.url.split("?")[0].endswith("/about")
     save_screenshot(page, "about-zh.png")
@@ -231,8 +231,8 @@ def test_glyph_check_detects_missing_cjk_font(playwright, app: App, tmp_path: Pa
     browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, env=env)
     try:
         page = browser.new_page(viewport=VIEWPORT)
-        page.goto(f"{app.url}/")
-        expect(page.locator("h1", has_text="总览")).to_be_visible(timeout=TIMEOUT_MS)
+        page.goto(f"{app.url}/")  # signed out: the sign-in form, under the app's Chinese title
+        expect(page.locator("h1", has_text=t("app.title", "zh"))).to_be_visible(timeout=TIMEOUT_MS)
         _, glyphs = rendered_glyphs(page)
     finally:
         browser.close()

@@ -22,6 +22,7 @@ from analytics.imports.model import ImportOptions, SourceFile
 from tests.browser_support import TIMEOUT_MS, App, run_app, save_screenshot, wait_for_app_idle
 from tests.conftest import SAMPLES
 from tests.import_support import aggregates_xlsx
+from tests.page_support import add_test_accounts
 
 pytestmark = pytest.mark.browser
 
@@ -35,6 +36,7 @@ def import_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     with Database(path) as db:
         files = [SourceFile.from_path(SAMPLES / n) for n in ("branches_utf8bom.csv", "departments_gbk.csv")]
         assert importer.import_files(db, files, ImportOptions()).ok
+        add_test_accounts(db)
     return path
 
 

@@ -15,9 +15,11 @@ from urllib.parse import parse_qs, urlencode, urlparse
 import pytest
 from playwright.sync_api import expect
 
+from analytics.accounts import Role
 from analytics.db import Database
 from analytics.i18n import t
-from tests.browser_support import VIEWPORT, App, run_app, save_screenshot, wait_for_app_idle
+from tests.browser_support import VIEWPORT, App, run_app, save_screenshot, sign_in, wait_for_app_idle
+from tests.page_support import TEST_ACCOUNTS, TEST_PASSWORD
 
 pytestmark = pytest.mark.browser
 
@@ -109,12 +111,11 @@ def test_a_shared_link_restores_the_view(page, browser, app: App) -> None:
     assert title(page) == t("party.title", "en")
     assert shown_filters(page) == ("2024-01", "2024-06", "Clinical", "内科第一党支部")
     assert {k: params(page).get(k) for k in shared} == shared and params(page)["lang"] == "en"
-    # The URL the page shows is a link someone else can open: a new browser, the same view.
+    # The URL the page shows is a link someone else can open: a new browser, once signed in, the same view.
     other = browser.new_context(viewport=VIEWPORT)
     try:
         again = other.new_page()
-        again.goto(page.url)
-        wait_for_app_idle(again)
+        sign_in(again, page.url, TEST_ACCOUNTS[Role.VIEWER], TEST_PASSWORD)
         assert title(again) == t("party.title", "en")
         assert {k: params(again).get(k) for k in shared} == shared
         assert shown_filters(again) == ("2024-01", "2024-06", "Clinical", "内科第一党支部")

@@ -31,7 +31,8 @@ def test_a_negative_weight_typed_in_is_refused_in_chinese_on_save(page, app: App
     field.fill("-5")
     field.press("Tab")
     expect(page.get_by_text("Number is", exact=False)).to_have_count(0)  # Streamlit's English range message
-    page.get_by_role("button", name=t("settings.save", "zh")).click()
+    form = page.get_by_test_id("stForm").filter(has=field)  # the metric settings (the sign-in rules have their own)
+    form.get_by_role("button", name=t("settings.save", "zh")).click()
     wait_for_app_idle(page)
     error = page.get_by_test_id("stAlertContentError")
     expect(error).to_contain_text(t("settings.invalid", "zh"))

@@ -24,6 +24,7 @@ from analytics.imports.importer import import_files
 from analytics.imports.model import SourceFile
 from tests.browser_support import TIMEOUT_MS, App, run_app, wait_for_app_idle
 from tests.conftest import SAMPLES
+from tests.page_support import add_test_accounts
 
 ORGANISATION = ("branches_utf8bom.csv", "departments_gbk.csv")
 
@@ -35,10 +36,11 @@ def cli(path: Path, *args: str) -> subprocess.CompletedProcess:
 
 @pytest.fixture(scope="module")
 def served_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A database holding only the registers: the page says there are no records yet."""
+    """A database holding only the registers (and the test accounts): the page says there are no records yet."""
     path = tmp_path_factory.mktemp("side-by-side") / "served.duckdb"
     with Database(path) as db:
         assert import_files(db, [SourceFile.from_path(SAMPLES / n) for n in ORGANISATION]).ok
+        add_test_accounts(db)
     return path
 
 

@@ -20,7 +20,7 @@ from analytics.i18n import t
 from analytics.imports.importer import import_files
 from analytics.imports.model import ImportOptions, SourceFile
 from tests.import_support import registers
-from tests.page_support import open_app_page
+from tests.page_support import add_test_accounts, open_app_page
 
 OPTIONS = ImportOptions(today=dt.date(2026, 6, 30))
 AS_OF = dt.date(2024, 6, 30)
@@ -207,6 +207,7 @@ def test_a_corrected_ledger_raises_no_false_overdue_warning(db, corrected):
 
 def test_the_discipline_page_shows_completed_without_a_date_apart(db, tmp_path, monkeypatch):
     imported(db, LEDGER)
+    add_test_accounts(db)
     db.close()
     monkeypatch.setattr(pages._ui, "today", lambda: AS_OF)
     at = open_app_page("pages/discipline.py", tmp_path / "x.duckdb", monkeypatch, "zh")
@@ -229,5 +230,6 @@ def test_the_discipline_page_shows_completed_without_a_date_apart(db, tmp_path, 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_the_about_page_states_the_rule(tmp_path, monkeypatch, lang):
+    add_test_accounts(tmp_path / "empty.duckdb")
     at = open_app_page("pages/about.py", tmp_path / "empty.duckdb", monkeypatch, lang)
     assert f"- {t('about.rules.rectification', lang)}" in [m.value for m in at.markdown]

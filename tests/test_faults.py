@@ -26,6 +26,7 @@ from analytics.imports.limits import ImportLimits
 from analytics.imports.model import SourceFile
 from analytics.privacy import pseudonymise
 from tests.conftest import SAMPLES
+from tests.page_support import add_test_accounts, signed_in
 
 ORGANISATION = ("branches_utf8bom.csv", "departments_gbk.csv")
 
@@ -149,8 +150,9 @@ def test_a_truncated_workbook_is_a_message_on_the_command_line(tmp_path):
 
 
 def test_a_truncated_workbook_beside_good_files_on_the_page(tmp_path, monkeypatch):
+    add_test_accounts(tmp_path / "page.duckdb")
     monkeypatch.setenv("PBI_DB", str(tmp_path / "page.duckdb"))
-    at = AppTest.from_file("../app.py", default_timeout=60)
+    at = signed_in(AppTest.from_file("../app.py", default_timeout=60))
     at.run()
     at.switch_page("pages/import.py").run()
     for name in ORGANISATION:
@@ -285,7 +287,7 @@ def test_an_internal_fault_on_a_page_is_a_sentence_not_a_traceback(demo_db_copy,
         raise RuntimeError("the panel broke")
 
     monkeypatch.setattr("analytics.metrics.build_panel", broken)
-    at = AppTest.from_file("../app.py", default_timeout=60)
+    at = signed_in(AppTest.from_file("../app.py", default_timeout=60))
     at.run()
     assert not at.exception, at.exception
     assert any("本页出现内部错误（RuntimeError）" in e.value for e in at.error)
@@ -312,12 +314,16 @@ def archived(demo_db_copy):
 
 def test_an_archived_read_only_database_is_viewed_and_writes_are_refused_with_a_message(archived, monkeypatch):
     status = run_cli("status", "--db", str(archived))
-    assert status.returncode == 0 and "schema version 5" in status.stdout, status.stderr
+    assert status.returncode == 0 and "schema version 6" in status.stdout, status.stderr
     done = run_cli("import", "--db", str(archived), str(SAMPLES / "activities_2024_utf8bom.csv"))
     assert done.returncode == 1 and "Traceback" not in done.stdout + done.stderr
     assert "只读" in done.stdout
     monkeypatch.setenv("PBI_DB", str(archived))
-    at = AppTest.from_file("../app.py", default_timeout=60)
+    at = signed_in(AppTest.from_file("../app.py", default_timeout=60))
     at.run()
     assert not at.exception and not at.error, (at.exception, [e.value for e in at.error])
     assert at.metric, "the overview shows its figures"
+    # A download of discipline data, audited where it can be: on the archive it downloads, unrecorded.
+    at.switch_page("pages/discipline.py").run()
+    at.download_button(key="discipline_ledger_csv").click().run()
+    assert not at.exception and not at.error, (at.exception, [e.value for e in at.error])

@@ -26,6 +26,7 @@ from analytics.imports.limits import ImportLimits
 from analytics.imports.model import ImportOptions, SourceFile
 from analytics.schema import RecordKind
 from tests.import_support import registers
+from tests.page_support import add_test_accounts, signed_in
 
 TODAY = dt.date(2026, 6, 30)
 HEADER = ["活动日期", "支部名称", "活动类型", "活动主题", "参加人数"]
@@ -399,12 +400,13 @@ def page_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     path = tmp_path / "wide.duckdb"
     with Database(path) as database:
         assert import_files(database, registers(), ImportOptions(today=TODAY)).ok
+        add_test_accounts(database)
     monkeypatch.setenv("PBI_DB", str(path))
     return path
 
 
 def upload(name: str, content: bytes) -> AppTest:
-    at = AppTest.from_file("../app.py", default_timeout=120)
+    at = signed_in(AppTest.from_file("../app.py", default_timeout=120))
     at.run()
     at.switch_page("pages/import.py").run()
     at.file_uploader[0].upload(name, content, "text/csv").run()

@@ -15,6 +15,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from analytics import exports, settings, summary
+from analytics.accounts import Role
 from analytics.db import Database
 from analytics.i18n import STRINGS, t
 from analytics.imports import importer
@@ -24,6 +25,7 @@ from analytics.schema import RecordKind
 from pages._ui import md_escape
 from tests.conftest import SAMPLES
 from tests.import_support import aggregates_xlsx
+from tests.page_support import TEST_ACCOUNTS, add_test_accounts, signed_in
 
 TIMEOUT = 30
 ORGANISATION = ("branches_utf8bom.csv", "departments_gbk.csv")
@@ -37,9 +39,10 @@ PAGE = "pages/import.py"
 
 @pytest.fixture
 def db_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A fresh empty database per test (a distinct path: the app caches one Database per path)."""
+    """A fresh database per test, empty but for the test accounts (a distinct path: the app caches one Database
+    per path)."""
     path = tmp_path / "import.duckdb"
-    Database(path).close()
+    add_test_accounts(path)
     monkeypatch.setenv("PBI_DB", str(path))
     return path
 
@@ -57,7 +60,7 @@ def table_counts(path: Path) -> dict[str, int]:
 
 
 def open_page(lang: str = "zh") -> AppTest:
-    at = AppTest.from_file("../app.py", default_timeout=TIMEOUT)
+    at = signed_in(AppTest.from_file("../app.py", default_timeout=TIMEOUT))
     if lang != "zh":
         at.query_params["lang"] = lang
     at.run()
@@ -134,6 +137,7 @@ def test_samples_import_organisation_first_and_the_counts_follow(db_path: Path) 
     assert list(history[t("import.history.batch_id", "zh")]) == [3, 2, 1]
     assert list(history[t("import.history.kind", "zh")]) == ["党建活动", "科室", "党支部"]
     assert list(history[t("import.history.rows", "zh")]) == [120, 6, 4]
+    assert set(history[t("import.history.imported_by", "zh")]) == {TEST_ACCOUNTS[Role.ADMIN]}  # the signed-in user
     assert list(history[t("import.history.encoding", "zh")]) == ["UTF-8（带 BOM）", "GBK", "UTF-8（带 BOM）"]
     assert at.selectbox(key="import_undo_batch").value == 3  # the newest batch is the one offered for undo
 

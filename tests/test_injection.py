@@ -42,6 +42,7 @@ from pages._ui import CUT, md_escape
 from tests import markdown_probe
 from tests.browser_support import PROJECT_ROOT, VIEWPORT, App, run_app, save_screenshot, wait_for_app_idle
 from tests.conftest import SAMPLES
+from tests.page_support import add_test_accounts, signed_in
 
 TIMEOUT = 60
 # sample name -> hostile name
@@ -109,6 +110,7 @@ def hostile_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
         con = db.reader()
         assert {n for (n,) in con.execute("SELECT name FROM branches").fetchall()} == set(BRANCHES.values())
         assert {n for (n,) in con.execute("SELECT name FROM departments").fetchall()} == set(DEPARTMENTS.values())
+        add_test_accounts(db)
     return path
 
 
@@ -209,14 +211,16 @@ def live_formulas(kind: str, data: bytes) -> list[str]:
 
 
 def open_page(db_path: Path, monkeypatch, page: str, params: dict[str, str] | None = None, **state) -> AppTest:
-    """`page` through app.py (so with its sidebar), in Chinese, with URL parameters and session state."""
+    """`page` after app.py's first run (so with its sidebar), signed in, in Chinese, with URL parameters and
+    session state."""
     monkeypatch.setenv("PBI_DB", str(db_path))
-    at = AppTest.from_file("../app.py", default_timeout=TIMEOUT)
+    at = signed_in(AppTest.from_file("../app.py", default_timeout=TIMEOUT))
     at.query_params["lang"] = "zh"
-    for key, value in (params or {}).items():
-        at.query_params[key] = value
     for key, value in state.items():
         at.session_state[key] = value
+    at.run()
+    for key, value in (params or {}).items():  # after app.py's navigation, which starts a page without them
+        at.query_params[key] = value
     at.switch_page(page).run()
     assert not at.exception, at.exception
     return at

@@ -43,8 +43,8 @@ class Announcing:
         return self._cursor.commit()
 
 
-def announcing(cursor):
-    return (yield from original(Announcing(cursor)))
+def announcing(cursor, *args, **kwargs):
+    return (yield from original(Announcing(cursor), *args, **kwargs))
 
 
 db._transaction = announcing

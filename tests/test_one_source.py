@@ -19,7 +19,7 @@ from analytics.imports.importer import import_files
 from analytics.imports.model import ImportOptions, SourceFile
 from analytics.schema import Population
 from tests.import_support import registers
-from tests.page_support import open_app_page
+from tests.page_support import add_test_accounts, open_app_page
 
 OPTIONS = ImportOptions(today=dt.date(2026, 6, 30))
 AS_OF = dt.date(2025, 6, 30)
@@ -306,6 +306,7 @@ def test_every_case_together_in_one_database(planted):
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_the_satisfaction_page_says_how_many_aggregates_do_not_count(planted, tmp_path, monkeypatch, lang):
     planted([*MONTHS_AND_QUARTER, *PLATFORM], RESPONSES).close()
+    add_test_accounts(tmp_path / "x.duckdb")
     at = open_app_page("pages/satisfaction.py", tmp_path / "x.duckdb", monkeypatch, lang)
     note = t("sat.uncounted", lang, n=2, by_responses=1, by_aggregates=1)
     assert note in [i.value for i in at.info]
@@ -314,11 +315,13 @@ def test_the_satisfaction_page_says_how_many_aggregates_do_not_count(planted, tm
 
 def test_no_note_when_every_aggregate_counts(planted, tmp_path, monkeypatch):
     planted([aggregate("2024", "D2", "staff", 75.0, 40), *QUARTERS_AND_YEAR[:4]]).close()
+    add_test_accounts(tmp_path / "x.duckdb")
     at = open_app_page("pages/satisfaction.py", tmp_path / "x.duckdb", monkeypatch, "zh")
     assert not any("未计入" in i.value for i in at.info)
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_the_about_page_states_the_rule(tmp_path, monkeypatch, lang):
+    add_test_accounts(tmp_path / "empty.duckdb")
     at = open_app_page("pages/about.py", tmp_path / "empty.duckdb", monkeypatch, lang)
     assert f"- {t('about.rules.sources', lang)}" in [m.value for m in at.markdown]

@@ -1,5 +1,6 @@
 """The discipline page (纪检监察) through AppTest: its figures against pandas on the raw demo tables, the filters,
-the overdue ledger, the click into a department's profile, and that no person ever reaches the page."""
+the overdue ledger, the click into a department's profile, and that no person ever reaches the page of a role
+without record details."""
 
 from __future__ import annotations
 
@@ -11,9 +12,11 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 import pages._ui
-from analytics import exports
+from analytics import accounts, exports
+from analytics.accounts import Permission, Role
 from analytics.db import Database
 from analytics.i18n import t
+from tests.page_support import add_test_accounts, signed_in
 
 TIMEOUT = 30
 AS_OF = dt.date(2025, 12, 31)  # inside the demo's last quarter, so only some rectifications are overdue
@@ -57,12 +60,12 @@ def downloaded(monkeypatch) -> list[pd.DataFrame]:
     return frames
 
 
-def open_page(db_path, monkeypatch, lang: str = "zh") -> AppTest:
+def open_page(db_path, monkeypatch, lang: str = "zh", role: Role = Role.ADMIN) -> AppTest:
     monkeypatch.setenv("PBI_DB", str(db_path))
     monkeypatch.setattr(pages._ui, "today", lambda: AS_OF)
-    at = AppTest.from_file("../app.py", default_timeout=TIMEOUT)
+    at = signed_in(AppTest.from_file("../app.py", default_timeout=TIMEOUT), role)
     at.query_params["lang"] = lang
-    # Straight to the page (its url path is its file name), through app.py's navigation and sidebar.
+    at.run()  # app.py first (a signed-in session holds state: AppTest would not rerun a page into app.py)
     at.switch_page("pages/discipline.py").run()
     assert not at.exception, at.exception
     return at
@@ -193,10 +196,14 @@ def test_yearly_grain_in_english_labels_every_category(demo_db_path, monkeypatch
     assert not re.search(r"[\u4e00-\u9fff]", "".join(table.columns))
 
 
-def test_no_person_or_pseudonym_anywhere_on_the_page_or_in_downloads(demo_db_path, monkeypatch, raw, downloaded):
+@pytest.mark.parametrize(
+    "role", [r for r in Role if not accounts.may(r, Permission.DISCIPLINE_DETAILS)], ids=lambda r: r.value
+)
+def test_no_person_or_pseudonym_anywhere_on_the_page_or_in_downloads(demo_db_path, monkeypatch, raw, downloaded, role):
     persons = {p for people in raw["records"]["persons_pseudonymised"] for p in people}
     assert persons  # the demo does name people: the test can fail
-    at = open_page(demo_db_path, monkeypatch)
+    at = open_page(demo_db_path, monkeypatch, role=role)
+    assert not [df for df in at.dataframe if df.key == "discipline_details"]
     at.selectbox(key="w_branch").set_value(raw["departments"]["branch_code"].iloc[0]).run()
     texts = [page_text(at)] + [d.to_csv() for d in downloaded]
     assert len(downloaded) >= 4  # department table and ledger, CSV and Excel
@@ -230,6 +237,7 @@ def test_a_database_without_discipline_records_says_what_is_missing(demo_db_copy
 
 
 def test_an_empty_database_says_what_is_missing(tmp_path, monkeypatch):
+    add_test_accounts(tmp_path / "empty.duckdb")
     at = open_page(tmp_path / "empty.duckdb", monkeypatch, lang="en")
     assert [i.value for i in at.info] == [t("discipline.empty", "en")]
     assert any(link.proto.page.endswith("import.py") or "import" in link.proto.page for link in at.get("page_link"))
@@ -240,7 +248,7 @@ def test_the_page_runs_alone_as_in_streamlits_legacy_mode(demo_db_path, monkeypa
     switch, no restored filters. (A session with some state: a fresh one would rerun into app.py, see
     `_ui.ensure_navigation`.)"""
     monkeypatch.setenv("PBI_DB", str(demo_db_path))
-    at = AppTest.from_file("../pages/discipline.py", default_timeout=TIMEOUT)
+    at = signed_in(AppTest.from_file("../pages/discipline.py", default_timeout=TIMEOUT))
     at.session_state["lang"] = "en"
     at.run()
     assert not at.exception

@@ -20,6 +20,7 @@ from analytics.imports.model import SourceFile
 from analytics.queries import RECORD_TABLES
 from analytics.schema import REQUIRED_MEETINGS_PER_YEAR
 from tests.conftest import SAMPLES
+from tests.page_support import add_test_accounts, signed_in
 from tests.satisfaction_support import counted
 
 TIMEOUT = 60
@@ -38,7 +39,7 @@ def raw(demo_db_path) -> dict[str, pd.DataFrame]:
 @pytest.fixture
 def app(demo_db_path, monkeypatch) -> AppTest:
     monkeypatch.setenv("PBI_DB", str(demo_db_path))
-    return AppTest.from_file("../app.py", default_timeout=TIMEOUT)
+    return signed_in(AppTest.from_file("../app.py", default_timeout=TIMEOUT))
 
 
 def cards(at: AppTest) -> dict[str, object]:
@@ -235,7 +236,7 @@ def test_a_group_below_the_threshold_shows_no_number(demo_db_copy, raw, monkeypa
     staff, n = satisfaction(raw, "2025Q4", "staff", ("month", "quarter"), departments_in(raw, branch="DZB24"))
     assert 10 <= n < 20
     monkeypatch.setenv("PBI_DB", str(demo_db_copy))
-    at = AppTest.from_file("../app.py", default_timeout=TIMEOUT).run()
+    at = signed_in(AppTest.from_file("../app.py", default_timeout=TIMEOUT)).run()
     at.selectbox(key="w_branch").set_value("DZB24").run()
     assert cards(at)["医务人员满意度"].value == f"{staff:.1f}"  # shown at the default threshold of 10
 
@@ -260,8 +261,9 @@ def test_only_the_registers_say_what_is_missing(tmp_path, monkeypatch):
     with Database(path) as db:
         files = [SourceFile.from_path(SAMPLES / n) for n in ("branches_utf8bom.csv", "departments_gbk.csv")]
         assert import_files(db, files).ok
+        add_test_accounts(db)
     monkeypatch.setenv("PBI_DB", str(path))
-    at = AppTest.from_file("../app.py", default_timeout=TIMEOUT).run()
+    at = signed_in(AppTest.from_file("../app.py", default_timeout=TIMEOUT)).run()
     assert not at.exception
     assert at.info[0].value == t("overview.registers_only", "zh")
     assert not at.metric
@@ -274,8 +276,9 @@ def test_only_satisfaction_shows_it_and_says_party_data_is_missing(tmp_path, mon
     with Database(path) as db:
         assert import_files(db, [SourceFile.from_path(SAMPLES / n) for n in names]).ok
         responses = db.reader().execute("SELECT * FROM satisfaction_responses").df()
+        add_test_accounts(db)
     monkeypatch.setenv("PBI_DB", str(path))
-    at = AppTest.from_file("../app.py", default_timeout=TIMEOUT).run()
+    at = signed_in(AppTest.from_file("../app.py", default_timeout=TIMEOUT)).run()
     assert not at.exception
     shown = cards(at)
     assert shown["党建指数"].value == "—"

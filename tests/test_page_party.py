@@ -18,7 +18,7 @@ from analytics.imports.importer import import_files
 from analytics.imports.model import SourceFile
 from analytics.schema import SixImprovement
 from tests.conftest import SAMPLES
-from tests.page_support import open_app_page
+from tests.page_support import add_test_accounts, open_app_page
 
 TIMEOUT = 60
 # Written out here rather than imported, so that the test does not share the definitions it checks:
@@ -314,6 +314,7 @@ def test_clicking_a_department_opens_its_profile(raw, demo_db_path, monkeypatch)
 
 def test_an_empty_database_and_registers_only_say_what_to_import(tmp_path, monkeypatch):
     empty = tmp_path / "empty.duckdb"
+    add_test_accounts(empty)
     at = open_page(empty, monkeypatch)
     assert at.info[0].value == t("party.no_register", "zh")
     assert not at.metric
@@ -325,6 +326,7 @@ def test_an_empty_database_and_registers_only_say_what_to_import(tmp_path, monke
         )
         counts = db.reader().execute("SELECT (SELECT count(*) FROM branches), (SELECT count(*) FROM departments)")
         branches, departments = counts.fetchone()
+        add_test_accounts(db)
     at = open_page(registers, monkeypatch, lang="en")
     assert at.info[0].value == t("party.no_activities", "en", branches=branches, departments=departments)
     assert not at.metric and not at.dataframe

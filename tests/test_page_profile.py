@@ -13,6 +13,7 @@ import pages._ui
 from analytics import metrics, risk
 from analytics.db import Database
 from analytics.i18n import t
+from tests.page_support import add_test_accounts, signed_in
 from tests.satisfaction_support import counted
 
 TIMEOUT = 30
@@ -32,13 +33,15 @@ def raw(demo_db_path) -> dict[str, pd.DataFrame]:
 def open_profile(db_path, monkeypatch, dept: str | None = "D01", lang: str = "zh", state: dict | None = None):
     monkeypatch.setenv("PBI_DB", str(db_path))
     monkeypatch.setattr(pages._ui, "today", lambda: AS_OF)
-    at = AppTest.from_file("../app.py", default_timeout=TIMEOUT)
+    at = signed_in(AppTest.from_file("../app.py", default_timeout=TIMEOUT))
     at.query_params["lang"] = lang
-    if dept is not None:
-        at.query_params["dept"] = dept
     for key, value in (state or {}).items():
         at.session_state[key] = value
-    # Straight to the page (its url path is its file name), through app.py's navigation and sidebar.
+    # app.py first (signed in, a session holds state: AppTest would not rerun a page into it), then the page
+    # with the link's `dept`.
+    at.run()
+    if dept is not None:
+        at.query_params["dept"] = dept
     at.switch_page("pages/profile.py").run()
     assert not at.exception, at.exception
     return at
@@ -237,6 +240,7 @@ def test_a_register_without_other_data_shows_the_facts_and_what_is_missing(demo_
 
 
 def test_an_empty_database_says_what_is_missing(tmp_path, monkeypatch):
+    add_test_accounts(tmp_path / "empty.duckdb")
     at = open_profile(tmp_path / "empty.duckdb", monkeypatch, dept="D01")
     assert [i.value for i in at.info] == [t("profile.empty", "zh")]
     assert not at.selectbox
@@ -247,7 +251,7 @@ def test_the_page_runs_alone_as_in_streamlits_legacy_mode(demo_db_path, monkeypa
     switch, no restored filters. (A session with some state: a fresh one would rerun into app.py, see
     `_ui.ensure_navigation`.)"""
     monkeypatch.setenv("PBI_DB", str(demo_db_path))
-    at = AppTest.from_file("../pages/profile.py", default_timeout=TIMEOUT)
+    at = signed_in(AppTest.from_file("../pages/profile.py", default_timeout=TIMEOUT))
     at.query_params["dept"] = "D07"
     at.session_state["lang"] = "zh"
     at.run()

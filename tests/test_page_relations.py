@@ -15,7 +15,7 @@ from analytics.i18n import t
 from analytics.imports.importer import import_files
 from analytics.imports.model import SourceFile
 from tests.conftest import SAMPLES
-from tests.page_support import open_app_page
+from tests.page_support import add_test_accounts, open_app_page
 
 TIMEOUT = 90
 
@@ -102,6 +102,7 @@ def test_on_the_sample_files_the_page_says_why_data_is_insufficient(tmp_path, mo
         names = ["branches_utf8bom.csv", "departments_gbk.csv", "activities_2024_utf8bom.csv"]
         names += ["satisfaction_responses_gbk.csv", "satisfaction_quarterly_2024.xlsx", "discipline_2024.xlsx"]
         assert import_files(db, [SourceFile.from_path(SAMPLES / n) for n in names]).ok
+        add_test_accounts(db)
     at = open_page(path, monkeypatch, "en")
     text = plain(at.info[0].value)
     assert text.startswith("Not enough data") and "below the minimum sample" in text
@@ -109,5 +110,6 @@ def test_on_the_sample_files_the_page_says_why_data_is_insufficient(tmp_path, mo
 
 
 def test_an_empty_database_points_to_the_import_page(tmp_path, monkeypatch):
+    add_test_accounts(tmp_path / "empty.duckdb")
     at = open_page(tmp_path / "empty.duckdb", monkeypatch, "zh")
     assert "请导入满意度和党建活动数据" in plain(at.info[0].value)

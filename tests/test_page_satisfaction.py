@@ -20,7 +20,7 @@ from analytics.imports.importer import import_files
 from analytics.imports.model import SourceFile
 from analytics.settings import MetricSettings, save_metric_settings
 from tests.conftest import SAMPLES
-from tests.page_support import open_app_page
+from tests.page_support import add_test_accounts, open_app_page
 from tests.satisfaction_support import counted
 
 TIMEOUT = 60
@@ -307,6 +307,7 @@ def test_clicking_a_department_opens_its_profile(raw, demo_db_path, monkeypatch)
 
 
 def test_an_empty_database_and_registers_only_say_what_to_import(tmp_path, monkeypatch):
+    add_test_accounts(tmp_path / "empty.duckdb")
     at = open_page(tmp_path / "empty.duckdb", monkeypatch)
     assert at.info[0].value == t("sat.no_register", "zh")
     assert not at.metric
@@ -317,6 +318,7 @@ def test_an_empty_database_and_registers_only_say_what_to_import(tmp_path, monke
             db, [SourceFile.from_path(SAMPLES / name) for name in ("branches_utf8bom.csv", "departments_gbk.csv")]
         )
         departments = db.reader().execute("SELECT count(*) FROM departments").fetchone()[0]
+        add_test_accounts(db)
     at = open_page(registers, monkeypatch, lang="en")
     assert at.info[0].value == t("sat.no_data", "en", departments=departments)
     assert not at.metric and not at.dataframe

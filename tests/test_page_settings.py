@@ -14,10 +14,12 @@ from streamlit.testing.v1 import AppTest
 
 from analytics import metrics
 from analytics import settings as store
+from analytics.accounts import Role
 from analytics.db import Database
 from analytics.i18n import t
 from analytics.imports.limits import ImportLimits
-from analytics.settings import COMPONENTS, MetricSettings
+from analytics.settings import COMPONENTS, MetricSettings, SecuritySettings
+from tests.page_support import TEST_ACCOUNTS, signed_in
 
 TIMEOUT = 60
 
@@ -25,7 +27,7 @@ TIMEOUT = 60
 @pytest.fixture
 def app(demo_db_copy, monkeypatch) -> AppTest:
     monkeypatch.setenv("PBI_DB", str(demo_db_copy))
-    return AppTest.from_file("../app.py", default_timeout=TIMEOUT)
+    return signed_in(AppTest.from_file("../app.py", default_timeout=TIMEOUT))
 
 
 def open_settings(app: AppTest, lang: str = "zh") -> AppTest:
@@ -39,6 +41,15 @@ def open_settings(app: AppTest, lang: str = "zh") -> AppTest:
 
 def save(at: AppTest) -> AppTest:
     return at.form_submit_button[0].click().run()
+
+
+def restore_defaults(at: AppTest) -> AppTest:
+    """The "restore defaults" button, then its confirmation."""
+    at.button(key="settings_reset").click().run()
+    assert not at.exception and t("settings.reset.confirm_text", at.session_state["lang"]) in [
+        w.value for w in at.warning
+    ]
+    return at.button(key="settings_reset_yes").click().run()
 
 
 def stored(path) -> tuple[object, int]:
@@ -74,6 +85,8 @@ def test_a_saved_weight_changes_the_party_index_on_the_overview(app, demo_db_cop
     assert at.success[0].value == t("settings.saved_done", "zh")
     value, _ = stored(demo_db_copy)
     assert value["weights"]["compliance"] == 80
+    with Database(demo_db_copy) as db:
+        assert store.changed(db, store.METRICS_KEY)[1] == TEST_ACCOUNTS[Role.ADMIN]  # saved by the signed-in user
     assert any("三会一课权重 80（默认 40）" in c.value for c in at.caption)
 
     at.switch_page("pages/overview.py").run()
@@ -145,7 +158,7 @@ def test_frequencies_and_thresholds_are_saved_then_the_defaults_restored(app, de
     assert at.info[0].value == t("settings.unchanged", "en")
     assert stored(demo_db_copy)[1] == version
 
-    at.button(key="settings_reset").click().run()
+    at = restore_defaults(at)
     assert not at.exception
     assert at.success[0].value == t("settings.reset_done", "en")
     assert stored(demo_db_copy)[0] is None
@@ -165,7 +178,8 @@ def test_every_setting_has_a_default_and_an_explanation(app):
             assert widget.help, widget.key
             if not widget.key.startswith("set_count_"):  # meeting counts show their default in a column
                 assert marker in widget.label, widget.label
-        assert len(at.number_input) == len(COMPONENTS) + 7 + 3 + 2 + 2 + 6 + 2 + len(ImportLimits.model_fields)
+        fields = len(ImportLimits.model_fields) + len(SecuritySettings.model_fields)
+        assert len(at.number_input) == len(COMPONENTS) + 7 + 3 + 2 + 2 + 6 + 2 + fields
 
 
 def test_an_out_of_range_value_is_refused_in_chinese_and_nothing_is_stored(app, demo_db_copy):
@@ -306,6 +320,6 @@ def test_stored_out_of_range_import_limits_are_used_within_range_with_a_notice(a
     assert stored_limits(demo_db_copy) == {**ImportLimits().model_dump(), "max_text_rows": 5_000_000}
     assert not [w for w in at.warning if w.value.startswith(t("settings.adjusted", "zh", changes="")[:10])]
 
-    at.button(key="settings_reset").click().run()
+    at = restore_defaults(at)
     assert not at.exception
     assert at.number_input(key="set_limit_max_text_rows").value == 10_000_000

@@ -33,11 +33,12 @@ AS_NOBODY = {
     "runuser": ["runuser", "-u", "nobody", "--"],
 }
 WITHOUT_CAPABILITIES = ["setpriv", "--inh-caps=-all", "--bounding-set=-all"]
-# The overview through AppTest, in the user's process: what it shows, as JSON.
+# The overview through AppTest, in the user's process, signed in as the test administrator: what it shows, as JSON.
 RENDER = f"""
 import json
 from streamlit.testing.v1 import AppTest
-at = AppTest.from_file({str(PROJECT_ROOT / "app.py")!r}, default_timeout=60)
+from tests.page_support import signed_in
+at = signed_in(AppTest.from_file({str(PROJECT_ROOT / "app.py")!r}, default_timeout=60))
 at.run()
 print(json.dumps({{
     "exceptions": [str(e.value) for e in at.exception],
@@ -131,7 +132,7 @@ def test_read_commands_show_the_figures_and_write_nothing(unwritable: Unwritable
     assert json.loads(status.stdout) == json.loads(as_owner("status", "--db", str(demo_db_copy), "--json").stdout)
     assert json.loads(status.stdout)["counts"]["activities"] > 0
     text = cli(unwritable, "status", "--db", str(unwritable.db))
-    assert text.returncode == 0 and "schema version 5" in text.stdout
+    assert text.returncode == 0 and "schema version 6" in text.stdout
 
     figures = ("metrics", "--level", "hospital", "--grain", "year", "--json")
     metrics = cli(unwritable, *figures, "--db", str(unwritable.db))

@@ -24,6 +24,7 @@ from analytics.queries import RECORD_TABLES
 from pages._ui import md_escape
 from tests.browser_support import PROJECT_ROOT, TIMEOUT_MS, App, run_app, save_screenshot, wait_for_app_idle
 from tests.conftest import SAMPLES
+from tests.page_support import add_test_accounts, signed_in
 
 LIMIT_ENV = "PBI_UPLOAD_LIMIT_MB"
 ORGANISATION = ("branches_utf8bom.csv", "departments_gbk.csv")
@@ -33,7 +34,7 @@ BIG = "activities_2024_utf8bom.csv"  # 10,767 bytes: over a limit of 0.01 MB (10
 @pytest.fixture
 def db_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     path = tmp_path / "upload.duckdb"
-    Database(path).close()
+    add_test_accounts(path)
     monkeypatch.setenv("PBI_DB", str(path))
     return path
 
@@ -47,7 +48,7 @@ def stored(path: Path) -> dict[str, int]:
 
 
 def open_import_page(lang: str = "zh") -> AppTest:
-    at = AppTest.from_file("../app.py", default_timeout=60)
+    at = signed_in(AppTest.from_file("../app.py", default_timeout=60))
     at.query_params["lang"] = lang
     at.run()
     at.switch_page("pages/import.py").run()
@@ -105,7 +106,7 @@ def test_streamlit_lets_the_browser_send_more_than_the_page_takes() -> None:
 @pytest.fixture(scope="module")
 def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[App]:
     path = tmp_path_factory.mktemp("upload-limit") / "upload.duckdb"
-    Database(path).close()
+    add_test_accounts(path)
     with run_app(path, env={LIMIT_ENV: "1"}) as running:
         yield running
 
