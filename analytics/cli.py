@@ -429,7 +429,7 @@ def _demo_accounts(db: Database, file: Path) -> None:
         lines = [line.split("\t") for line in file.read_text(encoding="utf-8").splitlines() if "\t" in line]
         print(f"演示账号（仅供演示 demo only）: {file}")
         for name, role, password in lines:
-            print(f"  {name:<12} {accounts.Role(role).label('zh')} / {accounts.Role(role).label('en'):<22} {password}")
+            print(f"  {name:<12} {password:<16} {accounts.Role(role).label('zh')} / {accounts.Role(role).label('en')}")
     else:
         print(f"{db.path}: 已有账号，请用已有账号登录 (accounts exist: sign in with one of them)")
 

@@ -330,3 +330,38 @@ def test_user_add_as_a_separate_process_reads_the_password_from_stdin(db_path):
         "user", "add", "--db", str(db_path), "dave", "--role", "viewer", "--password", "dave-pw-1"
     )
     assert as_argument.returncode == 2  # no such option: a password is never an argument
+
+
+def test_demo_accounts_for_make_run_one_per_role_owner_only_and_shown_again(run, tmp_path):
+    """`make run`'s `demo --if-missing --accounts FILE`: a database without accounts gets one per role, each
+    password (in FILE, readable by its owner only, and printed) signs in with that role; the next run shows the
+    same file and makes nothing; a database with accounts of its own is left alone."""
+    path, file = tmp_path / "pbi.duckdb", tmp_path / "data" / "demo_accounts.txt"
+    assert run("init", "--db", path)[0] == 0
+    code, out, _ = run("demo", "--db", path, "--if-missing", "--accounts", file)
+    assert code == 0 and "demo only" in out and str(file) in out
+    assert file.stat().st_mode & 0o777 == 0o600
+    rows = [line.split("\t") for line in file.read_text(encoding="utf-8").splitlines() if not line.startswith("#")]
+    assert sorted(role for _, role, _ in rows) == sorted(r.value for r in accounts.Role)
+    with Database(path) as db:
+        for name, role, password in rows:
+            assert password in out  # shown to the operator
+            outcome = accounts.sign_in(db, name, password, "test")
+            assert outcome.ok and outcome.account.role == role
+        before = len(accounts.users(db))
+    code, again, _ = run("demo", "--db", path, "--if-missing", "--accounts", file)
+    assert code == 0 and all(password in again for _, _, password in rows)
+    with Database(path) as db:
+        assert len(accounts.users(db)) == before == 4
+
+    own = tmp_path / "own.duckdb"
+    assert run("init", "--db", own, "--admin", "chief", password=ADMIN_PASSWORD)[0] == 0
+    code, out, _ = run("demo", "--db", own, "--if-missing", "--accounts", tmp_path / "other.txt")
+    assert code == 0 and not (tmp_path / "other.txt").exists()
+    with Database(own) as db:
+        assert [a.name for a in accounts.users(db)] == ["chief"]
+
+
+def test_make_run_passes_the_demo_accounts_file():
+    makefile = (SAMPLES.parent.parent / "Makefile").read_text(encoding="utf-8")
+    assert "--if-missing --accounts data/demo_accounts.txt" in makefile
