@@ -204,20 +204,8 @@ def get(db: Database, name: str) -> Account | None:
 
 
 def users(db: Database) -> list[Account]:
-    return [
-        Account(
-            name=name,
-            display=display,
-            role=Role(role),
-            active=active,
-            source=source,
-            created_at=created_at,
-            last_sign_in=last_sign_in,
-        )
-        for name, display, role, active, source, created_at, last_sign_in in db.reader()
-        .execute(queries.USERS)
-        .fetchall()
-    ]
+    """Every account, by name."""
+    return [_account(row) for row in db.reader().execute(queries.USERS).fetchall()]
 
 
 def has_admin(db: Database) -> bool:

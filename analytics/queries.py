@@ -599,7 +599,9 @@ USER = """
 SELECT name, display, role, active, source, password_hash, created_at, last_sign_in FROM users
 WHERE lower(name) = lower(?)
 """
-USERS = "SELECT name, display, role, active, source, created_at, last_sign_in FROM users ORDER BY name"
+USERS = """
+SELECT name, display, role, active, source, password_hash, created_at, last_sign_in FROM users ORDER BY name
+"""
 ADMINS = "SELECT count(*) FROM users WHERE role = 'admin' AND active"
 ADD_USER = """
 INSERT INTO users (name, display, role, active, source, password_hash, created_at) VALUES (?, ?, ?, true, ?, ?, ?)

@@ -30,13 +30,18 @@ def demo_db_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
+def copy_database(source: Path, folder: Path) -> Path:
+    """A copy of the database `source` as `folder/demo.duckdb`, its pseudonym key beside it."""
+    path = folder / "demo.duckdb"
+    shutil.copy(source, path)
+    shutil.copy(f"{source}.key", f"{path}.key")  # its pseudonym key travels beside it
+    return path
+
+
 @pytest.fixture
 def demo_db_copy(demo_db_path: Path, tmp_path: Path) -> Path:
     """A private copy of the demo database, free for a test (or a subprocess) to open and change."""
-    path = tmp_path / "demo.duckdb"
-    shutil.copy(demo_db_path, path)
-    shutil.copy(f"{demo_db_path}.key", f"{path}.key")  # its pseudonym key travels beside it
-    return path
+    return copy_database(demo_db_path, tmp_path)
 
 
 # --- Browser tests (see tests/browser_support.py); each browser test module provides an `app` fixture ------

@@ -14,7 +14,6 @@ import dataclasses
 import datetime as dt
 import re
 import runpy
-import shutil
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -36,7 +35,7 @@ from analytics.schema import RecordKind
 from analytics.settings import SecuritySettings
 from pages import _auth
 from pages._auth import SESSION_KEY
-from tests.conftest import SAMPLES
+from tests.conftest import SAMPLES, copy_database
 from tests.page_support import TEST_ACCOUNTS, TEST_PASSWORD, add_test_accounts, open_app_page, signed_in
 
 TIMEOUT = 60
@@ -75,17 +74,10 @@ def every_run_through_app(monkeypatch) -> None:
     monkeypatch.setattr(_auth, "client_address", lambda: "apptest")
 
 
-def copy_db(source: Path, folder: Path) -> Path:
-    path = folder / "demo.duckdb"
-    shutil.copy(source, path)
-    shutil.copy(f"{source}.key", f"{path}.key")  # its pseudonym key travels beside it
-    return path
-
-
 @pytest.fixture(scope="module")
 def roles_db(demo_db_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A copy of the demo database for the page matrix: only the audit trail changes (refusals are recorded)."""
-    return copy_db(demo_db_path, tmp_path_factory.mktemp("roles"))
+    return copy_database(demo_db_path, tmp_path_factory.mktemp("roles"))
 
 
 def trail(path: Path, action: str | None = None) -> list[dict]:
