@@ -76,11 +76,12 @@ def _navigation(role: accounts.Role | None) -> st.Page:
 
 
 def _sidebar_and_page() -> None:
-    if not load(accounts.has_admin):  # no one could manage it: refuse to serve it, saying how to fix that
+    standing = load(accounts.standing, _auth.signed_in_name())  # one cached read: admin, account, idle limit
+    if not standing.has_admin:  # no one could manage it: refuse to serve it, saying how to fix that
         st.error(t("auth.no_admin", lang()), icon=":material/admin_panel_settings:")
         st.code(f"python -m analytics user add --db {database().path} NAME --role admin", language="bash")
         st.stop()
-    who = _auth.current()
+    who = _auth.current(standing)
     restore_filters()
     page = _navigation(who.role if who else None)
     # After st.navigation, which starts each page with the URL's query parameters cleared.

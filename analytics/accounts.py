@@ -217,6 +217,20 @@ def has_admin(db: Database) -> bool:
         return False
 
 
+@dataclass(frozen=True)
+class Standing:
+    """What every page run checks first, read at once (the app caches it until the data changes): whether
+    the database has an active administrator, the signed-in account as it now stands, the idle limit."""
+
+    has_admin: bool
+    account: Account | None
+    idle_minutes: int
+
+
+def standing(db: Database, name: str | None) -> Standing:
+    return Standing(has_admin(db), get(db, name) if name else None, settings.security(db).idle_minutes)
+
+
 def as_records(accounts: list[Account]) -> list[dict[str, Any]]:
     """`user list --json`: [{"name", "display", "role", "active", "last_sign_in"}]."""
     return [

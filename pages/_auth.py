@@ -106,9 +106,17 @@ def _idle_limit() -> float:
     return load(settings.security).idle_minutes * 60.0
 
 
-def current() -> Identity | None:
+def signed_in_name() -> str | None:
+    """The account name of the session's identity (or of the one its cookie brings back), before `current`
+    checks it."""
+    who = identity() or _resume()
+    return who.name if who is not None else None
+
+
+def current(standing: accounts.Standing) -> Identity | None:
     """The session's identity, if it is signed in, has been active within the idle limit, and its account is
-    still active with the same role (an administrator's change takes effect at the next click)."""
+    still active with the same role (`standing`, as app.py read it: an administrator's change takes effect at
+    the next click)."""
     identity = st.session_state.get(SESSION_KEY)
     if not isinstance(identity, Identity):
         identity = _resume()
@@ -117,12 +125,11 @@ def current() -> Identity | None:
     if identity.token is not None and identity.token not in _SIGNED_IN:  # signed out in another tab
         st.session_state.pop(SESSION_KEY, None)
         return None
-    limit = _idle_limit()
-    if time.monotonic() - identity.last_seen > limit:
+    if time.monotonic() - identity.last_seen > standing.idle_minutes * 60.0:
         _drop(identity, "timed_out", timed_out=True)
         return None
-    account = load(accounts.get, identity.name)
-    if account is None or not account.active or account.role != identity.role:
+    account = standing.account
+    if account is None or account.name != identity.name or not account.active or account.role != identity.role:
         _drop(identity, "account_gone")
         return None
     identity.last_seen = time.monotonic()
