@@ -564,7 +564,7 @@ def _print_relations(db: Database, args: argparse.Namespace) -> None:
     if args.all:
         found = relations.analyse_all(panel, weighted=args.weighted)
     else:
-        found = [relations.analyse(panel, args.metric, args.outcome, args.lag, weighted=args.weighted)]
+        found = [relations.analyse_in_family(panel, args.metric, args.outcome, args.lag, weighted=args.weighted)]
     if args.json:
         records = [r.as_dict() for r in found]
         print(json.dumps(records if args.all else records[0], ensure_ascii=False))

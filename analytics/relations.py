@@ -218,6 +218,14 @@ def analyse_all(
     return results
 
 
+def analyse_in_family(panel: Panel, metric: str, outcome: str, lag: int, weighted: bool = False) -> Relation:
+    """One pair as `analyse_all` reports it: its q is the Benjamini–Hochberg q of its family (every metric ×
+    outcome × lag), and its finding follows that q, so `relations --metric … --lag …` and `--all` (and the page)
+    never say different things about the same pair."""
+    family = analyse_all(panel, weighted=weighted)
+    return next(r for r in family if (r.metric, r.outcome, r.lag) == (metric, outcome, lag))
+
+
 # --- Plain words -------------------------------------------------------------------------------------------
 
 

@@ -159,5 +159,11 @@ def test_cli_relations_prints_the_specified_json(demo_db_copy):
     rows = json.loads(every.stdout)
     assert len(rows) == len(relations.METRICS) * len(relations.OUTCOMES) * len(relations.LAGS)
     assert all(r["q"] is None or 0 <= r["q"] <= 1 for r in rows)
+    # The single pair reports its family's q, and so says what --all says about it (issue 13, point 4).
+    (same,) = [r for r in rows if (r["metric"], r["outcome"], r["lag"]) == ("meeting_compliance", "inpatient", 1)]
+    assert record["q"] == same["q"] is not None and record["finding"] == same["finding"]
+    tested = [r for r in rows if r["fixed_effects"] is not None]
+    expected = stats.false_discovery_control([r["fixed_effects"]["p"] for r in tested], method="bh")
+    assert record["q"] == pytest.approx(expected[tested.index(same)])
     usage = subprocess.run([*command, "--metric", "party_index"], capture_output=True, text=True, check=False)
     assert usage.returncode == 2 and "--outcome" in usage.stderr
