@@ -1811,8 +1811,9 @@ STRINGS: dict[str, tuple[str, str]] = {
     ),
     "settings.field.alpha": ("显著性水平", "Significance level"),
     "settings.help.alpha": (
-        "满意度下降的检验 p 值小于此值才算显著。",
-        "A fall in satisfaction counts as significant when its p-value is below this.",
+        "满意度下降经多重检验校正后的 q 值（本期全院所有科室×人群变化一并校正）小于此值才算显著。",
+        "A fall in satisfaction counts as significant when its q-value, corrected for every department × "
+        "population change tested in the period hospital-wide, is below this.",
     ),
     "settings.field.overdue_high_days": ("整改逾期高等级（天）", "Overdue is high after (days)"),
     "settings.help.overdue_high_days": (
@@ -2446,9 +2447,10 @@ STRINGS: dict[str, tuple[str, str]] = {
         "periods running; short this period: {missing_en}.",
     ),
     "risk.satisfaction_drop": (
-        "{name}{population_zh}满意度由上期（{previous}）的 {old} 降至 {value}，下降 {drop} 分（p {p}，{n} 人受访）。",
+        "{name}{population_zh}满意度由上期（{previous}）的 {old} 降至 {value}，下降 {drop} 分（p {p}；本期共检验 {tested} 组变化，"
+        "多重检验校正后 q {q}；{n} 人受访）。",
         "{name}: {population_en} satisfaction fell from {old} in {previous} to {value}, down {drop} points "
-        "(p {p}, {n} respondents).",
+        "(p {p}; {tested} changes tested this period, q {q} after correcting for them; {n} respondents).",
     ),
     "risk.serious_discipline": (
         "{name}本期有 {n} 件第二种及以上形态案件（第二种形态 {form2} 件，第三、四种形态 {heavy} 件）。",

@@ -6,7 +6,9 @@ Warnings for one period (default: the latest), thresholds from `settings.Warning
 * `index_drop` (branch): 党建指数 fell by `index_drop` or more vs the previous period; medium.
 * `meetings_missed` (branch): 三会一课 compliance below `meetings_low` this period and the previous one; medium.
 * `satisfaction_drop` (department): a population's score fell by `satisfaction_drop` points or more vs the
-  previous period and the fall is significant at `alpha`; high if the fall is twice that, else medium.
+  previous period and the fall survives correction for the many tests of the period: its Benjamini–Hochberg q
+  over every department × population change tested in the period, hospital-wide (so a filter does not change
+  it), is below `alpha`; high if the fall is twice that, else medium. The warning says how many were tested.
 * `serious_discipline` (department): a form-2, -3 or -4 case (四种形态) in the period; high for forms 3–4.
 * `rectification_overdue` (department): rectifications open past their deadline as of the panel's day
   (whatever period the record is from); high if one is `overdue_high_days` late, else medium.
@@ -21,6 +23,7 @@ import datetime as dt
 
 import numpy as np
 import pandas as pd
+from scipy import stats
 
 from analytics import queries
 from analytics.db import Database
@@ -160,10 +163,13 @@ def warnings(
                 )
 
     dept_now = departments[departments["period"] == period]
+    hospital = departments if scope.category is None and scope.branch is None else rollup(panel, "department")
+    q_values, tested = satisfaction_q(hospital[hospital["period"] == period])
     for row in dept_now.itertuples():
         for pop in POPULATIONS:
             delta, p = getattr(row, f"delta_{pop}"), getattr(row, f"p_{pop}")
-            if pd.notna(delta) and pd.notna(p) and -delta >= rules.satisfaction_drop and p < rules.alpha:
+            q = q_values.get((row.department_code, pop))
+            if pd.notna(delta) and q is not None and -delta >= rules.satisfaction_drop and q < rules.alpha:
                 add(
                     "department",
                     row.department_code,
@@ -180,6 +186,8 @@ def warnings(
                     drop=_fmt(-delta),
                     previous=previous,
                     p=p_phrase(p),
+                    q=p_phrase(q),
+                    tested=tested,
                     n=int(getattr(row, f"n_{pop}")),
                 )
         form2plus = row.discipline_form2plus
@@ -223,6 +231,21 @@ def warnings(
     return out.sort_values(
         ["severity", "rule", "unit"], key=lambda c: c.map(rank) if c.name != "unit" else c, ignore_index=True
     )
+
+
+def satisfaction_q(departments: pd.DataFrame) -> tuple[dict[tuple[str, str], float], int]:
+    """Benjamini–Hochberg q of every department × population change tested in `departments` (one period's
+    rows), keyed by (department code, population), and how many were tested."""
+    keys, ps = [], []
+    for row in departments.itertuples():
+        for pop in POPULATIONS:
+            p = getattr(row, f"p_{pop}")
+            if pd.notna(p):
+                keys.append((row.department_code, pop))
+                ps.append(float(p))
+    if not ps:
+        return {}, 0
+    return dict(zip(keys, stats.false_discovery_control(ps, method="bh"), strict=True)), len(ps)
 
 
 def overdue_ledger(db: Database, as_of: dt.date | None = None) -> pd.DataFrame:
