@@ -1960,12 +1960,13 @@ STRINGS: dict[str, tuple[str, str]] = {
     "party.title": ("党建", "Party building"),
     "party.index_caption": (
         "**党建指数（0–100）** 是五项得分的加权平均：{weights}（缺少数据的一项不计入）。三会一课得分 = 各类会议"
-        " min(实开 ÷ 应开, 1) 的平均；参会率 = 实到 ÷ 应到；志愿服务（人均服务时长）、主题党日与党建+、廉洁教育"
+        " min(实开 ÷ 应开, 1) 的平均；参会率 = 组织生活会议（三会一课、主题党日、组织生活会）的实到 ÷ 应到；志愿服务（人均服务时长）、主题党日与党建+、廉洁教育"
         "按年度目标（每名党员 {service} 小时、{theme} 次、{integrity} 次）折算到每期计分，封顶 100。"
         "{green} 分及以上为良好，{amber} 分及以上为关注，低于 {amber} 分为预警。全院和多支部的数字按党员人数加权。",
         "**The party-building index (0–100)** is the weighted mean of five component scores: {weights} (a component "
         "without data drops out). 三会一课 scores the mean over meeting types of min(held ÷ required, 1); "
-        "attendance = attended ÷ expected; service hours per member, theme days and Party+, and integrity "
+        "attendance = attended ÷ expected at organisational-life meetings (三会一课, theme party days, "
+        "organisational life meetings); service hours per member, theme days and Party+, and integrity "
         "education score against yearly targets ({service} hours per member, {theme} and {integrity} activities) "
         "scaled to the period, capped at 100. Green from {green}, amber from {amber}, red below {amber}. "
         "Hospital and multi-branch figures weight branches by their party members.",

@@ -10,7 +10,9 @@ every department in the register and every period from the first to the last wit
   fits in the period (a quarterly meeting is not assessed per month), of min(held ÷ required, 1) × 100.
   Requirements are settings (`settings.MetricSettings.frequencies`, see `required_meetings`);
   `compliance_<type>` holds each type and `held_<type>` how many were held (branch roll-ups sum them).
-* `attendance_rate` (%): attended ÷ expected over activities that give an expected number.
+* `attendance_rate` (%): attended ÷ expected over the organisational-life meetings that give an expected
+  number (三会一课, 主题党日, 组织生活会: `schema.ORGANISATIONAL_LIFE`); service events, which expect the whole
+  branch while a few serve, do not count.
 * `service_hours_per_member`: Σ(hours × attendees) of volunteer service, free clinics and health
   education ÷ the branch's party members.
 * `theme_plus_activities`: theme party days, 党建+ projects and demonstration posts held.
@@ -58,6 +60,7 @@ from analytics import queries
 from analytics.db import Database
 from analytics.schema import (
     FOUR_FORMS,
+    ORGANISATIONAL_LIFE,
     SERVICE_ACTIVITIES,
     ActivityType,
     DisciplineCategory,
@@ -302,10 +305,11 @@ def _party_metrics(con, grain, settings, organisation, span, compliance_types) -
     held["period_start"] = pd.to_datetime(held["period_start"])
     keys = ["branch_code", "period_start"]
     by_type = held.groupby([*keys, "activity_type"])["held"].sum().unstack("activity_type", fill_value=0)
-    totals = held.groupby(keys)[["attended", "expected"]].sum(min_count=1)
+    life = held[held["activity_type"].isin([a.value for a in ORGANISATIONAL_LIFE])]
+    totals = life.groupby(keys)[["attended", "expected"]].sum(min_count=1)
     service = held[held["activity_type"].isin([a.value for a in SERVICE_ACTIVITIES])]
-    totals["person_hours"] = service.groupby(keys)["person_hours"].sum()
-    out = grid.set_index(keys).join(by_type).join(totals)
+    person_hours = service.groupby(keys)["person_hours"].sum()
+    out = grid.set_index(keys).join(by_type).join(totals).join(person_hours)
 
     months = PERIOD_MONTHS[grain]
     for kind in (*compliance_types, *(a.value for a in (*THEME_PLUS_ACTIVITIES, *INTEGRITY_ACTIVITIES))):

@@ -97,6 +97,20 @@ REQUIRED_MEETINGS_PER_YEAR: dict[ActivityType, int] = {
     ActivityType.DEMOCRATIC_APPRAISAL: 1,
 }
 
+# Organisational life (组织生活): the meetings attendance is measured over. Service events (志愿服务, 义诊 …)
+# carry the whole branch as their expected headcount while a few members serve, so counting them would make
+# attendance fall whenever a branch does more service (issue 13: an artefact "finding" on the demo).
+ORGANISATIONAL_LIFE: frozenset[ActivityType] = frozenset(
+    {
+        ActivityType.BRANCH_GENERAL_MEETING,
+        ActivityType.BRANCH_COMMITTEE_MEETING,
+        ActivityType.PARTY_GROUP_MEETING,
+        ActivityType.PARTY_LECTURE,
+        ActivityType.THEME_PARTY_DAY,
+        ActivityType.ORGANIZATIONAL_LIFE_MEETING,
+    }
+)
+
 # Activities that count as service to patients and the public (volunteer/service hours).
 SERVICE_ACTIVITIES: frozenset[ActivityType] = frozenset(
     {ActivityType.VOLUNTEER_SERVICE, ActivityType.FREE_CLINIC, ActivityType.HEALTH_EDUCATION}

@@ -113,7 +113,9 @@ def test_a_branch_quarters_meeting_compliance_equals_the_hand_computation(depart
     # D01 and D02 both belong to DZB01 and carry its figure.
     assert department_quarters[("D01", "2024Q1")]["meeting_compliance"] == pytest.approx(expected, abs=1e-4)
     assert department_quarters[("D02", "2024Q1")]["meeting_compliance"] == pytest.approx(expected, abs=1e-4)
-    with_expected = q1.dropna(subset=["应到人数"])
+    # Attendance over organisational-life meetings only: 三会一课, 主题党日, 组织生活会 (not service events).
+    life = {"支部党员大会", "支部委员会会议", "支委会", "党小组会", "党课", "主题党日", "组织生活会"}
+    with_expected = q1[q1["活动类型"].isin(life)].dropna(subset=["应到人数"])
     rate = 100 * with_expected["参加人数"].sum() / with_expected["应到人数"].sum()
     assert department_quarters[("D01", "2024Q1")]["attendance_rate"] == pytest.approx(rate, abs=1e-4)
 

@@ -61,6 +61,14 @@ REQUIRED_AT = {
 SERVICE = ("volunteer_service", "free_clinic", "health_education")
 THEME_PLUS = ("theme_party_day", "party_plus_project", "demonstration_post")
 INTEGRITY = ("warning_education", "integrity_talk")
+ORGANISATIONAL_LIFE_CODES = (  # 三会一课, 主题党日, 组织生活会: attendance is measured over these
+    "branch_general_meeting",
+    "branch_committee_meeting",
+    "party_group_meeting",
+    "party_lecture",
+    "theme_party_day",
+    "organizational_life_meeting",
+)
 DEFAULT_WEIGHTS = {"compliance": 40, "attendance": 20, "service": 15, "theme_plus": 15, "integrity": 10}
 DEFAULT_TARGETS = {"service": 4.0, "theme_plus": 12.0, "integrity": 2.0}  # per year
 CATEGORIES = (
@@ -414,7 +422,8 @@ def expected_party(
                 row[f"held_{kind}"] = held.get(kind, 0)
                 row[f"compliance_{kind}"] = min(held.get(kind, 0) / need, 1.0) * 100
             row["meeting_compliance"] = np.mean([row[f"compliance_{k}"] for k in required])
-            measured = cell[cell["expected"].fillna(0) > 0]
+            # Attendance over organisational-life meetings only (not service events: issue 13, point 2).
+            measured = cell[(cell["expected"].fillna(0) > 0) & cell["activity_type"].isin(ORGANISATIONAL_LIFE_CODES)]
             row["attended_total"] = measured["attended"].sum()
             row["expected_total"] = measured["expected"].sum()
             row["attendance_rate"] = (

@@ -33,6 +33,14 @@ PER_YEAR = {
     "democratic_appraisal": 1,
 }
 # ... and the default index weights and yearly targets.
+ORGANISATIONAL_LIFE = (
+    "branch_general_meeting",
+    "branch_committee_meeting",
+    "party_group_meeting",
+    "party_lecture",
+    "theme_party_day",
+    "organizational_life_meeting",
+)
 WEIGHTS = {"compliance": 40, "attendance": 20, "service": 15, "theme_plus": 15, "integrity": 10}
 SERVICE = {"volunteer_service", "free_clinic", "health_education"}
 THEME_PLUS = {"theme_party_day", "party_plus_project", "demonstration_post"}
@@ -67,7 +75,8 @@ def expected_branches(raw, grain: str, period: str) -> pd.DataFrame:
     out["compliance"] = (held / pd.Series(required)).clip(upper=1).mean(axis=1) * 100
     for kind in required:
         out[f"held_{kind}"] = held[kind]
-    with_expected = acts[acts["expected"] > 0]
+    # Attendance over organisational-life meetings only (三会一课, 主题党日, 组织生活会), not service events.
+    with_expected = acts[(acts["expected"] > 0) & acts["activity_type"].isin(ORGANISATIONAL_LIFE)]
     sums = with_expected.groupby("branch_code")[["attended", "expected"]].sum().reindex(branches.index)
     out["attendance"] = sums["attended"] / sums["expected"] * 100
     service = acts[acts["activity_type"].isin(SERVICE)]

@@ -91,6 +91,37 @@ def test_the_planted_relations_are_found_with_their_sign_and_lag(panel):
             assert result.finding["en"].startswith("No reliable within-department association")
 
 
+def test_attendance_is_measured_over_organisational_life_so_service_leaves_no_artefact(panel, demo_db_path):
+    """The demo plants nothing on attendance. Counted over every activity, attendance fell whenever a branch did
+    more service (service events expect the whole branch, ~29 % come) and "related" to outpatient satisfaction
+    (q < 0.001). Over organisational-life meetings only (issue 13, point 2), no attendance → outpatient finding
+    survives at any lag; and the rate equals attended ÷ expected over those meetings, computed here."""
+    found = {(r.metric, r.outcome, r.lag): r for r in relations.analyse_all(panel)}
+    for lag in relations.LAGS:
+        assert found[("attendance_rate", "outpatient", lag)].q > 0.05, lag
+    life = (
+        "branch_general_meeting",
+        "branch_committee_meeting",
+        "party_group_meeting",
+        "party_lecture",
+        "theme_party_day",
+        "organizational_life_meeting",
+    )
+    with Database(demo_db_path) as db:
+        raw = db.reader().execute("SELECT * FROM activities WHERE status = 'held' AND expected > 0").df()
+    raw["period"] = pd.PeriodIndex(raw["activity_date"], freq="Q").astype(str)  # "2024Q1", as the panel
+    meetings = raw[raw["activity_type"].isin(life)]
+    rates = (
+        100
+        * meetings.groupby(["branch_code", "period"])["attended"].sum()
+        / meetings.groupby(["branch_code", "period"])["expected"].sum()
+    )
+    shown = panel.frame.drop_duplicates(["branch_code", "period"]).set_index(["branch_code", "period"])
+    common = rates.index.intersection(shown.index)
+    assert len(common) > 100
+    assert shown.loc[common, "attendance_rate"].to_numpy() == pytest.approx(rates.loc[common].to_numpy())
+
+
 def test_below_the_minimum_sample_no_statistic_is_reported(panel):
     strict = dataclasses.replace(
         panel, settings=panel.settings.model_copy(update={"relations_min_n": 1000, "relations_min_departments": 8})
