@@ -2213,27 +2213,33 @@ STRINGS: dict[str, tuple[str, str]] = {
     "relations.lag.0": ("同期", "in the same {grain}"),
     "relations.lag.1": ("下一{grain}", "the next {grain}"),
     "relations.lag.2": ("{lag} 个{grain}之后", "{lag} {grain}s later"),
+    "relations.branches": ("{n} 个党支部、", "{n} branches, "),
     "relations.q": ("，多重比较校正后 q {q}", "; q {q} after correcting for the many pairs tested"),
     "relations.finding.positive": (
-        "同一科室{metric}每提高 {step}，{lag}的{outcome}平均高 {effect} 分（95% 置信区间 {lo} 至 {hi}；p {p}{q}；科室内比较；{departments} 个科室、{n} 个科室·期）。",
+        "同一科室{metric}每提高 {step}，{lag}的{outcome}平均高 {effect} 分（95% 置信区间 {lo} 至 {hi}；p {p}{q}；科室内比较；{branches}{departments} 个科室、{n} 个科室·期）。",
         "Departments whose {metric} rose by {step} saw {outcome} {effect} points higher {lag} (95% CI {lo} to "
-        "{hi}; p {p}{q}; within-department; {departments} departments, {n} department-periods).",
+        "{hi}; p {p}{q}; within-department; {branches}{departments} departments, {n} department-periods).",
     ),
     "relations.finding.negative": (
-        "同一科室{metric}每提高 {step}，{lag}的{outcome}平均低 {effect} 分（95% 置信区间 {lo} 至 {hi}；p {p}{q}；科室内比较；{departments} 个科室、{n} 个科室·期）。",
+        "同一科室{metric}每提高 {step}，{lag}的{outcome}平均低 {effect} 分（95% 置信区间 {lo} 至 {hi}；p {p}{q}；科室内比较；{branches}{departments} 个科室、{n} 个科室·期）。",
         "Departments whose {metric} rose by {step} saw {outcome} {effect} points lower {lag} (95% CI {lo} to "
-        "{hi}; p {p}{q}; within-department; {departments} departments, {n} department-periods).",
+        "{hi}; p {p}{q}; within-department; {branches}{departments} departments, {n} department-periods).",
     ),
     "relations.finding.null": (
-        "未发现{metric}与{lag}的{outcome}之间有可靠的科室内关联（每提高 {step}，估计 {lo} 至 {hi} 分；p {p}{q}；{departments} 个科室、{n} 个科室·期）。没有发现关联不等于证明没有关联。",
+        "未发现{metric}与{lag}的{outcome}之间有可靠的科室内关联（每提高 {step}，估计 {lo} 至 {hi} 分；p {p}{q}；{branches}{departments} 个科室、{n} 个科室·期）。没有发现关联不等于证明没有关联。",
         "No reliable within-department association between {metric} and {outcome} {lag} (per {step}: {lo} "
-        "to {hi} points; p {p}{q}; {departments} departments, {n} department-periods). Not finding an "
+        "to {hi} points; p {p}{q}; {branches}{departments} departments, {n} department-periods). Not finding an "
         "association does not prove there is none.",
     ),
     "relations.finding.not_enough_data": (
         "数据不足：{metric}与{outcome}只有 {n} 个科室·期、{departments} 个科室可配对，未达到最低样本要求，不报告统计量。",
         "Not enough data: {metric} and {outcome} pair up in only {n} department-periods across {departments} "
         "departments, below the minimum sample, so no statistic is reported.",
+    ),
+    "relations.finding.few_clusters": (
+        "数据不足：{metric}是党支部的指标，这些科室只属于不到 {minimum} 个党支部，按党支部计的样本未达到最低要求，不报告统计量。",
+        "Not enough data: {metric} is a branch figure, and these departments belong to fewer than {minimum} "
+        "branches, below the minimum sample counted in branches, so no statistic is reported.",
     ),
     "relations.finding.no_variation": (
         "{metric}或{outcome}在这些科室·期中没有变化，无法计算关联。",
@@ -2286,9 +2292,9 @@ STRINGS: dict[str, tuple[str, str]] = {
     ),
     "relations.finding.title": ("结论", "Finding"),
     "relations.finding.how": (
-        "结论依据科室内固定效应回归（控制科室和期间，按科室聚类稳健标准误）；本页共检验 {tests} 组指标，q 值为 Benjamini–Hochberg 多重比较校正后的结果，q < 0.05 才算可靠。",
+        "结论依据科室内固定效应回归（控制科室和期间；党建指标按党支部、纪检指标按科室聚类稳健标准误）；本页共检验 {tests} 组指标，q 值为 Benjamini–Hochberg 多重比较校正后的结果，q < 0.05 才算可靠。",
         "The finding rests on the within-department fixed-effects regression (department and period effects, "
-        "standard errors clustered by department); this page tests {tests} pairs, and q is the "
+        "standard errors clustered by branch for party metrics, by department for discipline figures); this page tests {tests} pairs, and q is the "
         "Benjamini–Hochberg corrected p: only q < 0.05 counts as reliable.",
     ),
     "relations.scatter.title": ("科室·期散点与拟合线", "Department-periods with the fitted line"),
@@ -2372,8 +2378,8 @@ STRINGS: dict[str, tuple[str, str]] = {
         "(department and period effects removed).",
     ),
     "relations.help.se": (
-        "效应估计的不确定程度，按科室聚类。",
-        "How uncertain the effect is, clustered by department.",
+        "效应估计的不确定程度（党建指标按党支部、纪检指标按科室聚类）。",
+        "How uncertain the effect is (clustered by branch for party metrics, by department for discipline ones).",
     ),
     "relations.help.p": (
         "如果实际上没有关联，得到至少这样强结果的概率；小于 0.05 通常视为显著。",

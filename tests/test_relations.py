@@ -29,7 +29,7 @@ def lagged_pairs(panel: metrics.Panel, metric: str, outcome: str, lag: int) -> p
     """The pairs, made here with pandas: x from `lag` quarters earlier in the same department."""
     frame = panel.frame.copy()
     frame["quarter"] = pd.PeriodIndex(frame["period"], freq="Q")
-    earlier = frame[["department_code", "quarter", metric]].assign(quarter=lambda d: d["quarter"] + lag)
+    earlier = frame[["department_code", "quarter", "branch_code", metric]].assign(quarter=lambda d: d["quarter"] + lag)
     data = frame[["department_code", "quarter", f"satisfaction_{outcome}", f"n_{outcome}"]].merge(
         earlier, on=["department_code", "quarter"]
     )
@@ -61,11 +61,14 @@ def test_statistics_equal_scipy_and_statsmodels(panel, metric, outcome, lag, wei
     assert result.spearman["rho"] == pytest.approx(rho, abs=1e-12)
     assert result.spearman["p"] == pytest.approx(p_rho, rel=1e-9, abs=1e-300)
 
+    # Party metrics are their branch's: errors clustered by the branch whose figure x is, t with branches − 1 df.
     formula = "y ~ x + C(department_code) + C(q)"
-    groups = pd.factorize(data["department_code"])[0]
+    groups = pd.factorize(data["branch_code"])[0]
     model = smf.wls(formula, data, weights=data["n"]) if weighted else smf.ols(formula, data)
     fit = model.fit(cov_type="cluster", cov_kwds={"groups": groups}, use_t=True)
-    assert fit.df_resid_inference == data["department_code"].nunique() - 1
+    assert fit.df_resid_inference == data["branch_code"].nunique() - 1
+    assert result.fixed_effects["clusters"] == {"level": "branch", "n": data["branch_code"].nunique()}
+    assert f"{data['branch_code'].nunique()} 个党支部、{result.n_departments} 个科室" in result.finding["zh"]
     fe = result.fixed_effects
     assert fe["coef"] == pytest.approx(fit.params["x"], abs=1e-6)
     assert fe["se"] == pytest.approx(fit.bse["x"], abs=1e-6)
@@ -183,7 +186,10 @@ def test_cli_relations_prints_the_specified_json(demo_db_copy):
     record = json.loads(result.stdout)
     assert set(record) >= {"metric", "outcome", "lag", "n", "n_departments", "pearson", "spearman", "fixed_effects"}
     assert set(record["pearson"]) == {"r", "ci", "p"} and set(record["spearman"]) == {"rho", "p"}
-    assert set(record["fixed_effects"]) == {"coef", "se", "ci", "p"} and set(record["finding"]) == {"zh", "en"}
+    assert set(record["fixed_effects"]) == {"coef", "se", "ci", "p", "clusters"}
+    assert set(record["finding"]) == {"zh", "en"}
+    # The 18 branches whose departments have inpatients (medical-technical and administrative ones have none).
+    assert record["fixed_effects"]["clusters"] == {"level": "branch", "n": 18}
     assert record["fixed_effects"]["coef"] > 0 and record["fixed_effects"]["p"] < 0.05
     every = subprocess.run([*command, "--all", "--json"], capture_output=True, text=True, check=False)
     assert every.returncode == 0, every.stderr
