@@ -18,6 +18,16 @@ DEMO_SEED = 1
 # A copy of ../shared/samples (files shaped like a hospital party office's real exports), kept with the
 # tests so that a fresh clone's suite needs nothing beside it.
 SAMPLES = Path(__file__).resolve().parent / "samples"
+# Organisational life (三会一课, 主题党日, 组织生活会) as codes, written here independently of the product:
+# the meetings attendance is measured over.
+ORGANISATIONAL_LIFE_CODES = (
+    "branch_general_meeting",
+    "branch_committee_meeting",
+    "party_group_meeting",
+    "party_lecture",
+    "theme_party_day",
+    "organizational_life_meeting",
+)
 
 
 @pytest.fixture(scope="session")

@@ -22,6 +22,7 @@ from analytics import metrics
 from analytics.db import Database
 from analytics.schema import ActivityType
 from analytics.settings import Frequency, MetricSettings
+from tests.conftest import ORGANISATIONAL_LIFE_CODES
 from tests.satisfaction_support import counted
 
 # --- The definitions, written out independently ----------------------------------------------------------
@@ -61,14 +62,6 @@ REQUIRED_AT = {
 SERVICE = ("volunteer_service", "free_clinic", "health_education")
 THEME_PLUS = ("theme_party_day", "party_plus_project", "demonstration_post")
 INTEGRITY = ("warning_education", "integrity_talk")
-ORGANISATIONAL_LIFE_CODES = (  # 三会一课, 主题党日, 组织生活会: attendance is measured over these
-    "branch_general_meeting",
-    "branch_committee_meeting",
-    "party_group_meeting",
-    "party_lecture",
-    "theme_party_day",
-    "organizational_life_meeting",
-)
 DEFAULT_WEIGHTS = {"compliance": 40, "attendance": 20, "service": 15, "theme_plus": 15, "integrity": 10}
 DEFAULT_TARGETS = {"service": 4.0, "theme_plus": 12.0, "integrity": 2.0}  # per year
 CATEGORIES = (

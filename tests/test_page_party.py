@@ -17,7 +17,7 @@ from analytics.i18n import t
 from analytics.imports.importer import import_files
 from analytics.imports.model import SourceFile
 from analytics.schema import SixImprovement
-from tests.conftest import SAMPLES
+from tests.conftest import ORGANISATIONAL_LIFE_CODES, SAMPLES
 from tests.page_support import add_test_accounts, open_app_page
 
 TIMEOUT = 60
@@ -33,14 +33,6 @@ PER_YEAR = {
     "democratic_appraisal": 1,
 }
 # ... and the default index weights and yearly targets.
-ORGANISATIONAL_LIFE = (
-    "branch_general_meeting",
-    "branch_committee_meeting",
-    "party_group_meeting",
-    "party_lecture",
-    "theme_party_day",
-    "organizational_life_meeting",
-)
 WEIGHTS = {"compliance": 40, "attendance": 20, "service": 15, "theme_plus": 15, "integrity": 10}
 SERVICE = {"volunteer_service", "free_clinic", "health_education"}
 THEME_PLUS = {"theme_party_day", "party_plus_project", "demonstration_post"}
@@ -76,7 +68,7 @@ def expected_branches(raw, grain: str, period: str) -> pd.DataFrame:
     for kind in required:
         out[f"held_{kind}"] = held[kind]
     # Attendance over organisational-life meetings only (三会一课, 主题党日, 组织生活会), not service events.
-    with_expected = acts[(acts["expected"] > 0) & acts["activity_type"].isin(ORGANISATIONAL_LIFE)]
+    with_expected = acts[(acts["expected"] > 0) & acts["activity_type"].isin(ORGANISATIONAL_LIFE_CODES)]
     sums = with_expected.groupby("branch_code")[["attended", "expected"]].sum().reindex(branches.index)
     out["attendance"] = sums["attended"] / sums["expected"] * 100
     service = acts[acts["activity_type"].isin(SERVICE)]

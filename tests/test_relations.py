@@ -17,6 +17,7 @@ from scipy import stats
 from analytics import metrics, relations
 from analytics.db import Database
 from analytics.relations import Relation
+from tests.conftest import ORGANISATIONAL_LIFE_CODES
 
 
 @pytest.fixture(scope="module")
@@ -102,18 +103,10 @@ def test_attendance_is_measured_over_organisational_life_so_service_leaves_no_ar
     found = {(r.metric, r.outcome, r.lag): r for r in relations.analyse_all(panel)}
     for lag in relations.LAGS:
         assert found[("attendance_rate", "outpatient", lag)].q > 0.05, lag
-    life = (
-        "branch_general_meeting",
-        "branch_committee_meeting",
-        "party_group_meeting",
-        "party_lecture",
-        "theme_party_day",
-        "organizational_life_meeting",
-    )
     with Database(demo_db_path) as db:
         raw = db.reader().execute("SELECT * FROM activities WHERE status = 'held' AND expected > 0").df()
     raw["period"] = pd.PeriodIndex(raw["activity_date"], freq="Q").astype(str)  # "2024Q1", as the panel
-    meetings = raw[raw["activity_type"].isin(life)]
+    meetings = raw[raw["activity_type"].isin(ORGANISATIONAL_LIFE_CODES)]
     rates = (
         100
         * meetings.groupby(["branch_code", "period"])["attended"].sum()
