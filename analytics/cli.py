@@ -430,8 +430,13 @@ def _demo_accounts(db: Database, file: Path) -> None:
         print(f"演示账号（仅供演示 demo only）: {file}")
         for name, role, password in lines:
             print(f"  {name:<12} {password:<16} {accounts.Role(role).label('zh')} / {accounts.Role(role).label('en')}")
-    else:
+    elif accounts.users(db):
         print(f"{db.path}: 已有账号，请用已有账号登录 (accounts exist: sign in with one of them)")
+    else:  # a hospital's own database: no demo accounts; its administrator is made on purpose
+        print(
+            f"{db.path}: 不是演示数据库，未创建演示账号；请创建管理员 (not the demo database; create its "
+            f"administrator): python -m analytics user add --db {db.path} NAME --role admin"
+        )
 
 
 def _template(args: argparse.Namespace) -> int:

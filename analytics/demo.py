@@ -593,10 +593,11 @@ DEMO_ACCOUNTS = (
 def add_demo_accounts(db: Database, path: Path) -> bool:
     """For the demo database without any account: one account per role with a random password, written
     (user name, role, password) to `path` (readable by its owner only; git-ignored under data/). Whether
-    accounts were made (none are when the database has one already)."""
+    accounts were made: none are when the database has one already, or holds a hospital's own data rather
+    than the demo (accounts whose passwords sit in a file must never reach real data)."""
     from analytics import accounts
 
-    if accounts.users(db):
+    if accounts.users(db) or db.meta("demo_seed") is None:
         return False
     made = []
     for name, role, display in DEMO_ACCOUNTS:

@@ -338,6 +338,13 @@ def test_demo_accounts_for_make_run_one_per_role_owner_only_and_shown_again(run,
     same file and makes nothing; a database with accounts of its own is left alone."""
     path, file = tmp_path / "pbi.duckdb", tmp_path / "data" / "demo_accounts.txt"
     assert run("init", "--db", path)[0] == 0
+    # A database that is not the demo (a hospital's own, here an empty one) never gets demo accounts.
+    code, out, _ = run("demo", "--db", path, "--if-missing", "--accounts", file)
+    assert code == 0 and not file.exists() and "user add" in out
+    with Database(path) as db:
+        assert accounts.users(db) == []
+        with db.writer() as cur:
+            cur.execute(queries.SET_META, ["demo_seed", "1"])
     code, out, _ = run("demo", "--db", path, "--if-missing", "--accounts", file)
     assert code == 0 and "demo only" in out and str(file) in out
     assert file.stat().st_mode & 0o777 == 0o600
