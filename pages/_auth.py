@@ -114,26 +114,24 @@ def signed_in_name() -> str | None:
 
 
 def current(standing: accounts.Standing) -> Identity | None:
-    """The session's identity, if it is signed in, has been active within the idle limit, and its account is
-    still active with the same role (`standing`, as app.py read it: an administrator's change takes effect at
-    the next click)."""
-    identity = st.session_state.get(SESSION_KEY)
-    if not isinstance(identity, Identity):
-        identity = _resume()
-        if identity is None:
-            return None
-    if identity.token is not None and identity.token not in _SIGNED_IN:  # signed out in another tab
+    """The session's identity (after `signed_in_name`, which brings back a cookie's), if it has been active
+    within the idle limit and its account is still active with the same role (`standing`, as app.py read it for
+    that name: an administrator's change takes effect at the next click)."""
+    who = identity()
+    if who is None:
+        return None
+    if who.token is not None and who.token not in _SIGNED_IN:  # signed out in another tab
         st.session_state.pop(SESSION_KEY, None)
         return None
-    if time.monotonic() - identity.last_seen > standing.idle_minutes * 60.0:
-        _drop(identity, "timed_out", timed_out=True)
+    if time.monotonic() - who.last_seen > standing.idle_minutes * 60.0:
+        _drop(who, "timed_out", timed_out=True)
         return None
     account = standing.account
-    if account is None or account.name != identity.name or not account.active or account.role != identity.role:
-        _drop(identity, "account_gone")
+    if account is None or account.name != who.name or not account.active or account.role != who.role:
+        _drop(who, "account_gone")
         return None
-    identity.last_seen = time.monotonic()
-    return identity
+    who.last_seen = time.monotonic()
+    return who
 
 
 def _drop(identity: Identity, notice: str, timed_out: bool = False) -> None:
@@ -148,14 +146,14 @@ def _drop(identity: Identity, notice: str, timed_out: bool = False) -> None:
 
 
 def sign_out() -> None:
-    identity = st.session_state.get(SESSION_KEY)
-    if isinstance(identity, Identity):
-        _drop(identity, "signed_out")
+    who = identity()
+    if who is not None:
+        _drop(who, "signed_out")
 
 
 def role() -> Role | None:
-    identity = st.session_state.get(SESSION_KEY)
-    return identity.role if isinstance(identity, Identity) else None
+    who = identity()
+    return who.role if who is not None else None
 
 
 def identity() -> Identity | None:
@@ -213,14 +211,15 @@ def sign_in_form() -> None:
             )
             submitted = st.form_submit_button(t("auth.submit", L), type="primary")
         if submitted:
-            outcome = accounts.sign_in(database(), name, password, client_address(), directory=_directory())
+            client = client_address()
+            outcome = accounts.sign_in(database(), name, password, client, directory=_directory())
             if outcome.ok:
                 account = outcome.account
                 identity = Identity(
                     name=account.name,
                     display=account.display,
                     role=account.role,
-                    client=client_address(),
+                    client=client,
                     last_seen=time.monotonic(),
                     token=secrets.token_urlsafe(32),
                 )
