@@ -454,7 +454,8 @@ def sign_in(db: Database, name: str, password: str, client: str, directory: Dire
         if found is None:
             reason = "directory"
         else:
-            account, reason = _directory_account(db, found, row, actor), "ok"
+            account = _directory_account(db, found, row, actor)  # None: no group of the user maps to a role
+            reason = "ok" if account is not None else "directory"
     else:
         _verify(None, password)  # the time a real check takes
     if account is not None and not account.active:

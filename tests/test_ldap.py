@@ -282,6 +282,7 @@ def test_directory_user_with_no_mapped_group_cannot_sign_in(db, check):
     outcome = accounts.sign_in(db, "wang", "pw-wang", "10.0.0.1", directory=check)
     assert not outcome.ok and outcome.code == "failed"
     assert accounts.get(db, "wang") is None
+    assert [r["detail"] for r in _audit(db, "sign_in_failed")] == [{"reason": "directory"}]
 
 
 def test_wrong_directory_password_fails_and_counts_towards_the_lockout(db, check):
