@@ -574,12 +574,15 @@ def party_index_trend(rows: pd.DataFrame, lang: str, height: int = 340) -> go.Fi
 def relation_scatter(
     data: pd.DataFrame, line: pd.DataFrame | None, x_title: str, y_title: str, lang: str, height: int = 440
 ) -> go.Figure:
-    """Department-periods (`relations.pairs`) coloured by department category, with the pooled fitted line
-    and its 95% band (`relations.fitted_line`, or none); the hover names the department and the period."""
+    """Within-department deviations (`relations.partial_scatter`) coloured by department category, with the
+    model's slope and its 95% band (`relations.effect_line`, or none); the hover names the department and the
+    period and gives the raw values."""
     figure = go.Figure()
     for trace in _fit_traces(line, lang):
         figure.add_trace(trace)
     _relation_points(figure, data, x_title, y_title, lang)
+    figure.add_hline(y=0, line={"color": "#BDBDBD", "width": 1})
+    figure.add_vline(x=0, line={"color": "#BDBDBD", "width": 1})
     figure.update_layout(
         template=TEMPLATE,
         height=height,
@@ -613,6 +616,7 @@ def _fit_traces(line: pd.DataFrame | None, lang: str) -> list[go.Scatter]:
 
 
 def _relation_points(figure: go.Figure, data: pd.DataFrame, x_title: str, y_title: str, lang: str) -> None:
+    raw = t("relations.scatter.raw", lang)
     for i, (category, rows) in enumerate(data.groupby("category", sort=True)):
         name = DepartmentCategory(category).label(lang) if category else t("relations.chart.units", lang)
         figure.add_scatter(
@@ -621,45 +625,47 @@ def _relation_points(figure: go.Figure, data: pd.DataFrame, x_title: str, y_titl
             mode="markers",
             name=name,
             marker={"size": 7, "opacity": 0.7, "color": PALETTE[(i + 1) % len(PALETTE)]},
-            customdata=rows[["department_name", "period"]].to_numpy(),
+            customdata=rows[["department_name", "period", "x_raw", "y_raw"]].to_numpy(),
             hovertemplate=f"%{{customdata[0]}} · %{{customdata[1]}}<br>{x_title}: %{{x:.2f}}<br>"
-            f"{y_title}: %{{y:.1f}}<extra></extra>",
+            f"{y_title}: %{{y:.2f}}<br>{raw}: %{{customdata[2]:.2f}} → %{{customdata[3]:.1f}}<extra></extra>",
         )
 
 
 @shows_data_as_typed
-def relation_heatmap(table: pd.DataFrame, lang: str, height: int = 380) -> go.Figure:
-    """Metrics × outcomes at one lag: colour = Pearson r (comparable across units), the cell text gives r and
-    a ★ where the within-department effect is significant after correction (q < 0.05)."""
+def relation_heatmap(table: pd.DataFrame, step: dict[str, float], lang: str, height: int = 380) -> go.Figure:
+    """Metrics × outcomes at one lag: colour and number = the within-department effect per `step` of the metric
+    (satisfaction points), the estimate the finding and the ★ (q < 0.05) come from; "—" where none is reported."""
     metrics_order = list(dict.fromkeys(table["metric"]))
     outcomes = list(dict.fromkeys(table["outcome"]))
-    r = table.pivot(index="metric", columns="outcome", values="pearson_r").reindex(
+    effect = table.assign(effect=table["fe_coef"] * table["metric"].map(step))
+    z = effect.pivot(index="metric", columns="outcome", values="effect").reindex(index=metrics_order, columns=outcomes)
+    found = effect.pivot(index="metric", columns="outcome", values="significant").reindex(
         index=metrics_order, columns=outcomes
     )
-    q = table.pivot(index="metric", columns="outcome", values="q").reindex(index=metrics_order, columns=outcomes)
     text = [
         [
             "—"
-            if pd.isna(r.iat[i, j])
-            else f"{r.iat[i, j]:.2f}" + (" ★" if pd.notna(q.iat[i, j]) and q.iat[i, j] < 0.05 else "")
+            if pd.isna(z.iat[i, j])
+            else f"{z.iat[i, j]:+.2f}" + (" ★" if pd.notna(found.iat[i, j]) and bool(found.iat[i, j]) else "")
             for j in range(len(outcomes))
         ]
         for i in range(len(metrics_order))
     ]
+    reach = float(np.nanmax(np.abs(z.to_numpy(dtype=float)))) if z.notna().any().any() else 1.0
     figure = go.Figure(
         go.Heatmap(
-            z=r.to_numpy(dtype=float),
+            z=z.to_numpy(dtype=float),
             x=[t(f"metric.satisfaction_{o}", lang) for o in outcomes],
             y=[t(f"metric.{m}", lang) for m in metrics_order],
             text=text,
             texttemplate="%{text}",
-            zmin=-1,
-            zmax=1,
+            zmin=-reach,
+            zmax=reach,
             colorscale="RdBu_r",
-            colorbar={"title": {"text": "r"}},
+            colorbar={"title": {"text": t("relations.heatmap.colorbar", lang)}},
             xgap=2,
             ygap=2,
-            hovertemplate="%{y} → %{x}<br>r = %{text}<extra></extra>",
+            hovertemplate="%{y} → %{x}<br>%{text}<extra></extra>",
         )
     )
     figure.update_layout(template=TEMPLATE, height=height, yaxis={"autorange": "reversed"})

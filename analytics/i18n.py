@@ -2245,6 +2245,11 @@ STRINGS: dict[str, tuple[str, str]] = {
         "{metric}或{outcome}在这些科室·期中没有变化，无法计算关联。",
         "{metric} or {outcome} does not vary across these department-periods, so no association can be computed.",
     ),
+    "relations.finding.lag_beyond_data": (
+        "数据只覆盖较少的期数，模型最多同时纳入滞后 {maxlag} 期；{metric}与{outcome}在这一滞后期不报告统计量。",
+        "The data span too few periods: the model holds at most {maxlag} lags together, so no statistic is "
+        "reported for {metric} and {outcome} at this lag.",
+    ),
     "relations.finding.no_within_variation": (
         "{metric}只在少于 {minimum} 个科室内部有变化，科室内比较不可靠，不报告统计量。",
         "{metric} varies within fewer than {minimum} departments, too few for a reliable within-department "
@@ -2292,36 +2297,61 @@ STRINGS: dict[str, tuple[str, str]] = {
     ),
     "relations.finding.title": ("结论", "Finding"),
     "relations.finding.how": (
-        "结论依据科室内固定效应回归（控制科室和期间；党建指标按党支部、纪检指标按科室聚类稳健标准误）；本页共检验 {tests} 组指标，q 值为 Benjamini–Hochberg 多重比较校正后的结果，q < 0.05 才算可靠。",
-        "The finding rests on the within-department fixed-effects regression (department and period effects, "
-        "standard errors clustered by branch for party metrics, by department for discipline figures); this page tests {tests} pairs, and q is the "
+        "依据一个分布滞后模型：满意度同时对本期及前 {maxlag} 期的指标回归，控制科室和期间（科室内比较），各滞后期的效应是扣除其他滞后期之后的；党建指标是党支部的指标，按党支部聚类，纪检指标按科室聚类；聚类少于 30 个时，p 值和 95% 置信区间来自野聚类自助法（零假设下重抽，{draws} 次）。本页共检验 {tests} 组指标 × 满意度 × 滞后期，q 值为 Benjamini–Hochberg 多重比较校正后的结果，q < 0.05 才算可靠。",
+        "One distributed-lag model: satisfaction on the metric in the same period and the {maxlag} before, all "
+        "together, with department and period effects (a within-department comparison), so each lag's effect is "
+        "net of the others. Party metrics are branch figures and are clustered by branch, discipline figures by "
+        "department; with fewer than 30 clusters, p and the 95% CI come from the wild cluster bootstrap (null "
+        "imposed, {draws} draws). This page tests {tests} metric × outcome × lag pairs, and q is the "
         "Benjamini–Hochberg corrected p: only q < 0.05 counts as reliable.",
     ),
-    "relations.scatter.title": ("科室·期散点与拟合线", "Department-periods with the fitted line"),
+    "relations.survivors.title": ("校正后仍成立的发现", "Findings that survive correction"),
+    "relations.survivors.none": (
+        "在检验的 {tests} 组中，没有一组在多重比较校正后仍成立（q < 0.05）。没有发现关联不等于证明没有关联。",
+        "Of the {tests} pairs tested, none survives the correction for testing many (q < 0.05). Not finding an "
+        "association does not prove there is none.",
+    ),
+    "relations.survivors.caption": (
+        "{found} 项（共检验 {tests} 组），最强的在前；下方图表默认显示第一项。",
+        "{found} of the {tests} pairs tested, strongest first; the charts below open on the first.",
+    ),
+    "relations.survivors.related": (
+        "党建指数由三会一课、参会率、志愿服务等组成部分合成，这些指标来自同一批活动记录，彼此相关：对同一满意度、同一滞后期的多项发现不是相互独立的证据。",
+        "The party-building index is made of 三会一课, attendance, service and other components built from the "
+        "same activity records, so they move together: several findings for the same outcome and lag are not "
+        "independent evidence.",
+    ),
+    "relations.scatter.title": ("科室内偏离散点与模型效应", "Within-department deviations with the model's effect"),
     "relations.scatter.caption": (
-        "每点为一个科室·期（共 {n} 个），颜色为科室类别；红线为全部点的最小二乘拟合，阴影为其 95% 置信带。上方结论中的科室内效应排除了科室之间的差异，可能与这条线的斜率不同。",
-        "Each point is one department-period ({n} in all), coloured by department category; the red line is "
-        "the least-squares fit over all points with its 95% confidence band. The within-department effect in "
-        "the finding removes differences between departments and can differ from this line's slope.",
+        "每点为一个科室·期（共 {n} 个）：横轴为该滞后期的指标、纵轴为满意度，均已扣除本科室平均、本期平均和其他滞后期的影响；红线的斜率就是上方结论中的效应，阴影为其 95% 置信区间。悬停可见原始数值。",
+        "Each point is one department-period ({n} in all): the metric at this lag across, satisfaction up, both "
+        "with the department's mean, the period's mean and the other lags taken out; the red line's slope is the "
+        "effect in the finding above, the shading its 95% CI. Hover for the raw values.",
     ),
     "relations.scatter.no_line": (
-        "每点为一个科室·期（共 {n} 个）；样本不足，不画拟合线。",
-        "Each point is one department-period ({n} in all); too few to fit a line.",
+        "这一组未报告统计量（见上方说明），不作图。",
+        "No statistic is reported for this pair (see above), so nothing is drawn.",
     ),
+    "relations.scatter.x": ("{metric}{earlier}（科室内偏离）", "{metric}{earlier} (within-department deviation)"),
+    "relations.scatter.y": ("{outcome}（科室内偏离，分）", "{outcome} (within-department deviation, points)"),
+    "relations.scatter.raw": ("原始值", "Raw values"),
     "relations.scatter.empty": ("可配对的科室·期太少，无法作图。", "Too few department-periods pair up to draw."),
     "relations.lags.title": ("各滞后期的科室内效应", "Within-department effect by lag"),
     "relations.lags.caption": (
-        "指标每提高 {step} 时满意度的变化（分），竖线为 95% 置信区间；跨过 0 的区间表示无法排除没有关联。",
-        "Change in satisfaction (points) per {step} of the metric, with 95% confidence intervals; an interval "
-        "crossing 0 cannot rule out no association.",
+        "指标每提高 {step} 时满意度的变化（分），竖线为 95% 置信区间；各滞后期来自同一个分布滞后模型（同时纳入 0–{maxlag} 期），跨过 0 的区间表示无法排除没有关联。",
+        "Change in satisfaction (points) per {step} of the metric, with 95% confidence intervals; every lag comes "
+        "from one distributed-lag model (lags 0–{maxlag} together); an interval crossing 0 cannot rule out no "
+        "association.",
     ),
     "relations.lags.empty": ("各滞后期的数据都不足。", "Not enough data at any lag."),
     "relations.heatmap.title": ("全部指标 × 满意度（滞后 {lag} 期）", "Every metric × outcome (lag {lag})"),
     "relations.heatmap.caption": (
-        "颜色与数字为 Pearson 相关系数 r（−1 至 1）；★ 表示科室内效应在多重比较校正后仍显著（q < 0.05）；“—”表示数据不足。",
-        "Colour and number: Pearson's r (−1 to 1); ★ marks a within-department effect still significant after "
-        "correction (q < 0.05); “—” means not enough data.",
+        "颜色与数字为科室内效应：指标每提高一个步长（党建指数、完成率、参会率 10，其余 1）时满意度变化的分数，与上方结论、★ 出自同一估计；★ 表示多重比较校正后仍成立（q < 0.05）；“—”表示不报告统计量。",
+        "Colour and number: the within-department effect, in satisfaction points per step of the metric (10 for "
+        "the index, compliance and attendance, 1 for the others), the same estimate as the finding and the ★; ★ "
+        "marks an effect that survives the correction (q < 0.05); “—” means no statistic is reported.",
     ),
+    "relations.heatmap.colorbar": ("效应（分）", "Effect (points)"),
     "relations.table.title": ("回归结果（各滞后期）", "Regression results by lag"),
     "relations.table.file": ("关联分析_回归结果", "relations_regression"),
     "relations.all.title": ("全部结果", "All results"),
@@ -2335,12 +2365,12 @@ STRINGS: dict[str, tuple[str, str]] = {
     "relations.all.lag": ("滞后期", "Lag"),
     "relations.all.n": ("科室·期", "Dept-periods"),
     "relations.all.n_departments": ("科室数", "Departments"),
-    "relations.all.pearson_r": ("相关系数 r", "Pearson r"),
-    "relations.all.pearson_ci_low": ("r 置信下限", "r CI low"),
-    "relations.all.pearson_ci_high": ("r 置信上限", "r CI high"),
-    "relations.all.pearson_p": ("r 的 p 值", "r p-value"),
-    "relations.all.spearman_rho": ("Spearman ρ", "Spearman rho"),
-    "relations.all.spearman_p": ("ρ 的 p 值", "rho p-value"),
+    "relations.all.pearson_r": ("相关系数 r（描述性）", "Pearson r (descriptive)"),
+    "relations.all.spearman_rho": ("Spearman ρ（描述性）", "Spearman rho (descriptive)"),
+    "relations.all.n_clusters": ("聚类数", "Clusters"),
+    "relations.all.cluster_level": ("聚类层级", "Clustered by"),
+    "relations.all.inference": ("推断方法", "Inference"),
+    "relations.all.significant": ("校正后成立", "Survives correction"),
     "relations.all.fe_coef": ("科室内效应", "Within effect"),
     "relations.all.fe_se": ("标准误", "SE"),
     "relations.all.fe_ci_low": ("效应置信下限", "Effect CI low"),
@@ -2353,7 +2383,13 @@ STRINGS: dict[str, tuple[str, str]] = {
     "relations.col.n": ("科室·期", "Dept-periods"),
     "relations.col.departments": ("科室数", "Departments"),
     "relations.col.r": ("相关系数 r", "r"),
-    "relations.col.r_ci": ("r 的 95% 置信区间", "95% CI of r"),
+    "relations.col.clusters": ("聚类数", "Clusters"),
+    "relations.col.effect": ("每步长效应（分）", "Effect per step (points)"),
+    "relations.col.effect_ci": ("效应 95% 置信区间", "95% CI of the effect"),
+    "relations.col.inference": ("推断方法", "Inference"),
+    "relations.details": ("统计细节（方法、标准误、p 值、描述性相关）", "Statistical details (methods, SE, p, descriptive correlations)"),
+    "relations.inference.wild_bootstrap": ("野聚类自助法", "Wild cluster bootstrap"),
+    "relations.inference.cluster_t": ("聚类稳健 t", "Cluster-robust t"),
     "relations.col.rho": ("Spearman ρ", "Spearman ρ"),
     "relations.col.coef": ("科室内效应", "Within effect"),
     "relations.col.coef_ci": ("效应 95% 置信区间", "95% CI of effect"),
@@ -2364,9 +2400,13 @@ STRINGS: dict[str, tuple[str, str]] = {
     "relations.reason.not_enough_data": ("数据不足", "Not enough data"),
     "relations.reason.no_variation": ("没有变化", "No variation"),
     "relations.reason.no_within_variation": ("科室内变化太少", "Too little within-department variation"),
+    "relations.reason.few_clusters": ("党支部太少", "Too few branches"),
+    "relations.reason.lag_beyond_data": ("超出数据跨度", "Beyond the data's span"),
     "relations.help.r": (
-        "Pearson 相关系数：两者一起升降的程度，−1 至 1，0 表示没有线性关系。",
-        "Pearson's r: how far the two rise and fall together, −1 to 1; 0 means no straight-line relation.",
+        "Pearson 相关系数（描述性）：该滞后期的指标与满意度在全部科室·期中一起升降的程度，−1 至 1；不含科室内比较，也不给 p 值（科室·期彼此并不独立）。",
+        "Pearson's r (descriptive): how far the metric at this lag and satisfaction rise and fall together over "
+        "all department-periods, −1 to 1; not a within-department comparison, and given without a p-value "
+        "(department-periods are not independent).",
     ),
     "relations.help.rho": (
         "Spearman 等级相关：只看排序，对极端值不敏感。",
@@ -2377,14 +2417,19 @@ STRINGS: dict[str, tuple[str, str]] = {
         "How many points satisfaction moves when the metric rises by one unit within the same department "
         "(department and period effects removed).",
     ),
+    "relations.help.effect": (
+        "同一科室内指标每提高一个步长（党建指数、完成率、参会率 10，其余 1）时，满意度平均变化多少分（已控制科室、期间和其他滞后期）。",
+        "How many points satisfaction moves when the metric rises by one step (10 for the index, compliance and "
+        "attendance, 1 for the others) within the same department (department, period and the other lags removed).",
+    ),
     "relations.help.se": (
         "效应估计的不确定程度（党建指标按党支部、纪检指标按科室聚类）。",
         "How uncertain the effect is (clustered by branch for party metrics, by department for discipline ones).",
     ),
     "relations.help.p": (
-        "如果实际上没有关联，得到至少这样强结果的概率；小于 0.05 通常视为显著。",
-        "The chance of a result at least this strong if there were no association; below 0.05 is usually "
-        "called significant.",
+        "如果实际上没有关联，得到至少这样强结果的概率（聚类少于 30 个时来自野聚类自助法）；单独看的 p 值，结论以校正后的 q 为准。",
+        "The chance of a result at least this strong if there were no association (from the wild cluster "
+        "bootstrap below 30 clusters); a p on its own: the finding follows the corrected q.",
     ),
     "relations.help.q": (
         "同时检验多组时校正后的 p 值（Benjamini–Hochberg），控制误报比例。",

@@ -1,37 +1,47 @@
 """How party-building and discipline metrics relate to satisfaction, honestly.
 
-For one metric x (a column of the department × period panel), one outcome y (outpatient, inpatient or staff
-satisfaction) and a lag L, every department-period with y in period t and x in period t − L of the same
-department is a pair. On those pairs:
+For one metric x (a column of the department × period panel) and one outcome y (outpatient, inpatient or staff
+satisfaction), every department-period with y in period t and x in periods t, t − 1, …, t − K of the same
+department (K = 4, fewer when the data span too few periods) is a row of **one distributed-lag model**:
 
-* **Pearson r** with its 95% confidence interval (Fisher z, `scipy.stats.pearsonr(...).confidence_interval`)
-  and p; **Spearman ρ** and p (`scipy.stats.spearmanr`);
-* a **within-department fixed-effects regression** y ~ x + department effects + period effects (OLS with
-  dummies, `statsmodels`), standard errors clustered at the level where the metric varies (p and CI from
-  Student's t with clusters − 1 degrees of freedom): a party metric is its **branch's** (every department of
-  a branch carries the same figure), so by branch; a discipline metric by department (`CLUSTER_LEVEL`).
-  Clustering by department would treat a branch's departments as independent evidence and overstate the
-  certainty (issue 13: 10–15 % false positives at 5 % in a placebo simulation). The coefficient says how y
-  moves when
-  x moves *within the same department*, after what is common to all departments in a period. Optionally
-  weighted by respondents (WLS).
+    y_t ~ x_t + x_{t−1} + … + x_{t−K} + department effects + period effects
 
-Below the minimum sample (settings: 30 department-periods and 8 departments) no statistic is reported,
-only the reason. Across many pairs, Benjamini–Hochberg q-values (`scipy.stats.false_discovery_control`)
-control the false discoveries. `finding()` turns the numbers into one sentence in zh and en, always saying
-that an association is not proof of cause.
+(OLS with dummies, `statsmodels`; optionally weighted by respondents). Each lag's coefficient is its effect net
+of the other lags: fitting each lag alone lets it soak up its neighbours' signal and throws up alternating-sign
+"effects" at late lags (issue 13). The coefficient says how y moves when x moves *within the same department*,
+after what is common to all departments in a period.
+
+**Clustering.** Standard errors are clustered at the level where the metric varies (`CLUSTER_LEVEL`): a party
+metric is its **branch's** (every department of a branch carries the same figure), so by branch; a discipline
+metric by department. p and CI use Student's t with clusters − 1 degrees of freedom. With fewer than
+`BOOTSTRAP_BELOW` clusters even that is too sure of itself, so p and CI come from the **wild cluster bootstrap**
+(null imposed, Rademacher weights, Webb's below `WEBB_BELOW` clusters; the `wildboottest` package, with its
+bootstrap denominator computed as one matrix product, see `_WildCluster`). The CI is the set of effects the
+bootstrap test does not reject (test inversion with the same draws). The department effects are partialled out
+first (Frisch–Waugh–Lovell; they are nested in the clusters, so the bootstrap is unchanged).
+
+**Descriptive columns.** Pearson r and Spearman ρ of x at each lag with y, on the model's rows. They are shown
+without p-values: textbook p-values assume independent rows, which department-periods are not.
+
+Below the minimum sample (settings: 30 department-periods and 8 departments, and 8 clusters) no statistic is
+reported, only the reason. Across every metric × outcome × lag (the family the page shows), Benjamini–Hochberg
+q-values (`scipy.stats.false_discovery_control`) control the false discoveries; a finding is called one only on
+q < 0.05. `finding()` turns the numbers into one sentence in zh and en, always saying that an association is not
+proof of cause.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import math
+import zlib
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 import statsmodels.api as sm
 from scipy import stats
+from wildboottest.wildboottest import WildboottestCL
 
 from analytics.db import Database
 from analytics.i18n import p_phrase, t
@@ -57,25 +67,42 @@ ALPHA = 0.05
 # The level a metric varies at, so the level its standard errors are clustered at: a department carries its
 # branch's party figures; discipline figures are the department's own.
 CLUSTER_LEVEL = {metric: "branch" if metric in PARTY_FIGURES else "department" for metric in METRICS}
+# Below this many clusters, cluster-robust standard errors are too small even with t(G − 1) (Cameron, Gelbach &
+# Miller 2008; MacKinnon & Webb 2017): p and CI then come from the wild cluster bootstrap, null imposed (WCR),
+# Rademacher weights, or Webb's six-point weights below `WEBB_BELOW` clusters, `DRAWS` draws.
+BOOTSTRAP_BELOW = 30
+WEBB_BELOW = 12
+DRAWS = 1999
 
 
 @dataclass
 class Relation:
-    """The statistics of one (metric, outcome, lag); fields are None with a `reason` below the minimum."""
+    """The statistics of one (metric, outcome, lag) of a distributed-lag model; fields are None with a `reason`
+    below the minimum."""
 
     metric: str
     outcome: str
     lag: int
     n: int
     n_departments: int
-    pearson: dict | None = None  # {"r", "ci": [lo, hi], "p"}
-    spearman: dict | None = None  # {"rho", "p"}
-    fixed_effects: dict | None = None  # {"coef", "se", "ci": [lo, hi], "p", "clusters": {"level", "n"}}
+    pearson: dict | None = None  # {"r"}: descriptive, on the model's rows
+    spearman: dict | None = None  # {"rho"}
+    # {"coef", "se", "ci": [lo, hi], "p", "clusters": {"level", "n"}, "inference": "wild_bootstrap" | "cluster_t",
+    #  "cluster_t": {"p", "ci"}, "bootstrap": {"draws", "weights"} | None}; p and ci are those of `inference`.
+    fixed_effects: dict | None = None
     reason: str | None = None
     q: float | None = None  # Benjamini–Hochberg, set by `analyse_all`
     grain: str = "quarter"
     minimum_departments: int = 8
+    lags: list[int] = field(default_factory=lambda: list(LAGS))  # the lags the model holds together
     finding: dict = field(default_factory=dict)  # {"zh", "en"}
+
+    @property
+    def significant(self) -> bool:
+        """A finding only when its family's q (or, alone, its p) is below 0.05."""
+        if self.fixed_effects is None:
+            return False
+        return self.fixed_effects["p"] < ALPHA and (self.q is None or self.q < ALPHA)
 
     def as_dict(self) -> dict:
         return {
@@ -84,6 +111,7 @@ class Relation:
             "lag": self.lag,
             "n": self.n,
             "n_departments": self.n_departments,
+            "model": {"kind": "distributed_lag", "lags": self.lags},
             "pearson": self.pearson,
             "spearman": self.spearman,
             "fixed_effects": self.fixed_effects,
@@ -93,102 +121,247 @@ class Relation:
         }
 
 
-def pairs(panel: Panel, metric: str, outcome: str, lag: int) -> pd.DataFrame:
-    """department_code, category, period, x (the metric L periods earlier, same department), y, n (respondents):
-    the complete pairs. The panel's grid is complete, so shifting within a department is shifting in time."""
-    if metric not in METRICS or outcome not in OUTCOMES or lag < 0:
-        raise ValueError(f"unknown metric/outcome/lag: {metric!r}, {outcome!r}, {lag!r}")
+def model_lags(panel: Panel) -> list[int]:
+    """The lags one model holds together: 0–4, fewer when the panel spans too few periods to leave two periods
+    of outcomes after the longest lag (three years by year: lags 0 and 1)."""
+    periods = int(panel.frame["period"].nunique())
+    return list(range(max(0, min(max(LAGS), periods - 2)) + 1))
+
+
+def lagged(panel: Panel, metric: str, outcome: str, lags: list[int] | None = None) -> pd.DataFrame:
+    """department_code, department_name, category, period, branch_code, y, n (respondents) and x0 … xK (the
+    metric 0 … K periods earlier, same department): the rows on which every lag and y are known. The panel's
+    grid is complete, so shifting within a department is shifting in time."""
+    if metric not in METRICS or outcome not in OUTCOMES:
+        raise ValueError(f"unknown metric/outcome: {metric!r}, {outcome!r}")
+    lags = model_lags(panel) if lags is None else lags
     frame = panel.frame.sort_values(["department_code", "period_start"])
+    by_department = frame.groupby("department_code")[metric]
     out = pd.DataFrame(
         {
             "department_code": frame["department_code"],
             "department_name": frame["department_name"],
             "category": frame["category"],
             "period": frame["period"],
-            "x": frame.groupby("department_code")[metric].shift(lag).astype("float64"),
-            # The branch whose figure x is (the department's branch in x's period); a branch-level panel's units
-            # are branches already.
-            "branch_code": frame.groupby("department_code")[
-                "branch_code" if "branch_code" in frame else "department_code"
-            ].shift(lag),
+            # A branch-level panel's units are branches already.
+            "branch_code": frame["branch_code" if "branch_code" in frame else "department_code"],
             "y": frame[f"satisfaction_{outcome}"].astype("float64"),
             "n": frame[f"n_{outcome}"].astype("float64"),
+            **{f"x{lag}": by_department.shift(lag).astype("float64") for lag in lags},
         }
     )
-    return out.dropna(subset=["x", "y"]).reset_index(drop=True)
+    return out.dropna(subset=["y", *(f"x{lag}" for lag in lags)]).reset_index(drop=True)
+
+
+def analyse_profile(panel: Panel, metric: str, outcome: str, weighted: bool = False) -> list[Relation]:
+    """One distributed-lag model of `outcome` on `metric` at lags 0–4 together: a Relation per lag in `LAGS`
+    (those beyond the data's span carry reason "lag_beyond_data")."""
+    lags = model_lags(panel)
+    data = lagged(panel, metric, outcome, lags)
+    settings = panel.settings
+    results = [
+        Relation(
+            metric,
+            outcome,
+            lag,
+            len(data) if lag in lags else 0,
+            int(data["department_code"].nunique()) if lag in lags else 0,
+            grain=panel.grain,
+            minimum_departments=settings.relations_min_departments,
+            lags=lags,
+        )
+        for lag in LAGS
+    ]
+    reason = _too_little(data, metric, settings)
+    fitted = None
+    if reason is None:
+        regressors = [f"x{lag}" for lag in lags]
+        fitted = fixed_effects(data, weighted, CLUSTER_LEVEL[metric], regressors, seed=_seed(metric, outcome))
+        reason = "no_within_variation" if fitted is None else None
+    for result in results:
+        if result.lag not in lags:
+            result.reason = "lag_beyond_data"
+        elif reason is not None:
+            result.reason = reason
+        else:
+            x = data[f"x{result.lag}"]
+            result.pearson = {"r": _correlation(stats.pearsonr, x, data["y"])}
+            result.spearman = {"rho": _correlation(stats.spearmanr, x, data["y"])}
+            result.fixed_effects = fitted[f"x{result.lag}"]
+        result.finding = finding(result)
+    return results
 
 
 def analyse(panel: Panel, metric: str, outcome: str, lag: int, weighted: bool = False) -> Relation:
-    """Pearson, Spearman and the within-department fixed-effects coefficient for one pair of columns."""
-    data = pairs(panel, metric, outcome, lag)
-    settings = panel.settings
-    result = Relation(
-        metric,
-        outcome,
-        lag,
-        len(data),
-        int(data["department_code"].nunique()),
-        grain=panel.grain,
-        minimum_departments=settings.relations_min_departments,
-    )
+    """One lag of the distributed-lag model (without its family's q: see `analyse_in_family`)."""
+    if lag not in LAGS:
+        raise ValueError(f"unknown lag: {lag!r}")
+    return analyse_profile(panel, metric, outcome, weighted)[LAGS.index(lag)]
+
+
+def _too_little(data: pd.DataFrame, metric: str, settings) -> str | None:
+    """The reason no statistic is reported on these rows, or None."""
+    if len(data) < settings.relations_min_n or data["department_code"].nunique() < settings.relations_min_departments:
+        return "not_enough_data"
+    if data["x0"].nunique() < 2 or data["y"].nunique() < 2:
+        return "no_variation"
     # Departments in which the metric moves at all: only they inform a within-department comparison, and
     # clustered standard errors resting on a handful of them are unreliable.
-    moving = int((data.groupby("department_code")["x"].nunique() > 1).sum())
-    if result.n < settings.relations_min_n or result.n_departments < settings.relations_min_departments:
-        result.reason = "not_enough_data"
-    elif data["x"].nunique() < 2 or data["y"].nunique() < 2:
-        result.reason = "no_variation"
-    elif moving < settings.relations_min_departments:
-        result.reason = "no_within_variation"
-    elif data[f"{CLUSTER_LEVEL[metric]}_code"].nunique() < settings.relations_min_departments:
-        result.reason = "few_clusters"  # the minimum counts the clusters the errors rest on (branches)
-    else:
-        pearson = stats.pearsonr(data["x"], data["y"])
-        ci = pearson.confidence_interval(0.95)
-        result.pearson = {
-            "r": float(pearson.statistic),
-            "ci": [float(ci.low), float(ci.high)],
-            "p": float(pearson.pvalue),
-        }
-        spearman = stats.spearmanr(data["x"], data["y"])
-        result.spearman = {"rho": float(spearman.statistic), "p": float(spearman.pvalue)}
-        result.fixed_effects = fixed_effects(data, weighted, CLUSTER_LEVEL[metric])
-        if result.fixed_effects is None:
-            result.reason = "no_within_variation"
-    result.finding = finding(result)
-    return result
+    if (data.groupby("department_code")["x0"].nunique() > 1).sum() < settings.relations_min_departments:
+        return "no_within_variation"
+    if data[f"{CLUSTER_LEVEL[metric]}_code"].nunique() < settings.relations_min_departments:
+        return "few_clusters"  # the minimum counts the clusters the errors rest on (branches)
+    return None
 
 
-def fixed_effects(data: pd.DataFrame, weighted: bool = False, cluster: str = "department") -> dict | None:
-    """y ~ x + C(department) + C(period), errors clustered by `cluster` ("branch" or "department"; OLS, or WLS
-    by respondents). None when there are fewer than two clusters or the estimate is not finite."""
-    design = pd.concat(
-        [
-            data[["x"]],
-            pd.get_dummies(data["department_code"], prefix="d", drop_first=True, dtype="float64"),
-            pd.get_dummies(data["period"], prefix="p", drop_first=True, dtype="float64"),
-        ],
-        axis=1,
-    )
-    design = sm.add_constant(design, has_constant="add")
-    groups, labels = pd.factorize(data[f"{cluster}_code"])
+def _correlation(test, x: pd.Series, y: pd.Series) -> float | None:
+    value = float(test(x, y).statistic) if x.nunique() > 1 else math.nan
+    return value if math.isfinite(value) else None
+
+
+def _seed(*parts: str) -> int:
+    """A fixed seed per model, so the bootstrap gives the same p on every run."""
+    return zlib.crc32("|".join(parts).encode())
+
+
+def fixed_effects(
+    data: pd.DataFrame,
+    weighted: bool = False,
+    cluster: str = "department",
+    regressors: list[str] | tuple[str, ...] = ("x",),
+    *,
+    seed: int = 0,
+    interval: bool = True,
+    draws: int = DRAWS,
+) -> dict | None:
+    """y ~ regressors + C(department) + C(period) (OLS, or WLS by respondents), errors clustered by `cluster`
+    ("branch" or "department"): per regressor {"coef", "se", "ci", "p", "clusters", "inference", "cluster_t",
+    "bootstrap"}, or for a single regressor "x" that dict itself. Below `BOOTSTRAP_BELOW` clusters p (and, with
+    `interval`, ci) come from the wild cluster bootstrap. None when there are fewer than two clusters or an
+    estimate is not finite."""
+    regressors = list(regressors)
+    departments = pd.get_dummies(data["department_code"], prefix="d", drop_first=True, dtype="float64")
+    periods = pd.get_dummies(data["period"], prefix="p", drop_first=True, dtype="float64")
+    design = pd.concat([data[regressors], departments, periods], axis=1).assign(const=1.0)
+    groups, labels = pd.factorize(data[f"{cluster}_code"], sort=True)  # clusters numbered in code order
     if len(labels) < 2:
         return None
     model = sm.WLS(data["y"], design, weights=data["n"]) if weighted else sm.OLS(data["y"], design)
     # With a few dozen clusters, p and CI come from Student's t with (clusters − 1) degrees of freedom rather
     # than the normal approximation, which would overstate the certainty.
     fit = model.fit(cov_type="cluster", cov_kwds={"groups": groups}, use_t=True)
-    coef, se = float(fit.params["x"]), float(fit.bse["x"])
-    if not (math.isfinite(coef) and math.isfinite(se)) or se == 0:
-        return None
-    lo, hi = fit.conf_int(alpha=0.05).loc["x"]
-    return {
-        "coef": coef,
-        "se": se,
-        "ci": [float(lo), float(hi)],
-        "p": float(fit.pvalues["x"]),
-        "clusters": {"level": cluster, "n": len(labels)},
-    }
+    bounds = fit.conf_int(alpha=0.05)
+    out = {}
+    for name in regressors:
+        coef, se = float(fit.params[name]), float(fit.bse[name])
+        if not (math.isfinite(coef) and math.isfinite(se)) or se == 0:
+            return None
+        analytic = {"p": float(fit.pvalues[name]), "ci": [float(v) for v in bounds.loc[name]]}
+        out[name] = {
+            "coef": coef,
+            "se": se,
+            **analytic,
+            "clusters": {"level": cluster, "n": len(labels)},
+            "inference": "cluster_t",
+            "cluster_t": analytic,
+            "bootstrap": None,
+        }
+    if len(labels) < BOOTSTRAP_BELOW:
+        # The department effects are partialled out (nested in the clusters, so the bootstrap is unchanged, as
+        # fwildclusterboot and pyfixest do); the period effects stay in the model (not nested).
+        values = _partialled(pd.concat([data[regressors], periods, data["y"]], axis=1), departments, data, weighted)
+        X, y = values[:, :-1], values[:, -1]
+        weights = "webb" if len(labels) < WEBB_BELOW else "rademacher"
+        for j, name in enumerate(regressors):
+            boot = dict(X=X, y=y, groups=groups, j=j, draws=draws, weights=weights, seed=seed + j)
+            estimate = out[name]
+            estimate["p"] = wild_p(**boot)
+            if interval:
+                estimate["ci"] = wild_interval(estimate["coef"], estimate["se"], estimate["ci"], **boot)
+            estimate["inference"] = "wild_bootstrap"
+            estimate["bootstrap"] = {"draws": draws, "weights": weights}
+    return out["x"] if regressors == ["x"] else out
+
+
+def _partialled(values: pd.DataFrame, effects: pd.DataFrame, data: pd.DataFrame, weighted: bool) -> np.ndarray:
+    """`values` with `effects` (dummies) and a constant partialled out: residuals of each column on them (rows
+    scaled by √n first when weighted). By Frisch–Waugh–Lovell the remaining coefficients and residuals are
+    the full model's."""
+    absorbed = effects.assign(const=1.0).to_numpy(dtype="float64")
+    out = values.to_numpy(dtype="float64")
+    if weighted:
+        scale = np.sqrt(data["n"].to_numpy(dtype="float64"))[:, None]
+        absorbed, out = absorbed * scale, out * scale
+    return out - absorbed @ np.linalg.lstsq(absorbed, out, rcond=None)[0]
+
+
+class _WildCluster(WildboottestCL):
+    """`wildboottest`'s wild cluster bootstrap, with the CRV1 bootstrap denominator as one matrix product:
+    the library compiles a numba function anew on every call (0.7 s each, hundreds per page). Same numbers as
+    the library's own (tests/test_relations_bootstrap.py)."""
+
+    def get_denom(self) -> None:
+        if self.crv_type != "crv1":
+            super().get_denom()
+            return
+        # H[g, h] = R (X'X)⁻¹ X_g'X_g (X'X)⁻¹ s_h, as the library's double loop; then Z = C ∘ v − H v.
+        left = np.einsum("k,gkl,lm->gm", self.R @ self.tXXinv, np.asarray(self.tXgXg_list), self.tXXinv)
+        h = left @ self.scores_mat
+        z = self.Cg[:, None] * self.v - h @ self.v
+        self.denom = self.ssc * np.sum(z**2, axis=0)
+
+
+def wild_p(
+    X: np.ndarray, y: np.ndarray, groups: np.ndarray, j: int, draws: int, weights: str, seed: int, null: float = 0.0
+) -> float:
+    """The wild cluster bootstrap p (WCR, two-tailed) of H0: coefficient j = `null`, on partialled data."""
+    restriction = np.zeros(X.shape[1])
+    restriction[j] = 1.0
+    boot = _WildCluster(X=X, Y=y - null * X[:, j], cluster=groups, R=restriction, B=draws, seed=seed, parallel=False)
+    boot.get_scores(bootstrap_type="11", impose_null=True)
+    boot.get_weights(weights_type=weights)
+    boot.get_numer()
+    boot.get_denom()
+    boot.get_tboot()
+    boot.get_vcov()
+    boot.get_tstat()
+    boot.get_pvalue(pval_type="two-tailed")
+    return float(boot.pvalue)
+
+
+def wild_interval(coef: float, se: float, start: list[float], alpha: float = ALPHA, **boot) -> list[float]:
+    """The 95% CI as the effects the bootstrap test does not reject (test inversion, the same draws for every
+    candidate). Each end is searched from `start` (the t(G − 1) interval's, usually close): in half-SE steps
+    until the test's verdict changes, then bisection to 1/256 SE."""
+
+    def rejected(null: float) -> bool:
+        return wild_p(null=null, **boot) < alpha
+
+    bounds = []
+    for sign, end in zip((-1.0, 1.0), start, strict=True):
+        step = se / 2
+        if rejected(end):  # inwards until accepted (the estimate itself always is)
+            inner, outer = end - sign * step, end
+            while sign * (inner - coef) > 0 and rejected(inner):
+                inner, outer = inner - sign * step, inner
+            if sign * (inner - coef) <= 0:
+                inner = coef
+        else:  # outwards until rejected, in growing steps
+            inner, outer = end, end + sign * step
+            while abs(outer - coef) <= 256 * se and not rejected(outer):
+                inner, step = outer, step * 2
+                outer = inner + sign * step
+            if abs(outer - coef) > 256 * se:
+                bounds.append(sign * math.inf)  # never rejected: unbounded on this side
+                continue
+        for _ in range(7):
+            middle = (inner + outer) / 2
+            if rejected(middle):
+                outer = middle
+            else:
+                inner = middle
+        bounds.append((inner + outer) / 2)
+    return bounds
 
 
 def scoped(panel: Panel, filters: Filters | None = None, level: str = "department") -> Panel:
@@ -212,26 +385,15 @@ def all_results(
     return analyse_all(scoped(build_panel(db, grain), filters, level), weighted=weighted)
 
 
-def fitted_line(data: pd.DataFrame, points: int = 50) -> pd.DataFrame:
-    """The pooled least-squares line of y on x over the pairs with its 95% confidence band (statsmodels'
-    `get_prediction`): x, fit, lo, hi. For the scatter; the within-department coefficient is the table's."""
-    fit = sm.OLS(data["y"], sm.add_constant(data["x"])).fit()
-    grid = np.linspace(data["x"].min(), data["x"].max(), points)
-    prediction = fit.get_prediction(sm.add_constant(pd.Series(grid, name="x"), has_constant="add"))
-    band = prediction.conf_int(alpha=0.05)
-    return pd.DataFrame({"x": grid, "fit": prediction.predicted_mean, "lo": band[:, 0], "hi": band[:, 1]})
-
-
 def analyse_all(
     panel: Panel,
     metrics: tuple[str, ...] = METRICS,
     outcomes: tuple[str, ...] = OUTCOMES,
-    lags: tuple[int, ...] = LAGS,
     weighted: bool = False,
 ) -> list[Relation]:
-    """Every metric × outcome × lag, with Benjamini–Hochberg q-values of the fixed-effects p across the pairs
-    that have one; findings then speak of q."""
-    results = [analyse(panel, m, o, lag, weighted) for m in metrics for o in outcomes for lag in lags]
+    """Every metric × outcome × lag (one distributed-lag model per metric × outcome), with Benjamini–Hochberg
+    q-values of the p across the pairs that have one; findings then speak of q."""
+    results = [r for m in metrics for o in outcomes for r in analyse_profile(panel, m, o, weighted)]
     tested = [r for r in results if r.fixed_effects is not None]
     if tested:
         q = stats.false_discovery_control([r.fixed_effects["p"] for r in tested], method="bh")
@@ -249,11 +411,60 @@ def analyse_in_family(panel: Panel, metric: str, outcome: str, lag: int, weighte
     return next(r for r in family if (r.metric, r.outcome, r.lag) == (metric, outcome, lag))
 
 
+def surviving(results: list[Relation]) -> list[Relation]:
+    """The findings that survive correction, strongest (smallest q, then largest |t|) first: what the page
+    opens on."""
+    found = [r for r in results if r.significant]
+    return sorted(found, key=lambda r: (r.q, -abs(r.fixed_effects["coef"] / r.fixed_effects["se"])))
+
+
+def partial_scatter(panel: Panel, result: Relation, weighted: bool = False) -> pd.DataFrame:
+    """The picture of a within-department finding: for each of the model's rows, x at the result's lag and y with
+    the department and period effects and the other lags removed (residuals, Frisch–Waugh–Lovell), so that the
+    least-squares slope through these points is exactly the model's coefficient. department_name, category,
+    period, x, y (deviations), and the lag's raw x and y for the hover."""
+    data = lagged(panel, result.metric, result.outcome, result.lags)
+    name = f"x{result.lag}"
+    others = [f"x{lag}" for lag in result.lags if lag != result.lag]
+    effects = pd.concat(
+        [
+            pd.get_dummies(data["department_code"], prefix="d", drop_first=True, dtype="float64"),
+            pd.get_dummies(data["period"], prefix="p", drop_first=True, dtype="float64"),
+            data[others],
+        ],
+        axis=1,
+    )
+    values = _partialled(data[[name, "y"]], effects, data, weighted)
+    residuals, y = values[:, :1], values[:, 1]
+    if weighted:  # shown in points, not scaled by √n: the slope through them is then the WLS one
+        scale = np.sqrt(data["n"].to_numpy(dtype="float64"))
+        residuals, y = residuals / scale[:, None], y / scale
+    return data[["department_name", "category", "period"]].assign(
+        x=residuals[:, 0], y=y, x_raw=data[name], y_raw=data["y"]
+    )
+
+
+def effect_line(points: pd.DataFrame, fe: dict, samples: int = 50) -> pd.DataFrame:
+    """The model's slope through the origin of the deviations, with the band its 95% CI spans: x, fit, lo, hi."""
+    grid = np.linspace(points["x"].min(), points["x"].max(), samples)
+    ends = np.stack([grid * fe["ci"][0], grid * fe["ci"][1]])
+    return pd.DataFrame({"x": grid, "fit": grid * fe["coef"], "lo": ends.min(axis=0), "hi": ends.max(axis=0)})
+
+
 # --- Plain words -------------------------------------------------------------------------------------------
 
 
 def _num(value: float, digits: int = 1) -> str:
-    return f"{value:.{digits}f}"
+    return f"{value:.{digits}f}" if math.isfinite(value) else ("∞" if value > 0 else "−∞")
+
+
+def _digits(effect: float, lo: float, hi: float) -> int:
+    """One decimal, or as many more (up to 3) as keep the estimate and the CI's ends apart ("0.8 to 0.8")."""
+    for digits in (1, 2, 3):
+        shown = {_num(abs(effect), digits), _num(lo, digits), _num(hi, digits)}
+        if len(shown) == 3 or digits == 3:
+            return digits
+    return 3
 
 
 def finding(result: Relation) -> dict[str, str]:
@@ -278,28 +489,28 @@ def finding(result: Relation) -> dict[str, str]:
                 n=result.n,
                 departments=result.n_departments,
                 minimum=result.minimum_departments,
+                maxlag=max(result.lags),
             )
             continue
         fe = result.fixed_effects
         step = STEP[result.metric]
         effect, lo, hi = fe["coef"] * step, fe["ci"][0] * step, fe["ci"][1] * step
-        significant = fe["p"] < ALPHA and (result.q is None or result.q < ALPHA)
+        digits = _digits(effect, lo, hi)
         values = {
             "metric": metric,
             "outcome": outcome,
             "lag": lag,
             "step": _num(step, 0),
-            "effect": _num(abs(effect)),
-            "lo": _num(lo),
-            "hi": _num(hi),
+            "effect": _num(abs(effect), digits),
+            "lo": _num(lo, digits),
+            "hi": _num(hi, digits),
             "p": p_phrase(fe["p"]),
             "q": "" if result.q is None else t("relations.q", lang, q=p_phrase(result.q)),
             "n": result.n,
             "departments": result.n_departments,
             "branches": _branches(fe, lang),
-            "r": _num(result.pearson["r"], 2),
         }
-        if not significant:
+        if not result.significant:
             out[lang] = t("relations.finding.null", lang, **values)
             continue
         key = "relations.finding.positive" if effect > 0 else "relations.finding.negative"
@@ -317,6 +528,7 @@ def relations_table(results: list[Relation]) -> pd.DataFrame:
     """All results as one flat table (for the page's download and `--all`)."""
     rows = []
     for r in results:
+        fe = r.fixed_effects or {}
         rows.append(
             {
                 "metric": r.metric,
@@ -324,18 +536,18 @@ def relations_table(results: list[Relation]) -> pd.DataFrame:
                 "lag": r.lag,
                 "n": r.n,
                 "n_departments": r.n_departments,
-                "pearson_r": r.pearson["r"] if r.pearson else np.nan,
-                "pearson_ci_low": r.pearson["ci"][0] if r.pearson else np.nan,
-                "pearson_ci_high": r.pearson["ci"][1] if r.pearson else np.nan,
-                "pearson_p": r.pearson["p"] if r.pearson else np.nan,
-                "spearman_rho": r.spearman["rho"] if r.spearman else np.nan,
-                "spearman_p": r.spearman["p"] if r.spearman else np.nan,
-                "fe_coef": r.fixed_effects["coef"] if r.fixed_effects else np.nan,
-                "fe_se": r.fixed_effects["se"] if r.fixed_effects else np.nan,
-                "fe_ci_low": r.fixed_effects["ci"][0] if r.fixed_effects else np.nan,
-                "fe_ci_high": r.fixed_effects["ci"][1] if r.fixed_effects else np.nan,
-                "fe_p": r.fixed_effects["p"] if r.fixed_effects else np.nan,
+                "n_clusters": fe["clusters"]["n"] if fe else np.nan,
+                "cluster_level": fe["clusters"]["level"] if fe else None,
+                "pearson_r": r.pearson["r"] if r.pearson and r.pearson["r"] is not None else np.nan,
+                "spearman_rho": r.spearman["rho"] if r.spearman and r.spearman["rho"] is not None else np.nan,
+                "fe_coef": fe.get("coef", np.nan),
+                "fe_se": fe.get("se", np.nan),
+                "fe_ci_low": fe["ci"][0] if fe else np.nan,
+                "fe_ci_high": fe["ci"][1] if fe else np.nan,
+                "fe_p": fe.get("p", np.nan),
+                "inference": fe.get("inference"),
                 "q": r.q if r.q is not None else np.nan,
+                "significant": r.significant,
                 "reason": r.reason,
             }
         )

@@ -25,6 +25,24 @@ if data.empty() or all(data.frame[f"n_{o}"].sum() == 0 for o in relations.OUTCOM
     st.stop()
 
 controls = st.columns([3, 3, 2, 2, 3], vertical_alignment="bottom")
+level = controls[3].selectbox(
+    t("relations.pick.level", L),
+    relations.LEVELS,
+    format_func=lambda v: t(f"relations.level.{v}", L),
+    key="rel_level",
+    help=t("relations.help.level", L),
+)
+weighted = controls[4].toggle(t("relations.pick.weighted", L), key="rel_weighted", help=t("relations.help.weighted", L))
+results = load(relations.all_results, data.grain, level, filters, weighted)
+everything = relations.relations_table(results)
+tested = int(everything["q"].notna().sum())
+found = relations.surviving(results)
+# The page opens on the strongest finding that survives correction (not on lag 0), until the reader picks.
+if "rel_metric" not in st.session_state:
+    first = found[0] if found else None
+    st.session_state["rel_metric"] = first.metric if first else relations.METRICS[0]
+    st.session_state["rel_outcome"] = first.outcome if first else "inpatient"
+    st.session_state["rel_lag"] = first.lag if first else relations.LAGS[0]
 metric = controls[0].selectbox(
     t("relations.pick.metric", L),
     relations.METRICS,
@@ -35,7 +53,6 @@ metric = controls[0].selectbox(
 outcome = controls[1].selectbox(
     t("relations.pick.outcome", L),
     relations.OUTCOMES,
-    index=1,
     format_func=lambda o: t(f"metric.satisfaction_{o}", L),
     key="rel_outcome",
 )
@@ -46,60 +63,58 @@ lag = controls[2].selectbox(
     key="rel_lag",
     help=t("relations.help.lag", L),
 )
-level = controls[3].selectbox(
-    t("relations.pick.level", L),
-    relations.LEVELS,
-    format_func=lambda v: t(f"relations.level.{v}", L),
-    key="rel_level",
-    help=t("relations.help.level", L),
-)
-
-weighted = controls[4].toggle(t("relations.pick.weighted", L), key="rel_weighted", help=t("relations.help.weighted", L))
-results = load(relations.all_results, data.grain, level, filters, weighted)
-everything = relations.relations_table(results)
 chosen = next(r for r in results if (r.metric, r.outcome, r.lag) == (metric, outcome, lag))
+maxlag = max(chosen.lags)
 
-# --- The finding, in words ---------------------------------------------------------------------------------
+# --- Every finding that survives correction, strongest first -----------------------------------------------
+if tested:
+    st.subheader(t("relations.survivors.title", L))
+if found:
+    st.caption(t("relations.survivors.caption", L, found=len(found), tests=tested))
+    st.markdown("\n".join(f"{i}. {md_escape(r.finding[L])}" for i, r in enumerate(found, start=1)))
+    party = [(r.outcome, r.lag) for r in found if relations.CLUSTER_LEVEL[r.metric] == "branch"]
+    if len(party) > len(set(party)):
+        st.caption(t("relations.survivors.related", L))
+elif tested:
+    st.info(t("relations.survivors.none", L, tests=tested), icon=":material/info:")
+
+# --- The chosen pair, in words -----------------------------------------------------------------------------
 st.subheader(t("relations.finding.title", L))
-if (
-    chosen.reason is None
-    and chosen.fixed_effects["p"] < relations.ALPHA
-    and (chosen.q if chosen.q is not None else 1.0) < relations.ALPHA
-):
+if chosen.significant:
     st.success(md_escape(chosen.finding[L]), icon=":material/insights:")
 else:
     st.info(md_escape(chosen.finding[L]), icon=":material/info:")
-st.caption(t("relations.finding.how", L, tests=int(everything["q"].notna().sum())))
+st.caption(t("relations.finding.how", L, tests=tested, maxlag=maxlag, draws=relations.DRAWS))
 
-# --- Scatter with the fitted line --------------------------------------------------------------------------
-scope = relations.scoped(data, filters, level)
-pairs = relations.pairs(scope, metric, outcome, lag)
-x_title = t(f"metric.{metric}", L) + (
-    "" if lag == 0 else t("relations.chart.earlier", L, lag=lag, grain=t(f"relations.grain.{data.grain}", L))
-)
-y_title = t(f"metric.satisfaction_{outcome}", L)
+# --- Within-department scatter with the model's slope ------------------------------------------------------
+grain_word = t(f"relations.grain.{data.grain}", L)
+earlier = "" if lag == 0 else t("relations.chart.earlier", L, lag=lag, grain=grain_word)
+x_title = t("relations.scatter.x", L, metric=t(f"relations.metric.{metric}", L), earlier=earlier)
+y_title = t("relations.scatter.y", L, outcome=t(f"relations.outcome.{outcome}", L))
 left, right = st.columns([3, 2])
 with left:
     st.markdown(f"**{t('relations.scatter.title', L)}**")
-    if len(pairs) >= 3 and pairs["x"].nunique() > 1:
-        # Below the minimum sample the points are shown, but no line: no statistic is reported there.
-        line = relations.fitted_line(pairs) if chosen.reason is None else None
-        st.plotly_chart(charts.relation_scatter(pairs, line, x_title, y_title, L), config={"displaylogo": False})
-        st.caption(t("relations.scatter.caption" if line is not None else "relations.scatter.no_line", L, n=len(pairs)))
+    if chosen.fixed_effects is not None:
+        points = relations.partial_scatter(relations.scoped(data, filters, level), chosen, weighted)
+        line = relations.effect_line(points, chosen.fixed_effects)
+        st.plotly_chart(charts.relation_scatter(points, line, x_title, y_title, L), config={"displaylogo": False})
+        st.caption(t("relations.scatter.caption", L, n=len(points)))
     else:
-        st.info(t("relations.scatter.empty", L))
+        st.info(t("relations.scatter.no_line", L))
 with right:
     st.markdown(f"**{t('relations.lags.title', L)}**")
     profile = everything[(everything["metric"] == metric) & (everything["outcome"] == outcome)]
     if profile["fe_coef"].notna().any():
         st.plotly_chart(charts.lag_profile(profile, relations.STEP[metric], L), config={"displaylogo": False})
-        st.caption(t("relations.lags.caption", L, step=f"{relations.STEP[metric]:g}"))
+        st.caption(t("relations.lags.caption", L, step=f"{relations.STEP[metric]:g}", maxlag=maxlag))
     else:
         st.info(t("relations.lags.empty", L))
 
 # --- Heatmap of every metric × outcome at this lag ---------------------------------------------------------
 st.subheader(t("relations.heatmap.title", L, lag=lag))
-st.plotly_chart(charts.relation_heatmap(everything[everything["lag"] == lag], L), config={"displaylogo": False})
+st.plotly_chart(
+    charts.relation_heatmap(everything[everything["lag"] == lag], relations.STEP, L), config={"displaylogo": False}
+)
 st.caption(t("relations.heatmap.caption", L))
 
 
@@ -112,41 +127,28 @@ def p_value(value: float) -> str | None:
     return None if pd.isna(value) else ("< 0.001" if value < 0.001 else f"{value:.3f}")
 
 
-def interval(lo: float, hi: float, digits: int = 3) -> str | None:
+def interval(lo: float, hi: float, digits: int = 2) -> str | None:
     return None if pd.isna(lo) else f"{lo:.{digits}f} – {hi:.{digits}f}"
 
 
+step = relations.STEP[metric]
+notes = [None if pd.isna(reason) else t(f"relations.reason.{reason}", L) for reason in profile["reason"]]
 st.subheader(t("relations.table.title", L))
-shown = profile.assign(
-    r_ci=[interval(a, b, 2) for a, b in zip(profile["pearson_ci_low"], profile["pearson_ci_high"], strict=True)],
-    fe_ci=[interval(a, b) for a, b in zip(profile["fe_ci_low"], profile["fe_ci_high"], strict=True)],
-)
 regression = pd.DataFrame(
     {
-        t("relations.col.lag", L): shown["lag"],
-        t("relations.col.n", L): shown["n"],
-        t("relations.col.departments", L): shown["n_departments"],
-        t("relations.col.r", L): [number(v, 2) for v in shown["pearson_r"]],
-        t("relations.col.r_ci", L): shown["r_ci"],
-        t("relations.col.rho", L): [number(v, 2) for v in shown["spearman_rho"]],
-        t("relations.col.coef", L): [number(v) for v in shown["fe_coef"]],
-        t("relations.col.coef_ci", L): shown["fe_ci"],
-        t("relations.col.se", L): [number(v) for v in shown["fe_se"]],
-        t("relations.col.p", L): [p_value(v) for v in shown["fe_p"]],
-        t("relations.col.q", L): [p_value(v) for v in shown["q"]],
-        t("relations.col.note", L): [
-            None if pd.isna(reason) else t(f"relations.reason.{reason}", L) for reason in shown["reason"]
+        t("relations.col.lag", L): profile["lag"],
+        t("relations.col.n", L): profile["n"],
+        t("relations.col.departments", L): profile["n_departments"],
+        t("relations.col.clusters", L): profile["n_clusters"].astype("Int64"),
+        t("relations.col.effect", L): [number(v * step, 2) for v in profile["fe_coef"]],
+        t("relations.col.effect_ci", L): [
+            interval(a * step, b * step) for a, b in zip(profile["fe_ci_low"], profile["fe_ci_high"], strict=True)
         ],
+        t("relations.col.q", L): [p_value(v) for v in profile["q"]],
+        t("relations.col.note", L): notes,
     }
 )
-help_texts = {
-    "r": "relations.help.r",
-    "rho": "relations.help.rho",
-    "coef": "relations.help.coef",
-    "se": "relations.help.se",
-    "p": "relations.help.p",
-    "q": "relations.help.q",
-}
+help_texts = {"effect": "relations.help.effect", "q": "relations.help.q"}
 table(
     regression,
     t("relations.table.file", L),
@@ -155,12 +157,39 @@ table(
         t(f"relations.col.{c}", L): st.column_config.TextColumn(help=t(k, L)) for c, k in help_texts.items()
     },
 )
+# The methods and the descriptive correlations, for whoever checks the numbers (and in the downloads).
+with st.expander(t("relations.details", L)):
+    details = pd.DataFrame(
+        {
+            t("relations.col.lag", L): profile["lag"],
+            t("relations.col.inference", L): [
+                None if pd.isna(v) else t(f"relations.inference.{v}", L) for v in profile["inference"]
+            ],
+            t("relations.col.coef", L): [number(v) for v in profile["fe_coef"]],
+            t("relations.col.se", L): [number(v) for v in profile["fe_se"]],
+            t("relations.col.p", L): [p_value(v) for v in profile["fe_p"]],
+            t("relations.col.r", L): [number(v, 2) for v in profile["pearson_r"]],
+            t("relations.col.rho", L): [number(v, 2) for v in profile["spearman_rho"]],
+        }
+    )
+    detail_help = {"coef": "relations.help.coef", "se": "relations.help.se", "p": "relations.help.p"}
+    detail_help |= {"r": "relations.help.r", "rho": "relations.help.rho"}
+    table(
+        details,
+        t("relations.table.file", L),
+        key="relations_details",
+        column_config={
+            t(f"relations.col.{c}", L): st.column_config.TextColumn(help=t(k, L)) for c, k in detail_help.items()
+        },
+    )
 
 st.subheader(t("relations.all.title", L))
 st.caption(t("relations.all.caption", L, n=len(everything)))
 download = everything.assign(
     metric=[t(f"metric.{m}", L) for m in everything["metric"]],
     outcome=[t(f"metric.satisfaction_{o}", L) for o in everything["outcome"]],
+    inference=[None if pd.isna(v) else t(f"relations.inference.{v}", L) for v in everything["inference"]],
+    cluster_level=[None if pd.isna(v) else t(f"relations.level.{v}", L) for v in everything["cluster_level"]],
     finding=[r.finding[L] for r in results],
     reason=[None if pd.isna(reason) else t(f"relations.reason.{reason}", L) for reason in everything["reason"]],
 )

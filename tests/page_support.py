@@ -3,9 +3,12 @@ given database."""
 
 from __future__ import annotations
 
+import base64
+import json
 import time
 from pathlib import Path
 
+import numpy as np
 from streamlit.testing.v1 import AppTest
 
 from analytics import accounts
@@ -64,3 +67,16 @@ def open_app_page(
     at.switch_page(page).run()
     assert not at.exception, at.exception
     return at
+
+
+def plotly_specs(at: AppTest) -> list[dict]:
+    """Every chart's Plotly JSON on the page, numeric arrays decoded (Plotly sends them as base64 typed arrays)."""
+    return [json.loads(c.proto.spec, object_hook=_decode_array) for c in at.get("plotly_chart")]
+
+
+def _decode_array(value: dict):
+    if set(value) >= {"dtype", "bdata"}:
+        array = np.frombuffer(base64.b64decode(value["bdata"]), dtype=value["dtype"])
+        shape = [int(n) for n in str(value.get("shape", len(array))).split(",")]
+        return array.reshape(shape).tolist()
+    return value
