@@ -2387,7 +2387,10 @@ STRINGS: dict[str, tuple[str, str]] = {
     "relations.col.effect": ("每步长效应（分）", "Effect per step (points)"),
     "relations.col.effect_ci": ("效应 95% 置信区间", "95% CI of the effect"),
     "relations.col.inference": ("推断方法", "Inference"),
-    "relations.details": ("统计细节（方法、标准误、p 值、描述性相关）", "Statistical details (methods, SE, p, descriptive correlations)"),
+    "relations.details": (
+        "统计细节（方法、标准误、p 值、描述性相关）",
+        "Statistical details (methods, SE, p, descriptive correlations)",
+    ),
     "relations.inference.wild_bootstrap": ("野聚类自助法", "Wild cluster bootstrap"),
     "relations.inference.cluster_t": ("聚类稳健 t", "Cluster-robust t"),
     "relations.col.rho": ("Spearman ρ", "Spearman ρ"),
