@@ -324,10 +324,7 @@ else:
         {
             branch: card["branch_name"],
             members: card["members"],
-            index: [
-                f"{v:.1f}" if pd.notna(v) else "—" if ok else not_reported
-                for v, ok in zip(card["party_index"], card["reported"], strict=True)
-            ],
+            index: card["party_index"].round(1),  # a number (sortable); a branch not reported says so in each score
             **{
                 names[c]: [
                     cell(s, v, c, ok) for s, v, ok in zip(card[c], card[f"{c}_value"], card["reported"], strict=True)
@@ -344,12 +341,13 @@ else:
         return [f"background-color: {RAG_COLOURS[r]}" if r in RAG_COLOURS else "" for r in rags[column.name]]
 
     st.dataframe(
-        shown.style.apply(colour),
+        shown.style.apply(colour).format({index: "{:.1f}"}, na_rep="—"),
         hide_index=True,
         key="scorecard",
         height=min(len(shown) + 1, 30) * 35 + 3,  # every branch at once, up to 29
         column_config={
             members: st.column_config.NumberColumn(format="%d"),
+            index: st.column_config.NumberColumn(format="%.1f"),
         },
     )
     # The download spells the colours out, with each score and the figure behind it in their own columns.

@@ -172,7 +172,7 @@ def test_pages_show_not_reported_and_the_note(db_path, monkeypatch):
     at = open_app_page("pages/overview.py", db_path, monkeypatch)
     assert any("机关党支部" in w.value and "2024Q2" in w.value for w in at.warning)
     card = at.dataframe[-1].value if hasattr(at.dataframe[-1].value, "columns") else None
-    assert card is not None and t("reported.not", "zh") in card[t("overview.col.index", "zh")].tolist()
+    assert card is not None and t("reported.not", "zh") in card[t("component.compliance", "zh")].tolist()
 
 
 # --- The assumed SD, said beside the p it affects ---------------------------------------------------------
@@ -201,3 +201,11 @@ def test_the_cli_and_the_page_disclose_the_assumed_sd(db_path, monkeypatch, caps
         " ".join(map(str, d.value.get(t("sat.col.test", "zh"), []))) for d in at.dataframe
     )
     assert t("assumed_sd.note", "zh", sd=12) in shown
+
+
+def test_the_profile_discloses_the_assumed_sd_and_the_missing_periods(db_path, monkeypatch):
+    at = open_app_page("pages/profile.py", db_path, monkeypatch, profile_dept="D1")
+    captions = " ".join(c.value for c in at.caption)
+    assert t("assumed_sd.note", "zh", sd=12) in captions  # beside the p of the latest change
+    at = open_app_page("pages/profile.py", db_path, monkeypatch, profile_dept="D3")
+    assert any(w.value == t("reported.department", "zh", periods="2024Q2") for w in at.warning)
