@@ -21,7 +21,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from analytics import accounts, audit, backup, demo, faults, metrics, relations, risk, settings, summary
+from analytics import accounts, audit, backup, demo, faults, metrics, party, relations, risk, settings, summary
 from analytics.accounts import AccountError
 from analytics.audit import Actor
 from analytics.db import Database, DatabaseBusy, default_db_path
@@ -129,6 +129,7 @@ def build_parser() -> argparse.ArgumentParser:
     figures.add_argument("--level", choices=metrics.LEVELS, default="department")
     figures.add_argument("--grain", choices=metrics.GRAINS, default="quarter")
     figures.add_argument("--as-of", type=dt.date.fromisoformat, help="judge rectifications as of (default: today)")
+    figures.add_argument("--lang", choices=["zh", "en"], default="zh")
     figures.add_argument("--json", action="store_true")
 
     alerts = commands.add_parser("warnings", help="risk warnings for a period (default: the latest)")
@@ -557,11 +558,20 @@ def _action(resolution: Resolution, lang: str) -> str:
 
 
 def _print_metrics(db: Database, args: argparse.Namespace) -> None:
-    rows = metrics.records(metrics.build_panel(db, args.grain, as_of=args.as_of), args.level)
+    """The records (JSON: each with `not_reported`, the branches no activities ledger reports), or a table and
+    the data-completeness note: the branch × periods not reported (未上报), whose party figures are null."""
+    panel = metrics.build_panel(db, args.grain, as_of=args.as_of)
+    rows = metrics.records(panel, args.level)
     if args.json:
         print(json.dumps(rows, ensure_ascii=False))
         return
     print(pd.DataFrame(rows, columns=["unit", "period", *metrics.CLI_FIELDS]).to_string(index=False))
+    lines = party.completeness_lines(party.completeness(panel, metrics.Filters(grain=panel.grain)), panel, args.lang)
+    if lines:
+        print()
+        print(t("reported.cli", args.lang))
+        for line in lines:
+            print(f"  {line}")
 
 
 def _print_relations(db: Database, args: argparse.Namespace) -> None:
@@ -602,6 +612,8 @@ def _print_warnings(db: Database, args: argparse.Namespace) -> int:
             "rule": row.rule,
             "severity": row.severity,
             "explanation": getattr(row, f"explanation_{args.lang}"),
+            # The SD a satisfaction test assumed (no individual responses to estimate it from), else null.
+            "assumed_sd": None if row.assumed_sd is None or pd.isna(row.assumed_sd) else float(row.assumed_sd),
         }
         for row in found.itertuples()
     ]

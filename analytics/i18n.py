@@ -2502,10 +2502,10 @@ STRINGS: dict[str, tuple[str, str]] = {
         "periods running; short this period: {missing_en}.",
     ),
     "risk.satisfaction_drop": (
-        "{name}{population_zh}满意度由上期（{previous}）的 {old} 降至 {value}，下降 {drop} 分（p {p}；本期共检验 {tested} 组变化，"
-        "多重检验校正后 q {q}；{n} 人受访）。",
+        "{name}{population_zh}满意度由上期（{previous}）的 {old} 降至 {value}，下降 {drop} 分（p {p}{sd_zh}；本期共检验 {tested} "
+        "组变化，多重检验校正后 q {q}；{n} 人受访）。",
         "{name}: {population_en} satisfaction fell from {old} in {previous} to {value}, down {drop} points "
-        "(p {p}; {tested} changes tested this period, q {q} after correcting for them; {n} respondents).",
+        "(p {p}{sd_en}; {tested} changes tested this period, q {q} after correcting for them; {n} respondents).",
     ),
     "risk.serious_discipline": (
         "{name}本期有 {n} 件第二种及以上形态案件（第二种形态 {form2} 件，第三、四种形态 {heavy} 件）。",
@@ -2789,6 +2789,44 @@ STRINGS: dict[str, tuple[str, str]] = {
     "rag.green": ("良好", "Green"),
     "rag.amber": ("关注", "Amber"),
     "rag.red": ("预警", "Red"),
+    # Held nothing or not reported (未上报): `metrics.not_reported`, the completeness note
+    "reported.not": ("未上报", "Not reported"),
+    "reported.rule": (
+        "数据完整性：某党支部某期间，只有在覆盖该期间的活动台账中列有该支部时才计分（台账即一次导入的活动文件，"
+        "覆盖其最早至最晚活动日期所在的各期间；台账列有该支部而该期没有活动，计为 0 分，即“未开展”）。"
+        "没有任何覆盖该期间的台账列有该支部，即为“未上报”：不计分，不计入全院及所选范围的平均、关联分析，也不触发预警。",
+        "Data completeness: a branch is scored for a period only when an activities ledger covering that period "
+        "lists the branch (a ledger is one imported activities file; it covers the periods from its first to its "
+        'last activity date; listed there with no activity in the period, the branch scores 0: "held nothing"). '
+        'A branch that no ledger covering the period lists is "not reported": not scored, left out of the '
+        "hospital's and the chosen scope's figures and the relations analysis, and it raises no warning.",
+    ),
+    "reported.all": (
+        "所选范围内各党支部各期间均已上报活动台账。",
+        "Every branch in the chosen scope reported activities for every period in range.",
+    ),
+    "reported.list": ("以下党支部 × 期间未上报：", "Not reported (branch × period):"),
+    "reported.line": ("{periods}：{branches}", "{periods}: {branches}"),
+    "reported.every_branch": ("全部党支部（{n} 个）", "every branch ({n})"),
+    "reported.left_out": (
+        "{n} 个党支部本期未上报，未计入。",
+        "{n} branches did not report this period and are left out.",
+    ),
+    "reported.department": (
+        "所在党支部未上报的期间（不计分）：{periods}。",
+        "Periods the department's branch did not report (not scored): {periods}.",
+    ),
+    "reported.cli": (
+        "未上报（没有覆盖该期间的活动台账列有该党支部；党建指标为空，不计入全院）：",
+        "Not reported (no activities ledger covering the period lists the branch; party figures null, left out "
+        "of the hospital's):",
+    ),
+    # An SD assumed in place of data (aggregate-only satisfaction change tests), said beside the p it affects
+    "assumed_sd.note": ("假定标准差 {sd} 分", "assumed SD {sd} points"),
+    "assumed_sd.why": (
+        "没有逐条答卷，无法估计标准差，检验假定标准差为 {sd} 分（“设置”中可改）",
+        "no individual responses to estimate the SD from: the test assumes an SD of {sd} points (see Settings)",
+    ),
 }
 
 
@@ -2802,6 +2840,13 @@ def t(key: str, lang: str = DEFAULT_LANGUAGE, **values: object) -> str:
 def p_phrase(p: float) -> str:
     """A p-value as sentences write it after "p": '< 0.001' or '= 0.034'."""
     return "< 0.001" if p < 0.001 else f"= {p:.3f}"
+
+
+def assumed_sd_note(sd: object, lang: str = DEFAULT_LANGUAGE) -> str:
+    """'假定标准差 12 分' / 'assumed SD 12 points' for a p that rests on the assumed SD, '' when it does not."""
+    if sd is None or sd != sd:  # None or NaN: the p rests on data
+        return ""
+    return t("assumed_sd.note", lang, sd=f"{float(sd):g}")
 
 
 def label(member: LabelledEnum, lang: str = DEFAULT_LANGUAGE) -> str:

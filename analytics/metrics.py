@@ -20,7 +20,19 @@ every department in the register and every period from the first to the last wit
 * Each is scored 0–100 (`score_<component>`: compliance as is; attendance capped at 100; the other three
   as a share of their yearly target scaled to the period, capped at 100) and `party_index` is the
   weighted mean of the scores present (weights are settings; a missing component drops out).
-  Inside the span of the activity data an empty period scores zero; outside it the metrics are null.
+
+**Held nothing or not reported (未上报).** A branch × period counts as zero ("held nothing") only when an
+activities ledger covering that period includes the branch; otherwise it is not reported: every party figure,
+score and count of it is null (so the index, compliance, attendance and service hours are missing, the relations
+analysis leaves it out, no warning fires for it, hospital and filtered figures are computed without it) and
+`party_reported` is false (`not_reported(panel, filters)` lists such branch × periods; the pages and the CLI
+show them as 未上报). A **ledger** is one import batch of activities (`queries.PANEL_LEDGERS`; rows stored
+without a batch, as by older versions, count as one ledger together). It **covers** the periods from the one of
+its first activity date to the one of its last (the file says no more about its period), and **includes** every
+branch that has a row in it, held or not (a meeting recorded as not held or cancelled is a report too). So a
+hospital-wide ledger for 2024 makes a branch it lists with nothing in Q3 a zero for Q3; a branch it does not list
+at all, or a quarter that no ledger of the branch reaches, is not reported. Rows that an import found already
+stored (unchanged) stay with the batch that first stored them, and a batch undone no longer counts.
 
 **Satisfaction** per population (`outpatient`, `inpatient`, `staff`): **one source per department ×
 period × population**, the finest stored: individual responses before monthly before quarterly before yearly
@@ -221,8 +233,10 @@ def build_panel(
     grid["branch_name"] = grid["branch_name"].fillna(grid["branch_code"])
     grid.insert(0, "period", period_labels(grid["period_start"], grain))
 
-    party = _party_metrics(con, grain, settings, organisation, spans.get("activities"), compliance_types)
+    organisation["party_reported"] = reported(con, organisation, grain)
+    party = _party_metrics(con, grain, settings, organisation, compliance_types)
     frame = grid.merge(party, on=["branch_code", "period_start"], how="left")
+    frame["party_reported"] = frame["party_reported"].fillna(False).astype(bool)
     satisfaction, dimensions, sd = _satisfaction(con, grain, settings)
     frame = frame.merge(satisfaction, on=["department_code", "period_start"], how="left")
     for pop in POPULATIONS:
@@ -257,7 +271,7 @@ def build_panel(
 
 def _empty_frame() -> pd.DataFrame:
     columns = ["period", "department_code", "department_name", "category", "staff_count", "branch_code"]
-    columns += ["branch_name", "member_count", "period_start", *PARTY_METRICS]
+    columns += ["branch_name", "member_count", "period_start", "party_reported", *PARTY_METRICS]
     for pop in POPULATIONS:
         columns += [f"n_{pop}", f"satisfaction_{pop}", f"suppressed_{pop}"]
     columns += [*DISCIPLINE_COUNTS, "cases_per_100_staff"]
@@ -296,11 +310,26 @@ def in_force(versions: pd.DataFrame, key: str, starts: pd.DatetimeIndex, grain: 
     return out.drop(columns=["valid_from", "batch"]).sort_values([key, "period_start"], ignore_index=True)
 
 
-def _party_metrics(con, grain, settings, organisation, span, compliance_types) -> pd.DataFrame:
+def reported(con, organisation: pd.DataFrame, grain: str) -> np.ndarray:
+    """For each branch × period row of `organisation`: whether an activities ledger covering the period
+    includes the branch (see the module docstring; `queries.PANEL_LEDGERS`)."""
+    ledgers = con.execute(queries.PANEL_LEDGERS, [grain, grain]).df()
+    starts = organisation["period_start"]
+    pairs = organisation[["branch_code", "period_start"]].reset_index(drop=True).reset_index()
+    pairs = pairs.merge(ledgers, on="branch_code")
+    first = pd.to_datetime(pairs["first_start"]).astype(starts.dtype)
+    last = pd.to_datetime(pairs["last_start"]).astype(starts.dtype)
+    covered = pairs.loc[(pairs["period_start"] >= first) & (pairs["period_start"] <= last), "index"]
+    out = np.zeros(len(organisation), dtype=bool)
+    out[covered.to_numpy(dtype="int64")] = True
+    return out
+
+
+def _party_metrics(con, grain, settings, organisation, compliance_types) -> pd.DataFrame:
     """Per branch × period: compliance per type and overall, attendance, service, theme/党建+, integrity,
     their 0–100 scores and the index; per-member figures use each period's party members (`organisation`:
-    the branches as they were in each period, see `in_force`)."""
-    grid = organisation[["branch_code", "period_start", "member_count"]]
+    the branches as they were in each period, see `in_force`, and whether each reported, see `reported`)."""
+    grid = organisation[["branch_code", "period_start", "member_count", "party_reported"]]
     held = con.execute(queries.PANEL_ACTIVITIES, [grain]).df()
     held["period_start"] = pd.to_datetime(held["period_start"])
     keys = ["branch_code", "period_start"]
@@ -338,8 +367,8 @@ def _party_metrics(con, grain, settings, organisation, span, compliance_types) -
     out["score_theme_plus"] = _capped_score(out["theme_plus_activities"], settings.theme_plus_per_year * scale)
     out["score_integrity"] = _capped_score(out["integrity_activities"], settings.integrity_per_year * scale)
     out = out.reset_index()
-    # Outside the span of the activity data nothing is known (not zero).
-    inside = _inside_span(out["period_start"], span, grain)
+    # A branch-period no ledger reports is unknown, not zero.
+    inside = out["party_reported"].to_numpy(dtype=bool)
     measured = [
         "meeting_compliance",
         *compliance,
@@ -350,10 +379,13 @@ def _party_metrics(con, grain, settings, organisation, span, compliance_types) -
         "integrity_activities",
         "activities",
         *(f"score_{c}" for c in COMPONENTS),
+        "attended",
+        "expected",
+        "person_hours",
     ]
     out.loc[~inside, measured] = np.nan
     out["party_index"] = party_index(out, settings)
-    keep = ["branch_code", "period_start", *PARTY_METRICS, *compliance, *held_counts, "activities"]
+    keep = ["branch_code", "period_start", "party_reported", *PARTY_METRICS, *compliance, *held_counts, "activities"]
     keep += ["attended", "expected", "person_hours"]
     return out[keep].rename(columns={"attended": "attended_total", "expected": "expected_total"})
 
@@ -493,6 +525,18 @@ def select(frame: pd.DataFrame, filters: Filters, grain: str) -> pd.DataFrame:
     return out
 
 
+def not_reported(panel: Panel, filters: Filters | None = None) -> pd.DataFrame:
+    """The branch × periods no activities ledger reports (未上报, see the module docstring) among the branches of
+    the departments the filters select, in their period range: branch_code, branch_name, period, period_start,
+    in period then branch order."""
+    columns = ["branch_code", "branch_name", "period", "period_start"]
+    if panel.empty():
+        return pd.DataFrame(columns=columns)
+    rows = select(panel.frame, filters or Filters(grain=panel.grain), panel.grain)
+    rows = rows[~rows["party_reported"].astype(bool)].drop_duplicates(["branch_code", "period_start"])
+    return rows.sort_values(["period_start", "branch_code"])[columns].reset_index(drop=True)
+
+
 def rollup(panel: Panel, level: str = "hospital", filters: Filters | None = None) -> pd.DataFrame:
     """The panel summed up to `level` (hospital, branch or department) for every period, with the changes of
     satisfaction vs the previous period and the same period a year before (with p-values), then cut to the
@@ -525,9 +569,13 @@ def _rollup(frame: pd.DataFrame, level: str, panel: Panel) -> pd.DataFrame:
     # Discipline columns are null outside their data span, and sum(min_count=1) keeps that.
     out[[f"n_{p}" for p in POPULATIONS]] = out[[f"n_{p}" for p in POPULATIONS]].fillna(0).astype("int64")
 
-    # Party metrics: each branch once, weighted by its party members.
+    # Party metrics: each branch once, weighted by its party members; branches not reported (null) left out.
     party_columns = [c for c in frame.columns if c in PARTY_METRICS or c.startswith("compliance_")]
     branches = frame.drop_duplicates(["branch_code", "period_start"])
+    branches = branches.assign(
+        reported_members=branches["member_count"].where(branches["party_reported"]),
+        not_reported=~branches["party_reported"].astype(bool),
+    )
     weight = branches["member_count"].fillna(0).astype("float64")
     weighted = branches[party_columns].astype("float64").mul(weight, axis=0)
     present = branches[party_columns].notna().mul(weight, axis=0)
@@ -535,20 +583,22 @@ def _rollup(frame: pd.DataFrame, level: str, panel: Panel) -> pd.DataFrame:
     member_sum = present.groupby(grouped_keys, sort=False).sum()
     party = weighted.groupby(grouped_keys, sort=False).sum(min_count=1) / member_sum.where(member_sum > 0)
     extra = branches.groupby(grouped_keys, sort=False)[
-        ["attended_total", "expected_total", "person_hours", "member_count"]
+        ["attended_total", "expected_total", "person_hours", "member_count", "reported_members"]
     ].sum(min_count=1)
     extra["branches"] = branches.groupby(grouped_keys, sort=False).size()
+    extra["branches_not_reported"] = branches.groupby(grouped_keys, sort=False)["not_reported"].sum()
+    extra["party_reported"] = extra["branches_not_reported"] == 0
     party["attendance_rate"] = _ratio(extra["attended_total"] * 100, extra["expected_total"]).where(
         party["attendance_rate"].notna()
     )
-    party["service_hours_per_member"] = _ratio(extra["person_hours"], extra["member_count"]).where(
+    party["service_hours_per_member"] = _ratio(extra["person_hours"], extra["reported_members"]).where(
         party["service_hours_per_member"].notna()
     )
     # Counts of activities are totals, not member-weighted means.
     held_counts = [c for c in frame.columns if c.startswith("held_")]
     for column in ("theme_plus_activities", "integrity_activities", "activities", *held_counts):
         party[column] = branches.groupby(grouped_keys, sort=False)[column].sum(min_count=1)
-    out = out.join(party).join(extra[["member_count", "branches"]])
+    out = out.join(party).join(extra[["member_count", "branches", "branches_not_reported", "party_reported"]])
     out["cases_per_100_staff"] = _ratio(out["discipline_cases"] * 100, out["staff_count"])
     out = _score_satisfaction(out, panel.settings.suppression_min_n).reset_index()
     if level == "branch":
@@ -559,7 +609,8 @@ def _rollup(frame: pd.DataFrame, level: str, panel: Panel) -> pd.DataFrame:
 def _with_changes(out: pd.DataFrame, panel: Panel) -> pd.DataFrame:
     """Per population: `prev_<pop>`/`delta_<pop>`/`p_<pop>` against the previous period and
     `yoy_<pop>`/`delta_yoy_<pop>`/`p_yoy_<pop>` against the same period a year before, `test_<pop>`
-    naming the test ('welch' on individual responses, 'z' when aggregates are involved). Party index deltas
+    naming the test ('welch' on individual responses, 'z' when aggregates are involved), `assumed_sd_<pop>`
+    (and `assumed_sd_yoy_<pop>`) the SD a z-test assumed (the setting) where it did, else null. Party index deltas
     too. The grid is complete (every unit has every period), so shifting within a unit is shifting in time."""
     by_unit = out.groupby("unit", sort=False)
     added = {"delta_party_index": out["party_index"] - by_unit["party_index"].shift(1)}
@@ -573,6 +624,9 @@ def _with_changes(out: pd.DataFrame, panel: Panel) -> pd.DataFrame:
             p, test = change_test(out, before, pop, panel)
             added[f"p_{prefix}{pop}"] = pd.Series(p, index=out.index)
             added[f"test_{prefix}{pop}"] = pd.Series(test, index=out.index, dtype=object)
+            # The SD a z-test took from the `assumed_sd` setting (no individual responses of the population).
+            assumed = panel.settings.assumed_sd if pop not in panel.response_sd else np.nan
+            added[f"assumed_sd_{prefix}{pop}"] = pd.Series(np.where(test == "z", assumed, np.nan), index=out.index)
     # Added at once: one column at a time fragments the frame.
     return pd.concat([out.drop(columns=list(added), errors="ignore"), pd.DataFrame(added)], axis=1)
 
@@ -640,8 +694,11 @@ CLI_FIELDS = (
 
 def records(panel: Panel, level: str = "department", filters: Filters | None = None) -> list[dict]:
     """One JSON-ready record per unit × period (`python -m analytics metrics`): nulls where no data or
-    suppressed; floats rounded to 4 decimals."""
+    suppressed; floats rounded to 4 decimals; `not_reported` the codes of the branches of the unit that no
+    activities ledger reports in the period (未上报: their party figures are null, and left out of the
+    hospital's)."""
     rolled = rollup(panel, level, filters)
+    missing = not_reported(panel, filters).groupby("period")["branch_code"].agg(list).to_dict()
     out = []
     for row in rolled.to_dict("records"):
         record = {"unit": row["unit"], "period": row["period"]}
@@ -653,6 +710,10 @@ def records(panel: Panel, level: str = "department", filters: Filters | None = N
                 record[name] = int(value)
             else:
                 record[name] = round(float(value), 4)
+        codes = missing.get(row["period"], [])
+        if level != "hospital":
+            codes = [c for c in codes if c == row["branch_code" if level == "department" else "unit"]]
+        record["not_reported"] = [str(c) for c in codes]
         out.append(record)
     return out
 

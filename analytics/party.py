@@ -7,13 +7,18 @@
 The page rolls the panel up once per level and hands the roll-ups in (a roll-up takes a noticeable moment).
 * `six_improvements(panel, filters)`: activities per 六提升 dimension, per branch and period.
 * `departments(panel, filters, period)`: each department with its branch's index.
+* `completeness(panel, filters)` and `completeness_lines(...)`: the data-completeness note, the branch ×
+  periods not reported (未上报, see `metrics.py`: no activities ledger covering the period lists the branch).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pandas as pd
 
-from analytics.metrics import Filters, Panel, required_meetings, rollup, select
+from analytics.i18n import t
+from analytics.metrics import Filters, Panel, not_reported, required_meetings, rollup, select
 from analytics.risk import rag
 
 SIX_COLUMNS = ["branch_code", "branch_name", "period", "period_start", "dimension", "activities"]
@@ -89,10 +94,65 @@ def six_improvements(panel: Panel, filters: Filters) -> pd.DataFrame:
 
 def departments(panel: Panel, filters: Filters, period: str) -> pd.DataFrame:
     """Each department in the filters with its branch's index for `period`, the change vs the previous
-    period and the red/amber/green rating; lowest index first."""
+    period and the red/amber/green rating (`party_reported` false: its branch did not report); lowest index first."""
     rolled = rollup(panel, "department", filters)
     rows = rolled[rolled["period"] == period]
-    out = rows[["department_code", "department_name", "category", "branch_code", "branch_name", "party_index"]].assign(
+    columns = ["department_code", "department_name", "category", "branch_code", "branch_name", "party_index"]
+    out = rows[[*columns, "party_reported"]].assign(
         delta_party_index=rows["delta_party_index"], rag=rag(rows["party_index"], panel)
     )
     return out.sort_values(["party_index", "department_code"], na_position="last", ignore_index=True)
+
+
+def completeness(panel: Panel, filters: Filters) -> list[dict]:
+    """The branch × periods not reported in the filters (`metrics.not_reported`), grouped by the set of branches
+    missing: one dict per set, in period order, with `periods` (labels), `branches` (names) and `every` (the set
+    is every branch in scope in each of those periods; `n` how many that is, at most). Empty when all reported."""
+    missing = not_reported(panel, filters)
+    if missing.empty:
+        return []
+    scope = select(panel.frame, filters, panel.grain).groupby("period")["branch_code"].nunique()
+    groups: dict[object, dict] = {}
+    for _, rows in missing.groupby("period_start", sort=True):
+        label = str(rows["period"].iloc[0])
+        every = len(rows) == scope.get(label, -1)
+        key = "every" if every else tuple(rows["branch_code"])
+        group = groups.setdefault(key, {"periods": [], "branches": list(rows["branch_name"]), "every": every, "n": 0})
+        group["periods"].append(label)
+        group["n"] = max(group["n"], len(rows))
+    return list(groups.values())
+
+
+def period_runs(periods: list[str], panel: Panel, lang: str) -> str:
+    """Period labels with runs of consecutive ones written first–last: '2023Q1–2023Q4、2024Q3'."""
+    order = {label: i for i, label in enumerate(panel.periods)}
+    runs: list[list[str]] = []
+    for label in sorted(periods, key=lambda p: order.get(p, -1)):
+        if runs and order.get(label, -2) == order.get(runs[-1][-1], -3) + 1:
+            runs[-1].append(label)
+        else:
+            runs.append([label])
+    separator = "、" if lang == "zh" else ", "
+    return separator.join(run[0] if len(run) == 1 else f"{run[0]}–{run[-1]}" for run in runs)
+
+
+def completeness_lines(
+    groups: list[dict], panel: Panel, lang: str, escape: Callable[[str], str] = lambda text: text
+) -> list[str]:
+    """The note's lines, one per group of `completeness`: '2024Q3、2024Q4：外科党支部、机关党支部'. Branch names
+    are the register's text: `escape` (applied to the periods and the names) makes them safe for wherever the
+    lines are rendered (markdown on the pages)."""
+    separator = "、" if lang == "zh" else ", "
+    return [
+        t(
+            "reported.line",
+            lang,
+            periods=escape(period_runs(group["periods"], panel, lang)),
+            branches=escape(
+                t("reported.every_branch", lang, n=group["n"])
+                if group["every"]
+                else separator.join(str(name) for name in group["branches"])
+            ),
+        )
+        for group in groups
+    ]

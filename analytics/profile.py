@@ -35,7 +35,8 @@ def department_rows(panel: Panel, code: str, filters: Filters) -> pd.DataFrame:
 
 def satisfaction_long(rows: pd.DataFrame) -> pd.DataFrame:
     """One row per period and population with respondents: score (null when suppressed), n, suppressed,
-    the change vs the previous period and its p-value."""
+    the change vs the previous period and its p-value (`assumed_sd`: the SD its test assumed for want of
+    individual responses, else null)."""
     parts = []
     for pop in POPULATIONS:
         part = pd.DataFrame(
@@ -48,11 +49,13 @@ def satisfaction_long(rows: pd.DataFrame) -> pd.DataFrame:
                 "previous": rows[f"prev_{pop}"],
                 "delta": rows[f"delta_{pop}"],
                 "p": rows[f"p_{pop}"],
+                "assumed_sd": rows[f"assumed_sd_{pop}"],
             }
         )
         parts.append(part[part["n"] > 0])
     if not parts:
-        return pd.DataFrame(columns=["period", "population", "score", "n", "suppressed", "previous", "delta", "p"])
+        columns = ["period", "population", "score", "n", "suppressed", "previous", "delta", "p", "assumed_sd"]
+        return pd.DataFrame(columns=columns)
     return pd.concat(parts, ignore_index=True)
 
 

@@ -481,6 +481,21 @@ UNION ALL SELECT 'aggregates', min(period_start), max(period_start) FROM satisfa
 UNION ALL SELECT 'discipline', min(record_date), max(record_date) FROM discipline_records
 """
 
+# Which branches each activities ledger includes, and the periods it covers (`metrics.reported`): a ledger is an
+# import batch of activities (rows stored without a batch count as one ledger together); it covers the periods
+# from its first activity date to its last and includes every branch with a row in it, whatever the row's status.
+# Parameters: the grain, twice.
+PANEL_LEDGERS = """
+WITH ledgers AS (
+    SELECT coalesce(batch_id, 0) AS ledger, min(activity_date) AS first_day, max(activity_date) AS last_day
+    FROM activities
+    GROUP BY ALL
+)
+SELECT DISTINCT a.branch_code, l.ledger, CAST(date_trunc(?, l.first_day) AS DATE) AS first_start,
+       CAST(date_trunc(?, l.last_day) AS DATE) AS last_start
+FROM activities a JOIN ledgers l ON coalesce(a.batch_id, 0) = l.ledger
+"""
+
 PANEL_ACTIVITIES = """
 SELECT branch_code, CAST(date_trunc(?, activity_date) AS DATE) AS period_start, activity_type,
        count(*) AS held,

@@ -8,7 +8,8 @@ Warnings for one period (default: the latest), thresholds from `settings.Warning
 * `satisfaction_drop` (department): a population's score fell by `satisfaction_drop` points or more vs the
   previous period and the fall survives correction for the many tests of the period: its Benjamini–Hochberg q
   over every department × population change tested in the period, hospital-wide (so a filter does not change
-  it), is below `alpha`; high if the fall is twice that, else medium. The warning says how many were tested.
+  it), is below `alpha`; high if the fall is twice that, else medium. The warning says how many were tested,
+  and, when the test had no individual responses to estimate the SD from, the SD it assumed (`assumed_sd`).
 * `serious_discipline` (department): a form-2, -3 or -4 case (四种形态) in the period; high for forms 3–4.
 * `rectification_overdue` (department): rectifications open past their deadline as of the panel's day
   (whatever period the record is from); high if one is `overdue_high_days` late, else medium.
@@ -27,7 +28,7 @@ from scipy import stats
 
 from analytics import queries
 from analytics.db import Database
-from analytics.i18n import p_phrase, t
+from analytics.i18n import assumed_sd_note, p_phrase, t
 from analytics.metrics import POPULATIONS, Filters, Panel, latest_period, rollup
 from analytics.schema import ActivityType, Population
 from analytics.settings import COMPONENTS
@@ -53,6 +54,7 @@ WARNING_COLUMNS = [
     "severity",
     "value",
     "threshold",
+    "assumed_sd",
     "explanation_zh",
     "explanation_en",
 ]
@@ -88,7 +90,7 @@ def warnings(
     now = branches[branches["period"] == period].set_index("unit")
     before = branches[branches["period"] == previous].set_index("unit") if previous else None
 
-    def add(level, unit, name, rule, severity, figure, line, key, **numbers):
+    def add(level, unit, name, rule, severity, figure, line, key, assumed_sd=None, **numbers):
         found.append(
             {
                 "period": period,
@@ -100,6 +102,7 @@ def warnings(
                 "severity": severity,
                 "value": figure,
                 "threshold": line,
+                "assumed_sd": assumed_sd,
                 "explanation_zh": t(key, "zh", name=name, **numbers),
                 "explanation_en": t(key, "en", name=name, **numbers),
             }
@@ -170,6 +173,8 @@ def warnings(
             delta, p = getattr(row, f"delta_{pop}"), getattr(row, f"p_{pop}")
             q = q_values.get((row.department_code, pop))
             if pd.notna(delta) and q is not None and -delta >= rules.satisfaction_drop and q < rules.alpha:
+                sd = getattr(row, f"assumed_sd_{pop}")
+                sd = None if pd.isna(sd) else float(sd)
                 add(
                     "department",
                     row.department_code,
@@ -189,6 +194,9 @@ def warnings(
                     q=p_phrase(q),
                     tested=tested,
                     n=int(getattr(row, f"n_{pop}")),
+                    assumed_sd=sd,
+                    sd_zh="；" + assumed_sd_note(sd, "zh") if sd else "",
+                    sd_en="; " + assumed_sd_note(sd, "en") if sd else "",
                 )
         form2plus = row.discipline_form2plus
         if pd.notna(form2plus) and form2plus > 0:
@@ -281,7 +289,8 @@ def _missing_meetings(row: pd.Series, panel: Panel) -> dict[str, str]:
 def scorecard(panel: Panel, period: str | None = None, filters: Filters | None = None) -> pd.DataFrame:
     """Per branch for one period: each component's score with red/amber/green and the figure behind it.
 
-    Columns: branch_code, branch_name, period, party_index, index_rag, and per component
+    Columns: branch_code, branch_name, period, members, party_index, reported (false: 未上报, no ledger of the
+    period lists the branch, so no scores), index_rag, and per component
     `<component>` (score 0–100), `<component>_rag`, `<component>_value` (the raw figure: %, hours, count)."""
     if panel.empty():
         return pd.DataFrame()
@@ -303,6 +312,7 @@ def scorecard(panel: Panel, period: str | None = None, filters: Filters | None =
             "period": period,
             "members": rows["member_count"].to_numpy(),
             "party_index": rows["party_index"].to_numpy(),
+            "reported": rows["party_reported"].to_numpy(dtype=bool),
         }
     )
     out["index_rag"] = rag(out["party_index"], panel)

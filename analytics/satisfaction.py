@@ -64,8 +64,9 @@ def latest(rolled: pd.DataFrame, population: str) -> str | None:
 
 def changes(rolled: pd.DataFrame, population: str, period: str) -> pd.DataFrame:
     """Each unit of a roll-up with respondents of `population` in `period`: score (null if suppressed), n,
-    suppressed, previous score, delta and p (test 'welch' or 'z') vs the previous period, and vs a year
-    before; departments also carry their branch and category. Highest score first, suppressed last."""
+    suppressed, previous score, delta and p (test 'welch' or 'z'; `assumed_sd` the SD a z-test assumed for
+    want of individual responses, else null) vs the previous period, and vs a year before; departments also
+    carry their branch and category. Highest score first, suppressed last."""
     if rolled.empty:
         return pd.DataFrame()
     rows = rolled[(rolled["period"] == period) & (rolled[f"n_{population}"] > 0)]
@@ -81,10 +82,12 @@ def changes(rolled: pd.DataFrame, population: str, period: str) -> pd.DataFrame:
             "delta": rows[f"delta_{pop}"].astype("float64"),
             "p": rows[f"p_{pop}"].astype("float64"),
             "test": rows[f"test_{pop}"],
+            "assumed_sd": rows[f"assumed_sd_{pop}"].astype("float64"),
             "year_before": rows[f"yoy_{pop}"].astype("float64"),
             "delta_yoy": rows[f"delta_yoy_{pop}"].astype("float64"),
             "p_yoy": rows[f"p_yoy_{pop}"].astype("float64"),
             "test_yoy": rows[f"test_yoy_{pop}"],
+            "assumed_sd_yoy": rows[f"assumed_sd_yoy_{pop}"].astype("float64"),
         }
     )
     if "department_code" in rows:

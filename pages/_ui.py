@@ -337,3 +337,19 @@ def score_text(value: float | None, n: int | None = None, digits: int = 1) -> st
             return t("metric.suppressed", lang())
         return "—"
     return f"{value:.{digits}f}"
+
+
+def completeness_note(data: Panel, filters: Filters) -> None:
+    """The data-completeness note (数据完整性) of the party figures in the filters: the rule, then the branch ×
+    periods not reported (未上报), or one line saying every branch reported."""
+    from analytics import party  # party imports risk; kept out of this module's import time
+
+    groups = party.completeness(data, filters)
+    if not groups:
+        st.caption(f"{md_escape(t('reported.rule', lang()))} {md_escape(t('reported.all', lang()))}")
+        return
+    lines = party.completeness_lines(groups, data, lang(), escape=md_escape)
+    text = "\n".join(
+        [md_escape(t("reported.rule", lang())), "", md_escape(t("reported.list", lang())), *(f"- {x}" for x in lines)]
+    )
+    st.warning(text, icon=":material/playlist_remove:")

@@ -210,6 +210,7 @@ st.header(t("about.rules.title", L))
 RULES = ("rows", "sheets", "scale", "future", "identity", "activities", "meetings", "responses", "conflicts")
 for rule in (*RULES, "sources", "organisation", "rectification"):
     st.markdown(f"- {t(f'about.rules.{rule}', L)}")
+st.markdown(f"- {t('reported.rule', L)}")  # held nothing vs not reported (未上报), as the party page says it
 
 st.header(t("about.privacy.title", L))
 st.write(t("about.privacy.body", L))

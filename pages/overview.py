@@ -5,7 +5,7 @@ import pandas as pd
 import streamlit as st
 
 from analytics import charts, summary
-from analytics.i18n import p_phrase, t
+from analytics.i18n import assumed_sd_note, p_phrase, t
 from analytics.metrics import POPULATIONS, Filters
 from analytics.overview import Overview, overview
 from analytics.risk import RAG
@@ -14,6 +14,7 @@ from analytics.settings import COMPONENTS
 from pages._auth import require
 from pages._ui import (
     branch_names,
+    completeness_note,
     database,
     downloads,
     ensure_navigation,
@@ -148,6 +149,12 @@ party[3].metric(
 )
 
 
+def sd_note(sd: object) -> str:
+    """'（假定标准差 12 分）' after a test that assumed its SD for want of individual responses, else ''."""
+    note = assumed_sd_note(sd, L)
+    return "" if not note else f"（{note}）" if L == "zh" else f" ({note})"
+
+
 def satisfaction_card(column, pop: str) -> None:
     """A population's score with its change; suppressed groups show the suppression text and no number."""
     score, n = now.get(f"satisfaction_{pop}"), int(now.get(f"n_{pop}") or 0)
@@ -182,7 +189,7 @@ def satisfaction_card(column, pop: str) -> None:
             previous=view.previous,
             old=number(now.get(f"prev_{pop}")),
             delta=f"{delta:+.1f}",
-            test=t(f"overview.test.{now.get(f'test_{pop}')}", L),
+            test=t(f"overview.test.{now.get(f'test_{pop}')}", L) + sd_note(now.get(f"assumed_sd_{pop}")),
             p=p_phrase(p),
         ),
         border=True,
@@ -194,6 +201,16 @@ for column, pop in zip(st.columns(len(POPULATIONS)), POPULATIONS, strict=True):
 
 if not counts["activities"]:
     no_data("overview.no_party")
+else:
+    left_out = now.get("branches_not_reported") or 0
+    if left_out > 0:
+        st.caption(t("reported.left_out", L, n=int(left_out)))
+    completeness_note(
+        data,
+        Filters(
+            grain=filters.grain, start=filters.start, end=view.period, category=filters.category, branch=filters.branch
+        ),
+    )
 
 # --- Trends -----------------------------------------------------------------------------------------------
 st.subheader(t("overview.trend.title", L))
@@ -291,7 +308,11 @@ else:
     branch, members, index = (t(f"overview.col.{c}", L) for c in ("branch", "members", "index"))
     names = {c: t(f"component.{c}", L) for c in COMPONENTS}
 
-    def cell(score: float, figure: float, component: str) -> str:
+    not_reported = t("reported.not", L)
+
+    def cell(score: float, figure: float, component: str, reported: bool = True) -> str:
+        if not reported:
+            return not_reported
         if pd.isna(score):
             return "—"
         shown = t(FIGURES[component], L, value=figure) if pd.notna(figure) else "—"
@@ -303,8 +324,13 @@ else:
         {
             branch: card["branch_name"],
             members: card["members"],
-            index: card["party_index"].round(1),
-            **{names[c]: [cell(s, v, c) for s, v in zip(card[c], card[f"{c}_value"], strict=True)] for c in COMPONENTS},
+            index: card["party_index"].round(1),  # a number (sortable); a branch not reported says so in each score
+            **{
+                names[c]: [
+                    cell(s, v, c, ok) for s, v, ok in zip(card[c], card[f"{c}_value"], card["reported"], strict=True)
+                ]
+                for c in COMPONENTS
+            },
         }
     )
     rags = pd.DataFrame({index: card["index_rag"], **{names[c]: card[f"{c}_rag"] for c in COMPONENTS}})
@@ -331,7 +357,9 @@ else:
             branch: card["branch_name"],
             members: card["members"],
             index: card["party_index"].round(1),
-            t("overview.col.rating", L): card["index_rag"].map(rating),
+            t("overview.col.rating", L): [
+                rating.get(r) if ok else not_reported for r, ok in zip(card["index_rag"], card["reported"], strict=True)
+            ],
         }
     )
     for c in COMPONENTS:

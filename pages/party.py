@@ -12,7 +12,7 @@ from analytics.risk import scorecard
 from analytics.schema import ActivityType, DepartmentCategory, PeriodGrain, SixImprovement
 from analytics.settings import COMPONENTS, PERIOD_MONTHS
 from pages._auth import may, require
-from pages._ui import ensure_navigation, filter_bar, lang, load, no_data, settings_note, table
+from pages._ui import completeness_note, ensure_navigation, filter_bar, lang, load, no_data, settings_note, table
 
 ensure_navigation()
 require("party")
@@ -68,7 +68,13 @@ if period is None:
     st.stop()
 
 
-def rag_label(value: object) -> str | None:
+NOT_REPORTED = t("reported.not", L)
+
+
+def rag_label(value: object, reported: bool = True) -> str | None:
+    """The rating's name; 未上报 for a branch no ledger of the period lists."""
+    if not reported:
+        return NOT_REPORTED
     return t(f"rag.{value}", L) if isinstance(value, str) else None
 
 
@@ -116,6 +122,9 @@ kpis[4].metric(
     t("party.kpi.red", L),
     t("party.kpi.red_value", L, red=int((card["index_rag"] == "red").sum()), total=len(card)),
 )
+if now["branches_not_reported"] > 0:
+    st.caption(t("reported.left_out", L, n=int(now["branches_not_reported"])))
+completeness_note(data, filters)
 
 # --- The index per branch, latest period ---------------------------------------------------------------------
 st.subheader(t("party.bars.title", L, period=period))
@@ -131,8 +140,15 @@ bars = pd.DataFrame(
             f"{name}\n{index_label}: {value:.1f} · {rag_label(r)}\n{members_label}: {members:.0f}"
             if pd.notna(value)
             else name
-            for name, value, r, members in zip(
-                card["branch_name"], card["party_index"], card["index_rag"], card["members"], strict=True
+            if reported
+            else f"{name}\n{NOT_REPORTED}"
+            for name, value, r, members, reported in zip(
+                card["branch_name"],
+                card["party_index"],
+                card["index_rag"],
+                card["members"],
+                card["reported"],
+                strict=True,
             )
         ],
     }
@@ -164,8 +180,10 @@ trend_lines = pd.concat(
                 "series": name,
                 "y": trend_rows[column],
                 "hover": [
-                    f"{name}\n{p}: {v:.1f}" if pd.notna(v) else f"{name}\n{p}: —"
-                    for p, v in zip(trend_rows["period"], trend_rows[column], strict=True)
+                    f"{name}\n{p}: {v:.1f}" if pd.notna(v) else f"{name}\n{p}: {'—' if ok else NOT_REPORTED}"
+                    for p, v, ok in zip(
+                        trend_rows["period"], trend_rows[column], trend_rows["party_reported"], strict=True
+                    )
                 ],
             }
         )
@@ -195,7 +213,13 @@ if len(branches["period"].unique()) > 1:
     st.plotly_chart(
         charts.score_heatmap(
             grid,
-            grid.map(lambda v: "" if pd.isna(v) else f"{v:.0f}"),
+            grid.map(lambda v: "" if pd.isna(v) else f"{v:.0f}").where(
+                branches.pivot_table(index="unit_name", columns="period", values="party_reported", sort=False)
+                .reindex(index=grid.index, columns=grid.columns)
+                .fillna(1)
+                .astype(bool),
+                NOT_REPORTED,
+            ),
             t("party.chart.period", L),
             t("party.col.branch", L),
             index_label,
@@ -214,7 +238,7 @@ components = pd.DataFrame(
         t("party.col.members", L): card["members"],
         t("party.col.index", L): card["party_index"],
         t("party.col.delta", L): card["branch_code"].map(deltas),
-        t("party.col.rating", L): card["index_rag"].map(rag_label),
+        t("party.col.rating", L): [rag_label(r, ok) for r, ok in zip(card["index_rag"], card["reported"], strict=True)],
     }
 )
 number_columns = {t("party.col.index", L): "%.1f", t("party.col.delta", L): "%+.1f"}
@@ -290,7 +314,10 @@ if not meetings.empty:
     order = list(card["branch_name"])  # lowest index first, as in the table above
     values = meetings.pivot_table(index="branch_name", columns="type_name", values="compliance", sort=False)
     text = meetings.assign(
-        cell=[f"{h:.0f}/{r:g}" for h, r in zip(meetings["held"], meetings["required"], strict=True)]
+        cell=[
+            NOT_REPORTED if pd.isna(h) else f"{h:.0f}/{r:g}"
+            for h, r in zip(meetings["held"], meetings["required"], strict=True)
+        ]
     ).pivot(index="branch_name", columns="type_name", values="cell")
     columns = [ActivityType(k).label(L) for k in data.compliance_types if ActivityType(k).label(L) in values.columns]
     values = values.reindex(index=order, columns=columns)
@@ -383,7 +410,9 @@ table(
             t("party.col.branch", L): departments["branch_name"],
             t("party.col.index", L): departments["party_index"],
             t("party.col.delta", L): departments["delta_party_index"],
-            t("party.col.rating", L): departments["rag"].map(rag_label),
+            t("party.col.rating", L): [
+                rag_label(r, ok) for r, ok in zip(departments["rag"], departments["party_reported"], strict=True)
+            ],
         }
     ),
     t("party.file.departments", L),

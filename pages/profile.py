@@ -5,7 +5,8 @@ import pandas as pd
 import streamlit as st
 
 from analytics import charts, discipline, profile, risk
-from analytics.i18n import p_phrase, t
+from analytics import party as party_figures
+from analytics.i18n import assumed_sd_note, p_phrase, t
 from analytics.metrics import latest_period
 from analytics.schema import DepartmentCategory, Population, SatisfactionItem
 from analytics.settings import COMPONENTS
@@ -99,6 +100,10 @@ def facts() -> None:
 def party(rows: pd.DataFrame) -> None:
     st.subheader(t("profile.party.title", L))
     st.caption(t("profile.party.caption", L))
+    missing = rows.loc[~rows["party_reported"].astype(bool), "period"].tolist()
+    if missing:  # 未上报: no activities ledger of those periods lists the branch
+        periods = party_figures.period_runs(missing, data, L)
+        st.warning(md_escape(t("reported.department", L, periods=periods)), icon=":material/playlist_remove:")
     measured = rows[rows["party_index"].notna()]
     if measured.empty:
         st.caption(t("profile.party.none", L))
@@ -119,6 +124,12 @@ def party(rows: pd.DataFrame) -> None:
     st.caption(t("profile.party.components", L, amber=f"{settings.amber:g}", green=f"{settings.green:g}"))
     figure = charts.component_grid(scores, L, settings.amber, settings.green)
     st.plotly_chart(figure, config=CHART_CONFIG, key="chart_components")
+
+
+def sd_note(sd: object) -> str:
+    """'，假定标准差 12 分' after a p whose test assumed its SD for want of individual responses, else ''."""
+    note = assumed_sd_note(sd, L)
+    return "" if not note else f"，{note}" if L == "zh" else f", {note}"
 
 
 def satisfaction(rows: pd.DataFrame) -> None:
@@ -145,7 +156,8 @@ def satisfaction(rows: pd.DataFrame) -> None:
         if row["suppressed"]:  # the card cannot hold the sentence; it goes first underneath
             note.insert(0, t("metric.suppressed", L))
         if pd.notna(delta) and pd.notna(row["p"]):
-            note.append(t("profile.sat.change", L, delta=f"{delta:+.1f}", p=p_phrase(row["p"])))
+            p = p_phrase(row["p"]) + sd_note(row["assumed_sd"])
+            note.append(t("profile.sat.change", L, delta=f"{delta:+.1f}", p=p))
         else:
             note.append(t("profile.sat.no_change", L))
         column.caption(" · ".join(note))
@@ -157,7 +169,10 @@ def satisfaction(rows: pd.DataFrame) -> None:
             t("col.score", L): [score_text(v, n) for v, n in zip(long["score"], long["n"], strict=True)],
             t("col.n", L): long["n"],
             t("col.delta", L): long["delta"].round(1),
-            t("col.p", L): [profile.p_cell(p) for p in long["p"]],
+            t("col.p", L): [
+                None if profile.p_cell(p) is None else profile.p_cell(p) + sd_note(sd)
+                for p, sd in zip(long["p"], long["assumed_sd"], strict=True)
+            ],
         }
     )
     config = {t("col.delta", L): st.column_config.NumberColumn(format="%+.1f")}

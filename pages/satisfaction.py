@@ -8,7 +8,7 @@ import streamlit as st
 
 from analytics import charts, satisfaction, summary
 from analytics.accounts import Permission
-from analytics.i18n import t
+from analytics.i18n import assumed_sd_note, t
 from analytics.metrics import PERIODS_PER_YEAR, POPULATIONS, rollup
 from analytics.schema import DepartmentCategory, Population, SatisfactionItem
 from pages._auth import may, require
@@ -71,8 +71,14 @@ def p_sentence(p: float) -> str:
     return "—" if text is None else text if text.startswith("<") else f"= {text}"
 
 
-def test_text(test: object) -> str | None:
-    return t(f"sat.test.{test}", L) if isinstance(test, str) else None
+def test_text(test: object, assumed_sd: object = None) -> str | None:
+    """The test's name; with the SD it assumed for want of individual responses, when it did."""
+    if not isinstance(test, str):
+        return None
+    name, note = t(f"sat.test.{test}", L), assumed_sd_note(assumed_sd, L)
+    if not note:
+        return name
+    return f"{name}（{note}）" if L == "zh" else f"{name} ({note})"
 
 
 def shifted(period: str, lag: int) -> str:
@@ -92,7 +98,13 @@ for column, pop in zip(st.columns(len(POPULATIONS)), POPULATIONS, strict=True):
     n = int(row[f"n_{pop}"])
     delta = row[f"delta_{pop}"]
     change = (
-        t("sat.kpi.change", L, delta=f"{delta:+.1f}", p=p_sentence(row[f"p_{pop}"]), test=test_text(row[f"test_{pop}"]))
+        t(
+            "sat.kpi.change",
+            L,
+            delta=f"{delta:+.1f}",
+            p=p_sentence(row[f"p_{pop}"]),
+            test=test_text(row[f"test_{pop}"], row[f"assumed_sd_{pop}"]),
+        )
         if pd.notna(delta)
         else t("sat.kpi.no_change", L)
     )
@@ -147,10 +159,12 @@ def change_columns(rows: pd.DataFrame) -> dict[str, object]:
         t("sat.col.n", L): rows["n"],
         t("sat.col.delta", L): rows["delta"],
         t("sat.col.p", L): rows["p"].map(p_text),
-        t("sat.col.test", L): rows["test"].map(test_text),
+        t("sat.col.test", L): [test_text(x, sd) for x, sd in zip(rows["test"], rows["assumed_sd"], strict=True)],
         t("sat.col.yoy", L): rows["delta_yoy"],
         t("sat.col.p_yoy", L): rows["p_yoy"].map(p_text),
-        t("sat.col.test_yoy", L): rows["test_yoy"].map(test_text),
+        t("sat.col.test_yoy", L): [
+            test_text(x, sd) for x, sd in zip(rows["test_yoy"], rows["assumed_sd_yoy"], strict=True)
+        ],
     }
 
 

@@ -1054,7 +1054,10 @@ def test_the_period_range_filter_cuts_after_the_changes(rollups, panels):
 def test_records_are_json_ready(rollups, panels, data, grain, example):
     panel = panels[grain]
     hospital = metrics.records(panel, "hospital")
-    assert all(list(r) == CLI_KEYS for r in hospital)
+    assert all(list(r) == [*CLI_KEYS, "not_reported"] for r in hospital)
+    # One ledger (the rows, stored without a batch) holding every branch: all report inside its span, none outside.
+    inside = span_labels(data["activities"]["activity_date"], grain)
+    assert all(r["not_reported"] == ([] if r["period"] in inside else ["B1", "B2", "B3"]) for r in hospital)
     assert {r["unit"] for r in hospital} == {"hospital"}
     assert [r["period"] for r in hospital] == period_grid(data, grain)
     first = next(r for r in hospital if r["period"] == example)
@@ -1068,7 +1071,7 @@ def test_records_are_json_ready(rollups, panels, data, grain, example):
             assert isinstance(first[key], float) and first[key] == round(float(rolled[key]), 4)  # 4 decimals
     departments = {(r["unit"], r["period"]): r for r in metrics.records(panel, "department")}
     assert len(departments) == len(DEPARTMENTS) * len(panel.periods)
-    assert all(list(r) == CLI_KEYS for r in departments.values())
+    assert all(list(r) == [*CLI_KEYS, "not_reported"] for r in departments.values())
 
 
 def test_records_hold_null_where_suppressed_or_without_data(panels):
