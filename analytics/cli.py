@@ -557,11 +557,13 @@ def _action(resolution: Resolution, lang: str) -> str:
 
 
 def _print_metrics(db: Database, args: argparse.Namespace) -> None:
-    rows = metrics.records(metrics.build_panel(db, args.grain, as_of=args.as_of), args.level)
+    panel = metrics.build_panel(db, args.grain, as_of=args.as_of)
     if args.json:
-        print(json.dumps(rows, ensure_ascii=False))
+        print(json.dumps(metrics.records(panel, args.level), ensure_ascii=False))
         return
-    print(pd.DataFrame(rows, columns=["unit", "period", *metrics.CLI_FIELDS]).to_string(index=False))
+    rows = metrics.records(panel, args.level, text=True)
+    columns = ["unit", *(["branch"] if args.level == "department" else []), "period", *metrics.CLI_FIELDS]
+    print(pd.DataFrame(rows, columns=columns).to_string(index=False))
 
 
 def _print_relations(db: Database, args: argparse.Namespace) -> None:
