@@ -561,11 +561,12 @@ def _print_metrics(db: Database, args: argparse.Namespace) -> None:
     """The records (JSON: each with `not_reported`, the branches no activities ledger reports), or a table and
     the data-completeness note: the branch × periods not reported (未上报), whose party figures are null."""
     panel = metrics.build_panel(db, args.grain, as_of=args.as_of)
-    rows = metrics.records(panel, args.level)
     if args.json:
-        print(json.dumps(rows, ensure_ascii=False))
+        print(json.dumps(metrics.records(panel, args.level), ensure_ascii=False))
         return
-    print(pd.DataFrame(rows, columns=["unit", "period", *metrics.CLI_FIELDS]).to_string(index=False))
+    rows = metrics.records(panel, args.level, text=True)
+    columns = ["unit", *(["branch"] if args.level == "department" else []), "period", *metrics.CLI_FIELDS]
+    print(pd.DataFrame(rows, columns=columns).to_string(index=False))
     lines = party.completeness_lines(party.completeness(panel, metrics.Filters(grain=panel.grain)), panel, args.lang)
     if lines:
         print()

@@ -2478,6 +2478,14 @@ STRINGS: dict[str, tuple[str, str]] = {
     "metric.rectification_overdue": ("逾期未整改（项）", "Overdue"),
     "metric.days_to_close": ("平均整改用时（天）", "Mean days to close"),
     "metric.suppressed": ("人数不足，不予显示", "Too few respondents to show"),
+    "metric.withheld": ("为保护小样本而不显示", "Withheld to protect a small group"),
+    "metric.withheld_note": (
+        "人数列中“<{min_n}”表示不足 {min_n} 人的组，不显示得分和确切人数；“—”表示另一组的得分和人数也不显示"
+        "（为保护小样本而不显示），否则用合计减去其余各组即可推算出小组的得分。",
+        "In the respondents column, “<{min_n}” marks a group under {min_n}: neither its score nor its exact count "
+        "is shown; “—” marks a group withheld as well (“Withheld to protect a small group”), since otherwise the "
+        "small group's score could be worked out by subtracting the others from the total.",
+    ),
     # Risk warnings
     "risk.rule.index_low": ("党建指数偏低", "Low party-building index"),
     "risk.rule.index_drop": ("党建指数明显下降", "Party-building index fell sharply"),

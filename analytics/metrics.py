@@ -68,7 +68,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from analytics import queries
+from analytics import queries, suppression
 from analytics.db import Database
 from analytics.schema import (
     FOUR_FORMS,
@@ -152,6 +152,10 @@ class Panel:
     dimensions: pd.DataFrame | None = None  # department × period × population × item: mean, n, total
     six: pd.DataFrame | None = None  # branch × period × 六提升 dimension: activities
     compliance_types: tuple[str, ...] = ()  # meeting types assessed at this grain
+    # Satisfaction cells withheld (small, or complementary to a small one) at this grain, every level:
+    # level, unit, period_start, population (, item), n, primary (see `suppression`).
+    withheld: pd.DataFrame | None = None
+    withheld_items: pd.DataFrame | None = None
 
     def empty(self) -> bool:
         return self.frame.empty
@@ -253,9 +257,11 @@ def build_panel(
     six = con.execute(queries.PANEL_DIMENSIONS, [grain]).df()
     six["period_start"] = pd.to_datetime(six["period_start"])
     six["period"] = period_labels(six["period_start"], grain)
+    withheld, withheld_items = _withheld(con, departments, spans, settings, grain, (satisfaction, dimensions))
     if not dimensions.empty:
         at_the_time = grid[["department_code", "period_start", "branch_code", "category"]]
         dimensions = dimensions.merge(at_the_time, on=["department_code", "period_start"], how="left")
+        dimensions = _withhold_items(dimensions, withheld_items)
     return Panel(
         frame=frame,
         grain=grain,
@@ -266,6 +272,8 @@ def build_panel(
         dimensions=dimensions,
         six=six,
         compliance_types=compliance_types,
+        withheld=withheld,
+        withheld_items=withheld_items,
     )
 
 
@@ -470,6 +478,56 @@ def _satisfaction(con, grain: str, settings: MetricSettings) -> tuple[pd.DataFra
     return wide.reset_index(), dimensions, _pooled_sd(responses)
 
 
+def _withheld(con, departments, spans, settings: MetricSettings, grain: str, own) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The satisfaction cells (scores, and item means) withheld at `grain`, every level: primary and
+    complementary suppression judged over all grains at once (`suppression.protect_cells`), since each grain
+    can be shown or downloaded beside the others. `own`: `_satisfaction`'s cells and items at `grain`."""
+    first = min(_truncate(lo, "year") for lo, _ in spans.values())
+    last = max(_truncate(hi, "month") for _, hi in spans.values())
+    scores, items = [], []
+    for g in GRAINS:
+        starts = _grid_starts(_truncate(first, g), _truncate(last, g), g)
+        grid = in_force(departments, "department_code", starts, g)[
+            ["department_code", "period_start", "branch_code", "category"]
+        ]
+        wide, dims = own if g == grain else _satisfaction(con, g, settings)[:2]
+        long = wide.melt(
+            id_vars=["department_code", "period_start"],
+            value_vars=[f"n_{pop}" for pop in POPULATIONS],
+            var_name="population",
+            value_name="n",
+        )
+        long["population"] = long["population"].str.removeprefix("n_")
+        scores.append(grid.merge(long, on=["department_code", "period_start"]).assign(grain=g))
+        dims = dims[["department_code", "period_start", "population", "item", "n"]]
+        items.append(grid.merge(dims, on=["department_code", "period_start"]).assign(grain=g))
+    min_n = settings.suppression_min_n
+    out = []
+    for parts, keys in ((scores, ["population"]), (items, ["population", "item"])):
+        cells = suppression.protect_cells(pd.concat(parts, ignore_index=True), min_n, keys)
+        cells = cells[cells["withheld"] & (cells["grain"] == grain)]
+        out.append(cells[["level", "unit", "period_start", *keys, "n", "primary"]].reset_index(drop=True))
+    return out[0], out[1]
+
+
+def _withhold_items(dimensions: pd.DataFrame, withheld_items: pd.DataFrame) -> pd.DataFrame:
+    """Department item means: null (and `suppressed`) where withheld; `complementary` where withheld only to
+    protect a small group. `total` stays, for the branch and hospital sums."""
+    hidden, complementary = suppression.withheld_mask(
+        dimensions,
+        withheld_items,
+        "department",
+        None,
+        None,
+        population=dimensions["population"],
+        item=dimensions["item"],
+    )
+    dimensions["suppressed"] = dimensions["suppressed"] | hidden
+    dimensions["complementary"] = complementary
+    dimensions.loc[dimensions["suppressed"], "mean"] = np.nan
+    return dimensions
+
+
 def _pooled_sd(responses: pd.DataFrame) -> dict[str, float]:
     """The pooled within-cell SD of individual responses per population, Σ(ss − s²/n) ÷ (Σn − cells), from
     the cells `PANEL_RESPONSES` already summed (no second scan of the responses). A population without
@@ -537,10 +595,15 @@ def not_reported(panel: Panel, filters: Filters | None = None) -> pd.DataFrame:
     return rows.sort_values(["period_start", "branch_code"])[columns].reset_index(drop=True)
 
 
-def rollup(panel: Panel, level: str = "hospital", filters: Filters | None = None) -> pd.DataFrame:
+def rollup(panel: Panel, level: str = "hospital", filters: Filters | None = None, protect: bool = True) -> pd.DataFrame:
     """The panel summed up to `level` (hospital, branch or department) for every period, with the changes of
     satisfaction vs the previous period and the same period a year before (with p-values), then cut to the
-    filters' period range. Category and branch filters choose the departments that roll up."""
+    filters' period range. Category and branch filters choose the departments that roll up.
+
+    Satisfaction cells withheld by small-number protection (`Panel.withheld`: small groups and the cells
+    that protect them) have a null score, `suppressed_<pop>` true and `complementary_<pop>` true when the
+    group is not small itself; their changes are null too. `protect=False` keeps the complementary cells'
+    scores (primary suppression stays): for statistics that show no cell, such as the relations models."""
     if level not in LEVELS:
         raise ValueError(f"level must be one of {LEVELS}, not {level!r}")
     filters = filters or Filters(grain=panel.grain)
@@ -556,6 +619,10 @@ def rollup(panel: Panel, level: str = "hospital", filters: Filters | None = None
     else:
         out = _rollup(frame, level, panel)
     out = out.sort_values(["unit", "period_start"], ignore_index=True)
+    if protect:
+        out = _withhold(out, panel, level, filters)
+    else:
+        out = out.assign(**{f"complementary_{pop}": False for pop in POPULATIONS})
     out = _with_changes(out, panel)
     return select(out, Filters(grain=panel.grain, start=filters.start, end=filters.end), panel.grain)
 
@@ -604,6 +671,19 @@ def _rollup(frame: pd.DataFrame, level: str, panel: Panel) -> pd.DataFrame:
     if level == "branch":
         return out.assign(unit=out["branch_code"], unit_name=out["branch_name"])
     return out.assign(unit="hospital", unit_name="")
+
+
+def _withhold(out: pd.DataFrame, panel: Panel, level: str, filters: Filters) -> pd.DataFrame:
+    """Null the scores of the cells `panel.withheld` holds at this level under these filters (see `rollup`)."""
+    out = out.copy()
+    for pop in POPULATIONS:
+        hidden, complementary = suppression.withheld_mask(
+            out, panel.withheld, level, filters.category, filters.branch, population=pop
+        )
+        out[f"suppressed_{pop}"] = out[f"suppressed_{pop}"].astype(bool) | hidden
+        out[f"complementary_{pop}"] = complementary
+        out.loc[hidden, f"satisfaction_{pop}"] = np.nan
+    return out
 
 
 def _with_changes(out: pd.DataFrame, panel: Panel) -> pd.DataFrame:
@@ -692,19 +772,29 @@ CLI_FIELDS = (
 )
 
 
-def records(panel: Panel, level: str = "department", filters: Filters | None = None) -> list[dict]:
+def records(panel: Panel, level: str = "department", filters: Filters | None = None, text: bool = False) -> list[dict]:
     """One JSON-ready record per unit × period (`python -m analytics metrics`): nulls where no data or
     suppressed; floats rounded to 4 decimals; `not_reported` the codes of the branches of the unit that no
     activities ledger reports in the period (未上报: their party figures are null, and left out of the
-    hospital's)."""
+    hospital's). A withheld satisfaction cell (`rollup`: a small group, or one withheld so that a small group
+    cannot be recovered by subtraction) has a null score **and a null n**; n is 0 where nobody answered.
+    Department records carry their `branch` (its `unit` at branch level). With `text`, a withheld n reads
+    '<10' (small) or '—' (complementary) instead, for printing."""
     rolled = rollup(panel, level, filters)
     missing = not_reported(panel, filters).groupby("period")["branch_code"].agg(list).to_dict()
+    min_n = panel.settings.suppression_min_n
     out = []
     for row in rolled.to_dict("records"):
-        record = {"unit": row["unit"], "period": row["period"]}
+        record = {"unit": row["unit"]}
+        if level == "department":
+            record["branch"] = row["branch_code"]
+        record["period"] = row["period"]
         for name in CLI_FIELDS:
             value = row.get(name)
-            if value is None or (isinstance(value, float) and not np.isfinite(value)):
+            if name.startswith("n_") and row[f"suppressed_{name[2:]}"]:
+                complementary = bool(row[f"complementary_{name[2:]}"])
+                record[name] = suppression.n_label(value, True, complementary, min_n) if text else None
+            elif value is None or (isinstance(value, float) and not np.isfinite(value)):
                 record[name] = None
             elif name.startswith(("n_", "discipline_", "rectification_")):
                 record[name] = int(value)

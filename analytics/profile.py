@@ -46,6 +46,7 @@ def satisfaction_long(rows: pd.DataFrame) -> pd.DataFrame:
                 "score": rows[f"satisfaction_{pop}"],
                 "n": rows[f"n_{pop}"].astype("int64"),
                 "suppressed": rows[f"suppressed_{pop}"].astype(bool),
+                "complementary": rows[f"complementary_{pop}"].astype(bool),
                 "previous": rows[f"prev_{pop}"],
                 "delta": rows[f"delta_{pop}"],
                 "p": rows[f"p_{pop}"],
@@ -54,8 +55,8 @@ def satisfaction_long(rows: pd.DataFrame) -> pd.DataFrame:
         )
         parts.append(part[part["n"] > 0])
     if not parts:
-        columns = ["period", "population", "score", "n", "suppressed", "previous", "delta", "p", "assumed_sd"]
-        return pd.DataFrame(columns=columns)
+        columns = ["period", "population", "score", "n", "suppressed", "complementary", "previous", "delta", "p"]
+        return pd.DataFrame(columns=[*columns, "assumed_sd"])
     return pd.concat(parts, ignore_index=True)
 
 
@@ -65,12 +66,13 @@ def latest_satisfaction(long: pd.DataFrame) -> dict[str, pd.Series]:
 
 
 def dimension_scores(panel: Panel, code: str, period: str) -> pd.DataFrame:
-    """The department's item means for one period: population, item, mean (null when suppressed), n."""
+    """The department's item means for one period: population, item, mean (null when suppressed or withheld
+    to protect a small group: `complementary`), n."""
     dims = panel.dimensions
     if dims is None or dims.empty:
-        return pd.DataFrame(columns=["population", "item", "mean", "n", "suppressed"])
+        return pd.DataFrame(columns=["population", "item", "mean", "n", "suppressed", "complementary"])
     out = dims[(dims["department_code"] == code) & (dims["period"] == period)]
-    return out[["population", "item", "mean", "n", "suppressed"]].reset_index(drop=True)
+    return out[["population", "item", "mean", "n", "suppressed", "complementary"]].reset_index(drop=True)
 
 
 def last_dimension_period(panel: Panel, code: str, filters: Filters) -> str | None:

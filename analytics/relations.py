@@ -371,7 +371,7 @@ def scoped(panel: Panel, filters: Filters | None = None, level: str = "departmen
     if level not in LEVELS:
         raise ValueError(f"level must be one of {LEVELS}, not {level!r}")
     if level == "branch":
-        frame = rollup(panel, "branch", filters).assign(category="")
+        frame = rollup(panel, "branch", filters, protect=False).assign(category="")
         frame = frame.assign(department_code=frame["unit"], department_name=frame["unit_name"])
     else:
         frame = select(panel.frame, filters, panel.grain)

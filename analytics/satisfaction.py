@@ -9,8 +9,10 @@ scores, their weighting by respondents, suppression and the change tests).
 
 `rolled` is `metrics.rollup(panel, level, filters)`: the page rolls up once per level and hands it in.
 
-Suppressed cells (fewer respondents than the threshold) carry no score: `score` is null and `suppressed`
-true, so that no caller can show the number by mistake.
+Suppressed cells (fewer respondents than the threshold, and the cells withheld so that they cannot be
+recovered by subtraction, see `suppression`) carry no score: `score` is null and `suppressed` true, so that
+no caller can show the number by mistake; `complementary` marks the second kind. Their n is for weighting
+only: a table shows `suppression.n_label` instead.
 """
 
 from __future__ import annotations
@@ -18,10 +20,21 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from analytics import suppression
 from analytics.metrics import POPULATIONS, Filters, Panel, select
 from analytics.schema import SatisfactionItem
 
-TREND_COLUMNS = ["unit", "unit_name", "period", "period_start", "population", "score", "n", "suppressed"]
+TREND_COLUMNS = [
+    "unit",
+    "unit_name",
+    "period",
+    "period_start",
+    "population",
+    "score",
+    "n",
+    "suppressed",
+    "complementary",
+]
 ITEM_ORDER = {item.value: i for i, item in enumerate(SatisfactionItem)}
 
 
@@ -46,6 +59,7 @@ def trend(rolled: pd.DataFrame) -> pd.DataFrame:
                 "score": rolled[f"satisfaction_{pop}"].astype("float64"),
                 "n": rolled[f"n_{pop}"].astype("int64"),
                 "suppressed": rolled[f"suppressed_{pop}"].astype(bool),
+                "complementary": rolled[f"complementary_{pop}"].astype(bool),
             }
         )
         for pop in POPULATIONS
@@ -78,6 +92,7 @@ def changes(rolled: pd.DataFrame, population: str, period: str) -> pd.DataFrame:
             "score": rows[f"satisfaction_{pop}"].astype("float64"),
             "n": rows[f"n_{pop}"].astype("int64"),
             "suppressed": rows[f"suppressed_{pop}"].astype(bool),
+            "complementary": rows[f"complementary_{pop}"].astype(bool),
             "previous": rows[f"prev_{pop}"].astype("float64"),
             "delta": rows[f"delta_{pop}"].astype("float64"),
             "p": rows[f"p_{pop}"].astype("float64"),
@@ -98,10 +113,11 @@ def changes(rolled: pd.DataFrame, population: str, period: str) -> pd.DataFrame:
 
 def items(panel: Panel, filters: Filters, population: str, period: str, level: str = "hospital") -> pd.DataFrame:
     """Dimension item means of the individual responses of `population` in `period`, per unit: columns
-    unit, unit_name, item, mean (null when suppressed), n (responses), suppressed. Branch and hospital
-    means weight each department's item mean by its responses; a unit with fewer responses than the
-    threshold is suppressed like any score."""
-    columns = ["unit", "unit_name", "item", "mean", "n", "suppressed"]
+    unit, unit_name, item, mean (null when suppressed), n (responses), suppressed, complementary. Branch and
+    hospital means weight each department's item mean by its responses; a unit with fewer responses than
+    the threshold is suppressed like any score, and so is each cell withheld to protect one
+    (`Panel.withheld_items`; `complementary` true: not a small group itself)."""
+    columns = ["unit", "unit_name", "item", "mean", "n", "suppressed", "complementary"]
     dims = panel.dimensions
     if dims is None or dims.empty:
         return pd.DataFrame(columns=columns)
@@ -115,12 +131,19 @@ def items(panel: Panel, filters: Filters, population: str, period: str, level: s
     else:
         keys = ["branch_code", "item"] if level == "branch" else ["item"]
         out = dims.groupby(keys, as_index=False)[["total", "n"]].sum()
-        out["suppressed"] = out["n"] < panel.settings.suppression_min_n
+        out["period_start"] = dims["period_start"].iloc[0]
+        hidden, complementary = suppression.withheld_mask(
+            out, panel.withheld_items, level, filters.category, filters.branch, population=population, item=out["item"]
+        )
+        out["suppressed"] = (out["n"] < panel.settings.suppression_min_n) | hidden
+        out["complementary"] = complementary
         out["mean"] = (out["total"] / out["n"]).where(~out["suppressed"], np.nan)
         if level == "branch":
             branch_names = names.drop_duplicates("branch_code").set_index("branch_code")["branch_name"]
             out = out.assign(unit=out["branch_code"], unit_name=out["branch_code"].map(branch_names))
         else:
             out = out.assign(unit="hospital", unit_name="")
+    if "complementary" not in out:
+        out = out.assign(complementary=False)
     out = out[columns].assign(order=out["item"].map(ITEM_ORDER))
     return out.sort_values(["unit", "order"], ignore_index=True).drop(columns="order")

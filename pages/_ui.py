@@ -12,7 +12,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from analytics import exports, metrics, settings
+from analytics import exports, metrics, settings, suppression
 from analytics.accounts import Permission
 from analytics.db import Database, default_db_path
 from analytics.i18n import DEFAULT_LANGUAGE, LANGUAGES, t
@@ -330,11 +330,12 @@ def no_data(message_key: str, **values: object) -> None:
         st.page_link("pages/import.py", label=t("nav.import", lang()), icon=":material/upload_file:")
 
 
-def score_text(value: float | None, n: int | None = None, digits: int = 1) -> str:
-    """A score for a card or a sentence: '—' without data, the suppression note when n is too small."""
+def score_text(value: float | None, n: int | None = None, digits: int = 1, complementary: bool = False) -> str:
+    """A score for a card or a sentence: '—' without data, the suppression note when n is too small (or the
+    cell is withheld to protect a small group: `complementary`)."""
     if value is None or pd.isna(value):
         if n:
-            return t("metric.suppressed", lang())
+            return t("metric.withheld" if complementary else "metric.suppressed", lang())
         return "—"
     return f"{value:.{digits}f}"
 
@@ -353,3 +354,10 @@ def completeness_note(data: Panel, filters: Filters) -> None:
         [md_escape(t("reported.rule", lang())), "", md_escape(t("reported.list", lang())), *(f"- {x}" for x in lines)]
     )
     st.warning(text, icon=":material/playlist_remove:")
+
+
+def n_text(n: object, withheld: bool, complementary: bool, min_n: int) -> str:
+    """A count of respondents as shown: '1,234', or for a withheld cell '<10' (a small group) or '—' (withheld
+    to protect one): never the exact n of a withheld cell (`suppression.n_label`)."""
+    label = suppression.n_label(n, bool(withheld), bool(complementary), min_n)
+    return label if isinstance(label, str) else f"{int(label):,}"

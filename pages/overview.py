@@ -161,13 +161,18 @@ def satisfaction_card(column, pop: str) -> None:
     label = t(f"metric.satisfaction_{pop}", L)
     if pd.isna(score):
         if n:  # suppressed: the note in place of the change, and no number anywhere
+            complementary = bool(now.get(f"complementary_{pop}"))  # withheld to protect a small group
             column.metric(
                 label,
                 "—",
-                delta=t("metric.suppressed", L),
+                delta=t("metric.withheld" if complementary else "metric.suppressed", L),
                 delta_color="off",
                 delta_arrow="off",
-                help=t("overview.help.suppressed", L, min_n=settings.suppression_min_n),
+                help=t(
+                    "metric.withheld_note" if complementary else "overview.help.suppressed",
+                    L,
+                    min_n=settings.suppression_min_n,
+                ),
                 border=True,
             )
         else:

@@ -18,6 +18,7 @@ from pages._ui import (
     lang,
     load,
     md_escape,
+    n_text,
     no_data,
     score_text,
     settings_note,
@@ -152,9 +153,9 @@ def satisfaction(rows: pd.DataFrame) -> None:
             delta=None if pd.isna(delta) else f"{delta:+.1f}",
             border=True,
         )
-        note = [t("profile.sat.n", L, n=f"{int(row['n']):,}")]
+        note = [t("profile.sat.n", L, n=n_text(row["n"], row["suppressed"], row["complementary"], min_n))]
         if row["suppressed"]:  # the card cannot hold the sentence; it goes first underneath
-            note.insert(0, t("metric.suppressed", L))
+            note.insert(0, t("metric.withheld" if row["complementary"] else "metric.suppressed", L))
         if pd.notna(delta) and pd.notna(row["p"]):
             p = p_phrase(row["p"]) + sd_note(row["assumed_sd"])
             note.append(t("profile.sat.change", L, delta=f"{delta:+.1f}", p=p))
@@ -166,8 +167,14 @@ def satisfaction(rows: pd.DataFrame) -> None:
         {
             t("col.period", L): long["period"],
             t("col.population", L): [Population(p).label(L) for p in long["population"]],
-            t("col.score", L): [score_text(v, n) for v, n in zip(long["score"], long["n"], strict=True)],
-            t("col.n", L): long["n"],
+            t("col.score", L): [
+                score_text(v, n, complementary=c)
+                for v, n, c in zip(long["score"], long["n"], long["complementary"], strict=True)
+            ],
+            t("col.n", L): [
+                n_text(n, h, c, min_n)
+                for n, h, c in zip(long["n"], long["suppressed"], long["complementary"], strict=True)
+            ],
             t("col.delta", L): long["delta"].round(1),
             t("col.p", L): [
                 None if profile.p_cell(p) is None else profile.p_cell(p) + sd_note(sd)
@@ -191,8 +198,14 @@ def dimensions() -> None:
         {
             t("col.population", L): [Population(p).label(L) for p in dims["population"]],
             t("col.item", L): [SatisfactionItem(i).label(L) for i in dims["item"]],
-            t("col.score", L): [score_text(v, n) for v, n in zip(dims["mean"], dims["n"], strict=True)],
-            t("col.n", L): dims["n"].astype("int64"),
+            t("col.score", L): [
+                score_text(v, n, complementary=c)
+                for v, n, c in zip(dims["mean"], dims["n"], dims["complementary"], strict=True)
+            ],
+            t("col.n", L): [
+                n_text(n, h, c, data.settings.suppression_min_n)
+                for n, h, c in zip(dims["n"], dims["suppressed"], dims["complementary"], strict=True)
+            ],
         }
     )
     table(shown, t("profile.dims.file", L), key="profile_dimensions")

@@ -12,7 +12,7 @@ from analytics.i18n import assumed_sd_note, t
 from analytics.metrics import PERIODS_PER_YEAR, POPULATIONS, rollup
 from analytics.schema import DepartmentCategory, Population, SatisfactionItem
 from pages._auth import may, require
-from pages._ui import ensure_navigation, filter_bar, lang, load, no_data, score_text, settings_note, table
+from pages._ui import ensure_navigation, filter_bar, lang, load, n_text, no_data, score_text, settings_note, table
 
 ensure_navigation()
 require("satisfaction")
@@ -23,6 +23,7 @@ settings_note()
 filters, data = filter_bar()
 min_n = data.settings.suppression_min_n
 st.caption(t("sat.caption", L, min_n=min_n))
+st.caption(t("metric.withheld_note", L, min_n=min_n))
 if may(Permission.SETTINGS):  # for other roles the address holds the refusal, not the page: no link to it
     st.page_link("pages/settings.py", label=t("sat.settings_link", L), icon=":material/tune:")
 
@@ -96,6 +97,7 @@ for column, pop in zip(st.columns(len(POPULATIONS)), POPULATIONS, strict=True):
         continue
     row = hospital[hospital["period"] == period].iloc[0]
     n = int(row[f"n_{pop}"])
+    withheld, complementary = bool(row[f"suppressed_{pop}"]), bool(row[f"complementary_{pop}"])
     delta = row[f"delta_{pop}"]
     change = (
         t(
@@ -110,10 +112,10 @@ for column, pop in zip(st.columns(len(POPULATIONS)), POPULATIONS, strict=True):
     )
     column.metric(
         t("sat.kpi.label", L, population=name, period=period),
-        score_text(row[f"satisfaction_{pop}"], n),
+        score_text(row[f"satisfaction_{pop}"], n, complementary=complementary),
         f"{delta:+.1f}" if pd.notna(delta) else None,
     )
-    column.caption(t("sat.kpi.help", L, n=f"{n:,}", change=change))
+    column.caption(t("sat.kpi.help", L, n=n_text(n, withheld, complementary, min_n), change=change))
 
 # --- Trend ---------------------------------------------------------------------------------------------------
 st.subheader(t("sat.trend.title", L))
@@ -127,8 +129,16 @@ lines = pd.DataFrame(
         "series": names,
         "y": trend["score"],  # null where suppressed: no point is drawn
         "hover": [
-            f"{name}\n{period}: {score_text(score, n)}\n{respondents_label}: {n:,}"
-            for name, period, score, n in zip(names, trend["period"], trend["score"], trend["n"], strict=True)
+            f"{name}\n{period}: {score_text(score, n, complementary=c)}\n{respondents_label}: {n_text(n, s, c, min_n)}"
+            for name, period, score, n, s, c in zip(
+                names,
+                trend["period"],
+                trend["score"],
+                trend["n"],
+                trend["suppressed"],
+                trend["complementary"],
+                strict=True,
+            )
         ],
     }
 )
@@ -155,8 +165,13 @@ period = satisfaction.latest(hospital, pop)
 def change_columns(rows: pd.DataFrame) -> dict[str, object]:
     """Score (the suppression note when too few), n, and the changes with their tests, as shown."""
     return {
-        t("sat.col.score", L): [score_text(s, n) for s, n in zip(rows["score"], rows["n"], strict=True)],
-        t("sat.col.n", L): rows["n"],
+        t("sat.col.score", L): [
+            score_text(s, n, complementary=c)
+            for s, n, c in zip(rows["score"], rows["n"], rows["complementary"], strict=True)
+        ],
+        t("sat.col.n", L): [
+            n_text(n, s, c, min_n) for n, s, c in zip(rows["n"], rows["suppressed"], rows["complementary"], strict=True)
+        ],
         t("sat.col.delta", L): rows["delta"],
         t("sat.col.p", L): rows["p"].map(p_text),
         t("sat.col.test", L): [test_text(x, sd) for x, sd in zip(rows["test"], rows["assumed_sd"], strict=True)],
@@ -169,7 +184,6 @@ def change_columns(rows: pd.DataFrame) -> dict[str, object]:
 
 
 CHANGE_FORMAT = {
-    t("sat.col.n", L): st.column_config.NumberColumn(format="localized"),
     t("sat.col.delta", L): st.column_config.NumberColumn(format="%+.1f"),
     t("sat.col.yoy", L): st.column_config.NumberColumn(format="%+.1f"),
 }
@@ -217,8 +231,15 @@ else:
                     "value": overall["mean"],
                     "colour": COLOURS[pop],
                     "hover": [
-                        f"{name}: {score_text(m, n)}\n{responses_label}: {n:,}"
-                        for name, m, n in zip(item_names, overall["mean"], overall["n"], strict=True)
+                        f"{name}: {score_text(m, n, complementary=c)}\n{responses_label}: {n_text(n, s, c, min_n)}"
+                        for name, m, n, s, c in zip(
+                            item_names,
+                            overall["mean"],
+                            overall["n"],
+                            overall["suppressed"],
+                            overall["complementary"],
+                            strict=True,
+                        )
                     ],
                     "note": SUPPRESSED,
                 }
@@ -230,16 +251,27 @@ else:
     )
     by_department = satisfaction.items(data, filters, pop, period, "department")
     by_department = by_department.assign(
-        text=[score_text(m, n) for m, n in zip(by_department["mean"], by_department["n"], strict=True)]
+        text=[
+            score_text(m, n, complementary=c)
+            for m, n, c in zip(by_department["mean"], by_department["n"], by_department["complementary"], strict=True)
+        ],
+        # The responses column: a department's n is withheld if any of its items is (they share it).
+        shown_n=by_department.groupby("unit")["n"].transform("max"),
+        hide=by_department.groupby("unit")["suppressed"].transform("any"),
+        small=(by_department["n"] < min_n).groupby(by_department["unit"]).transform("any"),
     )
-    wide = by_department.pivot(index=["unit", "unit_name", "n"], columns="item", values="text")
+    by_department["n_shown"] = [
+        n_text(n, h, h and not small, min_n)
+        for n, h, small in zip(by_department["shown_n"], by_department["hide"], by_department["small"], strict=True)
+    ]
+    wide = by_department.pivot(index=["unit", "unit_name", "n_shown"], columns="item", values="text")
     wide = wide.reindex(columns=[i.value for i in SatisfactionItem if i.value in wide.columns]).reset_index()
     st.markdown(f"**{t('sat.dims.table', L)}**")
     table(
         pd.DataFrame(
             {
                 t("sat.col.department", L): wide["unit_name"],
-                t("sat.chart.responses", L): wide["n"],
+                t("sat.chart.responses", L): wide["n_shown"],
                 **{SatisfactionItem(i).label(L): wide[i] for i in wide.columns[3:]},
             }
         ),
@@ -260,8 +292,15 @@ st.plotly_chart(
                 "value": branches["score"],
                 "colour": COLOURS[pop],
                 "hover": [
-                    f"{name}: {score_text(s, n)}\n{respondents_label}: {n:,}"
-                    for name, s, n in zip(branches["unit_name"], branches["score"], branches["n"], strict=True)
+                    f"{name}: {score_text(s, n, complementary=c)}\n{respondents_label}: {n_text(n, h, c, min_n)}"
+                    for name, s, n, h, c in zip(
+                        branches["unit_name"],
+                        branches["score"],
+                        branches["n"],
+                        branches["suppressed"],
+                        branches["complementary"],
+                        strict=True,
+                    )
                 ],
                 "note": SUPPRESSED,
             }

@@ -87,16 +87,20 @@ def raw_satisfaction() -> pd.DataFrame:
 
 def test_a_department_quarters_satisfaction_equals_the_hand_computation(department_quarters):
     expected = raw_satisfaction()
-    checked = 0
+    checked = withheld = 0
     for (department, quarter, population), row in expected.iterrows():
         record = department_quarters[(department, str(quarter))]
-        assert record[f"n_{population}"] == row["n"]
-        if row["n"] >= 10:  # the default suppression threshold
+        if row["n"] < 10:  # the default suppression threshold: neither the score nor the n is printed
+            assert record[f"satisfaction_{population}"] is None and record[f"n_{population}"] is None
+        elif record[f"n_{population}"] is None:  # withheld so that a small group cannot be recovered
+            assert record[f"satisfaction_{population}"] is None
+            withheld += 1
+        else:
+            assert record[f"n_{population}"] == row["n"]
             assert record[f"satisfaction_{population}"] == pytest.approx(row["total"] / row["n"], abs=1e-4)
             checked += 1
-        else:
-            assert record[f"satisfaction_{population}"] is None
-    assert checked >= 40
+    # Six departments in four branches, most groups near the minimum: many cells protect a small one.
+    assert checked >= 20 and withheld > 0, (checked, withheld)
 
 
 def test_a_branch_quarters_meeting_compliance_equals_the_hand_computation(department_quarters):

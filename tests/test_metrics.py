@@ -350,8 +350,9 @@ def panels(db) -> dict[str, metrics.Panel]:
 
 @pytest.fixture(scope="module")
 def rollups(panels):
-    """`rollups(grain, level)`: the unfiltered roll-up, made once per module."""
-    return functools.cache(lambda grain, level: metrics.rollup(panels[grain], level))
+    """`rollups(grain, level)`: the unfiltered roll-up, made once per module, with primary suppression only
+    (the arithmetic of the roll-up; complementary suppression is tests/test_suppression.py's)."""
+    return functools.cache(lambda grain, level: metrics.rollup(panels[grain], level, protect=False))
 
 
 def memo(function):
@@ -1061,9 +1062,11 @@ def test_records_are_json_ready(rollups, panels, data, grain, example):
     assert {r["unit"] for r in hospital} == {"hospital"}
     assert [r["period"] for r in hospital] == period_grid(data, grain)
     first = next(r for r in hospital if r["period"] == example)
-    rolled = rollups(grain, "hospital").set_index("period").loc[example]
+    rolled = metrics.rollup(panel, "hospital").set_index("period").loc[example]
     for key in CLI_KEYS[2:]:
-        if not np.isfinite(rolled[key]):
+        if key.startswith("n_") and rolled[f"suppressed_{key[2:]}"]:
+            assert first[key] is None, key  # a withheld cell prints no n
+        elif not np.isfinite(rolled[key]):
             assert first[key] is None, key
         elif key.startswith(("n_", "discipline_", "rectification_")):
             assert isinstance(first[key], int) and first[key] == rolled[key]
@@ -1071,13 +1074,14 @@ def test_records_are_json_ready(rollups, panels, data, grain, example):
             assert isinstance(first[key], float) and first[key] == round(float(rolled[key]), 4)  # 4 decimals
     departments = {(r["unit"], r["period"]): r for r in metrics.records(panel, "department")}
     assert len(departments) == len(DEPARTMENTS) * len(panel.periods)
-    assert all(list(r) == [*CLI_KEYS, "not_reported"] for r in departments.values())
+    assert all(list(r) == [*CLI_KEYS[:1], "branch", *CLI_KEYS[1:], "not_reported"] for r in departments.values())
+    assert all(r["branch"] == BRANCH_OF[unit] for (unit, _), r in departments.items())
 
 
 def test_records_hold_null_where_suppressed_or_without_data(panels):
     departments = {(r["unit"], r["period"]): r for r in metrics.records(panels["quarter"], "department")}
     suppressed = departments[("D3", "2024Q2")]
-    assert suppressed["satisfaction_staff"] is None and suppressed["n_staff"] == 4
+    assert suppressed["satisfaction_staff"] is None and suppressed["n_staff"] is None  # 4: not printed
     assert departments[("D5", "2024Q2")]["satisfaction_outpatient"] is None
     assert departments[("D5", "2024Q2")]["n_outpatient"] == 0
     outside = departments[("D1", "2025Q1")]  # after the activity and discipline data
@@ -1091,7 +1095,7 @@ def test_records_hold_null_where_suppressed_or_without_data(panels):
         departments[("D5", "2024Q2")]["attendance_rate"] is None and departments[("D5", "2024Q2")]["party_index"] == 0
     )
     branches = {(r["unit"], r["period"]): r for r in metrics.records(panels["quarter"], "branch")}
-    assert branches[("B3", "2024Q1")]["satisfaction_staff"] is None and branches[("B3", "2024Q1")]["n_staff"] == 6
+    assert branches[("B3", "2024Q1")]["satisfaction_staff"] is None and branches[("B3", "2024Q1")]["n_staff"] is None
     filtered = metrics.records(panels["quarter"], "hospital", metrics.Filters(start="2024Q3", end="2024Q3"))
     assert [r["period"] for r in filtered] == ["2024Q3"]
 
