@@ -576,7 +576,7 @@ def relation_scatter(
 ) -> go.Figure:
     """Within-department deviations (`relations.partial_scatter`) coloured by department category, with the
     model's slope and its 95% band (`relations.effect_line`, or none); the hover names the department and the
-    period and gives the raw values."""
+    period and gives the metric's raw value."""
     figure = go.Figure()
     for trace in _fit_traces(line, lang):
         figure.add_trace(trace)
@@ -625,9 +625,9 @@ def _relation_points(figure: go.Figure, data: pd.DataFrame, x_title: str, y_titl
             mode="markers",
             name=name,
             marker={"size": 7, "opacity": 0.7, "color": PALETTE[(i + 1) % len(PALETTE)]},
-            customdata=rows[["department_name", "period", "x_raw", "y_raw"]].to_numpy(),
+            customdata=rows[["department_name", "period", "x_raw"]].to_numpy(),
             hovertemplate=f"%{{customdata[0]}} · %{{customdata[1]}}<br>{x_title}: %{{x:.2f}}<br>"
-            f"{y_title}: %{{y:.2f}}<br>{raw}: %{{customdata[2]:.2f}} → %{{customdata[3]:.1f}}<extra></extra>",
+            f"{y_title}: %{{y:.2f}}<br>{raw}: %{{customdata[2]:.2f}}<extra></extra>",
         )
 
 

@@ -2323,10 +2323,10 @@ STRINGS: dict[str, tuple[str, str]] = {
     ),
     "relations.scatter.title": ("科室内偏离散点与模型效应", "Within-department deviations with the model's effect"),
     "relations.scatter.caption": (
-        "每点为一个科室·期（共 {n} 个）：横轴为该滞后期的指标、纵轴为满意度，均已扣除本科室平均、本期平均和其他滞后期的影响；红线的斜率就是上方结论中的效应，阴影为其 95% 置信区间。悬停可见原始数值。",
+        "每点为一个科室·期（共 {n} 个）：横轴为该滞后期的指标、纵轴为满意度，均已扣除本科室平均、本期平均和其他滞后期的影响；红线的斜率就是上方结论中的效应，阴影为其 95% 置信区间。悬停可见指标的原始数值。",
         "Each point is one department-period ({n} in all): the metric at this lag across, satisfaction up, both "
         "with the department's mean, the period's mean and the other lags taken out; the red line's slope is the "
-        "effect in the finding above, the shading its 95% CI. Hover for the raw values.",
+        "effect in the finding above, the shading its 95% CI. Hover for the metric as recorded.",
     ),
     "relations.scatter.no_line": (
         "这一组未报告统计量（见上方说明），不作图。",
@@ -2334,7 +2334,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     ),
     "relations.scatter.x": ("{metric}{earlier}（科室内偏离）", "{metric}{earlier} (within-department deviation)"),
     "relations.scatter.y": ("{outcome}（科室内偏离，分）", "{outcome} (within-department deviation, points)"),
-    "relations.scatter.raw": ("原始值", "Raw values"),
+    "relations.scatter.raw": ("指标原始值", "Metric as recorded"),
     "relations.scatter.empty": ("可配对的科室·期太少，无法作图。", "Too few department-periods pair up to draw."),
     "relations.lags.title": ("各滞后期的科室内效应", "Within-department effect by lag"),
     "relations.lags.caption": (

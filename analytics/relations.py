@@ -422,7 +422,7 @@ def partial_scatter(panel: Panel, result: Relation, weighted: bool = False) -> p
     """The picture of a within-department finding: for each of the model's rows, x at the result's lag and y with
     the department and period effects and the other lags removed (residuals, Frisch–Waugh–Lovell), so that the
     least-squares slope through these points is exactly the model's coefficient. department_name, category,
-    period, x, y (deviations), and the lag's raw x and y for the hover."""
+    period, x, y (deviations), and the lag's raw x for the hover."""
     data = lagged(panel, result.metric, result.outcome, result.lags)
     name = f"x{result.lag}"
     others = [f"x{lag}" for lag in result.lags if lag != result.lag]
@@ -439,9 +439,9 @@ def partial_scatter(panel: Panel, result: Relation, weighted: bool = False) -> p
     if weighted:  # shown in points, not scaled by √n: the slope through them is then the WLS one
         scale = np.sqrt(data["n"].to_numpy(dtype="float64"))
         residuals, y = residuals / scale[:, None], y / scale
-    return data[["department_name", "category", "period"]].assign(
-        x=residuals[:, 0], y=y, x_raw=data[name], y_raw=data["y"]
-    )
+    # The raw metric is a branch figure shown elsewhere; the raw satisfaction is not given, since a cell
+    # withheld to protect a small group (`suppression`) is in the model but must not be shown.
+    return data[["department_name", "category", "period"]].assign(x=residuals[:, 0], y=y, x_raw=data[name])
 
 
 def effect_line(points: pd.DataFrame, fe: dict, samples: int = 50) -> pd.DataFrame:
