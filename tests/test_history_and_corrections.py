@@ -458,12 +458,14 @@ def test_a_branch_founded_later_is_not_projected_into_earlier_periods(db):
     lectures = "活动日期,支部编码,活动类型,活动主题,参加人数\n2024-05-10,B1,党课,甲,9\n2025-08-10,B3,党课,乙,20\n"
     load(db, csv("lectures.csv", lectures))
     frame = metrics.rollup(metrics.build_panel(db, "year", as_of=TODAY), "hospital")
-    # 2024: B1 and B2 (30 members), B1 held 1 of 4 lectures, B2 none: (25 × 10 + 0 × 20) ÷ 30.
+    # 2024: B1 and B2 (30 members); the one ledger lists B1 (1 of 4 lectures held) and B3, not B2, so B2 is
+    # not reported (未上报) and left out rather than counted as 0: 25 × 10 ÷ 10.
     assert cell(frame, "member_count", period="2024") == 30
-    assert cell(frame, "compliance_party_lecture", period="2024") == pytest.approx(250 / 30)
-    # 2025: B3 founded in July counts in its founding year: (0 × 10 + 0 × 20 + 25 × 30) ÷ 60.
+    assert cell(frame, "compliance_party_lecture", period="2024") == pytest.approx(25.0)
+    # 2025: B3 founded in July counts in its founding year, B1 listed with nothing held, B2 again not reported:
+    # (0 × 10 + 25 × 30) ÷ 40.
     assert cell(frame, "member_count", period="2025") == 60
-    assert cell(frame, "compliance_party_lecture", period="2025") == pytest.approx(750 / 60)
+    assert cell(frame, "compliance_party_lecture", period="2025") == pytest.approx(750 / 40)
     # A record dated before the branch was registered cannot be attributed: refused, naming the row.
     early = "活动日期,支部编码,活动类型,活动主题,参加人数\n2025-03-01,B3,党课,丙,20\n"
     result = import_files(db, [csv("early.csv", early)], ImportOptions(today=TODAY))
