@@ -1345,11 +1345,9 @@ STRINGS: dict[str, tuple[str, str]] = {
         "office only.",
     ),
     "discipline.kpi.records": ("纪检监察记录", "Discipline records"),
-    "discipline.kpi.cases": ("执纪案件", "Cases"),
-    "discipline.kpi.cases_help": (
-        "四种形态及违反八项规定的案件数；每百名职工 {rate} 件。",
-        "Four-forms cases and Eight-point Regulation violations; {rate} per 100 staff.",
-    ),
+    "discipline.kpi.forms": ("运用“四种形态”处理", "Handled by the four forms"),
+    "discipline.kpi.form1": ("其中第一种形态", "Of which first form"),
+    "discipline.kpi.filed": ("立案审查调查", "Cases placed on file (立案)"),
     "discipline.kpi.form2plus": ("第二至四种形态", "Forms 2–4"),
     "discipline.kpi.complaints": ("信访与投诉", "Complaints"),
     "discipline.kpi.form1_share": ("第一种形态占比", "First form's share"),
@@ -1361,16 +1359,16 @@ STRINGS: dict[str, tuple[str, str]] = {
     "discipline.form1_norm": (
         "**第一种形态成为常态。** 谈话提醒、批评教育、函询用得多，说明问题在萌芽时就得到处理，"
         "因此第一种形态在四种形态中占比高是预期的、健康的信号；第二至四种形态占比上升才需要关注。"
-        "所选范围内第一种形态占四种形态的 **{share}**（{form1} / {forms} 件）。",
+        "所选范围内第一种形态占四种形态的 **{share}**（{form1} / {forms} 人次）。",
         "**First form as the norm (第一种形态成为常态).** Frequent reminder talks, criticism and letters of "
         "inquiry mean problems are caught early, so a high share of the first form among the four forms is "
         "expected and healthy; a rising share of forms 2–4 is what needs attention. In the chosen scope the "
-        "first form is **{share}** of the four forms ({form1} of {forms} cases).",
+        "first form is **{share}** of the four forms ({form1} of {forms} person-times).",
     ),
     "discipline.form1_none": (
-        "**第一种形态成为常态**：第一种形态在四种形态中占比高是预期的。所选范围内没有四种形态案件。",
-        "**First form as the norm**: a high share of the first form among the four forms is expected. There "
-        "are no four-forms cases in the chosen scope.",
+        "**第一种形态成为常态**：第一种形态在四种形态中占比高是预期的。所选范围内没有运用四种形态处理的记录。",
+        "**First form as the norm**: a high share of the first form among the four forms is expected. Nobody "
+        "was handled by the four forms in the chosen scope.",
     ),
     "discipline.by_category.title": ("各类记录（按期间）", "Records by category and period"),
     "discipline.by_category.help": (
@@ -1414,7 +1412,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "discipline.status.undated": ("已整改（无完成日期）", "Completed, no date"),
     "chart.period": ("期间", "Period"),
     "chart.records": ("记录数（条）", "Records"),
-    "chart.cases": ("案件数（件）", "Cases"),
+    "chart.cases": ("人次", "Person-times"),
     "chart.category": ("类别", "Category"),
     "chart.items": ("事项数（项）", "Items"),
     "chart.score": ("得分（0–100）", "Score (0–100)"),
@@ -1426,10 +1424,13 @@ STRINGS: dict[str, tuple[str, str]] = {
     "col.staff": ("职工数", "Staff"),
     "col.period": ("期间", "Period"),
     "col.records": ("记录数", "Records"),
-    "col.cases": ("案件数", "Cases"),
+    "col.cases": ("四种形态及违反八项规定记录（条）", "Four-forms and Eight-point records"),
+    "col.forms_persons": ("运用“四种形态”处理（人次）", "Four forms (person-times)"),
+    "col.form1_persons": ("第一种形态（人次）", "First form (person-times)"),
+    "col.filed": ("立案审查调查（件）", "Placed on file (cases)"),
     "col.form2plus": ("第二至四种形态", "Forms 2–4"),
     "col.complaints": ("信访投诉", "Complaints"),
-    "col.cases_per_100": ("每百名职工案件数", "Cases per 100 staff"),
+    "col.cases_per_100": ("每百名职工记录数（条）", "Records per 100 staff"),
     "col.required": ("需整改", "Rectification required"),
     "col.on_time": ("按期完成", "On time"),
     "col.late": ("逾期完成", "Late"),
@@ -1567,21 +1568,29 @@ STRINGS: dict[str, tuple[str, str]] = {
         "activity ledgers.",
     ),
     "overview.card.compliance": ("三会一课完成率", "三会一课 compliance"),
-    "overview.card.cases": ("执纪案件", "Discipline cases"),
+    "overview.card.forms": ("运用“四种形态”处理", "Handled by the four forms"),
+    "overview.card.form1": ("其中第一种形态", "Of which first form"),
+    "overview.card.filed": ("立案审查调查", "Cases placed on file (立案)"),
+    "overview.card.theme_day": ("主题党日完成率", "Theme party day compliance"),
     "overview.card.overdue": ("逾期整改", "Overdue rectifications"),
     "overview.card.vs": ("较 {previous}", "vs {previous}"),
     "overview.help.index": (
-        "0–100 分：三会一课、参会率、志愿服务、主题党日与党建+、廉洁教育五项得分的加权平均（权重 {weights}，"
-        "可在“设置”中修改），各党支部按党员人数加权。上期 {previous}：{old}。",
-        "0–100: the weighted mean of five scores (三会一课, attendance, service hours, theme days and Party+, "
-        "integrity education; weights {weights}, see Settings), branches weighted by their party members. "
-        "{previous}: {old}.",
+        "0–100 分：三会一课、主题党日、参会率、志愿服务、党建+、廉洁教育六项得分的加权平均（权重 {weights}，"
+        "可在“设置”中修改），各党支部按党员人数加权；志愿服务、党建+、廉洁教育按年初至今对照按月折算的年度目标计分。"
+        "上期 {previous}：{old} 分。",
+        "0–100 points: the weighted mean of six scores (三会一课, theme party day, attendance, service hours, "
+        "Party+, integrity education; weights {weights}, see Settings), branches weighted by their party "
+        "members; service, Party+ and integrity are judged year to date against the pro-rated yearly target. "
+        "{previous}: {old} points.",
     ),
     "overview.help.compliance": (
-        "本期要求召开的会议（{types}）实际次数 ÷ 要求次数（每类最高 100%）的平均值，各党支部按党员人数加权。"
-        "上期 {previous}：{old}。",
-        "Meetings held ÷ meetings required (capped at 100% per type), averaged over the types required this "
-        "period ({types}), branches weighted by their party members. {previous}: {old}.",
+        "三会一课即支部党员大会、支委会、党小组会和党课（主题党日不在其内，单独统计）。本期要求召开的"
+        "三会一课（{types}）实际次数 ÷ 要求次数（每类最高 100%）的平均值，各党支部按党员人数加权。"
+        "上期 {previous}：{old}%。",
+        "三会一课 is the branch general meeting, the committee meeting, the party group meeting and the party "
+        "lecture (the theme party day is not one of them and is counted on its own). Meetings held ÷ required "
+        "(capped at 100% per type), averaged over the 三会一课 types required this period ({types}), branches "
+        "weighted by their party members. {previous}: {old}%.",
     ),
     "overview.help.satisfaction": (
         "本期 {n:,} 人受访（逐条答卷与科室汇总合计，按人数加权）。与上期 {previous}（{old}）相比 {delta} 分，"
@@ -1600,10 +1609,36 @@ STRINGS: dict[str, tuple[str, str]] = {
         "figures (the threshold is a setting).",
     ),
     "overview.help.no_data": ("本期没有这项数据。", "No data for this period."),
-    "overview.help.cases": (
-        "本期四种形态及违反八项规定的案件数（件），其中第二至四种形态 {form2plus} 件。上期 {previous}：{old}。",
-        "Cases handled by the four forms and Eight-point Regulation violations this period; {form2plus} by forms "
-        "2–4. {previous}: {old}.",
+    "overview.help.forms": (
+        "{start}–{end} 运用监督执纪“四种形态”处理的人次（每条记录按其所涉人员计，人员去重；未列人员的记录计 1 人次）："
+        "第一种形态 {form1} 人次，第二种形态 {form2} 人次，第三种形态 {form3} 人次，第四种形态 {form4} 人次。"
+        "第一种形态是日常监督（谈话提醒、批评教育、函询），不是案件。口径与“纪检监察”页相同。",
+        "Person-times handled by the four forms of supervision (运用“四种形态”处理 人次), {start}–{end}: each record "
+        "counts the distinct persons it names (one if it names none): first form {form1}, second {form2}, third "
+        "{form3}, fourth {form4}. The first form is everyday supervision (talks, criticism, letters of inquiry), "
+        "not a case. The same scope as the discipline page.",
+    ),
+    "overview.help.form1": (
+        "{start}–{end} 第一种形态（批评教育、谈话函询）处理的人次，占四种形态的 {share}。",
+        "Person-times handled by the first form (criticism, talks and letters of inquiry), {start}–{end}: {share} "
+        "of the four forms.",
+    ),
+    "overview.help.filed": (
+        "{start}–{end} 立案审查调查的案件数（件）：第三、四种形态的记录。记录中没有“立案”字段，"
+        "因此立案的严重第二种形态问题无法区分，未计入。口径与“纪检监察”页相同。",
+        "Cases placed on file for investigation (立案审查调查), {start}–{end}: records of forms 3 and 4. The "
+        "records carry no 立案 flag, so a serious form-2 matter placed on file cannot be told apart and is not "
+        "counted. The same scope as the discipline page.",
+    ),
+    "overview.discipline.caption": (
+        "纪检监察：所选期间 {start}–{end} 合计（与“纪检监察”页口径相同）。",
+        "Discipline: totals over the chosen periods {start}–{end} (the same scope as the discipline page).",
+    ),
+    "overview.help.theme_day": (
+        "主题党日每月一次（可在“设置”中修改），单独计算，不计入三会一课：实际次数 ÷ 要求次数（最高 100%），"
+        "各党支部按党员人数加权。上期 {previous}：{old}%。",
+        "The theme party day (once a month by default, see Settings) is counted on its own, not inside 三会一课: "
+        "held ÷ required (capped at 100%), branches weighted by their party members. {previous}: {old}%.",
     ),
     "overview.help.overdue": (
         "截至 {as_of} 已过整改期限仍未完成的事项（项），不论记录属于哪一期。",
@@ -1649,10 +1684,13 @@ STRINGS: dict[str, tuple[str, str]] = {
     "overview.warnings.file_departments": ("风险预警-科室", "warnings-departments"),
     "overview.scorecard.title": ("党建体检（{period}）", "Party-building health check ({period})"),
     "overview.scorecard.caption": (
-        "各党支部每项得分（0–100）及其依据，按党建指数从低到高排列。底色：绿色 ≥ {green} 良好，黄色 {amber}–{green} "
-        "关注，红色 < {amber} 预警（分界线可在“设置”中修改）。",
-        "Each branch's score on each component (0–100) with the figure behind it, lowest index first. Green from "
-        "{green}, amber from {amber}, red below {amber} (the lines are settings).",
+        "各党支部每项得分（0–100 分）及其依据，按党建指数从低到高排列。志愿服务、党建+、廉洁教育是年度目标："
+        "按年初至今的累计对照按月折算的目标评判（如年度 2 次，到二季度末应达 1 次），不按单季苛求。"
+        "底色：绿色 ≥ {green} 良好，黄色 {amber}–{green} 关注，红色 < {amber} 预警（分界线可在“设置”中修改）。",
+        "Each branch's score on each component (0–100 points) with the figure behind it, lowest index first. "
+        "Service, Party+ and integrity education have yearly targets: they are judged on the year to date "
+        "against the target pro-rated to the months elapsed (2 a year: 1 due by the end of Q2), not quarter by "
+        "quarter. Green from {green}, amber from {amber}, red below {amber} (the lines are settings).",
     ),
     "overview.scorecard.none": (
         "{period} 没有党建活动数据，无法体检。",
@@ -1673,6 +1711,9 @@ STRINGS: dict[str, tuple[str, str]] = {
     "overview.figure.percent": ("{value:.0f}%", "{value:.0f}%"),
     "overview.figure.hours": ("{value:.1f} 小时/人", "{value:.1f} h/member"),
     "overview.figure.count": ("{value:.0f} 次", "{value:.0f} held"),
+    "overview.figure.ytd": ("年初至今 {figure} / 应达 {target}", "{figure} year to date / {target} due"),
+    "overview.figure.ytd_hours": ("{value:.1f} 小时/人", "{value:.1f} h/member"),
+    "overview.figure.ytd_count": ("{value:g} 次", "{value:g}"),
     "overview.figure.scored": ("{figure}（{score} 分）", "{figure} ({score})"),
     # About the data: what the database holds (moved from the Overview)
     "about.holdings.title": ("数据概况", "What the database holds"),
@@ -1742,11 +1783,12 @@ STRINGS: dict[str, tuple[str, str]] = {
         "The “service hours” score is 100 when hours × attendees of volunteer services, free clinics and health "
         "education per party member reach this.",
     ),
-    "settings.field.theme_plus_per_year": ("主题党日与党建+（次/年）", "Theme days and Party+ per year"),
+    "settings.field.theme_plus_per_year": ("党建+（次/年）", "Party+ activities per year"),
     "settings.help.theme_plus_per_year": (
-        "支部全年开展主题党日、党建+项目和党员示范岗活动达到此次数时得 100 分。",
-        "The score is 100 when a branch holds this many theme party days, Party+ projects and demonstration-post "
-        "activities a year.",
+        "支部全年开展党建+项目和党员示范岗活动达到此次数时得 100 分（主题党日单独按频次计分，不计入此项）；"
+        "按年初至今对照按月折算的目标计分。",
+        "The score is 100 when a branch holds this many Party+ projects and demonstration-post activities a "
+        "year (theme party days have their own component); judged year to date against the pro-rated target.",
     ),
     "settings.field.integrity_per_year": ("廉洁教育（次/年）", "Integrity education per year"),
     "settings.help.integrity_per_year": (
@@ -2199,9 +2241,9 @@ STRINGS: dict[str, tuple[str, str]] = {
     "relations.metric.meeting_compliance": ("三会一课完成率", "三会一课 compliance"),
     "relations.metric.attendance_rate": ("参会率", "attendance"),
     "relations.metric.service_hours_per_member": ("人均服务时长", "service hours per member"),
-    "relations.metric.theme_plus_activities": ("主题党日与党建+活动", "theme days and Party+ activities"),
+    "relations.metric.theme_plus_activities": ("党建+活动", "Party+ activities"),
     "relations.metric.integrity_activities": ("廉洁教育活动", "integrity-education activities"),
-    "relations.metric.discipline_cases": ("执纪案件", "discipline cases"),
+    "relations.metric.discipline_cases": ("四种形态及违反八项规定记录", "four-forms and Eight-point records"),
     "relations.metric.discipline_form2plus": ("第二至四种形态案件", "form 2–4 cases"),
     "relations.metric.rectification_overdue": ("逾期整改", "overdue rectifications"),
     "relations.outcome.outpatient": ("门诊患者满意度", "outpatient satisfaction"),
@@ -2402,16 +2444,31 @@ STRINGS: dict[str, tuple[str, str]] = {
     ),
     # Metrics: the index components and the panel's figures
     "component.compliance": ("三会一课", "三会一课 compliance"),
+    "component.theme_day": ("主题党日", "Theme party day"),
     "component.attendance": ("参会率", "Attendance"),
     "component.service": ("志愿服务", "Service hours"),
-    "component.theme_plus": ("主题党日与党建+", "Theme days and Party+"),
+    "component.theme_plus": ("党建+", "Party+"),
     "component.integrity": ("廉洁教育", "Integrity education"),
     "metric.party_index": ("党建指数", "Party-building index"),
     "metric.meeting_compliance": ("三会一课完成率（%）", "三会一课 compliance (%)"),
     "metric.attendance_rate": ("参会率（%）", "Attendance rate (%)"),
     "metric.service_hours_per_member": ("人均服务时长（小时）", "Service hours per member"),
-    "metric.theme_plus_activities": ("主题党日与党建+活动（次）", "Theme days and Party+ activities"),
+    "metric.theme_plus_activities": ("党建+活动（次）", "Party+ activities"),
     "metric.integrity_activities": ("廉洁教育活动（次）", "Integrity-education activities"),
+    "metric.theme_day_compliance": ("主题党日完成率（%）", "Theme party day compliance (%)"),
+    "metric.ytd_service_hours_per_member": ("年初至今人均服务时长（小时）", "Service hours per member, year to date"),
+    "metric.ytd_theme_plus_activities": ("年初至今党建+活动（次）", "Party+ activities, year to date"),
+    "metric.ytd_integrity_activities": ("年初至今廉洁教育活动（次）", "Integrity-education activities, year to date"),
+    "metric.discipline_forms_persons": ("运用“四种形态”处理（人次）", "Handled by the four forms (person-times)"),
+    "metric.discipline_filed": ("立案审查调查（件）", "Cases placed on file (立案)"),
+    "unit.points": ("{value} 分", "{value} pts"),
+    "unit.pp": ("{value} 个百分点", "{value} pp"),
+    "unit.person_times": ("{value} 人次", "{value} person-times"),
+    "unit.cases": ("{value} 件", "{value} cases"),
+    "unit.items": ("{value} 项", "{value} items"),
+    "unit.records": ("{value} 条", "{value} records"),
+    "unit.hours": ("{value} 小时", "{value} h"),
+    "unit.branches": ("{value} 个", "{value} branches"),
     "metric.satisfaction_outpatient": ("门诊患者满意度", "Outpatient satisfaction"),
     "metric.satisfaction_inpatient": ("住院患者满意度", "Inpatient satisfaction"),
     "metric.satisfaction_staff": ("医务人员满意度", "Staff satisfaction"),
@@ -2419,10 +2476,14 @@ STRINGS: dict[str, tuple[str, str]] = {
     "metric.n_inpatient": ("住院受访人数", "Inpatient respondents"),
     "metric.n_staff": ("医务人员受访人数", "Staff respondents"),
     "metric.discipline_records": ("纪检监察记录（条）", "Discipline records"),
-    "metric.discipline_cases": ("执纪案件（四种形态及违反八项规定）", "Cases (four forms and Eight-point violations)"),
+    "metric.discipline_cases": (
+        "四种形态及违反八项规定记录（条）：逐条计数，第一种形态的谈话函询也在其内，不是“执纪案件”",
+        "Records of the four forms and Eight-point violations, counted per record (first-form talks included: "
+        "not “cases”)",
+    ),
     "metric.discipline_form2plus": ("第二至四种形态（件）", "Forms 2–4 cases"),
     "metric.discipline_complaints": ("信访与投诉（件）", "Petitions and complaints"),
-    "metric.cases_per_100_staff": ("每百名职工案件数", "Cases per 100 staff"),
+    "metric.cases_per_100_staff": ("每百名职工四种形态及违反八项规定记录数（条）", "Such records per 100 staff"),
     "metric.rectification_required": ("需整改（项）", "Rectifications required"),
     "metric.rectification_on_time": ("按期整改（项）", "Completed on time"),
     "metric.rectification_late": ("逾期完成（项）", "Completed late"),
@@ -2758,3 +2819,9 @@ def p_phrase(p: float) -> str:
 
 def label(member: LabelledEnum, lang: str = DEFAULT_LANGUAGE) -> str:
     return member.label(lang)
+
+
+def unit(value: str, name: str, lang: str = DEFAULT_LANGUAGE) -> str:
+    """`value` (already formatted) with its unit `name` (points, pp, person_times, cases, items, records,
+    hours, branches): "72.3 分", "+2.0 个百分点", "37 人次"; "—" stays bare."""
+    return value if value in ("—", "") else t(f"unit.{name}", lang, value=value)
