@@ -1375,7 +1375,7 @@ STRINGS: dict[str, tuple[str, str]] = {
         "点击图例可隐藏或显示某一类。",
         "Click a legend entry to hide or show a category.",
     ),
-    "discipline.forms.title": ("四种形态（按期间）", "The four forms by period"),
+    "discipline.forms.title": ("运用“四种形态”处理人次（按期间）", "Four forms by period (person-times)"),
     "discipline.forms.help": (
         "第一种形态：批评教育、谈话函询；第二种：轻处分、组织调整；第三种：重处分、重大职务调整；第四种：严重违纪涉嫌违法、立案审查。",
         "First form: criticism, talks and letters of inquiry; second: light sanctions, organisational "
@@ -1392,9 +1392,11 @@ STRINGS: dict[str, tuple[str, str]] = {
     "discipline.rect.none": ("所选范围内没有需要整改的事项。", "No rectification was required in the chosen scope."),
     "discipline.departments.title": ("各科室情况", "By department"),
     "discipline.departments.help": (
-        "所选期间合计；每百名职工案件数 = 案件数 × 100 ÷ 职工数；平均整改用时 = 已完成整改的用时合计 ÷ 已完成项数。",
-        "Totals over the chosen periods; cases per 100 staff = cases × 100 ÷ staff; mean days to close = days "
-        "taken by the completed rectifications ÷ their number.",
+        "所选期间合计；四种形态按人次计（每条记录所涉人员去重），立案审查调查按件计（第三、四种形态）；"
+        "每百名职工记录数 = 四种形态及违反八项规定记录数 × 100 ÷ 职工数；平均整改用时 = 已完成整改的用时合计 ÷ 已完成项数。",
+        "Totals over the chosen periods; the four forms in person-times (each record's distinct persons), cases "
+        "placed on file (forms 3–4) in cases; records per 100 staff = four-forms and Eight-point records × 100 ÷ "
+        "staff; mean days to close = days taken by the completed rectifications ÷ their number.",
     ),
     "discipline.ledger.title": ("整改台账：逾期未完成", "Rectification ledger: overdue items"),
     "discipline.ledger.caption": (
@@ -1423,13 +1425,13 @@ STRINGS: dict[str, tuple[str, str]] = {
     "col.category": ("科室类别", "Category"),
     "col.staff": ("职工数", "Staff"),
     "col.period": ("期间", "Period"),
-    "col.records": ("记录数", "Records"),
+    "col.records": ("记录数（条）", "Records"),
     "col.cases": ("四种形态及违反八项规定记录（条）", "Four-forms and Eight-point records"),
     "col.forms_persons": ("运用“四种形态”处理（人次）", "Four forms (person-times)"),
     "col.form1_persons": ("第一种形态（人次）", "First form (person-times)"),
     "col.filed": ("立案审查调查（件）", "Placed on file (cases)"),
-    "col.form2plus": ("第二至四种形态", "Forms 2–4"),
-    "col.complaints": ("信访投诉", "Complaints"),
+    "col.form2plus": ("第二至四种形态记录（条）", "Forms 2–4 records"),
+    "col.complaints": ("信访投诉（件）", "Complaints"),
     "col.cases_per_100": ("每百名职工记录数（条）", "Records per 100 staff"),
     "col.required": ("需整改", "Rectification required"),
     "col.on_time": ("按期完成", "On time"),
