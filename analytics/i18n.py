@@ -2003,16 +2003,20 @@ STRINGS: dict[str, tuple[str, str]] = {
     # Party page (党建)
     "party.title": ("党建", "Party building"),
     "party.index_caption": (
-        "**党建指数（0–100）** 是五项得分的加权平均：{weights}（缺少数据的一项不计入）。三会一课得分 = 各类会议"
-        " min(实开 ÷ 应开, 1) 的平均；参会率 = 组织生活会议（三会一课、主题党日、组织生活会）的实到 ÷ 应到；志愿服务（人均服务时长）、主题党日与党建+、廉洁教育"
-        "按年度目标（每名党员 {service} 小时、{theme} 次、{integrity} 次）折算到每期计分，封顶 100。"
+        "**党建指数（0–100 分）** 是六项得分的加权平均：{weights}（缺少数据的一项不计入）。三会一课得分 = 支部党员大会、"
+        "支委会、党小组会、党课四类会议 min(实开 ÷ 应开, 1) 的平均；主题党日不属三会一课，单独按 min(实开 ÷ 应开, 1) 计分；"
+        "参会率 = 组织生活会议（三会一课、主题党日、组织生活会）的实到 ÷ 应到；志愿服务（人均服务时长）、党建+、廉洁教育"
+        "是年度目标（每名党员 {service} 小时、{theme} 次、{integrity} 次），按年初至今累计对照按月折算的目标计分"
+        "（如年度 2 次，二季度末应达 1 次），封顶 100。"
         "{green} 分及以上为良好，{amber} 分及以上为关注，低于 {amber} 分为预警。全院和多支部的数字按党员人数加权。",
-        "**The party-building index (0–100)** is the weighted mean of five component scores: {weights} (a component "
-        "without data drops out). 三会一课 scores the mean over meeting types of min(held ÷ required, 1); "
-        "attendance = attended ÷ expected at organisational-life meetings (三会一课, theme party days, "
-        "organisational life meetings); service hours per member, theme days and Party+, and integrity "
-        "education score against yearly targets ({service} hours per member, {theme} and {integrity} activities) "
-        "scaled to the period, capped at 100. Green from {green}, amber from {amber}, red below {amber}. "
+        "**The party-building index (0–100 points)** is the weighted mean of six component scores: {weights} (a "
+        "component without data drops out). 三会一课 scores the mean of min(held ÷ required, 1) over its four "
+        "meetings (branch general meeting, committee, party group, party lecture); the theme party day is not one "
+        "of them and scores min(held ÷ required, 1) on its own; attendance = attended ÷ expected at "
+        "organisational-life meetings (三会一课, theme party days, organisational life meetings); service hours "
+        "per member, Party+ and integrity education have yearly targets ({service} hours per member, {theme} and "
+        "{integrity} activities), judged year to date against the target pro-rated to the months elapsed (2 a "
+        "year: 1 due by the end of Q2), capped at 100. Green from {green}, amber from {amber}, red below {amber}. "
         "Hospital and multi-branch figures weight branches by their party members.",
     ),
     "party.settings_link": (
@@ -2040,7 +2044,35 @@ STRINGS: dict[str, tuple[str, str]] = {
     "party.kpi.attendance": ("参会率", "Attendance rate"),
     "party.kpi.service": ("人均服务时长", "Service h/member"),
     "party.kpi.red": ("预警支部", "Branches in red"),
-    "party.kpi.red_value": ("{red} / {total}", "{red} of {total}"),
+    "party.kpi.red_value": ("{red} / {total} 个", "{red} of {total} branches"),
+    "party.kpi.compliance_help": (
+        "三会一课：支部党员大会、支委会、党小组会、党课；主题党日不在其内，单独统计。",
+        "三会一课: branch general meeting, committee meeting, party group meeting, party lecture; the theme party "
+        "day is not one of them and is counted on its own.",
+    ),
+    "party.meetings.definition": (
+        "三会一课完成率只计支部党员大会、支委会、党小组会和党课四类；主题党日（每月一次）单独计算完成率并作为党建指数的"
+        "单独一项；组织生活会、民主评议党员按年评估。下图列出本期要求的全部会议。",
+        "三会一课 compliance counts only the branch general meeting, committee meeting, party group meeting and "
+        "party lecture; the theme party day (monthly) has its own compliance and its own index component; the "
+        "organisational life meeting and democratic appraisal are assessed per year. The charts list every "
+        "meeting required this period.",
+    ),
+    "party.six.help": (
+        "“六提升”工作法（中日友好医院党委）：提升领导力（把方向、管大局，政治领导）、向心力（思想引领）、"
+        "战斗力（组织建设）、凝聚力（作风：以患者为中心、医院文化、关爱职工）、执行力（纪律）、内驱力（制度建设）。",
+        "The “six improvements” (六提升) working method of the China-Japan Friendship Hospital's party committee: "
+        "leadership (political leadership), centripetal force (ideological leadership), combat effectiveness "
+        "(organisation), cohesion (work style: patients first, hospital culture, care for staff), execution "
+        "(discipline) and internal drive (institutions).",
+    ),
+    "party.six.explained": (
+        "六提升：领导力（政治领导）· 向心力（思想引领）· 战斗力（组织建设）· 凝聚力（作风建设）· 执行力（纪律建设）· "
+        "内驱力（制度建设）。每项活动可在台账中标注其中一项。",
+        "Six improvements (六提升): leadership (political) · centripetal force (ideological) · combat effectiveness "
+        "(organisation) · cohesion (work style) · execution (discipline) · internal drive (institutions). An "
+        "activity may be tagged with one in the ledger.",
+    ),
     "party.kpi.help": (
         "{scope}，按党员人数加权；箭头为与上期（{previous}）相比的变化。",
         "{scope}, weighted by party members; the arrow shows the change vs the previous period ({previous}).",
@@ -2057,8 +2089,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     "party.trend.unit": ("查看", "Show"),
     "party.trend.hospital": ("全院（所选范围）", "Hospital (chosen scope)"),
     "party.trend.caption": (
-        "粗线为党建指数，虚线为五项得分（0–100）。",
-        "The thick line is the index, the dotted lines its five component scores (0–100).",
+        "粗线为党建指数，虚线为六项得分（0–100 分）。",
+        "The thick line is the index, the dotted lines its six component scores (0–100 points).",
     ),
     "party.heatmap.title": ("各党支部党建指数（按期间）", "Index by branch and period"),
     "party.components.title": (
@@ -2066,8 +2098,11 @@ STRINGS: dict[str, tuple[str, str]] = {
         "Health check: component scores by branch ({period})",
     ),
     "party.components.caption": (
-        "每项先给出 0–100 的得分，后面一列是它的原始数字。评级按党建指数。",
-        "Each component shows its 0–100 score, then the raw figure behind it. The rating is the index's.",
+        "每项先给出 0–100 分的得分，后面一列是它的依据；志愿服务、党建+、廉洁教育的依据为年初至今的累计，"
+        "对照按月折算的年度目标计分。评级按党建指数。",
+        "Each component shows its 0–100 score, then the figure behind it; for service, Party+ and integrity "
+        "education that is the year-to-date total, scored against the pro-rated yearly target. The rating is the "
+        "index's.",
     ),
     "party.col.branch": ("党支部", "Party branch"),
     "party.col.department": ("科室", "Department"),
