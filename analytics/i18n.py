@@ -2243,6 +2243,12 @@ STRINGS: dict[str, tuple[str, str]] = {
     "sat.col.delta": ("较上期", "Change"),
     "sat.col.p": ("p 值", "p-value"),
     "sat.col.test": ("检验方法", "Test"),
+    "sat.tests.detail": ("检验方法明细", "Which test gave each p"),
+    "sat.tests.caption": (
+        "上表的 p 值来自以下检验：两期都是逐条答卷时用 Welch t 检验，涉及科室汇总时用 z 检验。下载的表格也含这两列。",
+        "The p values above come from these tests: Welch's t-test when both periods are individual responses, a "
+        "z-test when department aggregates are involved. The downloads carry these columns too.",
+    ),
     "sat.col.yoy": ("较去年同期", "Change year on year"),
     "sat.col.p_yoy": ("p 值（同比）", "p-value (year on year)"),
     "sat.col.test_yoy": ("检验方法（同比）", "Test (year on year)"),
