@@ -237,7 +237,8 @@ def downloads(
     sheet: str | None = None,
     on_download: Callable[[str], None] | None = None,
 ) -> None:
-    """CSV and Excel download buttons for exactly the table shown (formula cells neutralised); `labels`
+    """CSV and Excel download buttons for the table (as shown, or with the detail columns `table()` adds; formula
+    cells neutralised); `labels`
     (CSV, Excel) replace the usual button texts, `sheet` names the worksheet (default: `name`).
     `on_download(file name)` runs at each download (the audit trail of discipline data)."""
     row = st.container(horizontal=True)
