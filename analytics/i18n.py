@@ -207,9 +207,10 @@ STRINGS: dict[str, tuple[str, str]] = {
         "be checked against a known truth:",
     ),
     "about.demo.compliance": (
-        "住院患者满意度随所属支部上一季度“三会一课”完成率上升：完成率每高 10 个百分点，满意度高 0.8 分（滞后 1 个季度）。",
-        "Inpatient satisfaction rises with the branch's 三会一课 compliance of the previous quarter: "
-        "+0.8 points per 10 percentage points (lag 1 quarter).",
+        "住院患者满意度随所属支部上一季度“三会一课”（支部党员大会、支委会、党小组会、党课，不含主题党日）完成率上升："
+        "完成率每高 10 个百分点，满意度高 0.8 分（滞后 1 个季度）。",
+        "Inpatient satisfaction rises with the branch's 三会一课 compliance (its four meetings, not the theme "
+        "party day) of the previous quarter: +0.8 points per 10 percentage points (lag 1 quarter).",
     ),
     "about.demo.service": (
         "门诊患者满意度随所属支部当季人均志愿服务时长上升：每人均多 1 小时，满意度高 1.0 分（同季度）。",
@@ -1739,9 +1740,10 @@ STRINGS: dict[str, tuple[str, str]] = {
     "settings.col.default": ("默认", "Default"),
     "settings.weights.title": ("党建指数权重", "Party-building index weights"),
     "settings.weights.caption": (
-        "五项得分的相对权重，无需加总为 100：指数 = Σ(权重 × 得分) ÷ Σ权重；某项本期没有数据时不计入。权重为 0 的项不计入指数。"
-        "每项 0–100，至少一项大于 0。",
-        "Relative weights of the five scores; they need not add up to 100: index = Σ(weight × score) ÷ Σweights, "
+        "六项得分的相对权重（默认 35/10/20/15/10/10，合计 100），无需加总为 100：指数 = Σ(权重 × 得分) ÷ Σ权重；"
+        "某项本期没有数据时不计入。权重为 0 的项不计入指数。每项 0–100，至少一项大于 0。",
+        "Relative weights of the six scores (default 35/10/20/15/10/10, 100 in all); they need not add up to 100: "
+        "index = Σ(weight × score) ÷ Σweights, "
         "leaving out a component without data. A weight of 0 leaves the component out. Each is 0 to 100, at "
         "least one above 0.",
     ),
@@ -1752,10 +1754,12 @@ STRINGS: dict[str, tuple[str, str]] = {
     "settings.frequencies.title": ("组织生活最低频次", "Required meeting frequencies"),
     "settings.frequencies.caption": (
         "每类会议每月、每季度或每年至少召开的次数（依据《中国共产党支部工作条例（试行）》）；次数为 0 表示不作要求。"
-        "三会一课完成率只考核要求周期不长于统计周期的会议，例如按月统计时不考核每季度、每年的会议。",
+        "三会一课完成率只计支部党员大会、支委会、党小组会、党课，且只考核要求周期不长于统计周期的会议，例如按月统计时不考核"
+        "每季度、每年的会议；主题党日单独计算完成率。",
         "How many times each meeting must be held per month, quarter or year (Regulations on the Work of Party "
-        "Branches); 0 means not required. Compliance assesses only the meetings whose period fits in the chosen "
-        "grain: by month, quarterly and yearly meetings are not assessed.",
+        "Branches); 0 means not required. 三会一课 compliance counts only its four meetings whose period fits in "
+        "the chosen grain (by month, quarterly and yearly meetings are not assessed); the theme party day has "
+        "its own compliance.",
     ),
     "settings.count": ("{meeting}：次数", "{meeting}: times"),
     "settings.per": ("每", "per"),
@@ -1781,9 +1785,10 @@ STRINGS: dict[str, tuple[str, str]] = {
     "settings.warnings.title": ("风险预警阈值", "Warning thresholds"),
     "settings.field.service_hours_per_member_year": ("人均志愿服务（小时/年）", "Service hours per member per year"),
     "settings.help.service_hours_per_member_year": (
-        "志愿服务、义诊、健康科普的人均时长（小时 × 参加人数 ÷ 党员数）达到此值时“志愿服务”得 100 分。",
+        "志愿服务、义诊、健康科普的人均时长（小时 × 参加人数 ÷ 党员数）全年达到此值时“志愿服务”得 100 分；"
+        "按年初至今对照按月折算的目标计分。",
         "The “service hours” score is 100 when hours × attendees of volunteer services, free clinics and health "
-        "education per party member reach this.",
+        "education per party member reach this in a year; judged year to date against the pro-rated target.",
     ),
     "settings.field.theme_plus_per_year": ("党建+（次/年）", "Party+ activities per year"),
     "settings.help.theme_plus_per_year": (
@@ -1794,8 +1799,9 @@ STRINGS: dict[str, tuple[str, str]] = {
     ),
     "settings.field.integrity_per_year": ("廉洁教育（次/年）", "Integrity education per year"),
     "settings.help.integrity_per_year": (
-        "支部全年开展警示教育和廉政谈话达到此次数时得 100 分。",
-        "The score is 100 when a branch holds this many warning-education and integrity-talk activities a year.",
+        "支部全年开展警示教育和廉政谈话达到此次数时得 100 分；按年初至今对照按月折算的目标计分（如 2 次/年，二季度末应达 1 次）。",
+        "The score is 100 when a branch holds this many warning-education and integrity-talk activities a year; "
+        "judged year to date against the pro-rated target (2 a year: 1 due by the end of Q2).",
     ),
     "settings.relations.title": ("关联分析", "Relations analysis"),
     "settings.relations.caption": (
