@@ -1351,7 +1351,6 @@ STRINGS: dict[str, tuple[str, str]] = {
     "discipline.kpi.filed": ("立案审查调查", "Cases placed on file (立案)"),
     "discipline.kpi.form2plus": ("第二至四种形态", "Forms 2–4"),
     "discipline.kpi.complaints": ("信访与投诉", "Complaints"),
-    "discipline.kpi.form1_share": ("第一种形态占比", "First form's share"),
     "discipline.kpi.overdue": ("逾期未整改", "Overdue now"),
     "discipline.kpi.overdue_help": (
         "截至 {as_of} 仍在整改中且已过期限的事项数，见下方整改台账。",
@@ -1710,7 +1709,11 @@ STRINGS: dict[str, tuple[str, str]] = {
     "overview.col.index": ("党建指数", "Index"),
     "overview.col.rating": ("评级", "Rating"),
     "overview.col.score": ("{component}得分", "{component} score"),
-    "overview.col.figure": ("{component}实际值", "{component} figure"),
+    "overview.col.figure": (
+        "{component}实际值（年度目标项为年初至今）",
+        "{component} figure (year to date for yearly targets)",
+    ),
+    "overview.col.due": ("{component}年初至今应达", "{component} due year to date"),
     "overview.figure.percent": ("{value:.0f}%", "{value:.0f}%"),
     "overview.figure.hours": ("{value:.1f} 小时/人", "{value:.1f} h/member"),
     "overview.figure.count": ("{value:.0f} 次", "{value:.0f} held"),
@@ -2570,9 +2573,9 @@ STRINGS: dict[str, tuple[str, str]] = {
         "(p {p}; {tested} changes tested this period, q {q} after correcting for them; {n} respondents).",
     ),
     "risk.serious_discipline": (
-        "{name}本期有 {n} 件第二种及以上形态案件（第二种形态 {form2} 件，第三、四种形态 {heavy} 件）。",
-        "{name}: {n} case(s) handled by the second or a heavier form this period ({form2} second form, "
-        "{heavy} third or fourth).",
+        "{name}本期有 {n} 条第二种及以上形态记录（第二种形态 {form2} 条，第三、四种形态即立案审查调查 {heavy} 件）。",
+        "{name}: {n} record(s) of the second or a heavier form this period ({form2} second form, {heavy} third "
+        "or fourth, i.e. placed on file).",
     ),
     "risk.rectification_overdue": (
         "{name}有 {n} 项整改逾期未完成（截至 {as_of}），最长逾期 {days} 天。",

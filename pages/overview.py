@@ -382,4 +382,6 @@ else:
         plain[t("overview.col.score", L, component=names[c])] = card[c].round(1)
         plain[f"{names[c]} {t('overview.col.rating', L)}"] = card[f"{c}_rag"].map(rating)
         plain[t("overview.col.figure", L, component=names[c])] = card[f"{c}_value"].round(2)
+        if card[f"{c}_target"].notna().any():  # a yearly target: what was due by now (pro-rated)
+            plain[t("overview.col.due", L, component=names[c])] = card[f"{c}_target"].round(2)
     downloads(plain, t("overview.scorecard.file", L), key="scorecard_download")
