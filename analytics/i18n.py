@@ -2296,7 +2296,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "relations.metric.theme_plus_activities": ("党建+活动", "Party+ activities"),
     "relations.metric.integrity_activities": ("廉洁教育活动", "integrity-education activities"),
     "relations.metric.discipline_cases": ("四种形态及违反八项规定记录", "four-forms and Eight-point records"),
-    "relations.metric.discipline_form2plus": ("第二至四种形态案件", "form 2–4 cases"),
+    "relations.metric.discipline_form2plus": ("第二至四种形态记录", "form 2–4 records"),
     "relations.metric.rectification_overdue": ("逾期整改", "overdue rectifications"),
     "relations.outcome.outpatient": ("门诊患者满意度", "outpatient satisfaction"),
     "relations.outcome.inpatient": ("住院患者满意度", "inpatient satisfaction"),
@@ -2533,7 +2533,7 @@ STRINGS: dict[str, tuple[str, str]] = {
         "Records of the four forms and Eight-point violations, counted per record (first-form talks included: "
         "not “cases”)",
     ),
-    "metric.discipline_form2plus": ("第二至四种形态（件）", "Forms 2–4 cases"),
+    "metric.discipline_form2plus": ("第二至四种形态记录（条）", "Forms 2–4 records"),
     "metric.discipline_complaints": ("信访与投诉（件）", "Petitions and complaints"),
     "metric.cases_per_100_staff": ("每百名职工四种形态及违反八项规定记录数（条）", "Such records per 100 staff"),
     "metric.rectification_required": ("需整改（项）", "Rectifications required"),
