@@ -28,9 +28,10 @@ How the data is made:
 Planted relations (`PLANTED`, checked by `tests/test_demo.py` with an independent pandas/scipy computation on
 the source that counts in each quarter, aggregates before 2024Q3 and responses after):
 1. **Inpatient satisfaction rises with the branch's 三会一课 compliance of the previous quarter (lag 1):**
-   +0.8 points per 10 percentage points of compliance. Compliance is the mean, over the five meeting types
-   required at least quarterly (支部委员会会议, 党小组会 and 主题党日 monthly; 支部党员大会 and 党课
-   quarterly), of min(held ÷ required, 1) in the quarter.
+   +0.8 points per 10 percentage points of compliance. Compliance is the mean, over the four meetings of
+   三会一课 (支部委员会会议 and 党小组会 monthly; 支部党员大会 and 党课 quarterly), of min(held ÷ required, 1)
+   in the quarter. The theme party day (主题党日, monthly) is held with the same engagement but is not part
+   of 三会一课 and carries no planted effect of its own.
 2. **Outpatient satisfaction rises with the branch's service hours per member in the same quarter
    (lag 0):** +1.0 point per service hour per member.
 3. **Staff satisfaction has no relation** to any party-building metric (the planted null).
@@ -55,6 +56,7 @@ from analytics.privacy import pseudonymise
 from analytics.schema import (
     PATIENT_ITEMS,
     STAFF_ITEMS,
+    THREE_MEETINGS_ONE_LESSON,
     ActivityType,
     DepartmentCategory,
     DisciplineCategory,
@@ -231,7 +233,8 @@ NAMES_PERSONS = frozenset(
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗"
 GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰"
 
-# Monthly-required and quarterly-required meetings: the five that define quarterly compliance.
+# Monthly-required and quarterly-required meetings held every quarter; all but the theme party day are 三会一课,
+# the four that define the planted compliance.
 MONTHLY_MEETINGS = (
     ActivityType.BRANCH_COMMITTEE_MEETING,
     ActivityType.PARTY_GROUP_MEETING,
@@ -322,7 +325,7 @@ def _activities(branches: pd.DataFrame, quarters: pd.DatetimeIndex, rng: np.rand
     engagement = np.clip(_latent(rng, n_b, n_q, 0.55, 0.92, 0.14), 0.15, 1.0)
     service = np.clip(_latent(rng, n_b, n_q, 0.4, 1.6, 0.35), 0.05, None)
     rows: list[tuple] = []
-    held = np.zeros((n_b, n_q))  # summed min(held/required, 1) over the five meeting types
+    held = np.zeros((n_b, n_q))  # summed min(held/required, 1) over the four meetings of 三会一课
     service_person_hours = np.zeros((n_b, n_q))
     members = branches["member_count"].to_numpy()
 
@@ -355,7 +358,8 @@ def _activities(branches: pd.DataFrame, quarters: pd.DatetimeIndex, rng: np.rand
                         months_held += 1
                         day = start + pd.DateOffset(months=month, days=int(rng.integers(0, 27)))
                         add(b, day, kind, TOPICS[rng.integers(len(TOPICS))], attend_p, _hours(rng))
-                held[b, q] += min(months_held / 3, 1.0)
+                if kind in THREE_MEETINGS_ONE_LESSON:
+                    held[b, q] += min(months_held / 3, 1.0)
             for kind in QUARTERLY_MEETINGS:
                 times = int(rng.random() < e) + int(rng.random() < 0.1 * e)
                 for _ in range(times):
@@ -400,7 +404,7 @@ def _activities(branches: pd.DataFrame, quarters: pd.DatetimeIndex, rng: np.rand
     activities = activities.sort_values(["activity_date", "branch_code", "activity_type"], kind="stable")
     activities.insert(0, "activity_id", np.arange(1, len(activities) + 1))
     realised = {
-        "compliance": 100 * held / (len(MONTHLY_MEETINGS) + len(QUARTERLY_MEETINGS)),
+        "compliance": 100 * held / len(THREE_MEETINGS_ONE_LESSON),
         "hours_per_member": service_person_hours / members[:, None],
         "branch_index": {code: i for i, code in enumerate(branches["branch_code"])},
     }

@@ -10,7 +10,9 @@ lets the discipline office (纪委) see them.
 * `rectification_status`: on time / late / completed without a date / open / overdue totals: with the items
   not required, every record is exactly one of them (`queries.RECTIFICATION_STATES`), so the five add up to
   the rectifications required.
-* `form1_share`: the first form's share of the four forms (第一种形态成为常态: a high share is expected).
+* `form1_share`: the first form's share of the four forms in person-times (第一种形态成为常态: a high share is
+  expected). The four forms are counted in 人次 (`metrics`: distinct persons per record), 立案 in 件.
+* `form_person_counts`: 人次 per period and form (long), for the four-forms bars.
 * `ledger_rows`: the overdue ledger (整改台账) cut to the category and branch filters or to one department.
 * `counts_table`, `ledger_table`: the same frames as shown and downloaded, labelled in the user's language.
 """
@@ -37,6 +39,9 @@ STATUS = (
     "rectification_overdue",
 )
 TABLE_COUNTS = (
+    "discipline_forms_persons",
+    "discipline_persons_form_1",
+    "discipline_filed",
     "discipline_records",
     "discipline_cases",
     "discipline_form2plus",
@@ -101,9 +106,19 @@ def rectification_status(frame: pd.DataFrame) -> pd.Series:
     return frame[list(STATUS)].sum().astype("int64")
 
 
+def form_person_counts(frame: pd.DataFrame) -> pd.DataFrame:
+    """人次 per period and form: columns period, period_start, category (form_1 … form_4), records (人次)."""
+    wide = frame.groupby(PERIOD_KEYS, sort=True)[[f"discipline_persons_{c}" for c in FORMS]].sum()
+    wide.columns = list(FORMS)
+    long = wide.reset_index().melt(id_vars=PERIOD_KEYS, var_name="category", value_name="records")
+    long["records"] = long["records"].astype("int64")
+    return long
+
+
 def form1_share(frame: pd.DataFrame) -> float | None:
-    """The first form's share (0–1) of all four-forms cases in `frame`; None without any."""
-    forms = frame[[f"discipline_{c}" for c in FORMS]].sum()
+    """The first form's share (0–1) of the person-times (人次) handled by the four forms in `frame`; None
+    without any."""
+    forms = frame[[f"discipline_persons_{c}" for c in FORMS]].sum()
     total = float(forms.sum())
     return float(forms.iloc[0]) / total if total else None
 
@@ -132,6 +147,9 @@ def _ratio(numerator: pd.Series, denominator: pd.Series) -> pd.Series:
 # --- Tables for people: columns named in the user's language, labels instead of codes, no persons ----------
 
 COUNT_LABELS = {
+    "discipline_forms_persons": "col.forms_persons",
+    "discipline_persons_form_1": "col.form1_persons",
+    "discipline_filed": "col.filed",
     "discipline_records": "col.records",
     "discipline_cases": "col.cases",
     "discipline_form2plus": "col.form2plus",

@@ -207,9 +207,10 @@ STRINGS: dict[str, tuple[str, str]] = {
         "be checked against a known truth:",
     ),
     "about.demo.compliance": (
-        "住院患者满意度随所属支部上一季度“三会一课”完成率上升：完成率每高 10 个百分点，满意度高 0.8 分（滞后 1 个季度）。",
-        "Inpatient satisfaction rises with the branch's 三会一课 compliance of the previous quarter: "
-        "+0.8 points per 10 percentage points (lag 1 quarter).",
+        "住院患者满意度随所属支部上一季度“三会一课”（支部党员大会、支委会、党小组会、党课，不含主题党日）完成率上升："
+        "完成率每高 10 个百分点，满意度高 0.8 分（滞后 1 个季度）。",
+        "Inpatient satisfaction rises with the branch's 三会一课 compliance (its four meetings, not the theme "
+        "party day) of the previous quarter: +0.8 points per 10 percentage points (lag 1 quarter).",
     ),
     "about.demo.service": (
         "门诊患者满意度随所属支部当季人均志愿服务时长上升：每人均多 1 小时，满意度高 1.0 分（同季度）。",
@@ -1345,14 +1346,11 @@ STRINGS: dict[str, tuple[str, str]] = {
         "office only.",
     ),
     "discipline.kpi.records": ("纪检监察记录", "Discipline records"),
-    "discipline.kpi.cases": ("执纪案件", "Cases"),
-    "discipline.kpi.cases_help": (
-        "四种形态及违反八项规定的案件数；每百名职工 {rate} 件。",
-        "Four-forms cases and Eight-point Regulation violations; {rate} per 100 staff.",
-    ),
+    "discipline.kpi.forms": ("运用“四种形态”处理", "Handled by the four forms"),
+    "discipline.kpi.form1": ("其中第一种形态", "Of which first form"),
+    "discipline.kpi.filed": ("立案审查调查", "Cases placed on file (立案)"),
     "discipline.kpi.form2plus": ("第二至四种形态", "Forms 2–4"),
     "discipline.kpi.complaints": ("信访与投诉", "Complaints"),
-    "discipline.kpi.form1_share": ("第一种形态占比", "First form's share"),
     "discipline.kpi.overdue": ("逾期未整改", "Overdue now"),
     "discipline.kpi.overdue_help": (
         "截至 {as_of} 仍在整改中且已过期限的事项数，见下方整改台账。",
@@ -1361,23 +1359,23 @@ STRINGS: dict[str, tuple[str, str]] = {
     "discipline.form1_norm": (
         "**第一种形态成为常态。** 谈话提醒、批评教育、函询用得多，说明问题在萌芽时就得到处理，"
         "因此第一种形态在四种形态中占比高是预期的、健康的信号；第二至四种形态占比上升才需要关注。"
-        "所选范围内第一种形态占四种形态的 **{share}**（{form1} / {forms} 件）。",
+        "所选范围内第一种形态占四种形态的 **{share}**（{form1} / {forms} 人次）。",
         "**First form as the norm (第一种形态成为常态).** Frequent reminder talks, criticism and letters of "
         "inquiry mean problems are caught early, so a high share of the first form among the four forms is "
         "expected and healthy; a rising share of forms 2–4 is what needs attention. In the chosen scope the "
-        "first form is **{share}** of the four forms ({form1} of {forms} cases).",
+        "first form is **{share}** of the four forms ({form1} of {forms} person-times).",
     ),
     "discipline.form1_none": (
-        "**第一种形态成为常态**：第一种形态在四种形态中占比高是预期的。所选范围内没有四种形态案件。",
-        "**First form as the norm**: a high share of the first form among the four forms is expected. There "
-        "are no four-forms cases in the chosen scope.",
+        "**第一种形态成为常态**：第一种形态在四种形态中占比高是预期的。所选范围内没有运用四种形态处理的记录。",
+        "**First form as the norm**: a high share of the first form among the four forms is expected. Nobody "
+        "was handled by the four forms in the chosen scope.",
     ),
     "discipline.by_category.title": ("各类记录（按期间）", "Records by category and period"),
     "discipline.by_category.help": (
         "点击图例可隐藏或显示某一类。",
         "Click a legend entry to hide or show a category.",
     ),
-    "discipline.forms.title": ("四种形态（按期间）", "The four forms by period"),
+    "discipline.forms.title": ("运用“四种形态”处理人次（按期间）", "Four forms by period (person-times)"),
     "discipline.forms.help": (
         "第一种形态：批评教育、谈话函询；第二种：轻处分、组织调整；第三种：重处分、重大职务调整；第四种：严重违纪涉嫌违法、立案审查。",
         "First form: criticism, talks and letters of inquiry; second: light sanctions, organisational "
@@ -1394,9 +1392,11 @@ STRINGS: dict[str, tuple[str, str]] = {
     "discipline.rect.none": ("所选范围内没有需要整改的事项。", "No rectification was required in the chosen scope."),
     "discipline.departments.title": ("各科室情况", "By department"),
     "discipline.departments.help": (
-        "所选期间合计；每百名职工案件数 = 案件数 × 100 ÷ 职工数；平均整改用时 = 已完成整改的用时合计 ÷ 已完成项数。",
-        "Totals over the chosen periods; cases per 100 staff = cases × 100 ÷ staff; mean days to close = days "
-        "taken by the completed rectifications ÷ their number.",
+        "所选期间合计；四种形态按人次计（每条记录所涉人员去重），立案审查调查按件计（第三、四种形态）；"
+        "每百名职工记录数 = 四种形态及违反八项规定记录数 × 100 ÷ 职工数；平均整改用时 = 已完成整改的用时合计 ÷ 已完成项数。",
+        "Totals over the chosen periods; the four forms in person-times (each record's distinct persons), cases "
+        "placed on file (forms 3–4) in cases; records per 100 staff = four-forms and Eight-point records × 100 ÷ "
+        "staff; mean days to close = days taken by the completed rectifications ÷ their number.",
     ),
     "discipline.ledger.title": ("整改台账：逾期未完成", "Rectification ledger: overdue items"),
     "discipline.ledger.caption": (
@@ -1414,7 +1414,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "discipline.status.undated": ("已整改（无完成日期）", "Completed, no date"),
     "chart.period": ("期间", "Period"),
     "chart.records": ("记录数（条）", "Records"),
-    "chart.cases": ("案件数（件）", "Cases"),
+    "chart.cases": ("人次", "Person-times"),
     "chart.category": ("类别", "Category"),
     "chart.items": ("事项数（项）", "Items"),
     "chart.score": ("得分（0–100）", "Score (0–100)"),
@@ -1425,11 +1425,14 @@ STRINGS: dict[str, tuple[str, str]] = {
     "col.category": ("科室类别", "Category"),
     "col.staff": ("职工数", "Staff"),
     "col.period": ("期间", "Period"),
-    "col.records": ("记录数", "Records"),
-    "col.cases": ("案件数", "Cases"),
-    "col.form2plus": ("第二至四种形态", "Forms 2–4"),
-    "col.complaints": ("信访投诉", "Complaints"),
-    "col.cases_per_100": ("每百名职工案件数", "Cases per 100 staff"),
+    "col.records": ("记录数（条）", "Records"),
+    "col.cases": ("四种形态及违反八项规定记录（条）", "Four-forms and Eight-point records"),
+    "col.forms_persons": ("运用“四种形态”处理（人次）", "Four forms (person-times)"),
+    "col.form1_persons": ("第一种形态（人次）", "First form (person-times)"),
+    "col.filed": ("立案审查调查（件）", "Placed on file (cases)"),
+    "col.form2plus": ("第二至四种形态记录（条）", "Forms 2–4 records"),
+    "col.complaints": ("信访投诉（件）", "Complaints"),
+    "col.cases_per_100": ("每百名职工记录数（条）", "Records per 100 staff"),
     "col.required": ("需整改", "Rectification required"),
     "col.on_time": ("按期完成", "On time"),
     "col.late": ("逾期完成", "Late"),
@@ -1567,21 +1570,29 @@ STRINGS: dict[str, tuple[str, str]] = {
         "activity ledgers.",
     ),
     "overview.card.compliance": ("三会一课完成率", "三会一课 compliance"),
-    "overview.card.cases": ("执纪案件", "Discipline cases"),
+    "overview.card.forms": ("运用“四种形态”处理", "Handled by the four forms"),
+    "overview.card.form1": ("其中第一种形态", "Of which first form"),
+    "overview.card.filed": ("立案审查调查", "Cases placed on file (立案)"),
+    "overview.card.theme_day": ("主题党日完成率", "Theme party day compliance"),
     "overview.card.overdue": ("逾期整改", "Overdue rectifications"),
     "overview.card.vs": ("较 {previous}", "vs {previous}"),
     "overview.help.index": (
-        "0–100 分：三会一课、参会率、志愿服务、主题党日与党建+、廉洁教育五项得分的加权平均（权重 {weights}，"
-        "可在“设置”中修改），各党支部按党员人数加权。上期 {previous}：{old}。",
-        "0–100: the weighted mean of five scores (三会一课, attendance, service hours, theme days and Party+, "
-        "integrity education; weights {weights}, see Settings), branches weighted by their party members. "
-        "{previous}: {old}.",
+        "0–100 分：三会一课、主题党日、参会率、志愿服务、党建+、廉洁教育六项得分的加权平均（权重 {weights}，"
+        "可在“设置”中修改），各党支部按党员人数加权；志愿服务、党建+、廉洁教育按年初至今对照按月折算的年度目标计分。"
+        "上期 {previous}：{old} 分。",
+        "0–100 points: the weighted mean of six scores (三会一课, theme party day, attendance, service hours, "
+        "Party+, integrity education; weights {weights}, see Settings), branches weighted by their party "
+        "members; service, Party+ and integrity are judged year to date against the pro-rated yearly target. "
+        "{previous}: {old} points.",
     ),
     "overview.help.compliance": (
-        "本期要求召开的会议（{types}）实际次数 ÷ 要求次数（每类最高 100%）的平均值，各党支部按党员人数加权。"
-        "上期 {previous}：{old}。",
-        "Meetings held ÷ meetings required (capped at 100% per type), averaged over the types required this "
-        "period ({types}), branches weighted by their party members. {previous}: {old}.",
+        "三会一课即支部党员大会、支委会、党小组会和党课（主题党日不在其内，单独统计）。本期要求召开的"
+        "三会一课（{types}）实际次数 ÷ 要求次数（每类最高 100%）的平均值，各党支部按党员人数加权。"
+        "上期 {previous}：{old}%。",
+        "三会一课 is the branch general meeting, the committee meeting, the party group meeting and the party "
+        "lecture (the theme party day is not one of them and is counted on its own). Meetings held ÷ required "
+        "(capped at 100% per type), averaged over the 三会一课 types required this period ({types}), branches "
+        "weighted by their party members. {previous}: {old}%.",
     ),
     "overview.help.satisfaction": (
         "本期 {n:,} 人受访（逐条答卷与科室汇总合计，按人数加权）。与上期 {previous}（{old}）相比 {delta} 分，"
@@ -1600,10 +1611,36 @@ STRINGS: dict[str, tuple[str, str]] = {
         "figures (the threshold is a setting).",
     ),
     "overview.help.no_data": ("本期没有这项数据。", "No data for this period."),
-    "overview.help.cases": (
-        "本期四种形态及违反八项规定的案件数（件），其中第二至四种形态 {form2plus} 件。上期 {previous}：{old}。",
-        "Cases handled by the four forms and Eight-point Regulation violations this period; {form2plus} by forms "
-        "2–4. {previous}: {old}.",
+    "overview.help.forms": (
+        "{start}–{end} 运用监督执纪“四种形态”处理的人次（每条记录按其所涉人员计，人员去重；未列人员的记录计 1 人次）："
+        "第一种形态 {form1} 人次，第二种形态 {form2} 人次，第三种形态 {form3} 人次，第四种形态 {form4} 人次。"
+        "第一种形态是日常监督（谈话提醒、批评教育、函询），不是案件。口径与“纪检监察”页相同。",
+        "Person-times handled by the four forms of supervision (运用“四种形态”处理 人次), {start}–{end}: each record "
+        "counts the distinct persons it names (one if it names none): first form {form1}, second {form2}, third "
+        "{form3}, fourth {form4}. The first form is everyday supervision (talks, criticism, letters of inquiry), "
+        "not a case. The same scope as the discipline page.",
+    ),
+    "overview.help.form1": (
+        "{start}–{end} 第一种形态（批评教育、谈话函询）处理的人次，占四种形态的 {share}。",
+        "Person-times handled by the first form (criticism, talks and letters of inquiry), {start}–{end}: {share} "
+        "of the four forms.",
+    ),
+    "overview.help.filed": (
+        "{start}–{end} 立案审查调查的案件数（件）：第三、四种形态的记录。记录中没有“立案”字段，"
+        "因此立案的严重第二种形态问题无法区分，未计入。口径与“纪检监察”页相同。",
+        "Cases placed on file for investigation (立案审查调查), {start}–{end}: records of forms 3 and 4. The "
+        "records carry no 立案 flag, so a serious form-2 matter placed on file cannot be told apart and is not "
+        "counted. The same scope as the discipline page.",
+    ),
+    "overview.discipline.caption": (
+        "纪检监察：所选期间 {start}–{end} 合计（与“纪检监察”页口径相同）。",
+        "Discipline: totals over the chosen periods {start}–{end} (the same scope as the discipline page).",
+    ),
+    "overview.help.theme_day": (
+        "主题党日每月一次（可在“设置”中修改），单独计算，不计入三会一课：实际次数 ÷ 要求次数（最高 100%），"
+        "各党支部按党员人数加权。上期 {previous}：{old}%。",
+        "The theme party day (once a month by default, see Settings) is counted on its own, not inside 三会一课: "
+        "held ÷ required (capped at 100%), branches weighted by their party members. {previous}: {old}%.",
     ),
     "overview.help.overdue": (
         "截至 {as_of} 已过整改期限仍未完成的事项（项），不论记录属于哪一期。",
@@ -1649,10 +1686,13 @@ STRINGS: dict[str, tuple[str, str]] = {
     "overview.warnings.file_departments": ("风险预警-科室", "warnings-departments"),
     "overview.scorecard.title": ("党建体检（{period}）", "Party-building health check ({period})"),
     "overview.scorecard.caption": (
-        "各党支部每项得分（0–100）及其依据，按党建指数从低到高排列。底色：绿色 ≥ {green} 良好，黄色 {amber}–{green} "
-        "关注，红色 < {amber} 预警（分界线可在“设置”中修改）。",
-        "Each branch's score on each component (0–100) with the figure behind it, lowest index first. Green from "
-        "{green}, amber from {amber}, red below {amber} (the lines are settings).",
+        "各党支部每项得分（0–100 分）及其依据，按党建指数从低到高排列。志愿服务、党建+、廉洁教育是年度目标："
+        "按年初至今的累计对照按月折算的目标评判（如年度 2 次，到二季度末应达 1 次），不按单季苛求。"
+        "底色：绿色 ≥ {green} 良好，黄色 {amber}–{green} 关注，红色 < {amber} 预警（分界线可在“设置”中修改）。",
+        "Each branch's score on each component (0–100 points) with the figure behind it, lowest index first. "
+        "Service, Party+ and integrity education have yearly targets: they are judged on the year to date "
+        "against the target pro-rated to the months elapsed (2 a year: 1 due by the end of Q2), not quarter by "
+        "quarter. Green from {green}, amber from {amber}, red below {amber} (the lines are settings).",
     ),
     "overview.scorecard.none": (
         "{period} 没有党建活动数据，无法体检。",
@@ -1669,10 +1709,17 @@ STRINGS: dict[str, tuple[str, str]] = {
     "overview.col.index": ("党建指数", "Index"),
     "overview.col.rating": ("评级", "Rating"),
     "overview.col.score": ("{component}得分", "{component} score"),
-    "overview.col.figure": ("{component}实际值", "{component} figure"),
+    "overview.col.figure": (
+        "{component}实际值（年度目标项为年初至今）",
+        "{component} figure (year to date for yearly targets)",
+    ),
+    "overview.col.due": ("{component}年初至今应达", "{component} due year to date"),
     "overview.figure.percent": ("{value:.0f}%", "{value:.0f}%"),
     "overview.figure.hours": ("{value:.1f} 小时/人", "{value:.1f} h/member"),
     "overview.figure.count": ("{value:.0f} 次", "{value:.0f} held"),
+    "overview.figure.ytd": ("年初至今 {figure} / 应达 {target}", "{figure} year to date / {target} due"),
+    "overview.figure.ytd_hours": ("{value:.1f} 小时/人", "{value:.1f} h/member"),
+    "overview.figure.ytd_count": ("{value:g} 次", "{value:g}"),
     "overview.figure.scored": ("{figure}（{score} 分）", "{figure} ({score})"),
     # About the data: what the database holds (moved from the Overview)
     "about.holdings.title": ("数据概况", "What the database holds"),
@@ -1696,9 +1743,10 @@ STRINGS: dict[str, tuple[str, str]] = {
     "settings.col.default": ("默认", "Default"),
     "settings.weights.title": ("党建指数权重", "Party-building index weights"),
     "settings.weights.caption": (
-        "五项得分的相对权重，无需加总为 100：指数 = Σ(权重 × 得分) ÷ Σ权重；某项本期没有数据时不计入。权重为 0 的项不计入指数。"
-        "每项 0–100，至少一项大于 0。",
-        "Relative weights of the five scores; they need not add up to 100: index = Σ(weight × score) ÷ Σweights, "
+        "六项得分的相对权重（默认 35/10/20/15/10/10，合计 100），无需加总为 100：指数 = Σ(权重 × 得分) ÷ Σ权重；"
+        "某项本期没有数据时不计入。权重为 0 的项不计入指数。每项 0–100，至少一项大于 0。",
+        "Relative weights of the six scores (default 35/10/20/15/10/10, 100 in all); they need not add up to 100: "
+        "index = Σ(weight × score) ÷ Σweights, "
         "leaving out a component without data. A weight of 0 leaves the component out. Each is 0 to 100, at "
         "least one above 0.",
     ),
@@ -1709,10 +1757,12 @@ STRINGS: dict[str, tuple[str, str]] = {
     "settings.frequencies.title": ("组织生活最低频次", "Required meeting frequencies"),
     "settings.frequencies.caption": (
         "每类会议每月、每季度或每年至少召开的次数（依据《中国共产党支部工作条例（试行）》）；次数为 0 表示不作要求。"
-        "三会一课完成率只考核要求周期不长于统计周期的会议，例如按月统计时不考核每季度、每年的会议。",
+        "三会一课完成率只计支部党员大会、支委会、党小组会、党课，且只考核要求周期不长于统计周期的会议，例如按月统计时不考核"
+        "每季度、每年的会议；主题党日单独计算完成率。",
         "How many times each meeting must be held per month, quarter or year (Regulations on the Work of Party "
-        "Branches); 0 means not required. Compliance assesses only the meetings whose period fits in the chosen "
-        "grain: by month, quarterly and yearly meetings are not assessed.",
+        "Branches); 0 means not required. 三会一课 compliance counts only its four meetings whose period fits in "
+        "the chosen grain (by month, quarterly and yearly meetings are not assessed); the theme party day has "
+        "its own compliance.",
     ),
     "settings.count": ("{meeting}：次数", "{meeting}: times"),
     "settings.per": ("每", "per"),
@@ -1738,20 +1788,23 @@ STRINGS: dict[str, tuple[str, str]] = {
     "settings.warnings.title": ("风险预警阈值", "Warning thresholds"),
     "settings.field.service_hours_per_member_year": ("人均志愿服务（小时/年）", "Service hours per member per year"),
     "settings.help.service_hours_per_member_year": (
-        "志愿服务、义诊、健康科普的人均时长（小时 × 参加人数 ÷ 党员数）达到此值时“志愿服务”得 100 分。",
+        "志愿服务、义诊、健康科普的人均时长（小时 × 参加人数 ÷ 党员数）全年达到此值时“志愿服务”得 100 分；"
+        "按年初至今对照按月折算的目标计分。",
         "The “service hours” score is 100 when hours × attendees of volunteer services, free clinics and health "
-        "education per party member reach this.",
+        "education per party member reach this in a year; judged year to date against the pro-rated target.",
     ),
-    "settings.field.theme_plus_per_year": ("主题党日与党建+（次/年）", "Theme days and Party+ per year"),
+    "settings.field.theme_plus_per_year": ("党建+（次/年）", "Party+ activities per year"),
     "settings.help.theme_plus_per_year": (
-        "支部全年开展主题党日、党建+项目和党员示范岗活动达到此次数时得 100 分。",
-        "The score is 100 when a branch holds this many theme party days, Party+ projects and demonstration-post "
-        "activities a year.",
+        "支部全年开展党建+项目和党员示范岗活动达到此次数时得 100 分（主题党日单独按频次计分，不计入此项）；"
+        "按年初至今对照按月折算的目标计分。",
+        "The score is 100 when a branch holds this many Party+ projects and demonstration-post activities a "
+        "year (theme party days have their own component); judged year to date against the pro-rated target.",
     ),
     "settings.field.integrity_per_year": ("廉洁教育（次/年）", "Integrity education per year"),
     "settings.help.integrity_per_year": (
-        "支部全年开展警示教育和廉政谈话达到此次数时得 100 分。",
-        "The score is 100 when a branch holds this many warning-education and integrity-talk activities a year.",
+        "支部全年开展警示教育和廉政谈话达到此次数时得 100 分；按年初至今对照按月折算的目标计分（如 2 次/年，二季度末应达 1 次）。",
+        "The score is 100 when a branch holds this many warning-education and integrity-talk activities a year; "
+        "judged year to date against the pro-rated target (2 a year: 1 due by the end of Q2).",
     ),
     "settings.relations.title": ("关联分析", "Relations analysis"),
     "settings.relations.caption": (
@@ -1959,16 +2012,20 @@ STRINGS: dict[str, tuple[str, str]] = {
     # Party page (党建)
     "party.title": ("党建", "Party building"),
     "party.index_caption": (
-        "**党建指数（0–100）** 是五项得分的加权平均：{weights}（缺少数据的一项不计入）。三会一课得分 = 各类会议"
-        " min(实开 ÷ 应开, 1) 的平均；参会率 = 组织生活会议（三会一课、主题党日、组织生活会）的实到 ÷ 应到；志愿服务（人均服务时长）、主题党日与党建+、廉洁教育"
-        "按年度目标（每名党员 {service} 小时、{theme} 次、{integrity} 次）折算到每期计分，封顶 100。"
+        "**党建指数（0–100 分）** 是六项得分的加权平均：{weights}（缺少数据的一项不计入）。三会一课得分 = 支部党员大会、"
+        "支委会、党小组会、党课四类会议 min(实开 ÷ 应开, 1) 的平均；主题党日不属三会一课，单独按 min(实开 ÷ 应开, 1) 计分；"
+        "参会率 = 组织生活会议（三会一课、主题党日、组织生活会）的实到 ÷ 应到；志愿服务（人均服务时长）、党建+、廉洁教育"
+        "是年度目标（每名党员 {service} 小时、{theme} 次、{integrity} 次），按年初至今累计对照按月折算的目标计分"
+        "（如年度 2 次，二季度末应达 1 次），封顶 100。"
         "{green} 分及以上为良好，{amber} 分及以上为关注，低于 {amber} 分为预警。全院和多支部的数字按党员人数加权。",
-        "**The party-building index (0–100)** is the weighted mean of five component scores: {weights} (a component "
-        "without data drops out). 三会一课 scores the mean over meeting types of min(held ÷ required, 1); "
-        "attendance = attended ÷ expected at organisational-life meetings (三会一课, theme party days, "
-        "organisational life meetings); service hours per member, theme days and Party+, and integrity "
-        "education score against yearly targets ({service} hours per member, {theme} and {integrity} activities) "
-        "scaled to the period, capped at 100. Green from {green}, amber from {amber}, red below {amber}. "
+        "**The party-building index (0–100 points)** is the weighted mean of six component scores: {weights} (a "
+        "component without data drops out). 三会一课 scores the mean of min(held ÷ required, 1) over its four "
+        "meetings (branch general meeting, committee, party group, party lecture); the theme party day is not one "
+        "of them and scores min(held ÷ required, 1) on its own; attendance = attended ÷ expected at "
+        "organisational-life meetings (三会一课, theme party days, organisational life meetings); service hours "
+        "per member, Party+ and integrity education have yearly targets ({service} hours per member, {theme} and "
+        "{integrity} activities), judged year to date against the target pro-rated to the months elapsed (2 a "
+        "year: 1 due by the end of Q2), capped at 100. Green from {green}, amber from {amber}, red below {amber}. "
         "Hospital and multi-branch figures weight branches by their party members.",
     ),
     "party.settings_link": (
@@ -1996,7 +2053,35 @@ STRINGS: dict[str, tuple[str, str]] = {
     "party.kpi.attendance": ("参会率", "Attendance rate"),
     "party.kpi.service": ("人均服务时长", "Service h/member"),
     "party.kpi.red": ("预警支部", "Branches in red"),
-    "party.kpi.red_value": ("{red} / {total}", "{red} of {total}"),
+    "party.kpi.red_value": ("{red} / {total} 个", "{red} of {total} branches"),
+    "party.kpi.compliance_help": (
+        "三会一课：支部党员大会、支委会、党小组会、党课；主题党日不在其内，单独统计。",
+        "三会一课: branch general meeting, committee meeting, party group meeting, party lecture; the theme party "
+        "day is not one of them and is counted on its own.",
+    ),
+    "party.meetings.definition": (
+        "三会一课完成率只计支部党员大会、支委会、党小组会和党课四类；主题党日（每月一次）单独计算完成率并作为党建指数的"
+        "单独一项；组织生活会、民主评议党员按年评估。下图列出本期要求的全部会议。",
+        "三会一课 compliance counts only the branch general meeting, committee meeting, party group meeting and "
+        "party lecture; the theme party day (monthly) has its own compliance and its own index component; the "
+        "organisational life meeting and democratic appraisal are assessed per year. The charts list every "
+        "meeting required this period.",
+    ),
+    "party.six.help": (
+        "“六提升”工作法（中日友好医院党委）：提升领导力（把方向、管大局，政治领导）、向心力（思想引领）、"
+        "战斗力（组织建设）、凝聚力（作风：以患者为中心、医院文化、关爱职工）、执行力（纪律）、内驱力（制度建设）。",
+        "The “six improvements” (六提升) working method of the China-Japan Friendship Hospital's party committee: "
+        "leadership (political leadership), centripetal force (ideological leadership), combat effectiveness "
+        "(organisation), cohesion (work style: patients first, hospital culture, care for staff), execution "
+        "(discipline) and internal drive (institutions).",
+    ),
+    "party.six.explained": (
+        "六提升：领导力（政治领导）· 向心力（思想引领）· 战斗力（组织建设）· 凝聚力（作风建设）· 执行力（纪律建设）· "
+        "内驱力（制度建设）。每项活动可在台账中标注其中一项。",
+        "Six improvements (六提升): leadership (political) · centripetal force (ideological) · combat effectiveness "
+        "(organisation) · cohesion (work style) · execution (discipline) · internal drive (institutions). An "
+        "activity may be tagged with one in the ledger.",
+    ),
     "party.kpi.help": (
         "{scope}，按党员人数加权；箭头为与上期（{previous}）相比的变化。",
         "{scope}, weighted by party members; the arrow shows the change vs the previous period ({previous}).",
@@ -2013,8 +2098,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     "party.trend.unit": ("查看", "Show"),
     "party.trend.hospital": ("全院（所选范围）", "Hospital (chosen scope)"),
     "party.trend.caption": (
-        "粗线为党建指数，虚线为五项得分（0–100）。",
-        "The thick line is the index, the dotted lines its five component scores (0–100).",
+        "粗线为党建指数，虚线为六项得分（0–100 分）。",
+        "The thick line is the index, the dotted lines its six component scores (0–100 points).",
     ),
     "party.heatmap.title": ("各党支部党建指数（按期间）", "Index by branch and period"),
     "party.components.title": (
@@ -2022,8 +2107,11 @@ STRINGS: dict[str, tuple[str, str]] = {
         "Health check: component scores by branch ({period})",
     ),
     "party.components.caption": (
-        "每项先给出 0–100 的得分，后面一列是它的原始数字。评级按党建指数。",
-        "Each component shows its 0–100 score, then the raw figure behind it. The rating is the index's.",
+        "每项先给出 0–100 分的得分，后面一列是它的依据；志愿服务、党建+、廉洁教育的依据为年初至今的累计，"
+        "对照按月折算的年度目标计分。评级按党建指数。",
+        "Each component shows its 0–100 score, then the figure behind it; for service, Party+ and integrity "
+        "education that is the year-to-date total, scored against the pro-rated yearly target. The rating is the "
+        "index's.",
     ),
     "party.col.branch": ("党支部", "Party branch"),
     "party.col.department": ("科室", "Department"),
@@ -2164,6 +2252,12 @@ STRINGS: dict[str, tuple[str, str]] = {
     "sat.col.delta": ("较上期", "Change"),
     "sat.col.p": ("p 值", "p-value"),
     "sat.col.test": ("检验方法", "Test"),
+    "sat.tests.detail": ("检验方法明细", "Which test gave each p"),
+    "sat.tests.caption": (
+        "上表的 p 值来自以下检验：两期都是逐条答卷时用 Welch t 检验，涉及科室汇总时用 z 检验。下载的表格也含这两列。",
+        "The p values above come from these tests: Welch's t-test when both periods are individual responses, a "
+        "z-test when department aggregates are involved. The downloads carry these columns too.",
+    ),
     "sat.col.yoy": ("较去年同期", "Change year on year"),
     "sat.col.p_yoy": ("p 值（同比）", "p-value (year on year)"),
     "sat.col.test_yoy": ("检验方法（同比）", "Test (year on year)"),
@@ -2199,10 +2293,10 @@ STRINGS: dict[str, tuple[str, str]] = {
     "relations.metric.meeting_compliance": ("三会一课完成率", "三会一课 compliance"),
     "relations.metric.attendance_rate": ("参会率", "attendance"),
     "relations.metric.service_hours_per_member": ("人均服务时长", "service hours per member"),
-    "relations.metric.theme_plus_activities": ("主题党日与党建+活动", "theme days and Party+ activities"),
+    "relations.metric.theme_plus_activities": ("党建+活动", "Party+ activities"),
     "relations.metric.integrity_activities": ("廉洁教育活动", "integrity-education activities"),
-    "relations.metric.discipline_cases": ("执纪案件", "discipline cases"),
-    "relations.metric.discipline_form2plus": ("第二至四种形态案件", "form 2–4 cases"),
+    "relations.metric.discipline_cases": ("四种形态及违反八项规定记录", "four-forms and Eight-point records"),
+    "relations.metric.discipline_form2plus": ("第二至四种形态记录", "form 2–4 records"),
     "relations.metric.rectification_overdue": ("逾期整改", "overdue rectifications"),
     "relations.outcome.outpatient": ("门诊患者满意度", "outpatient satisfaction"),
     "relations.outcome.inpatient": ("住院患者满意度", "inpatient satisfaction"),
@@ -2450,16 +2544,31 @@ STRINGS: dict[str, tuple[str, str]] = {
     ),
     # Metrics: the index components and the panel's figures
     "component.compliance": ("三会一课", "三会一课 compliance"),
+    "component.theme_day": ("主题党日", "Theme party day"),
     "component.attendance": ("参会率", "Attendance"),
     "component.service": ("志愿服务", "Service hours"),
-    "component.theme_plus": ("主题党日与党建+", "Theme days and Party+"),
+    "component.theme_plus": ("党建+", "Party+"),
     "component.integrity": ("廉洁教育", "Integrity education"),
     "metric.party_index": ("党建指数", "Party-building index"),
     "metric.meeting_compliance": ("三会一课完成率（%）", "三会一课 compliance (%)"),
     "metric.attendance_rate": ("参会率（%）", "Attendance rate (%)"),
     "metric.service_hours_per_member": ("人均服务时长（小时）", "Service hours per member"),
-    "metric.theme_plus_activities": ("主题党日与党建+活动（次）", "Theme days and Party+ activities"),
+    "metric.theme_plus_activities": ("党建+活动（次）", "Party+ activities"),
     "metric.integrity_activities": ("廉洁教育活动（次）", "Integrity-education activities"),
+    "metric.theme_day_compliance": ("主题党日完成率（%）", "Theme party day compliance (%)"),
+    "metric.ytd_service_hours_per_member": ("年初至今人均服务时长（小时）", "Service hours per member, year to date"),
+    "metric.ytd_theme_plus_activities": ("年初至今党建+活动（次）", "Party+ activities, year to date"),
+    "metric.ytd_integrity_activities": ("年初至今廉洁教育活动（次）", "Integrity-education activities, year to date"),
+    "metric.discipline_forms_persons": ("运用“四种形态”处理（人次）", "Handled by the four forms (person-times)"),
+    "metric.discipline_filed": ("立案审查调查（件）", "Cases placed on file (立案)"),
+    "unit.points": ("{value} 分", "{value} pts"),
+    "unit.pp": ("{value} 个百分点", "{value} pp"),
+    "unit.person_times": ("{value} 人次", "{value} person-times"),
+    "unit.cases": ("{value} 件", "{value} cases"),
+    "unit.items": ("{value} 项", "{value} items"),
+    "unit.records": ("{value} 条", "{value} records"),
+    "unit.hours": ("{value} 小时", "{value} h"),
+    "unit.branches": ("{value} 个", "{value} branches"),
     "metric.satisfaction_outpatient": ("门诊患者满意度", "Outpatient satisfaction"),
     "metric.satisfaction_inpatient": ("住院患者满意度", "Inpatient satisfaction"),
     "metric.satisfaction_staff": ("医务人员满意度", "Staff satisfaction"),
@@ -2467,10 +2576,14 @@ STRINGS: dict[str, tuple[str, str]] = {
     "metric.n_inpatient": ("住院受访人数", "Inpatient respondents"),
     "metric.n_staff": ("医务人员受访人数", "Staff respondents"),
     "metric.discipline_records": ("纪检监察记录（条）", "Discipline records"),
-    "metric.discipline_cases": ("执纪案件（四种形态及违反八项规定）", "Cases (four forms and Eight-point violations)"),
-    "metric.discipline_form2plus": ("第二至四种形态（件）", "Forms 2–4 cases"),
+    "metric.discipline_cases": (
+        "四种形态及违反八项规定记录（条）：逐条计数，第一种形态的谈话函询也在其内，不是“执纪案件”",
+        "Records of the four forms and Eight-point violations, counted per record (first-form talks included: "
+        "not “cases”)",
+    ),
+    "metric.discipline_form2plus": ("第二至四种形态记录（条）", "Forms 2–4 records"),
     "metric.discipline_complaints": ("信访与投诉（件）", "Petitions and complaints"),
-    "metric.cases_per_100_staff": ("每百名职工案件数", "Cases per 100 staff"),
+    "metric.cases_per_100_staff": ("每百名职工四种形态及违反八项规定记录数（条）", "Such records per 100 staff"),
     "metric.rectification_required": ("需整改（项）", "Rectifications required"),
     "metric.rectification_on_time": ("按期整改（项）", "Completed on time"),
     "metric.rectification_late": ("逾期完成（项）", "Completed late"),
@@ -2516,9 +2629,9 @@ STRINGS: dict[str, tuple[str, str]] = {
         "(p {p}{sd_en}; {tested} changes tested this period, q {q} after correcting for them; {n} respondents).",
     ),
     "risk.serious_discipline": (
-        "{name}本期有 {n} 件第二种及以上形态案件（第二种形态 {form2} 件，第三、四种形态 {heavy} 件）。",
-        "{name}: {n} case(s) handled by the second or a heavier form this period ({form2} second form, "
-        "{heavy} third or fourth).",
+        "{name}本期有 {n} 条第二种及以上形态记录（第二种形态 {form2} 条，第三、四种形态即立案审查调查 {heavy} 件）。",
+        "{name}: {n} record(s) of the second or a heavier form this period ({form2} second form, {heavy} third "
+        "or fourth, i.e. placed on file).",
     ),
     "risk.rectification_overdue": (
         "{name}有 {n} 项整改逾期未完成（截至 {as_of}），最长逾期 {days} 天。",
@@ -2859,3 +2972,9 @@ def assumed_sd_note(sd: object, lang: str = DEFAULT_LANGUAGE) -> str:
 
 def label(member: LabelledEnum, lang: str = DEFAULT_LANGUAGE) -> str:
     return member.label(lang)
+
+
+def unit(value: str, name: str, lang: str = DEFAULT_LANGUAGE) -> str:
+    """`value` (already formatted) with its unit `name` (points, pp, person_times, cases, items, records,
+    hours, branches): "72.3 分", "+2.0 个百分点", "37 人次"; "—" stays bare."""
+    return value if value in ("—", "") else t(f"unit.{name}", lang, value=value)

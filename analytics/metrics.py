@@ -6,20 +6,29 @@ every department in the register and every period from the first to the last wit
 
 **Party-building metrics** belong to a department's branch (a branch's activities serve all its departments):
 
-* `meeting_compliance` (三会一课 compliance, %): the mean, over the meeting types whose required frequency
-  fits in the period (a quarterly meeting is not assessed per month), of min(held ÷ required, 1) × 100.
+* `meeting_compliance` (三会一课 compliance, %): the mean, over the four meetings of 三会一课 (支部党员大会,
+  支委会, 党小组会, 党课: `schema.THREE_MEETINGS_ONE_LESSON`) whose required frequency fits in the period (a
+  quarterly meeting is not assessed per month), of min(held ÷ required, 1) × 100. The theme party day is not
+  one of them, nor are 组织生活会 and 民主评议党员 (assessed per year).
   Requirements are settings (`settings.MetricSettings.frequencies`, see `required_meetings`);
-  `compliance_<type>` holds each type and `held_<type>` how many were held (branch roll-ups sum them).
+  `compliance_<type>` holds each type assessed at the grain (三会一课, 主题党日, and the yearly ones at year
+  grain) and `held_<type>` how many were held (branch roll-ups sum them).
+* `theme_day_compliance` (主题党日 compliance, %): min(held ÷ required, 1) × 100 for the theme party day (1 a
+  month by default), its own index component (`score_theme_day`); null where not assessed at the grain.
 * `attendance_rate` (%): attended ÷ expected over the organisational-life meetings that give an expected
   number (三会一课, 主题党日, 组织生活会: `schema.ORGANISATIONAL_LIFE`); service events, which expect the whole
   branch while a few serve, do not count.
 * `service_hours_per_member`: Σ(hours × attendees) of volunteer service, free clinics and health
   education ÷ the branch's party members.
-* `theme_plus_activities`: theme party days, 党建+ projects and demonstration posts held.
+* `theme_plus_activities`: 党建+ projects and demonstration posts held (theme party days have their own figure).
 * `integrity_activities`: warning-education and integrity-talk activities held.
-* Each is scored 0–100 (`score_<component>`: compliance as is; attendance capped at 100; the other three
-  as a share of their yearly target scaled to the period, capped at 100) and `party_index` is the
-  weighted mean of the scores present (weights are settings; a missing component drops out).
+* Each is scored 0–100 (`score_<component>`: the two compliances as they are; attendance capped at 100; the
+  three with a yearly target **year to date**: the figure summed from the year's first period through this
+  one (`ytd_service_hours_per_member`, `ytd_theme_plus_activities`, `ytd_integrity_activities`) as a share
+  of the yearly target pro-rated to the months elapsed (`ytd_months` ÷ 12: by the end of Q2 one of two
+  integrity activities), capped at 100) and `party_index` is the weighted mean of the scores present
+  (weights are settings; a missing component drops out). A branch that held its one integrity activity of
+  the year in Q1 is not red in Q2 (issue 13).
 
 **Held nothing or not reported (未上报).** A branch × period counts as zero ("held nothing") only when an
 activities ledger covering that period includes the branch; otherwise it is not reported: every party figure,
@@ -45,10 +54,16 @@ then add up: `n_<pop>` respondents, `sum_<pop>` the score total, `satisfaction_<
 is below the suppression threshold** (`suppressed_<pop>` is then true). `nresp_<pop>`/`ssq_<pop>`/`sresp_<pop>`
 carry the individual responses' count, sum of squares and sum for the significance tests.
 
-**Discipline** per department: `discipline_<category>` counts, `discipline_records` (all),
-`discipline_cases` (the four forms and Eight-point Regulation violations), `discipline_form2plus`
-(forms 2–4), `discipline_complaints` (petitions, ethics and hotline complaints), `rectification_*`
-and `cases_per_100_staff`. Each record is exactly one of: not required, or a required rectification
+**Discipline** per department: `discipline_<category>` counts records (条/件), `discipline_records` (all),
+`discipline_cases` (records of the four forms and Eight-point Regulation violations; not "执纪案件": a
+first-form talk is everyday supervision, not a case), `discipline_form2plus` (forms 2–4 records),
+`discipline_complaints` (petitions, ethics and hotline complaints), `rectification_*` and
+`cases_per_100_staff`. The four forms are counted in **person-times (人次)**, as the 纪委 reports them:
+`discipline_persons_<form>` = Σ over the form's records of the distinct persons the record names (its
+pseudonyms), a record naming no one counting as one; `discipline_forms_persons` (运用“四种形态”处理 人次) is
+their sum. `discipline_filed` (立案审查调查, 件) counts the records of forms 3 and 4: the records carry no
+立案 flag, so a serious form-2 matter placed on file cannot be told apart and is not counted.
+Each record is exactly one of: not required, or a required rectification
 (`rectification_required`) that is open, overdue (past its deadline as of `as_of`), completed on time,
 completed late or completed undated (`queries.RECTIFICATION_STATES`). A completion date means completed
 whatever the status says (on time unless after the deadline); 已整改 without a date is `rectification_undated`,
@@ -74,6 +89,7 @@ from analytics.schema import (
     FOUR_FORMS,
     ORGANISATIONAL_LIFE,
     SERVICE_ACTIVITIES,
+    THREE_MEETINGS_ONE_LESSON,
     ActivityType,
     DisciplineCategory,
     Population,
@@ -87,7 +103,6 @@ POPULATIONS = tuple(p.value for p in Population)
 PERIODS_PER_YEAR = {"month": 12, "quarter": 4, "year": 1}
 
 THEME_PLUS_ACTIVITIES = (
-    ActivityType.THEME_PARTY_DAY,
     ActivityType.PARTY_PLUS_PROJECT,
     ActivityType.DEMONSTRATION_POST,
 )
@@ -118,9 +133,19 @@ PARTY_FIGURES = (
     "theme_plus_activities",
     "integrity_activities",
 )
-PARTY_METRICS = (*PARTY_FIGURES, *(f"score_{c}" for c in COMPONENTS))
+# 主题党日 compliance is a party figure beside these, kept out of PARTY_FIGURES (which the relations analysis
+# iterates) until relations gives it a step.
+THEME_DAY = ActivityType.THEME_PARTY_DAY.value
+# Year-to-date figures behind the three scores judged against a pro-rated yearly target (`_year_to_date`).
+YTD_COUNTS = ("ytd_theme_plus_activities", "ytd_integrity_activities")
+YTD_MEANS = ("ytd_service_hours_per_member", "ytd_months")
+PARTY_METRICS = (*PARTY_FIGURES, "theme_day_compliance", *(f"score_{c}" for c in COMPONENTS), *YTD_MEANS)
+FORM_PERSONS = tuple(f"discipline_persons_{c.value}" for c in FOUR_FORMS)
 DISCIPLINE_COUNTS = (
     "discipline_records",
+    "discipline_forms_persons",
+    *FORM_PERSONS,
+    "discipline_filed",
     "discipline_cases",
     "discipline_form2plus",
     "discipline_complaints",
@@ -159,6 +184,11 @@ class Panel:
 
     def empty(self) -> bool:
         return self.frame.empty
+
+    @property
+    def meeting_types(self) -> tuple[str, ...]:
+        """The 三会一课 meeting types assessed at this grain: those `meeting_compliance` is the mean of."""
+        return tuple(k for k in self.compliance_types if k in {a.value for a in THREE_MEETINGS_ONE_LESSON})
 
 
 # --- Periods -----------------------------------------------------------------------------------------------
@@ -359,26 +389,24 @@ def _party_metrics(con, grain, settings, organisation, compliance_types) -> pd.D
         out[f"held_{kind}"] = out[kind].astype("float64")
     compliance = [f"compliance_{k}" for k in compliance_types]
     held_counts = [f"held_{k}" for k in compliance_types]
-    out["meeting_compliance"] = out[compliance].mean(axis=1) if compliance else np.nan
+    three_one = [f"compliance_{a.value}" for a in THREE_MEETINGS_ONE_LESSON if a.value in compliance_types]
+    out["meeting_compliance"] = out[three_one].mean(axis=1) if three_one else np.nan
+    out["theme_day_compliance"] = out[f"compliance_{THEME_DAY}"] if THEME_DAY in compliance_types else np.nan
     out["attendance_rate"] = _ratio(out["attended"] * 100, out["expected"])
     out["service_hours_per_member"] = _ratio(out["person_hours"], out["member_count"])
     out["theme_plus_activities"] = out[[a.value for a in THEME_PLUS_ACTIVITIES]].sum(axis=1)
     out["integrity_activities"] = out[[a.value for a in INTEGRITY_ACTIVITIES]].sum(axis=1)
     out["activities"] = out[[c for c in out.columns if c in set(ActivityType)]].sum(axis=1)
 
-    scale = months / 12
     out["score_compliance"] = out["meeting_compliance"]
+    out["score_theme_day"] = out["theme_day_compliance"]
     out["score_attendance"] = np.minimum(out["attendance_rate"], 100.0)
-    out["score_service"] = _capped_score(
-        out["service_hours_per_member"], settings.service_hours_per_member_year * scale
-    )
-    out["score_theme_plus"] = _capped_score(out["theme_plus_activities"], settings.theme_plus_per_year * scale)
-    out["score_integrity"] = _capped_score(out["integrity_activities"], settings.integrity_per_year * scale)
     out = out.reset_index()
     # A branch-period no ledger reports is unknown, not zero.
     inside = out["party_reported"].to_numpy(dtype=bool)
     measured = [
         "meeting_compliance",
+        "theme_day_compliance",
         *compliance,
         *held_counts,
         "attendance_rate",
@@ -392,10 +420,47 @@ def _party_metrics(con, grain, settings, organisation, compliance_types) -> pd.D
         "person_hours",
     ]
     out.loc[~inside, measured] = np.nan
+    out = _year_to_date(out, months, settings)
     out["party_index"] = party_index(out, settings)
-    keep = ["branch_code", "period_start", "party_reported", *PARTY_METRICS, *compliance, *held_counts, "activities"]
+    keep = ["branch_code", "period_start", "party_reported", *PARTY_METRICS, *YTD_COUNTS, *compliance, *held_counts]
+    keep += ["activities"]
     keep += ["attended", "expected", "person_hours"]
     return out[keep].rename(columns={"attended": "attended_total", "expected": "expected_total"})
+
+
+def _year_to_date(out: pd.DataFrame, months: int, settings: MetricSettings) -> pd.DataFrame:
+    """The scores of the components with a yearly target (service hours, 党建+, integrity education), judged
+    year to date: what the branch did from the year's first known period through this one, as a share of the
+    yearly target pro-rated to the months those periods cover (`ytd_months`), capped at 100. A yearly target
+    of 2 integrity activities asks for 0.5 by the end of Q1 and 1 by the end of Q2, not 0.5 in every
+    quarter. Periods whose figure is unknown (null) add neither activities nor months."""
+    out = out.sort_values(["branch_code", "period_start"])
+    known = out["integrity_activities"].notna()
+    by_year = [out["branch_code"], out["period_start"].dt.year]
+    out["ytd_months"] = (known * months).groupby(by_year).cumsum().where(known)
+    pro_rata = out["ytd_months"] / 12
+    hours = out["person_hours"].where(known, 0.0).groupby(by_year).cumsum()
+    out["ytd_service_hours_per_member"] = _ratio(hours, out["member_count"]).where(known)
+    for figure in ("theme_plus_activities", "integrity_activities"):
+        out[f"ytd_{figure}"] = out[figure].fillna(0).groupby(by_year).cumsum().where(known)
+    targets = {
+        "service": ("ytd_service_hours_per_member", settings.service_hours_per_member_year),
+        "theme_plus": ("ytd_theme_plus_activities", settings.theme_plus_per_year),
+        "integrity": ("ytd_integrity_activities", settings.integrity_per_year),
+    }
+    for component, (figure, per_year) in targets.items():
+        out[f"score_{component}"] = _capped_score(out[figure], per_year * pro_rata)
+    return out.sort_index()
+
+
+def ytd_target(panel_settings: MetricSettings, component: str, ytd_months: float) -> float:
+    """The yearly target of `component` (service, theme_plus, integrity) pro-rated to `ytd_months`."""
+    per_year = {
+        "service": panel_settings.service_hours_per_member_year,
+        "theme_plus": panel_settings.theme_plus_per_year,
+        "integrity": panel_settings.integrity_per_year,
+    }[component]
+    return per_year * ytd_months / 12
 
 
 def required_meetings(settings: MetricSettings, kind: str, grain: str) -> float:
@@ -561,6 +626,13 @@ def _discipline(con, grain: str, as_of: dt.date) -> pd.DataFrame:
     out["discipline_cases"] = out[[f"discipline_{c.value}" for c in CASE_CATEGORIES]].sum(axis=1)
     out["discipline_form2plus"] = out[[f"discipline_{c.value}" for c in FORM2PLUS]].sum(axis=1)
     out["discipline_complaints"] = out[[f"discipline_{c.value}" for c in COMPLAINT_CATEGORIES]].sum(axis=1)
+    persons = records.groupby([*keys, "category"])["person_times"].sum().unstack("category", fill_value=0)
+    persons = persons.reindex(columns=[c.value for c in FOUR_FORMS], fill_value=0)
+    persons.columns = list(FORM_PERSONS)
+    out = out.join(persons)
+    out[list(FORM_PERSONS)] = out[list(FORM_PERSONS)].fillna(0)
+    out["discipline_forms_persons"] = out[list(FORM_PERSONS)].sum(axis=1)
+    out["discipline_filed"] = out[[f"discipline_{c.value}" for c in FOUR_FORMS[2:]]].sum(axis=1)
     return out.reset_index()
 
 
@@ -663,7 +735,7 @@ def _rollup(frame: pd.DataFrame, level: str, panel: Panel) -> pd.DataFrame:
     )
     # Counts of activities are totals, not member-weighted means.
     held_counts = [c for c in frame.columns if c.startswith("held_")]
-    for column in ("theme_plus_activities", "integrity_activities", "activities", *held_counts):
+    for column in ("theme_plus_activities", "integrity_activities", "activities", *YTD_COUNTS, *held_counts):
         party[column] = branches.groupby(grouped_keys, sort=False)[column].sum(min_count=1)
     out = out.join(party).join(extra[["member_count", "branches", "branches_not_reported", "party_reported"]])
     out["cases_per_100_staff"] = _ratio(out["discipline_cases"] * 100, out["staff_count"])

@@ -2,10 +2,11 @@
 
 `overview(db, grain, as_of, filters)` gathers, for the last period of the chosen range and the departments
 the category/branch filters select: the hospital-level roll-up of that period and the one before (party
-index, 三会一课 compliance, satisfaction per population with n and the change test, discipline cases), the
-count of rectifications overdue as of `as_of`, the hospital-level trend over the range, the risk warnings
-and the 党建体检 scorecard of that period. Every figure comes from `metrics.rollup` and `risk`; nothing here
-re-derives a metric.
+index, 三会一课 and 主题党日 compliance, satisfaction per population with n and the change test), the
+discipline figures **over the chosen range** (运用“四种形态”处理 人次 per form, 立案 件: the same scope and
+names as the discipline page, `discipline`), the count of rectifications overdue as of `as_of`, the
+hospital-level trend over the range, the risk warnings and the 党建体检 scorecard of that period. Every
+figure comes from `metrics.rollup` and `risk`; nothing here re-derives a metric.
 """
 
 from __future__ import annotations
@@ -18,7 +19,10 @@ import pandas as pd
 
 from analytics import risk
 from analytics.db import Database
-from analytics.metrics import Filters, build_panel, rollup, select
+from analytics.metrics import FORM_PERSONS, Filters, build_panel, rollup, select
+
+# The discipline figures of the Overview, summed over the chosen range as the discipline page sums them.
+DISCIPLINE_FIGURES = ("discipline_forms_persons", *FORM_PERSONS, "discipline_filed", "discipline_records")
 
 
 @dataclass(frozen=True)
@@ -32,6 +36,14 @@ class Overview:
     as_of: dt.date
     warnings: pd.DataFrame = field(default_factory=pd.DataFrame)
     scorecard: pd.DataFrame = field(default_factory=pd.DataFrame)
+    discipline: dict[str, float] = field(default_factory=dict)  # DISCIPLINE_FIGURES summed over `trend`
+
+    @property
+    def discipline_range(self) -> tuple[str, str] | None:
+        """The first and last period the discipline figures cover (the chosen range)."""
+        if self.trend.empty:
+            return None
+        return str(self.trend["period"].iloc[0]), str(self.trend["period"].iloc[-1])
 
     def change(self, column: str) -> float | None:
         """`column` of this period minus the previous one, None when either is missing."""
@@ -63,6 +75,8 @@ def overview(db: Database, grain: str, as_of: dt.date, filters: Filters) -> Over
     current = by_period.loc[period].to_dict()
     before = by_period.loc[previous].to_dict() if previous else {}
     trend = select(hospital, Filters(grain=grain, start=filters.start, end=period), grain)
+    known = trend["discipline_records"].notna()
+    discipline = {c: float(trend.loc[known, c].sum()) for c in DISCIPLINE_FIGURES} if known.any() else {}
     return Overview(
         period=period,
         previous=previous,
@@ -73,4 +87,5 @@ def overview(db: Database, grain: str, as_of: dt.date, filters: Filters) -> Over
         as_of=as_of,
         warnings=risk.warnings(panel, ledger, period, scope),
         scorecard=risk.scorecard(panel, period, scope),
+        discipline=discipline,
     )

@@ -564,6 +564,8 @@ PANEL_DISCIPLINE = f"""
 WITH {RECTIFICATION_STATES}
 SELECT department_code, CAST(date_trunc(?, record_date) AS DATE) AS period_start, category,
        count(*) AS records,
+       -- 人次: the distinct persons each record names (pseudonyms), a record naming no one counting as one
+       sum(greatest(len(list_distinct(coalesce(persons_pseudonymised, []))), 1)) AS person_times,
        count(*) FILTER (WHERE rectification_state <> 'not_required') AS rectification_required,
        count(*) FILTER (WHERE rectification_state = 'on_time') AS rectification_on_time,
        count(*) FILTER (WHERE rectification_state = 'late') AS rectification_late,

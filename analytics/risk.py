@@ -4,7 +4,8 @@ Warnings for one period (default: the latest), thresholds from `settings.Warning
 
 * `index_low` (branch): 党建指数 below `index_low`; high if 10+ points below, else medium.
 * `index_drop` (branch): 党建指数 fell by `index_drop` or more vs the previous period; medium.
-* `meetings_missed` (branch): 三会一课 compliance below `meetings_low` this period and the previous one; medium.
+* `meetings_missed` (branch): 三会一课 compliance (the four meetings, not 主题党日) below `meetings_low` this
+  period and the previous one; medium.
 * `satisfaction_drop` (department): a population's score fell by `satisfaction_drop` points or more vs the
   previous period and the fall survives correction for the many tests of the period: its Benjamini–Hochberg q
   over every department × population change tested in the period, hospital-wide (so a filter does not change
@@ -13,6 +14,10 @@ Warnings for one period (default: the latest), thresholds from `settings.Warning
 * `serious_discipline` (department): a form-2, -3 or -4 case (四种形态) in the period; high for forms 3–4.
 * `rectification_overdue` (department): rectifications open past their deadline as of the panel's day
   (whatever period the record is from); high if one is `overdue_high_days` late, else medium.
+
+Components with a yearly target (service hours, 党建+, integrity education) are scored year to date against
+the pro-rated target (`metrics._year_to_date`), so the index, its warnings and the scorecard's colours do not
+turn a branch red in every quarter without its once- or twice-a-year activity.
 
 Party-building rules are raised once per branch (its departments share its activities); each warning names
 the departments concerned. Every warning carries the numbers behind it and a sentence in zh and en.
@@ -29,7 +34,7 @@ from scipy import stats
 from analytics import queries
 from analytics.db import Database
 from analytics.i18n import assumed_sd_note, p_phrase, t
-from analytics.metrics import POPULATIONS, Filters, Panel, latest_period, rollup
+from analytics.metrics import POPULATIONS, Filters, Panel, latest_period, rollup, ytd_target
 from analytics.schema import ActivityType, Population
 from analytics.settings import COMPONENTS
 
@@ -274,10 +279,10 @@ def _weakest(row: pd.Series, panel: Panel) -> dict[str, str]:
 
 
 def _missing_meetings(row: pd.Series, panel: Panel) -> dict[str, str]:
-    """The meeting types held fewer times than required this period, named in both languages."""
+    """The 三会一课 meeting types held fewer times than required this period, named in both languages."""
     short = [
         ActivityType(k)
-        for k in panel.compliance_types
+        for k in panel.meeting_types
         if pd.notna(row.get(f"compliance_{k}")) and row[f"compliance_{k}"] < 100
     ]
     return {"missing_zh": "、".join(k.zh for k in short) or "—", "missing_en": ", ".join(k.en for k in short) or "—"}
@@ -290,21 +295,17 @@ def scorecard(panel: Panel, period: str | None = None, filters: Filters | None =
     """Per branch for one period: each component's score with red/amber/green and the figure behind it.
 
     Columns: branch_code, branch_name, period, members, party_index, reported (false: 未上报, no ledger of the
-    period lists the branch, so no scores), index_rag, and per component
-    `<component>` (score 0–100), `<component>_rag`, `<component>_value` (the raw figure: %, hours, count)."""
+    period lists the branch, so no scores), index_rag, and per component `<component>` (score 0–100),
+    `<component>_rag`, `<component>_value` (the figure behind the score: %, or for the components with a yearly
+    target the year-to-date hours or count) and `<component>_target` (the yearly target pro-rated to the months
+    elapsed; null for the percentages)."""
     if panel.empty():
         return pd.DataFrame()
     period = period or latest_period(panel, "party_index") or latest_period(panel)
     scope = Filters(grain=panel.grain, category=(filters or Filters()).category, branch=(filters or Filters()).branch)
     branches = rollup(panel, "branch", scope)
     rows = branches[branches["period"] == period]
-    raw = {
-        "compliance": "meeting_compliance",
-        "attendance": "attendance_rate",
-        "service": "service_hours_per_member",
-        "theme_plus": "theme_plus_activities",
-        "integrity": "integrity_activities",
-    }
+    raw = SCORED_FIGURES
     out = pd.DataFrame(
         {
             "branch_code": rows["unit"].to_numpy(),
@@ -320,7 +321,23 @@ def scorecard(panel: Panel, period: str | None = None, filters: Filters | None =
         out[component] = rows[f"score_{component}"].to_numpy()
         out[f"{component}_rag"] = rag(out[component], panel)
         out[f"{component}_value"] = rows[raw[component]].to_numpy()
+        months = rows["ytd_months"].to_numpy(dtype="float64")
+        out[f"{component}_target"] = (
+            ytd_target(panel.settings, component, months) if component in YEARLY_TARGETS else np.nan
+        )
     return out.sort_values("party_index", na_position="last", ignore_index=True)
+
+
+# The figure behind each component's score: percentages as they are, the yearly-target ones year to date.
+SCORED_FIGURES = {
+    "compliance": "meeting_compliance",
+    "theme_day": "theme_day_compliance",
+    "attendance": "attendance_rate",
+    "service": "ytd_service_hours_per_member",
+    "theme_plus": "ytd_theme_plus_activities",
+    "integrity": "ytd_integrity_activities",
+}
+YEARLY_TARGETS = ("service", "theme_plus", "integrity")
 
 
 def rag(scores: pd.Series, panel: Panel) -> pd.Series:

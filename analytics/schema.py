@@ -55,7 +55,8 @@ class DepartmentCategory(LabelledEnum):
 
 
 class ActivityType(LabelledEnum):
-    """Party-building activity types. The first seven are 三会一课 and related organisational life."""
+    """Party-building activity types. The first four are 三会一课; then 主题党日, 组织生活会 and 民主评议党员,
+    the other organisational life with a required frequency."""
 
     BRANCH_GENERAL_MEETING = "branch_general_meeting", "支部党员大会", "Branch general meeting"
     BRANCH_COMMITTEE_MEETING = "branch_committee_meeting", "支部委员会会议", "Branch committee meeting"
@@ -96,6 +97,15 @@ REQUIRED_MEETINGS_PER_YEAR: dict[ActivityType, int] = {
     ActivityType.ORGANIZATIONAL_LIFE_MEETING: 1,
     ActivityType.DEMOCRATIC_APPRAISAL: 1,
 }
+
+# 三会一课 is exactly these four (DOMAIN.md): 支部党员大会、支委会、党小组会、党课. The theme party day (主题党日) is a
+# separate monthly requirement reported beside it, never counted inside it (`metrics.meeting_compliance`).
+THREE_MEETINGS_ONE_LESSON: tuple[ActivityType, ...] = (
+    ActivityType.BRANCH_GENERAL_MEETING,
+    ActivityType.BRANCH_COMMITTEE_MEETING,
+    ActivityType.PARTY_GROUP_MEETING,
+    ActivityType.PARTY_LECTURE,
+)
 
 # Organisational life (组织生活): the meetings attendance is measured over. Service events (志愿服务, 义诊 …)
 # carry the whole branch as their expected headcount while a few members serve, so counting them would make

@@ -109,8 +109,10 @@ def save_mapping(
 
 METRICS_KEY = "metrics"
 
-COMPONENTS = ("compliance", "attendance", "service", "theme_plus", "integrity")
-"""The party-building index's components, each scored 0–100 (see `metrics.py`)."""
+COMPONENTS = ("compliance", "theme_day", "attendance", "service", "theme_plus", "integrity")
+"""The party-building index's components, each scored 0–100 (see `metrics.py`): 三会一课 compliance, 主题党日
+compliance (its own component: the theme party day is not part of 三会一课), attendance, service hours, 党建+
+activities and integrity education. A stored `weights` value without a component gives it weight 0."""
 
 PERIOD_MONTHS = {"month": 1, "quarter": 3, "year": 12}
 
@@ -159,17 +161,23 @@ class MetricSettings(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
     weights: dict[str, Weight] = Field(
         default_factory=lambda: {
-            "compliance": 40.0,
+            # 100 in all (only the ratios count): 三会一课 35 and 主题党日 10 take the 40 that 三会一课 had
+            # while it wrongly counted the theme party day, and 5 of 党建+'s 15 (which no longer counts it either).
+            "compliance": 35.0,
+            "theme_day": 10.0,
             "attendance": 20.0,
             "service": 15.0,
-            "theme_plus": 15.0,
+            "theme_plus": 10.0,
             "integrity": 10.0,
         }
     )
     frequencies: dict[ActivityType, Frequency] = Field(default_factory=_default_frequencies)
-    # Targets per party member or per branch, per year; a component scores 100 at the target (capped).
+    # Targets per party member or per branch, per year; a component scores 100 at the target (capped), judged
+    # year to date against the target pro-rated to the months elapsed (`metrics._year_to_date`).
     service_hours_per_member_year: float = Field(4.0, ge=0.1, le=1000, description="service hours per member per year")
-    theme_plus_per_year: float = Field(12.0, ge=1, le=365, description="theme party days and 党建+ activities per year")
+    theme_plus_per_year: float = Field(
+        2.0, ge=1, le=365, description="党建+ projects and demonstration posts per year (not theme party days)"
+    )
     integrity_per_year: float = Field(2.0, ge=1, le=365, description="integrity-education activities per year")
     suppression_min_n: int = Field(
         10, ge=SUPPRESSION_FLOOR, le=1000, description="satisfaction groups with fewer respondents are hidden"

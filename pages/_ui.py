@@ -237,7 +237,8 @@ def downloads(
     sheet: str | None = None,
     on_download: Callable[[str], None] | None = None,
 ) -> None:
-    """CSV and Excel download buttons for exactly the table shown (formula cells neutralised); `labels`
+    """CSV and Excel download buttons for the table (as shown, or with the detail columns `table()` adds; formula
+    cells neutralised); `labels`
     (CSV, Excel) replace the usual button texts, `sheet` names the worksheet (default: `name`).
     `on_download(file name)` runs at each download (the audit trail of discipline data)."""
     row = st.container(horizontal=True)
@@ -271,9 +272,11 @@ def table(
     department_codes: pd.Series | None = None,
     column_config: dict | None = None,
     on_download: Callable[[str], None] | None = None,
+    download: pd.DataFrame | None = None,
 ) -> None:
     """A table with its downloads (`on_download` as in `downloads`). With `department_codes` (aligned to the
-    rows), clicking a row opens that department's profile."""
+    rows), clicking a row opens that department's profile. `download` (default: the table itself) is what
+    the downloads hold, when they carry more columns than are shown (e.g. the names of the tests)."""
     if department_codes is None:
         st.dataframe(frame, hide_index=True, column_config=column_config, placeholder="—", key=key)
     else:
@@ -290,7 +293,7 @@ def table(
         if rows:
             open_profile(str(department_codes.iloc[rows[0]]))
         st.caption(t("table.click_hint", lang()))
-    downloads(frame, name, key, on_download=on_download)
+    downloads(frame if download is None else download, name, key, on_download=on_download)
 
 
 def open_profile(department_code: str) -> None:

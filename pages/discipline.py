@@ -2,11 +2,12 @@
 overdue rectification ledger (整改台账), without persons, for every role; record details (persons as
 pseudonyms) only for the roles allowed them (纪委办公室, 管理员). Every download here is in the audit trail."""
 
+import pandas as pd
 import streamlit as st
 
 from analytics import charts, discipline, risk
 from analytics.accounts import Permission
-from analytics.i18n import t
+from analytics.i18n import t, unit
 from pages._auth import audited_download, may, require
 from pages._ui import branch_names, ensure_navigation, filter_bar, lang, load, no_data, settings_note, table, today
 
@@ -31,22 +32,32 @@ CHART_CONFIG = {"displaylogo": False}
 
 
 def headline() -> None:
-    departments = frame.drop_duplicates("department_code")
-    cases = int(frame["discipline_cases"].sum())
-    staff = int(departments["staff_count"].sum())
-    rate = f"{cases * 100 / staff:.2f}" if staff else "—"
+    """The same figures, names and scope (the chosen range) as the Overview's discipline cards."""
+    persons = {i: int(frame[f"discipline_persons_form_{i}"].sum()) for i in range(1, 5)}
+    first, last = frame["period"].min(), frame["period"].max()
     share = discipline.form1_share(frame)
+    total = int(frame["discipline_forms_persons"].sum())
+    forms_help = t("overview.help.forms", L, start=first, end=last, **{f"form{i}": n for i, n in persons.items()})
+    form1_help = t("overview.help.form1", L, start=first, end=last, share="—" if share is None else f"{share:.0%}")
     cards = (
-        ("discipline.kpi.records", f"{int(frame['discipline_records'].sum()):,}", None),
-        ("discipline.kpi.cases", f"{cases:,}", t("discipline.kpi.cases_help", L, rate=rate)),
-        ("discipline.kpi.form2plus", f"{int(frame['discipline_form2plus'].sum()):,}", None),
-        ("discipline.kpi.complaints", f"{int(frame['discipline_complaints'].sum()):,}", None),
-        ("discipline.kpi.form1_share", "—" if share is None else f"{share:.0%}", None),
-        ("discipline.kpi.overdue", f"{len(ledger):,}", t("discipline.kpi.overdue_help", L, as_of=as_of.isoformat())),
+        ("discipline.kpi.forms", unit(f"{total:,}", "person_times", L), forms_help),
+        ("discipline.kpi.form1", unit(f"{persons[1]:,}", "person_times", L), form1_help),
+        (
+            "discipline.kpi.filed",
+            unit(f"{int(frame['discipline_filed'].sum()):,}", "cases", L),
+            t("overview.help.filed", L, start=first, end=last),
+        ),
+        ("discipline.kpi.records", unit(f"{int(frame['discipline_records'].sum()):,}", "records", L), None),
+        ("discipline.kpi.complaints", unit(f"{int(frame['discipline_complaints'].sum()):,}", "cases", L), None),
+        (
+            "discipline.kpi.overdue",
+            unit(f"{len(ledger):,}", "items", L),
+            t("discipline.kpi.overdue_help", L, as_of=as_of.isoformat()),
+        ),
     )
     for column, (key, value, help_text) in zip(st.columns(len(cards)), cards, strict=True):
         column.metric(t(key, L), value, help=help_text, border=True)
-    forms = frame[[f"discipline_{c}" for c in discipline.FORMS]].sum()
+    forms = pd.Series(persons)
     if share is None:
         st.info(t("discipline.form1_none", L), icon=":material/lightbulb:")
     else:
@@ -66,7 +77,7 @@ def by_category() -> None:
 def four_forms() -> None:
     st.subheader(t("discipline.forms.title", L))
     st.caption(t("discipline.forms.help", L))
-    counts = discipline.category_counts(frame, discipline.FORMS)
+    counts = discipline.form_person_counts(frame)
     figure = charts.category_bars(counts, L, y_title=t("chart.cases", L), height=380, keep_empty=True)
     figure.update_layout(legend={"orientation": "h", "x": 0, "y": 1.02, "yanchor": "bottom", "title": {"text": ""}})
     st.plotly_chart(figure, config=CHART_CONFIG, key="chart_forms")
@@ -97,6 +108,8 @@ def departments() -> None:
     }
     help_texts = {
         "col.cases": "metric.discipline_cases",
+        "col.forms_persons": "metric.discipline_forms_persons",
+        "col.filed": "metric.discipline_filed",
         "col.cases_per_100": "metric.cases_per_100_staff",
         "col.overdue": "metric.rectification_overdue",
         "col.mean_days": "metric.days_to_close",

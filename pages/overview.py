@@ -5,7 +5,7 @@ import pandas as pd
 import streamlit as st
 
 from analytics import charts, summary
-from analytics.i18n import assumed_sd_note, p_phrase, t
+from analytics.i18n import assumed_sd_note, p_phrase, t, unit
 from analytics.metrics import POPULATIONS, Filters
 from analytics.overview import Overview, overview
 from analytics.risk import RAG
@@ -34,12 +34,14 @@ require("overview")
 L = lang()
 RAG_COLOURS = {"green": "#C8E6C9", "amber": "#FFE0B2", "red": "#FFCDD2"}
 # The figure behind each component's score, and how to write it.
+# (The yearly-target ones are year to date, shown beside their pro-rated target.)
 FIGURES = {
     "compliance": "overview.figure.percent",
+    "theme_day": "overview.figure.percent",
     "attendance": "overview.figure.percent",
-    "service": "overview.figure.hours",
-    "theme_plus": "overview.figure.count",
-    "integrity": "overview.figure.count",
+    "service": "overview.figure.ytd_hours",
+    "theme_plus": "overview.figure.ytd_count",
+    "integrity": "overview.figure.ytd_count",
 }
 
 st.title(t("overview.title", L))
@@ -90,32 +92,38 @@ else:
 vs = t("overview.card.vs", L, previous=view.previous) if view.previous else None
 
 
-def delta_text(value: float | None, digits: int = 1) -> str | None:
-    """A signed change; exactly "0" when it rounds to zero (Streamlit then shows no arrow)."""
+def delta_text(value: float | None, digits: int = 1, unit_name: str | None = None) -> str | None:
+    """A signed change with its unit; exactly "0" when it rounds to zero (Streamlit then shows no arrow)."""
     if value is None or pd.isna(value):
         return None
-    return "0" if round(value, digits) == 0 else f"{value:+.{digits}f}"
+    if round(value, digits) == 0:
+        return "0"
+    text = f"{value:+.{digits}f}"
+    return unit(text, unit_name, L) if unit_name else text
+
+
+def percent(value) -> str:
+    return "—" if value is None or pd.isna(value) else f"{value:.1f}%"
 
 
 # --- Headline cards ---------------------------------------------------------------------------------------
 weights = "、".join(f"{t(f'component.{c}', L)} {settings.weight(c):g}" for c in COMPONENTS)
-types = "、".join(ActivityType(k).label(L) for k in data.compliance_types) or "—"
+types = "、".join(ActivityType(k).label(L) for k in data.meeting_types) or "—"
 party = st.columns(4)
 party[0].metric(
     t("metric.party_index", L),
-    number(now.get("party_index")),
-    delta=delta_text(view.change("party_index")),
+    unit(number(now.get("party_index")), "points", L),
+    delta=delta_text(view.change("party_index"), 1, "points"),
     delta_description=vs,
     help=t(
         "overview.help.index", L, weights=weights, previous=view.previous or "—", old=number(before.get("party_index"))
     ),
     border=True,
 )
-compliance = now.get("meeting_compliance")
 party[1].metric(
     t("overview.card.compliance", L),
-    "—" if pd.isna(compliance) else f"{compliance:.1f}%",
-    delta=delta_text(view.change("meeting_compliance")),
+    percent(now.get("meeting_compliance")),
+    delta=delta_text(view.change("meeting_compliance"), 1, "pp"),
     delta_description=vs,
     help=t(
         "overview.help.compliance",
@@ -127,26 +135,52 @@ party[1].metric(
     border=True,
 )
 party[2].metric(
-    t("overview.card.cases", L),
-    number(now.get("discipline_cases"), 0),
-    delta=delta_text(view.change("discipline_cases"), 0),
-    delta_color="inverse",
+    t("overview.card.theme_day", L),
+    percent(now.get("theme_day_compliance")),
+    delta=delta_text(view.change("theme_day_compliance"), 1, "pp"),
     delta_description=vs,
-    help=t(
-        "overview.help.cases",
-        L,
-        form2plus=number(now.get("discipline_form2plus"), 0),
-        previous=view.previous or "—",
-        old=number(before.get("discipline_cases"), 0),
-    ),
+    help=t("overview.help.theme_day", L, previous=view.previous or "—", old=number(before.get("theme_day_compliance"))),
     border=True,
 )
 party[3].metric(
     t("overview.card.overdue", L),
-    f"{view.overdue:,}",
+    unit(f"{view.overdue:,}", "items", L),
     help=t("overview.help.overdue", L, as_of=view.as_of.isoformat()),
     border=True,
 )
+
+# The discipline figures cover the chosen range, as on the discipline page (same names, same scope).
+if view.discipline and view.discipline_range:
+    first, last = view.discipline_range
+    st.caption(t("overview.discipline.caption", L, start=first, end=last))
+    figures = view.discipline
+    persons = {i: int(figures[f"discipline_persons_form_{i}"]) for i in range(1, 5)}
+    forms_total = int(figures["discipline_forms_persons"])
+    cards = st.columns(3)
+    cards[0].metric(
+        t("overview.card.forms", L),
+        unit(f"{forms_total:,}", "person_times", L),
+        help=t("overview.help.forms", L, start=first, end=last, **{f"form{i}": n for i, n in persons.items()}),
+        border=True,
+    )
+    cards[1].metric(
+        t("overview.card.form1", L),
+        unit(f"{persons[1]:,}", "person_times", L),
+        help=t(
+            "overview.help.form1",
+            L,
+            start=first,
+            end=last,
+            share=f"{persons[1] / forms_total:.0%}" if forms_total else "—",
+        ),
+        border=True,
+    )
+    cards[2].metric(
+        t("overview.card.filed", L),
+        unit(f"{int(figures['discipline_filed']):,}", "cases", L),
+        help=t("overview.help.filed", L, start=first, end=last),
+        border=True,
+    )
 
 
 def sd_note(sd: object) -> str:
@@ -180,12 +214,14 @@ def satisfaction_card(column, pop: str) -> None:
         return
     delta, p = now.get(f"delta_{pop}"), now.get(f"p_{pop}")
     if pd.isna(delta) or pd.isna(p):
-        column.metric(label, f"{score:.1f}", help=t("overview.help.satisfaction_alone", L, n=n), border=True)
+        column.metric(
+            label, unit(f"{score:.1f}", "points", L), help=t("overview.help.satisfaction_alone", L, n=n), border=True
+        )
         return
     column.metric(
         label,
-        f"{score:.1f}",
-        delta=delta_text(delta),
+        unit(f"{score:.1f}", "points", L),
+        delta=delta_text(delta, 1, "points"),
         delta_description=vs,
         help=t(
             "overview.help.satisfaction",
@@ -315,7 +351,7 @@ else:
 
     not_reported = t("reported.not", L)
 
-    def cell(score: float, figure: float, component: str, reported: bool = True) -> str:
+    def cell(score: float, figure: float, target: float, component: str, reported: bool = True) -> str:
         if not reported:
             return not_reported
         if pd.isna(score):
@@ -323,6 +359,9 @@ else:
         shown = t(FIGURES[component], L, value=figure) if pd.notna(figure) else "—"
         if FIGURES[component] == "overview.figure.percent":  # the score is the percentage itself
             return shown
+        if pd.notna(target):  # year to date against the pro-rated yearly target
+            due = t(FIGURES[component], L, value=round(float(target), 2))
+            shown = t("overview.figure.ytd", L, figure=shown, target=due)
         return t("overview.figure.scored", L, figure=shown, score=f"{score:.0f}")
 
     shown = pd.DataFrame(
@@ -332,7 +371,10 @@ else:
             index: card["party_index"].round(1),  # a number (sortable); a branch not reported says so in each score
             **{
                 names[c]: [
-                    cell(s, v, c, ok) for s, v, ok in zip(card[c], card[f"{c}_value"], card["reported"], strict=True)
+                    cell(s, v, g, c, ok)
+                    for s, v, g, ok in zip(
+                        card[c], card[f"{c}_value"], card[f"{c}_target"], card["reported"], strict=True
+                    )
                 ]
                 for c in COMPONENTS
             },
@@ -371,4 +413,6 @@ else:
         plain[t("overview.col.score", L, component=names[c])] = card[c].round(1)
         plain[f"{names[c]} {t('overview.col.rating', L)}"] = card[f"{c}_rag"].map(rating)
         plain[t("overview.col.figure", L, component=names[c])] = card[f"{c}_value"].round(2)
+        if card[f"{c}_target"].notna().any():  # a yearly target: what was due by now (pro-rated)
+            plain[t("overview.col.due", L, component=names[c])] = card[f"{c}_target"].round(2)
     downloads(plain, t("overview.scorecard.file", L), key="scorecard_download")

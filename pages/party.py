@@ -6,9 +6,9 @@ import streamlit as st
 
 from analytics import charts, party, summary
 from analytics.accounts import Permission
-from analytics.i18n import t
+from analytics.i18n import t, unit
 from analytics.metrics import required_meetings, rollup
-from analytics.risk import scorecard
+from analytics.risk import SCORED_FIGURES, scorecard
 from analytics.schema import ActivityType, DepartmentCategory, PeriodGrain, SixImprovement
 from analytics.settings import COMPONENTS, PERIOD_MONTHS
 from pages._auth import may, require
@@ -18,13 +18,7 @@ ensure_navigation()
 require("party")
 
 L = lang()
-RAW = {
-    "compliance": "meeting_compliance",
-    "attendance": "attendance_rate",
-    "service": "service_hours_per_member",
-    "theme_plus": "theme_plus_activities",
-    "integrity": "integrity_activities",
-}
+RAW = SCORED_FIGURES  # the figure behind each score (year to date for the yearly targets)
 
 st.title(t("party.title", L))
 settings_note()
@@ -87,38 +81,49 @@ scope = t("party.kpi.scope_filtered" if filters.category or filters.branch else 
 help_text = t("party.kpi.help", L, scope=scope, previous=previous["period"] if previous is not None else "—")
 
 
-def change(column: str, digits: int = 1) -> str | None:
+def change(column: str, digits: int = 1, unit_name: str = "points") -> str | None:
+    """The change vs the previous period with its unit (分, 个百分点, 小时)."""
     if previous is None or pd.isna(now[column]) or pd.isna(previous[column]):
         return None
-    return f"{now[column] - previous[column]:+.{digits}f}"
+    return unit(f"{now[column] - previous[column]:+.{digits}f}", unit_name, L)
 
 
-def figure(value: float, digits: int = 1, unit: str = "") -> str:
-    return "—" if pd.isna(value) else f"{value:.{digits}f}{unit}"
+def figure(value: float, digits: int = 1, suffix: str = "") -> str:
+    return "—" if pd.isna(value) else f"{value:.{digits}f}{suffix}"
 
 
-kpis = st.columns(5)
+kpis = st.columns(6)
 kpis[0].metric(
-    t("party.kpi.index", L, period=period), figure(now["party_index"]), change("party_index"), help=help_text
+    t("party.kpi.index", L, period=period),
+    unit(figure(now["party_index"]), "points", L),
+    change("party_index"),
+    help=help_text,
 )
 kpis[1].metric(
     t("party.kpi.compliance", L),
     figure(now["meeting_compliance"], 0, "%"),
-    change("meeting_compliance", 0),
-    help=help_text,
+    change("meeting_compliance", 0, "pp"),
+    help=t("party.kpi.compliance_help", L) + " " + help_text,
 )
 kpis[2].metric(
-    t("party.kpi.attendance", L), figure(now["attendance_rate"], 0, "%"), change("attendance_rate", 0), help=help_text
+    t("overview.card.theme_day", L),
+    figure(now["theme_day_compliance"], 0, "%"),
+    change("theme_day_compliance", 0, "pp"),
+    help=help_text,
 )
 kpis[3].metric(
-    t("party.kpi.service", L),
-    "—"
-    if pd.isna(now["service_hours_per_member"])
-    else t("party.kpi.hours", L, value=f"{now['service_hours_per_member']:.1f}"),
-    change("service_hours_per_member"),
+    t("party.kpi.attendance", L),
+    figure(now["attendance_rate"], 0, "%"),
+    change("attendance_rate", 0, "pp"),
     help=help_text,
 )
 kpis[4].metric(
+    t("party.kpi.service", L),
+    unit(figure(now["service_hours_per_member"]), "hours", L),
+    change("service_hours_per_member", 1, "hours"),
+    help=help_text,
+)
+kpis[5].metric(
     t("party.kpi.red", L),
     t("party.kpi.red_value", L, red=int((card["index_rag"] == "red").sum()), total=len(card)),
 )
@@ -248,7 +253,7 @@ for component in COMPONENTS:
     components[score_name] = card[component].to_numpy()
     components[raw_name] = card[f"{component}_value"].to_numpy()
     number_columns[score_name] = "%.1f"
-    number_columns[raw_name] = "%.0f" if component in ("theme_plus", "integrity") else "%.1f"
+    number_columns[raw_name] = "%g" if component in ("theme_plus", "integrity") else "%.1f"
 table(
     components,
     t("party.file.components", L),
@@ -268,6 +273,7 @@ assessed = [
     )
     for k in data.compliance_types
 ]
+st.caption(t("party.meetings.definition", L))
 longer = [
     ActivityType(kind).label(L)
     for kind, freq in settings.frequencies.items()
@@ -350,7 +356,8 @@ if not meetings.empty:
         )
 
 # --- 六提升 -------------------------------------------------------------------------------------------------------
-st.subheader(t("party.six.title", L))
+st.subheader(t("party.six.title", L), help=t("party.six.help", L))
+st.caption(t("party.six.explained", L))
 st.caption(t("party.six.caption", L))
 six = party.six_improvements(data, filters)
 if six.empty:

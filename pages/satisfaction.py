@@ -8,7 +8,7 @@ import streamlit as st
 
 from analytics import charts, satisfaction, summary
 from analytics.accounts import Permission
-from analytics.i18n import assumed_sd_note, t
+from analytics.i18n import assumed_sd_note, t, unit
 from analytics.metrics import PERIODS_PER_YEAR, POPULATIONS, rollup
 from analytics.schema import DepartmentCategory, Population, SatisfactionItem
 from pages._auth import may, require
@@ -110,10 +110,13 @@ for column, pop in zip(st.columns(len(POPULATIONS)), POPULATIONS, strict=True):
         if pd.notna(delta)
         else t("sat.kpi.no_change", L)
     )
+    score = row[f"satisfaction_{pop}"]
     column.metric(
         t("sat.kpi.label", L, population=name, period=period),
-        score_text(row[f"satisfaction_{pop}"], n, complementary=complementary),
-        f"{delta:+.1f}" if pd.notna(delta) else None,
+        unit(score_text(score, n, complementary=complementary), "points", L)
+        if pd.notna(score)
+        else score_text(score, n, complementary=complementary),
+        unit(f"{delta:+.1f}", "points", L) if pd.notna(delta) else None,
     )
     column.caption(t("sat.kpi.help", L, n=n_text(n, withheld, complementary, min_n), change=change))
 
@@ -162,9 +165,11 @@ population = Population(pop).label(L)
 period = satisfaction.latest(hospital, pop)
 
 
-def change_columns(rows: pd.DataFrame) -> dict[str, object]:
-    """Score (the suppression note when too few), n, and the changes with their tests, as shown."""
-    return {
+def change_columns(rows: pd.DataFrame, with_tests: bool = False) -> dict[str, object]:
+    """Score (the suppression note when too few), n ('<10' or '—' when withheld), and the changes with their
+    p; the names of the tests (with the SD a test assumed) only `with_tests` (the detail expander and the
+    downloads: leaders' tables do without them)."""
+    columns = {
         t("sat.col.score", L): [
             score_text(s, n, complementary=c)
             for s, n, c in zip(rows["score"], rows["n"], rows["complementary"], strict=True)
@@ -173,14 +178,43 @@ def change_columns(rows: pd.DataFrame) -> dict[str, object]:
             n_text(n, s, c, min_n) for n, s, c in zip(rows["n"], rows["suppressed"], rows["complementary"], strict=True)
         ],
         t("sat.col.delta", L): rows["delta"],
-        t("sat.col.p", L): rows["p"].map(p_text),
-        t("sat.col.test", L): [test_text(x, sd) for x, sd in zip(rows["test"], rows["assumed_sd"], strict=True)],
+        t("sat.col.p", L): [p_with_sd(p, sd) for p, sd in zip(rows["p"], rows["assumed_sd"], strict=True)],
         t("sat.col.yoy", L): rows["delta_yoy"],
-        t("sat.col.p_yoy", L): rows["p_yoy"].map(p_text),
+        t("sat.col.p_yoy", L): [p_with_sd(p, sd) for p, sd in zip(rows["p_yoy"], rows["assumed_sd_yoy"], strict=True)],
+    }
+    if with_tests:
+        columns.update(test_columns(rows))
+    return columns
+
+
+def p_with_sd(p: float, assumed_sd: object) -> str | None:
+    """The p as shown, with the SD its test assumed beside it when it did (issue 13, point 6)."""
+    text, note = p_text(p), assumed_sd_note(assumed_sd, L)
+    if text is None or not note:
+        return text
+    return f"{text}（{note}）" if L == "zh" else f"{text} ({note})"
+
+
+def test_columns(rows: pd.DataFrame) -> dict[str, list]:
+    """The tests behind each p, with the SD a test assumed."""
+    return {
+        t("sat.col.test", L): [test_text(x, sd) for x, sd in zip(rows["test"], rows["assumed_sd"], strict=True)],
         t("sat.col.test_yoy", L): [
             test_text(x, sd) for x, sd in zip(rows["test_yoy"], rows["assumed_sd_yoy"], strict=True)
         ],
     }
+
+
+def test_details(leading: dict[str, object], rows: pd.DataFrame, key: str) -> None:
+    """The tests behind each p, in an expander under the table."""
+    with st.expander(t("sat.tests.detail", L)):
+        st.caption(t("sat.tests.caption", L))
+        st.dataframe(
+            pd.DataFrame({**leading, **test_columns(rows)}),
+            hide_index=True,
+            placeholder="—",
+            key=key,
+        )
 
 
 CHANGE_FORMAT = {
@@ -198,20 +232,20 @@ st.caption(
     )
 )
 departments = satisfaction.changes(rollup(data, "department", filters), pop, period)
+leading = {
+    t("sat.col.department", L): departments["unit_name"],
+    t("sat.col.branch", L): departments["branch_name"],
+    t("sat.col.category", L): departments["category"].map(lambda c: DepartmentCategory(c).label(L)),
+}
 table(
-    pd.DataFrame(
-        {
-            t("sat.col.department", L): departments["unit_name"],
-            t("sat.col.branch", L): departments["branch_name"],
-            t("sat.col.category", L): departments["category"].map(lambda c: DepartmentCategory(c).label(L)),
-            **change_columns(departments),
-        }
-    ),
+    pd.DataFrame({**leading, **change_columns(departments)}),
     t("sat.file.departments", L),
     "sat_departments",
     department_codes=departments["unit"],
     column_config=CHANGE_FORMAT,
+    download=pd.DataFrame({**leading, **change_columns(departments, with_tests=True)}),
 )
+test_details(leading, departments, "sat_departments_tests")
 
 # --- Dimensions (items of the individual responses) ----------------------------------------------------------
 st.subheader(t("sat.dims.title", L, population=population, period=period))
@@ -310,9 +344,12 @@ st.plotly_chart(
     config={"displaylogo": False},
     key="sat_branch_bars",
 )
+branch_names = {t("sat.col.branch", L): branches["unit_name"]}
 table(
-    pd.DataFrame({t("sat.col.branch", L): branches["unit_name"], **change_columns(branches)}),
+    pd.DataFrame({**branch_names, **change_columns(branches)}),
     t("sat.file.branches", L),
     "sat_branches",
     column_config=CHANGE_FORMAT,
+    download=pd.DataFrame({**branch_names, **change_columns(branches, with_tests=True)}),
 )
+test_details(branch_names, branches, "sat_branches_tests")

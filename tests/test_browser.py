@@ -36,8 +36,11 @@ pytestmark = pytest.mark.browser
 OVERVIEW_CARDS = (
     "metric.party_index",
     "overview.card.compliance",
-    "overview.card.cases",
+    "overview.card.theme_day",
     "overview.card.overdue",
+    "overview.card.forms",
+    "overview.card.form1",
+    "overview.card.filed",
     "metric.satisfaction_outpatient",
     "metric.satisfaction_inpatient",
     "metric.satisfaction_staff",
@@ -169,7 +172,7 @@ def test_overview_chinese_then_english(page, app: App) -> None:
     expect(page.get_by_role("heading", name="总览", exact=True, level=1)).to_be_visible()
     for key in OVERVIEW_CARDS:
         expect(page.get_by_test_id("stMetricLabel").get_by_text(t(key, "zh"), exact=True)).to_be_visible()
-    expect(metric_value(page, "党建指数")).to_have_text(re.compile(r"^\d+\.\d$"))
+    expect(metric_value(page, "党建指数")).to_have_text(re.compile(r"^\d+\.\d 分$"))
 
     family, glyphs = rendered_glyphs(page)
     assert not glyph_problems(glyphs), f"CJK text does not render in {family}: {glyph_problems(glyphs)}"

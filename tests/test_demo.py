@@ -20,10 +20,10 @@ from analytics.db import Database
 from analytics.privacy import pseudonymise
 from analytics.queries import RECORD_TABLES
 
+# 三会一课: the four meetings (not the theme party day), with their quarterly requirement.
 REQUIRED_PER_QUARTER = {
     "branch_committee_meeting": 3,
     "party_group_meeting": 3,
-    "theme_party_day": 3,
     "branch_general_meeting": 1,
     "party_lecture": 1,
 }

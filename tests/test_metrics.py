@@ -60,10 +60,19 @@ REQUIRED_AT = {
     },
 }
 SERVICE = ("volunteer_service", "free_clinic", "health_education")
-THEME_PLUS = ("theme_party_day", "party_plus_project", "demonstration_post")
+# 三会一课 is these four; the theme party day is its own figure and component (issue 13, point 7).
+THREE_ONE = ("branch_general_meeting", "branch_committee_meeting", "party_group_meeting", "party_lecture")
+THEME_PLUS = ("party_plus_project", "demonstration_post")
 INTEGRITY = ("warning_education", "integrity_talk")
-DEFAULT_WEIGHTS = {"compliance": 40, "attendance": 20, "service": 15, "theme_plus": 15, "integrity": 10}
-DEFAULT_TARGETS = {"service": 4.0, "theme_plus": 12.0, "integrity": 2.0}  # per year
+DEFAULT_WEIGHTS = {
+    "compliance": 35,
+    "theme_day": 10,
+    "attendance": 20,
+    "service": 15,
+    "theme_plus": 10,
+    "integrity": 10,
+}
+DEFAULT_TARGETS = {"service": 4.0, "theme_plus": 2.0, "integrity": 2.0}  # per year, judged year to date
 CATEGORIES = (
     "form_1",
     "form_2",
@@ -396,15 +405,17 @@ def expected_party(
     targets=DEFAULT_TARGETS,
     required: dict[str, int] | None = None,
 ) -> pd.DataFrame:
-    """Per branch × period: held per type, compliance, attendance, service hours, counts, scores, index."""
+    """Per branch × period: held per type, compliance, attendance, service hours, counts, scores, index.
+    The yearly targets are judged year to date: the figures summed over the year's periods so far (inside the
+    data's span) against the target × the months they cover ÷ 12."""
     required = REQUIRED_AT[grain] if required is None else required
     acts = data["activities"].copy()
     acts["period"] = labels(acts["activity_date"], grain)
     inside = span_labels(acts["activity_date"], grain)
-    scale = MONTHS[grain] / 12
     groups = dict(iter(acts.groupby(["branch_code", "period"])))
     rows = []
     for branch, members in MEMBERS.items():
+        so_far: dict[str, dict[str, float]] = {}  # per year: months, person hours, 党建+, integrity
         for period in period_grid(data, grain):
             row = {"branch_code": branch, "period": period}
             if period not in inside:
@@ -415,7 +426,9 @@ def expected_party(
             for kind, need in required.items():
                 row[f"held_{kind}"] = held.get(kind, 0)
                 row[f"compliance_{kind}"] = min(held.get(kind, 0) / need, 1.0) * 100
-            row["meeting_compliance"] = np.mean([row[f"compliance_{k}"] for k in required])
+            row["meeting_compliance"] = np.mean([row[f"compliance_{k}"] for k in required if k in THREE_ONE])
+            theme_day = row.get("compliance_theme_party_day", np.nan)
+            row["theme_day_compliance"] = theme_day
             # Attendance over organisational-life meetings only (not service events: issue 13, point 2).
             measured = cell[(cell["expected"].fillna(0) > 0) & cell["activity_type"].isin(ORGANISATIONAL_LIFE_CODES)]
             row["attended_total"] = measured["attended"].sum()
@@ -428,12 +441,23 @@ def expected_party(
             row["service_hours_per_member"] = row["person_hours"] / members if members else np.nan
             row["theme_plus_activities"] = int(cell["activity_type"].isin(THEME_PLUS).sum())
             row["integrity_activities"] = int(cell["activity_type"].isin(INTEGRITY).sum())
+            year = so_far.setdefault(period[:4], {"months": 0, "hours": 0.0, "theme": 0, "integrity": 0})
+            year["months"] += MONTHS[grain]
+            year["hours"] += row["person_hours"]
+            year["theme"] += row["theme_plus_activities"]
+            year["integrity"] += row["integrity_activities"]
+            row["ytd_months"] = year["months"]
+            row["ytd_service_hours_per_member"] = year["hours"] / members
+            row["ytd_theme_plus_activities"] = year["theme"]
+            row["ytd_integrity_activities"] = year["integrity"]
+            pro_rata = year["months"] / 12
             scores = {
                 "compliance": row["meeting_compliance"],
+                "theme_day": theme_day,
                 "attendance": min(row["attendance_rate"], 100.0) if len(measured) else np.nan,
-                "service": min(row["service_hours_per_member"] / (targets["service"] * scale) * 100, 100.0),
-                "theme_plus": min(row["theme_plus_activities"] / (targets["theme_plus"] * scale) * 100, 100.0),
-                "integrity": min(row["integrity_activities"] / (targets["integrity"] * scale) * 100, 100.0),
+                "service": min(row["ytd_service_hours_per_member"] / (targets["service"] * pro_rata) * 100, 100.0),
+                "theme_plus": min(year["theme"] / (targets["theme_plus"] * pro_rata) * 100, 100.0),
+                "integrity": min(year["integrity"] / (targets["integrity"] * pro_rata) * 100, 100.0),
             }
             for name, value in scores.items():
                 row[f"score_{name}"] = value
@@ -446,11 +470,17 @@ def expected_party(
 
 PARTY_COLUMNS = [
     "meeting_compliance",
+    "theme_day_compliance",
     "attendance_rate",
     "service_hours_per_member",
     "theme_plus_activities",
     "integrity_activities",
+    "ytd_months",
+    "ytd_service_hours_per_member",
+    "ytd_theme_plus_activities",
+    "ytd_integrity_activities",
     "score_compliance",
+    "score_theme_day",
     "score_attendance",
     "score_service",
     "score_theme_plus",
@@ -618,7 +648,9 @@ def test_compliance_planted_cells(panels):
     for period in ("2024-04", "2024-05", "2024-06"):
         assert month.loc[("D5", period), "meeting_compliance"] == 0
         assert month.loc[("D5", period), "service_hours_per_member"] == 0
-        assert month.loc[("D5", period), "party_index"] == 0
+        assert month.loc[("D5", period), "theme_day_compliance"] == 0
+        # Not 0 any more: the service, 党建+ and integrity scores are year to date (issue 13, point 7).
+        assert month.loc[("D5", period), "party_index"] > 0
     assert quarter.loc[("D5", "2024Q2"), "meeting_compliance"] == 0
     assert quarter.loc[("D5", "2024Q2"), "theme_plus_activities"] == 0
     assert np.isnan(quarter.loc[("D5", "2024Q2"), "attendance_rate"])  # nothing expected: not measurable
@@ -670,23 +702,37 @@ def test_planted_attendance_above_expected_scores_100(panels):
     )
 
 
-def test_targets_scale_with_the_period_length(panels, data):
+def test_yearly_targets_are_judged_year_to_date_against_the_pro_rated_target(panels, data):
+    """Everything B1 did from 1 January through the period's end, against the yearly target × the months
+    elapsed ÷ 12 (the activity data start on 2024-01-02, so every month of 2024 counts)."""
     acts = data["activities"]
     b1 = acts[acts["branch_code"] == "B1"]
-    for grain, label, months in (("month", "2024-03", 1), ("quarter", "2024Q1", 3), ("year", "2024", 12)):
-        cell = b1[labels(b1["activity_date"], grain) == label]
+    for grain, label, end, elapsed in (
+        ("month", "2024-03", "2024-04-01", 3),
+        ("quarter", "2024Q1", "2024-04-01", 3),
+        ("quarter", "2024Q3", "2024-10-01", 9),
+        ("year", "2024", "2025-01-01", 12),
+    ):
+        cell = b1[pd.to_datetime(b1["activity_date"]) < pd.Timestamp(end)]
         service = cell[cell["activity_type"].isin(SERVICE)]
         hours = (service["hours"].astype("float64") * service["attended"]).sum() / 20
         theme = cell["activity_type"].isin(THEME_PLUS).sum()
         integrity = cell["activity_type"].isin(INTEGRITY).sum()
         row = by_cell(panels[grain].frame).loc[("D1", label)]
-        assert row["score_service"] == pytest.approx(min(100 * hours / (4 * months / 12), 100), rel=1e-12)
-        assert row["score_theme_plus"] == pytest.approx(min(100 * theme / months, 100), rel=1e-12)
-        assert row["score_integrity"] == pytest.approx(min(100 * integrity / (2 * months / 12), 100), rel=1e-12)
+        assert row["score_service"] == pytest.approx(min(100 * hours / (4 * elapsed / 12), 100), rel=1e-12)
+        assert row["score_theme_plus"] == pytest.approx(min(100 * theme / (2 * elapsed / 12), 100), rel=1e-12)
+        assert row["score_integrity"] == pytest.approx(min(100 * integrity / (2 * elapsed / 12), 100), rel=1e-12)
 
 
 def test_index_weights_targets_and_frequencies_come_from_the_settings(db, data, panels):
-    weights = {"compliance": 1.0, "attendance": 0.0, "service": 2.0, "theme_plus": 0.0, "integrity": 3.0}
+    weights = {
+        "compliance": 1.0,
+        "theme_day": 0.5,
+        "attendance": 0.0,
+        "service": 2.0,
+        "theme_plus": 0.0,
+        "integrity": 3.0,
+    }
     targets = {"service": 8.0, "theme_plus": 24.0, "integrity": 6.0}
     frequencies = {ActivityType(k): Frequency(count=c, per=per) for k, (c, per) in REQUIRED.items()}
     frequencies[ActivityType.PARTY_LECTURE] = Frequency(count=2, per="quarter")
@@ -963,7 +1009,9 @@ def expected_party_rollup(data, grain: str, branches: list[str]) -> pd.DataFrame
     rows = {}
     for period, group in party.groupby("period"):
         row = {}
-        for column in ["meeting_compliance", *(c for c in group if c.startswith("compliance_")), *PARTY_COLUMNS[5:]]:
+        weighted = ["meeting_compliance", "theme_day_compliance", "ytd_months", "ytd_service_hours_per_member"]
+        weighted += [c for c in group if c.startswith(("compliance_", "score_"))] + ["party_index"]
+        for column in weighted:
             ok = group[column].notna()
             row[column] = (
                 (group[column][ok] * group["members"][ok]).sum() / group["members"][ok].sum() if ok.any() else np.nan
@@ -978,7 +1026,12 @@ def expected_party_rollup(data, grain: str, branches: list[str]) -> pd.DataFrame
         row["service_hours_per_member"] = (
             group["person_hours"][known].sum() / group["members"][known].sum() if known.any() else np.nan
         )
-        for column in ("theme_plus_activities", "integrity_activities"):
+        for column in (
+            "theme_plus_activities",
+            "integrity_activities",
+            "ytd_theme_plus_activities",
+            "ytd_integrity_activities",
+        ):
             row[column] = group[column].sum(min_count=1)
         rows[period] = row
     return pd.DataFrame.from_dict(rows, orient="index")
@@ -1091,9 +1144,10 @@ def test_records_hold_null_where_suppressed_or_without_data(panels):
         assert outside[key] is None
     assert departments[("D1", "2023Q4")]["discipline_cases"] is not None
     assert departments[("D1", "2023Q4")]["party_index"] is None
-    assert (
-        departments[("D5", "2024Q2")]["attendance_rate"] is None and departments[("D5", "2024Q2")]["party_index"] == 0
-    )
+    # B3 held nothing in 2024Q2: no attendance, no 三会一课; its index is what it did earlier in the year
+    # (the yearly targets are judged year to date), not 0.
+    assert departments[("D5", "2024Q2")]["attendance_rate"] is None
+    assert departments[("D5", "2024Q2")]["meeting_compliance"] == 0
     branches = {(r["unit"], r["period"]): r for r in metrics.records(panels["quarter"], "branch")}
     assert branches[("B3", "2024Q1")]["satisfaction_staff"] is None and branches[("B3", "2024Q1")]["n_staff"] is None
     filtered = metrics.records(panels["quarter"], "hospital", metrics.Filters(start="2024Q3", end="2024Q3"))

@@ -23,6 +23,14 @@ AS_OF = dt.date(2025, 12, 31)  # inside the demo's last quarter, so only some re
 # Written out here rather than imported, so the test does not share the definitions it checks.
 CASES = {"form_1", "form_2", "form_3", "form_4", "eight_point_violation"}
 FORM2PLUS = {"form_2", "form_3", "form_4"}
+FORMS = ("form_1", "form_2", "form_3", "form_4")
+
+
+def person_times(records: pd.DataFrame) -> int:
+    """人次 of records: each record's distinct persons (pseudonyms), one when it names none."""
+    return int(sum(max(len(set(p)), 1) for p in records["persons_pseudonymised"]))
+
+
 PSEUDONYM = re.compile(r"P-[0-9a-f]{12}")
 
 
@@ -101,12 +109,14 @@ def test_chinese_headline_figures_match_the_raw_records(demo_db_path, monkeypatc
     records = raw["records"]
     assert at.title[0].value == "纪检监察"
     shown = metrics(at)
-    assert shown["纪检监察记录"] == f"{len(records):,}"
-    assert shown["执纪案件"] == f"{records['category'].isin(CASES).sum():,}"
-    assert shown["第二至四种形态"] == str(records["category"].isin(FORM2PLUS).sum())
-    forms = records[records["category"].str.startswith("form_")]
-    share = (forms["category"] == "form_1").mean()
-    assert shown["第一种形态占比"] == f"{share:.0%}"
+    assert shown["纪检监察记录"] == f"{len(records):,} 条"
+    # The four forms in 人次, the first form separately, 立案 in 件 (issue 13, point 7): no "执纪案件".
+    forms = records[records["category"].isin(FORMS)]
+    assert shown["运用“四种形态”处理"] == f"{person_times(forms):,} 人次"
+    assert shown["其中第一种形态"] == f"{person_times(forms[forms['category'] == 'form_1']):,} 人次"
+    assert shown["立案审查调查"] == f"{records['category'].isin({'form_3', 'form_4'}).sum():,} 件"
+    assert "执纪案件" not in shown
+    share = person_times(forms[forms["category"] == "form_1"]) / person_times(forms)
     # 第一种形态成为常态 is explained, with the share.
     assert any("第一种形态成为常态" in i.value and f"{share:.0%}" in i.value for i in at.info)
     # Record-level rows are withheld, and the page says so.
@@ -130,13 +140,14 @@ def test_one_quarter_form2plus_and_cases_per_100_staff_per_department(demo_db_pa
     name = mine["department_name"].iloc[0]
 
     row = frame(at, "discipline_departments").set_index("科室").loc[name]
-    assert row["第二至四种形态"] == serious[(quarter, code)] == mine["category"].isin(FORM2PLUS).sum() >= 1
-    assert row["案件数"] == mine["category"].isin(CASES).sum()
-    assert row["每百名职工案件数"] == pytest.approx(round(mine["category"].isin(CASES).sum() * 100 / staff, 2))
-    assert row["记录数"] == len(mine)
+    assert row["第二至四种形态记录（条）"] == serious[(quarter, code)] == mine["category"].isin(FORM2PLUS).sum() >= 1
+    assert row["四种形态及违反八项规定记录（条）"] == mine["category"].isin(CASES).sum()
+    assert row["每百名职工记录数（条）"] == pytest.approx(round(mine["category"].isin(CASES).sum() * 100 / staff, 2))
+    assert row["运用“四种形态”处理（人次）"] == person_times(mine[mine["category"].isin(FORMS)])
+    assert row["记录数（条）"] == len(mine)
     required = mine[mine["status"] != "not_required"]
     assert row["需整改"] == len(required)
-    assert metrics(at)["纪检监察记录"] == f"{len(in_quarter):,}"
+    assert metrics(at)["纪检监察记录"] == f"{len(in_quarter):,} 条"
 
 
 def test_overdue_ledger_is_the_open_records_past_their_deadline(demo_db_path, monkeypatch, raw, downloaded):
@@ -145,7 +156,7 @@ def test_overdue_ledger_is_the_open_records_past_their_deadline(demo_db_path, mo
     expected = ledger_ids(raw)
     assert 0 < len(expected) < (raw["records"]["status"] == "in_progress").sum()  # the as-of day matters
     assert sorted(ledger["记录编号"]) == expected
-    assert metrics(at)["逾期未整改"] == str(len(expected))
+    assert metrics(at)["逾期未整改"] == f"{len(expected)} 项"
     # Categories are labels and the days overdue count from the as-of day.
     by_id = raw["records"].set_index("record_id")
     for row in ledger.itertuples(index=False):
@@ -162,7 +173,7 @@ def test_category_and_branch_filters_cut_figures_table_and_ledger(demo_db_path, 
     at.selectbox(key="w_cat").set_value("medical_technical").run()
     assert not at.exception
     technical = records[records["department_category"] == "medical_technical"]
-    assert metrics(at)["纪检监察记录"] == f"{len(technical):,}"
+    assert metrics(at)["纪检监察记录"] == f"{len(technical):,} 条"
     names = set(raw["departments"].query("category == 'medical_technical'")["name"])
     assert set(frame(at, "discipline_departments")["科室"]) == names
 
@@ -171,7 +182,7 @@ def test_category_and_branch_filters_cut_figures_table_and_ledger(demo_db_path, 
     at.selectbox(key="w_branch").set_value(branch).run()
     assert not at.exception
     in_branch = set(raw["departments"].query("branch_code == @branch")["department_code"])
-    assert metrics(at)["纪检监察记录"] == f"{records['department_code'].isin(in_branch).sum():,}"
+    assert metrics(at)["纪检监察记录"] == f"{records['department_code'].isin(in_branch).sum():,} 条"
     ledger = frame(at, "discipline_ledger")
     assert sorted(ledger["记录编号"]) == ledger_ids(raw, in_branch)
     assert len(ledger) < len(ledger_ids(raw))
@@ -185,9 +196,11 @@ def test_yearly_grain_in_english_labels_every_category(demo_db_path, monkeypatch
     records = raw["records"]
     year = records[pd.to_datetime(records["record_date"]).dt.year == 2024]
     at.select_slider(key="w_range_year").set_value(("2024", "2024")).run()
-    assert metrics(at)["Discipline records"] == f"{len(year):,}"
+    assert metrics(at)["Discipline records"] == f"{len(year):,} records"
     table = frame(at, "discipline_departments")
-    assert {"Department", "Forms 2–4", "Cases per 100 staff", "Overdue", "Mean days to close"} <= set(table.columns)
+    assert {"Department", "Forms 2–4 records", "Records per 100 staff", "Overdue", "Mean days to close"} <= set(
+        table.columns
+    )
     text = page_text(at)
     assert "First form as the norm" in text and "Second form" in text and "Praise letter" in text
     # Raw category codes never reach the reader, in tables or charts.
@@ -252,4 +265,4 @@ def test_the_page_runs_alone_as_in_streamlits_legacy_mode(demo_db_path, monkeypa
     at.session_state["lang"] = "en"
     at.run()
     assert not at.exception
-    assert metrics(at)["Discipline records"] == f"{len(raw['records']):,}"
+    assert metrics(at)["Discipline records"] == f"{len(raw['records']):,} records"

@@ -25,7 +25,9 @@ from tests.satisfaction_support import counted
 
 TIMEOUT = 60
 POPULATIONS = ("outpatient", "inpatient", "staff")
-CASES = ("form_1", "form_2", "form_3", "form_4", "eight_point_violation")
+FORMS = ("form_1", "form_2", "form_3", "form_4")
+THREE_ONE = ("branch_general_meeting", "branch_committee_meeting", "party_group_meeting", "party_lecture")
+UNITS = {"zh": {"points": " 分", "pp": " 个百分点"}, "en": {"points": " pts", "pp": " pp"}}
 
 
 @pytest.fixture(scope="module")
@@ -87,12 +89,13 @@ def satisfaction(raw, label: str, pop: str, grains: tuple[str, ...], departments
 
 
 def meeting_compliance(raw, label: str, months: int, branches: set[str] | None = None) -> float:
-    """三会一课 compliance (%) from the activity ledger: per branch, the mean over the meeting types whose
-    required frequency fits in the period of min(held ÷ required, 1); branches weighted by party members."""
+    """三会一课 compliance (%) from the activity ledger: per branch, the mean over the four meetings of 三会一课
+    (not the theme party day) whose required frequency fits in the period of min(held ÷ required, 1);
+    branches weighted by party members."""
     lo, hi = span(label)
     acts = raw["activities"]
     acts = acts[(pd.to_datetime(acts["activity_date"]) >= lo) & (pd.to_datetime(acts["activity_date"]) < hi)]
-    per_year = {k.value: n for k, n in REQUIRED_MEETINGS_PER_YEAR.items() if 12 // n <= months}
+    per_year = {k.value: n for k, n in REQUIRED_MEETINGS_PER_YEAR.items() if 12 // n <= months and k in THREE_ONE}
     b = raw["branches"] if branches is None else raw["branches"][raw["branches"]["branch_code"].isin(branches)]
     held = acts.groupby(["branch_code", "activity_type"]).size()
     scores = []
@@ -102,11 +105,14 @@ def meeting_compliance(raw, label: str, months: int, branches: set[str] | None =
     return float(np.average(scores, weights=b["member_count"]))
 
 
-def discipline_cases(raw, label: str, departments: set[str]) -> int:
-    lo, hi = span(label)
+def four_forms_persons(raw, first: str, last: str, departments: set[str]) -> int:
+    """运用“四种形态”处理 人次 from the first day of `first` to the end of `last`: per record of the four forms,
+    its distinct persons (1 when it names none)."""
+    lo, hi = span(first)[0], span(last)[1]
     d = raw["discipline_records"]
     day = pd.to_datetime(d["record_date"])
-    return int(((day >= lo) & (day < hi) & d["category"].isin(CASES) & d["department_code"].isin(departments)).sum())
+    d = d[(day >= lo) & (day < hi) & d["category"].isin(FORMS) & d["department_code"].isin(departments)]
+    return int(sum(max(len(set(p)), 1) for p in d["persons_pseudonymised"]))
 
 
 def overdue(raw, departments: set[str]) -> int:
@@ -115,9 +121,9 @@ def overdue(raw, departments: set[str]) -> int:
     return int((late & d["department_code"].isin(departments)).sum())
 
 
-def signed(change: float) -> str:
-    """A change as the cards write it: "+1.2", "-0.4", or "0" when it rounds to zero."""
-    return "0" if round(change, 1) == 0 else f"{change:+.1f}"
+def signed(change: float, unit: str = "points", lang: str = "zh") -> str:
+    """A change as the cards write it: "+1.2 分", "-0.4 个百分点", or "0" when it rounds to zero."""
+    return "0" if round(change, 1) == 0 else f"{change:+.1f}{UNITS[lang][unit]}"
 
 
 def check_satisfaction_cards(at, raw, label, previous, grains, departments, lang="zh") -> None:
@@ -126,8 +132,8 @@ def check_satisfaction_cards(at, raw, label, previous, grains, departments, lang
         score, n = satisfaction(raw, label, pop, grains, departments)
         old, _ = satisfaction(raw, previous, pop, grains, departments)
         card = shown[t(f"metric.satisfaction_{pop}", lang)]
-        assert card.value == f"{score:.1f}", pop
-        assert card.delta == signed(score - old), pop
+        assert card.value == f"{score:.1f}{UNITS[lang]['points']}", pop
+        assert card.delta == signed(score - old, "points", lang), pop
         assert f"{n:,}" in card.help and previous in card.help, pop
 
 
@@ -145,15 +151,16 @@ def test_the_cards_equal_the_raw_tables_for_the_latest_quarter(app, raw, demo_db
     shown = cards(at)
     compliance = meeting_compliance(raw, "2025Q4", 3)
     assert shown["三会一课完成率"].value == f"{compliance:.1f}%"
-    assert shown["三会一课完成率"].delta == signed(compliance - meeting_compliance(raw, "2025Q3", 3))
-    assert shown["执纪案件"].value == str(discipline_cases(raw, "2025Q4", everyone))
-    assert shown["逾期整改"].value == str(overdue(raw, everyone))
+    assert shown["三会一课完成率"].delta == signed(compliance - meeting_compliance(raw, "2025Q3", 3), "pp")
+    # The discipline cards cover the chosen range (here all of it), as the discipline page does.
+    assert shown["运用“四种形态”处理"].value == f"{four_forms_persons(raw, '2023Q1', '2025Q4', everyone):,} 人次"
+    assert shown["逾期整改"].value == f"{overdue(raw, everyone)} 项"
     # The index is the roll-up's (its compliance component is checked independently above).
     with Database(demo_db_path) as db:
         hospital = metrics.rollup(metrics.build_panel(db, "quarter", dt.date.today()), "hospital")
     row = hospital.set_index("period").loc["2025Q4"]
     assert row["meeting_compliance"] == pytest.approx(compliance)
-    assert shown["党建指数"].value == f"{row['party_index']:.1f}"
+    assert shown["党建指数"].value == f"{row['party_index']:.1f} 分"
     assert shown["党建指数"].delta == signed(row["delta_party_index"])
 
 
@@ -163,7 +170,13 @@ def test_warnings_and_scorecard_in_english(app, raw, demo_db_path):
     assert not at.exception
     assert at.title[0].value == "Overview"
     shown = cards(at)
-    assert {"Party-building index", "三会一课 compliance", "Discipline cases", "Overdue rectifications"} <= set(shown)
+    assert {
+        "Party-building index",
+        "三会一课 compliance",
+        "Theme party day compliance",
+        "Handled by the four forms",
+        "Overdue rectifications",
+    } <= set(shown)
     check_satisfaction_cards(at, raw, "2025Q4", "2025Q3", ("month", "quarter"), departments_in(raw), "en")
 
     with Database(demo_db_path) as db:
@@ -201,7 +214,7 @@ def test_the_filters_change_the_figures(app, raw):
     at.segmented_control(key="w_grain").set_value("year").run()
     assert not at.exception
     check_satisfaction_cards(at, raw, "2025", "2024", ("month", "quarter", "year"), everyone)
-    assert cards(at)["执纪案件"].value == str(discipline_cases(raw, "2025", everyone))
+    assert cards(at)["运用“四种形态”处理"].value == f"{four_forms_persons(raw, '2023', '2025', everyone):,} 人次"
 
     at.segmented_control(key="w_grain").set_value("quarter").run()
     at.select_slider(key="w_range_quarter").set_value(("2024Q1", "2024Q4")).run()
@@ -215,10 +228,10 @@ def test_the_filters_change_the_figures(app, raw):
     admin = departments_in(raw, category="administrative")
     shown = cards(at)
     staff, _ = satisfaction(raw, "2024Q4", "staff", ("month", "quarter"), admin)
-    assert shown["医务人员满意度"].value == f"{staff:.1f}"
+    assert shown["医务人员满意度"].value == f"{staff:.1f} 分"
     assert shown["门诊患者满意度"].value == "—"  # administrative departments see no patients
-    assert shown["执纪案件"].value == str(discipline_cases(raw, "2024Q4", admin))
-    assert shown["逾期整改"].value == str(overdue(raw, admin))
+    assert shown["运用“四种形态”处理"].value == f"{four_forms_persons(raw, '2024Q1', '2024Q4', admin):,} 人次"
+    assert shown["逾期整改"].value == f"{overdue(raw, admin)} 项"
     assert any("职能" in c.value for c in at.caption)
 
     at.selectbox(key="w_cat").set_value("").run()
@@ -286,12 +299,12 @@ def test_only_satisfaction_shows_it_and_says_party_data_is_missing(tmp_path, mon
     assert not at.exception
     shown = cards(at)
     assert shown["党建指数"].value == "—"
-    assert shown["执纪案件"].value == "—"
+    assert "运用“四种形态”处理" not in shown  # no discipline records: no discipline cards
     # The latest quarter's inpatient score, from the imported rows.
     caption = next(c.value for c in at.caption if "卡片为" in c.value)
     label = re.search(r"\*\*(\d{4}Q\d)\*\*", caption).group(1)
     lo, hi = span(label)
     rows = responses[(responses["population"] == "inpatient") & responses["submitted_at"].between(lo, hi, "left")]
     assert len(rows) >= 10
-    assert shown["住院患者满意度"].value == f"{rows['score'].mean():.1f}"
+    assert shown["住院患者满意度"].value == f"{rows['score'].mean():.1f} 分"
     assert t("overview.no_party", "zh") in [i.value for i in at.info]

@@ -33,11 +33,13 @@ PER_YEAR = {
     "democratic_appraisal": 1,
 }
 # ... and the default index weights and yearly targets.
-WEIGHTS = {"compliance": 40, "attendance": 20, "service": 15, "theme_plus": 15, "integrity": 10}
+WEIGHTS = {"compliance": 35, "theme_day": 10, "attendance": 20, "service": 15, "theme_plus": 10, "integrity": 10}
+# 三会一课 is four meetings; the theme party day is its own component (issue 13, point 7).
+THREE_ONE = ("branch_general_meeting", "branch_committee_meeting", "party_group_meeting", "party_lecture")
 SERVICE = {"volunteer_service", "free_clinic", "health_education"}
-THEME_PLUS = {"theme_party_day", "party_plus_project", "demonstration_post"}
+THEME_PLUS = {"party_plus_project", "demonstration_post"}
 INTEGRITY = {"warning_education", "integrity_talk"}
-TARGETS = {"service": 4.0, "theme_plus": 12.0, "integrity": 2.0}
+TARGETS = {"service": 4.0, "theme_plus": 2.0, "integrity": 2.0}  # per year, judged year to date
 MONTHS = {"month": 1, "quarter": 3, "year": 12}
 
 
@@ -55,33 +57,40 @@ def raw(demo_db_path) -> dict[str, pd.DataFrame]:
 
 
 def expected_branches(raw, grain: str, period: str) -> pd.DataFrame:
-    """Per branch: 三会一课 compliance, attendance, service hours per member, counts, scores and the index."""
-    acts = raw["activities"]
-    acts = acts[acts[grain] == period]
+    """Per branch: 三会一课 compliance (four meetings), 主题党日 compliance, attendance, service hours per member
+    and counts year to date (from 1 January through the period), scores and the index."""
+    everything = raw["activities"]
+    # The year so far: the demo's activities start on 1 January 2023, so every month of a year is known.
+    so_far = everything[(everything["year"] == period[:4]) & (everything[grain] <= period)]
+    acts = everything[everything[grain] == period]
     branches = raw["branches"].set_index("branch_code")
     months = MONTHS[grain]
     required = {k: n * months / 12 for k, n in PER_YEAR.items() if 12 / n <= months}
     held = acts.groupby(["branch_code", "activity_type"]).size().unstack(fill_value=0)
     held = held.reindex(index=branches.index, columns=list(required), fill_value=0)
     out = pd.DataFrame(index=branches.index)
-    out["compliance"] = (held / pd.Series(required)).clip(upper=1).mean(axis=1) * 100
+    ratios = (held / pd.Series(required)).clip(upper=1) * 100
+    out["compliance"] = ratios[[k for k in THREE_ONE if k in required]].mean(axis=1)
+    out["theme_day"] = ratios["theme_party_day"]
     for kind in required:
         out[f"held_{kind}"] = held[kind]
     # Attendance over organisational-life meetings only (三会一课, 主题党日, 组织生活会), not service events.
     with_expected = acts[(acts["expected"] > 0) & acts["activity_type"].isin(ORGANISATIONAL_LIFE_CODES)]
     sums = with_expected.groupby("branch_code")[["attended", "expected"]].sum().reindex(branches.index)
     out["attendance"] = sums["attended"] / sums["expected"] * 100
-    service = acts[acts["activity_type"].isin(SERVICE)]
+    service = so_far[so_far["activity_type"].isin(SERVICE)]
     hours = (service["hours"].fillna(0) * service["attended"]).groupby(service["branch_code"]).sum()
     out["service"] = hours.reindex(branches.index, fill_value=0) / branches["member_count"]
-    count = acts.groupby("branch_code")["activity_type"]
+    count = so_far.groupby("branch_code")["activity_type"]
     out["theme_plus"] = count.agg(lambda s: s.isin(THEME_PLUS).sum()).reindex(branches.index, fill_value=0)
     out["integrity"] = count.agg(lambda s: s.isin(INTEGRITY).sum()).reindex(branches.index, fill_value=0)
+    elapsed = {"month": int(period[5:7]) if grain == "month" else 0, "quarter": 3 * int(period[-1:])}.get(grain, 12)
     scores = pd.DataFrame(
         {
             "compliance": out["compliance"],
+            "theme_day": out["theme_day"],
             "attendance": out["attendance"].clip(upper=100),
-            **{c: (out[c] / (TARGETS[c] * months / 12) * 100).clip(upper=100) for c in TARGETS},
+            **{c: (out[c] / (TARGETS[c] * elapsed / 12) * 100).clip(upper=100) for c in TARGETS},
         }
     )
     weights = pd.Series(WEIGHTS)
@@ -151,10 +160,11 @@ def test_health_check_matches_the_raw_activities_for_the_last_quarter_in_range(r
     assert sorted(shown.index) == sorted(want.index)  # every branch, once
     for column, expected in (
         ("metric.meeting_compliance", "compliance"),
+        ("metric.theme_day_compliance", "theme_day"),
         ("metric.attendance_rate", "attendance"),
-        ("metric.service_hours_per_member", "service"),
-        ("metric.theme_plus_activities", "theme_plus"),
-        ("metric.integrity_activities", "integrity"),
+        ("metric.ytd_service_hours_per_member", "service"),
+        ("metric.ytd_theme_plus_activities", "theme_plus"),
+        ("metric.ytd_integrity_activities", "integrity"),
     ):
         np.testing.assert_allclose(shown[t(column, "zh")], want.loc[shown.index, expected], rtol=1e-9, err_msg=column)
     np.testing.assert_allclose(shown["党建指数"], want.loc[shown.index, "index"], rtol=1e-9)
@@ -166,9 +176,9 @@ def test_health_check_matches_the_raw_activities_for_the_last_quarter_in_range(r
 
     # The headline index: the branches' mean weighted by party members.
     hospital = np.average(want["index"], weights=want["members"])
-    assert metrics(at)["党建指数（2024Q3）"] == f"{hospital:.1f}"
+    assert metrics(at)["党建指数（2024Q3）"] == f"{hospital:.1f} 分"
     red = int((want["index"] < 60).sum())
-    assert metrics(at)["预警支部"] == f"{red} / {len(want)}"
+    assert metrics(at)["预警支部"] == f"{red} / {len(want)} 个"
 
     # The bar chart: every branch, the latest quarter's index, coloured by its rating.
     bars = chart(at, "party_bars")["data"][0]
@@ -230,13 +240,13 @@ def test_category_and_branch_filters_narrow_every_figure(raw, demo_db_path, monk
     assert sorted(frame(at, "party_departments")["科室"]) == sorted(admin["name"])
     want = expected_branches(raw, "quarter", "2025Q2").loc[admin_branches["branch_code"]]
     headline = np.average(want["index"], weights=want["members"])
-    assert metrics(at)["党建指数（2025Q2）"] == f"{headline:.1f}"
+    assert metrics(at)["党建指数（2025Q2）"] == f"{headline:.1f} 分"
 
     at.selectbox(key="w_cat").set_value("").run()
     at.selectbox(key="w_branch").set_value("DZB06").run()
     assert not at.exception, at.exception
     branch = expected_branches(raw, "quarter", "2025Q2").loc["DZB06"]
-    assert metrics(at)["党建指数（2025Q2）"] == f"{branch['index']:.1f}"
+    assert metrics(at)["党建指数（2025Q2）"] == f"{branch['index']:.1f} 分"
     assert list(frame(at, "party_components")["党支部"]) == [branch["name"]]
     assert sorted(frame(at, "party_departments")["科室"]) == sorted(
         departments.loc[departments["branch_code"] == "DZB06", "name"]
@@ -259,7 +269,7 @@ def test_the_trend_shows_the_index_and_each_component(raw, q3):
     at.selectbox(key="party_trend_unit").set_value("DZB06").run()
     assert not at.exception, at.exception
     series = {trace["name"]: trace for trace in chart(at, "party_trend")["data"]}
-    assert list(series) == ["党建指数", "三会一课", "参会率", "志愿服务", "主题党日与党建+", "廉洁教育"]
+    assert list(series) == ["党建指数", "三会一课", "主题党日", "参会率", "志愿服务", "党建+", "廉洁教育"]
     want = [expected_branches(raw, "quarter", q).loc["DZB06"] for q in ("2024Q1", "2024Q2", "2024Q3")]
     assert series["党建指数"]["y"] == pytest.approx([w["index"] for w in want])
     assert series["三会一课"]["y"] == pytest.approx([w["compliance"] for w in want])
@@ -271,6 +281,7 @@ def test_in_english(raw, demo_db_path, monkeypatch):
     assert list(metrics(at)) == [
         "Index (2024Q3)",
         "三会一课 compliance",
+        "Theme party day compliance",
         "Attendance rate",
         "Service h/member",
         "Branches in red",
@@ -294,7 +305,9 @@ def test_in_english(raw, demo_db_path, monkeypatch):
         "Change",
         "Rating",
     ]
-    assert any(c.value.startswith("**The party-building index (0–100)** is the weighted mean") for c in at.caption)
+    assert any(
+        c.value.startswith("**The party-building index (0–100 points)** is the weighted mean") for c in at.caption
+    )
     legend = [trace["name"] for trace in chart(at, "party_six")["data"]]
     assert legend and all(name.isascii() for name in legend)
     want = expected_branches(raw, "quarter", "2024Q3").set_index("name")

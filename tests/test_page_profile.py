@@ -57,7 +57,7 @@ def heading(at: AppTest) -> str | None:
 
 # The profile's tables, known by their first columns (AppTest keeps no key for a table without selection).
 SATISFACTION = {"zh": ("期间", "人群", "得分"), "en": ("Period", "Population", "Score")}
-DISCIPLINE = {"zh": ("期间", "记录数"), "en": ("Period", "Records")}
+DISCIPLINE = {"zh": ("期间", "运用“四种形态”处理（人次）"), "en": ("Period", "Four forms (person-times)")}
 LEDGER = {"zh": ("记录编号",), "en": ("Record",)}
 
 
@@ -145,9 +145,11 @@ def test_discipline_per_quarter_against_the_raw_records(demo_db_path, monkeypatc
     row = frame(at, DISCIPLINE["zh"]).set_index("期间").loc[quarter]
     mine = records[(records["department_code"] == code) & (records["quarter"] == quarter)]
     staff = raw["departments"].set_index("department_code").at[code, "staff_count"]
-    assert row["记录数"] == len(mine)
-    assert row["第二至四种形态"] == mine["category"].isin(FORM2PLUS).sum() >= 1
-    assert row["每百名职工案件数"] == pytest.approx(round(mine["category"].isin(CASES).sum() * 100 / staff, 2))
+    assert row["记录数（条）"] == len(mine)
+    assert row["第二至四种形态记录（条）"] == mine["category"].isin(FORM2PLUS).sum() >= 1
+    assert row["每百名职工记录数（条）"] == pytest.approx(round(mine["category"].isin(CASES).sum() * 100 / staff, 2))
+    forms = mine[mine["category"].str.fullmatch(r"form_[1-4]")]
+    assert row["运用“四种形态”处理（人次）"] == sum(max(len(set(p)), 1) for p in forms["persons_pseudonymised"])
 
 
 def test_warnings_and_overdue_items_of_the_department(demo_db_path, monkeypatch, raw):

@@ -111,6 +111,13 @@ def departments_table(at: AppTest, lang: str = "zh") -> pd.DataFrame:
     return next(df.value for df in at.dataframe if t("sat.col.category", lang) in df.value.columns)
 
 
+def detail_tests(at: AppTest, lang: str = "zh") -> pd.DataFrame:
+    """The departments' detail table of which test gave each p (in its expander), by department."""
+    test, score = t("sat.col.test", lang), t("sat.col.score", lang)
+    found = next(df.value for df in at.dataframe if test in df.value.columns and score not in df.value.columns)
+    return found.set_index(t("sat.col.department", lang))
+
+
 def dimensions_table(at: AppTest, lang: str = "zh") -> pd.DataFrame:
     return next(df.value for df in at.dataframe if t("sat.chart.responses", lang) in df.value.columns)
 
@@ -142,7 +149,7 @@ def test_department_scores_pool_responses_and_aggregates_by_respondents(raw, q2)
     # The headline: all departments pooled, with its n.
     hospital = expected(raw, "quarter", "2024Q2", "inpatient")
     pooled = (hospital["score"] * hospital["n"]).sum() / hospital["n"].sum()
-    assert metrics(at)["住院患者（2024Q2）"] == f"{pooled:.1f}"
+    assert metrics(at)["住院患者（2024Q2）"] == f"{pooled:.1f} 分"
     assert any(c.value.startswith(f"受访 {hospital['n'].sum():,} 人") for c in at.caption)
     # The trend: one point per quarter in range, the same pooled score.
     inpatient = next(s for s in chart(at, "sat_trend")["data"] if s["name"] == "住院患者")
@@ -171,7 +178,9 @@ def test_changes_carry_the_test_used_and_its_p_value(raw, q2):
     )
     # Welch's t-test where both quarters are individual responses only, else the z-test. Before the demo
     # hospital's own survey went live (2024Q3) its quarters are the national platform's aggregates only.
-    tested = shown[shown["检验方法"].notna()]
+    # The test's name is not in the leaders' table but in the detail expander (issue 13, point 7).
+    assert "检验方法" not in table.columns
+    tested = detail_tests(at).loc[shown.index].loc[lambda f: f["检验方法"].notna()]
     only_responses = [
         now.at[name, "n"] == now.at[name, "responses"] and before.at[name, "n"] == before.at[name, "responses"]
         for name in tested.index
@@ -197,10 +206,10 @@ def test_by_month_only_responses_count_and_welch_is_used(raw, demo_db_path, monk
     assert SUPPRESSED["zh"] in set(table["得分"])  # some departments have fewer than 10 in a month
     now, before = responses(raw, "month", "2025-05", "outpatient"), responses(raw, "month", "2025-04", "outpatient")
     codes = raw["departments"].set_index("name")["department_code"]
-    tested = table[table["检验方法"].notna()]
-    assert len(tested) > 3 and set(tested["检验方法"]) == {
-        "Welch t 检验"
-    }  # fewer since cells protecting small groups are withheld
+    names = detail_tests(at).loc[table.index, "检验方法"]
+    tested = table[names.notna()]
+    # fewer than before: cells withheld to protect small groups carry no test
+    assert len(tested) > 3 and set(names.dropna()) == {"Welch t 检验"}
     for name, row in tested.iterrows():
         a = now.loc[now["department_code"] == codes[name], "score"]
         b = before.loc[before["department_code"] == codes[name], "score"]
@@ -252,7 +261,7 @@ def test_a_higher_threshold_hides_groups_in_tables_and_charts(raw, demo_db_copy,
     assert not bars[0]["y"]  # no bar at all ...
     assert set(bars[1]["text"]) == {SUPPRESSED["zh"]}  # ... but the note for each branch
     want = expected(raw, "quarter", "2025Q4", "staff")
-    assert metrics(at)["医务人员（2025Q4）"] == f"{(want['score'] * want['n']).sum() / want['n'].sum():.1f}"
+    assert metrics(at)["医务人员（2025Q4）"] == f"{(want['score'] * want['n']).sum() / want['n'].sum():.1f} 分"
 
     at.selectbox(key="w_branch").set_value("DZB24").run()
     assert not at.exception, at.exception
@@ -272,7 +281,7 @@ def test_category_and_branch_filters_choose_the_departments(raw, demo_db_path, m
     want = expected(raw, "quarter", "2025Q2", "staff").loc[lambda f: f.index.isin(admin)]
     assert sorted(departments_table(at)["科室"]) == sorted(want.index)
     pooled = (want["score"] * want["n"]).sum() / want["n"].sum()
-    assert metrics(at)["医务人员（2025Q2）"] == f"{pooled:.1f}"
+    assert metrics(at)["医务人员（2025Q2）"] == f"{pooled:.1f} 分"
 
     at.selectbox(key="w_cat").set_value("").run()
     at.selectbox(key="w_branch").set_value("DZB08").run()
@@ -301,14 +310,13 @@ def test_in_english(raw, demo_db_path, monkeypatch):
         "Respondents",
         "Change",
         "p-value",
-        "Test",
         "Change year on year",
         "p-value (year on year)",
-        "Test (year on year)",
     ]
     assert set(table["Category"]) <= {"Clinical", "Medical-technical", "Administrative"}
     assert SUPPRESSED["en"] in set(table["Score"])
-    assert set(table["Test"].dropna()) and set(table["Test"].dropna()) <= {"Welch t-test", "z-test"}
+    tests = detail_tests(at, "en")
+    assert set(tests["Test"].dropna()) and set(tests["Test"].dropna()) <= {"Welch t-test", "z-test"}
     assert {s["name"] for s in chart(at, "sat_trend")["data"]} == {"Outpatients", "Inpatients", "Medical staff"}
     dims = dimensions_table(at, "en")
     assert "Pay and benefits" in dims.columns and "Relations with peers" in dims.columns

@@ -74,11 +74,11 @@ def party_index_by_hand(path, weights: dict[str, float], period: str = "2025Q4")
 def test_a_saved_weight_changes_the_party_index_on_the_overview(app, demo_db_copy):
     at = app.run()
     before = next(m.value for m in at.metric if m.label == "党建指数")
-    assert before == f"{party_index_by_hand(demo_db_copy, MetricSettings().weights):.1f}"
+    assert before == f"{party_index_by_hand(demo_db_copy, MetricSettings().weights):.1f} 分"
 
     at.switch_page("pages/settings.py").run()
     weight = at.number_input(key="set_weight_compliance")
-    assert weight.value == 40 and "40" in weight.label  # the default beside the field
+    assert weight.value == 35 and "35" in weight.label  # the default beside the field
     weight.set_value(80.0)
     at = save(at)
     assert not at.exception and not at.error
@@ -87,13 +87,13 @@ def test_a_saved_weight_changes_the_party_index_on_the_overview(app, demo_db_cop
     assert value["weights"]["compliance"] == 80
     with Database(demo_db_copy) as db:
         assert store.changed(db, store.METRICS_KEY)[1] == TEST_ACCOUNTS[Role.ADMIN]  # saved by the signed-in user
-    assert any("三会一课权重 80（默认 40）" in c.value for c in at.caption)
+    assert any("三会一课权重 80（默认 35）" in c.value for c in at.caption)
 
     at.switch_page("pages/overview.py").run()
     assert not at.exception
     after = next(m.value for m in at.metric if m.label == "党建指数")
     expected = party_index_by_hand(demo_db_copy, {**MetricSettings().weights, "compliance": 80.0})
-    assert after == f"{expected:.1f}" != before
+    assert after == f"{expected:.1f} 分" != before
     assert "三会一课 80" in next(m.help for m in at.metric if m.label == "党建指数")
 
 
@@ -229,14 +229,14 @@ def test_stored_out_of_range_settings_still_show_the_figures_with_a_notice(app, 
     at = app.run()  # the Overview
     assert not at.exception
     index = next(m.value for m in at.metric if m.label == "党建指数")
-    assert index == f"{party_index_by_hand(demo_db_copy, weights):.1f}"
+    assert index == f"{party_index_by_hand(demo_db_copy, weights):.1f} 分"
     assert t("sidebar.settings_adjusted", "zh") in [w.value for w in at.sidebar.warning]
 
     at.switch_page("pages/party.py").run()
     assert not at.exception
     assert not any("还没有党建活动记录" in i.value for i in at.info)  # not "no activity data"
     headline = next(m.value for m in at.metric if m.label.startswith("党建指数"))
-    assert headline.replace(".", "").isdigit()
+    assert headline.removesuffix(" 分").replace(".", "").isdigit()
 
     at.switch_page("pages/settings.py").run()
     assert not at.exception

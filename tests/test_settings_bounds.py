@@ -154,12 +154,13 @@ def test_a_stored_row_is_brought_within_bounds_and_each_change_reported():
         "frequencies": {**DEFAULT["frequencies"], "party_lecture": {"count": 99, "per": "week"}},
     }
     settings, changes = repair(stored)
-    # Weights scaled together (400 : 20 : 15 : 15 : 10 kept), the unknown one dropped.
+    # Weights scaled together (400 : 10 : 20 : 15 : 10 : 10 kept), the unknown one dropped.
     assert settings.weights == {
         "compliance": 100.0,
+        "theme_day": 2.5,
         "attendance": 5.0,
         "service": 3.75,
-        "theme_plus": 3.75,
+        "theme_plus": 2.5,
         "integrity": 2.5,
     }
     assert (settings.suppression_min_n, settings.assumed_sd, settings.warnings.alpha) == (5, 1.0, 0.2)
@@ -169,7 +170,7 @@ def test_a_stored_row_is_brought_within_bounds_and_each_change_reported():
     assert Adjustment(("weights", "bogus"), 3.0, DROPPED) in changes
     assert Adjustment(("suppression_min_n",), 1, 5) in changes
     assert Adjustment(("amber",), 95.0, 60.0) in changes
-    assert len(changes) == len({c.path for c in changes}) == 6 + 5 + 2
+    assert len(changes) == len({c.path for c in changes}) == 7 + 5 + 2  # six weights and bogus, …
     said = adjustment_messages(changes, "zh")
     assert "三会一课权重 400 → 100" in said and "bogus权重（已忽略）" in said and "最少受访人数 1 → 5" in said
     assert "Party lecture week → quarter" in adjustment_messages(changes, "en")
@@ -181,7 +182,7 @@ def test_a_valid_or_missing_row_needs_no_change_and_junk_gives_the_defaults(tmp_
     assert repair([1, 2]) == (MetricSettings(), [Adjustment((), [1, 2], None)])
     assert adjustment_messages(repair("x")[1], "en") == [t("settings.adjusted.all", "en")]
     infinite, changes = repair({"weights": {**DEFAULT["weights"], "compliance": math.inf}})
-    assert infinite.weights["compliance"] == 40.0 and changes == [Adjustment(("weights", "compliance"), math.inf, 40.0)]
+    assert infinite.weights["compliance"] == 35.0 and changes == [Adjustment(("weights", "compliance"), math.inf, 35.0)]
 
     with Database(tmp_path / "x.duckdb") as db:
         assert load_metric_settings(db) == (MetricSettings(), [])
@@ -189,7 +190,7 @@ def test_a_valid_or_missing_row_needs_no_change_and_junk_gives_the_defaults(tmp_
         settings, changes = load_metric_settings(db)
         assert metric_settings(db) == settings  # what the CLI and the pages compute with
         assert settings.weights == dict.fromkeys(COMPONENTS, 100.0) and settings.suppression_min_n == 5
-        assert len(changes) == 6
+        assert len(changes) == len(COMPONENTS) + 1
 
 
 def test_the_party_index_cannot_overflow():
