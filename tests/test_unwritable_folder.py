@@ -155,5 +155,6 @@ def test_a_page_shows_the_figures_and_writes_nothing(unwritable: Unwritable) -> 
     assert done.returncode == 0 and "Traceback" not in done.stdout + done.stderr, done.stdout + done.stderr
     page = json.loads(done.stdout.strip().splitlines()[-1])
     assert page["exceptions"] == [] and page["errors"] == [], page
-    assert float(page["metrics"]["党建指数"]) > 0, page  # the overview's figures
+    assert page["metrics"]["党建指数"].endswith(" 分"), page  # the overview's figures, with their unit
+    assert float(page["metrics"]["党建指数"].removesuffix(" 分")) > 0, page
     assert unwritable.files() == before
