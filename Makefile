@@ -25,10 +25,11 @@ run: $(VENV)/.runtime
 	$(BIN)/python -m analytics demo --db "$(PBI_DB)" --if-missing --accounts data/demo_accounts.txt
 	$(BIN)/python -m streamlit run app.py --server.port 8501
 
-## make test: lint, then the whole suite (unit, AppTest, headless Chromium via Debian's /usr/bin/chromium)
+## make test: lint, then the whole suite (unit, AppTest, headless Chromium via Debian's /usr/bin/chromium), on two
+## worker processes (pytest-xdist); each test file stays on one worker, so its module fixtures are built once
 test: $(VENV)/.dev
 	$(BIN)/python -m ruff check .
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n 2 --dist loadfile
 
 lint: $(VENV)/.dev
 	$(BIN)/python -m ruff check .
