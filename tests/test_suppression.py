@@ -4,8 +4,8 @@ The recovery search (`recover`) is an attacker's, written here without the produ
 only what `python -m analytics metrics --json` prints at department, branch and hospital level and month,
 quarter and year grain, derives the totals from the records themselves (a department's `branch`, the
 periods' labels) and, for every total whose parts are all known but one, subtracts — repeatedly, since a
-recovered cell can open another total. On the code before complementary suppression it recovered 366
-withheld cells of demo seed 1 (see the module's commit message); now it must recover none.
+recovered cell can open another total. On the code before complementary suppression (88f2165) it recovered
+419 of the 1,621 withheld cells of demo seed 1 to within 0.005 points; now it must recover none.
 
 Then the greedy rule itself, on small planted tables.
 """
