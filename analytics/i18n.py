@@ -2576,7 +2576,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     "metric.n_inpatient": ("住院受访人数", "Inpatient respondents"),
     "metric.n_staff": ("医务人员受访人数", "Staff respondents"),
     "metric.discipline_records": ("纪检监察记录（条）", "Discipline records"),
-    "metric.discipline_cases": (
+    "metric.discipline_cases": ("四种形态及违反八项规定记录（条）", "Four-forms and Eight-point records"),
+    "discipline.help.cases": (
         "四种形态及违反八项规定记录（条）：逐条计数，第一种形态的谈话函询也在其内，不是“执纪案件”",
         "Records of the four forms and Eight-point violations, counted per record (first-form talks included: "
         "not “cases”)",

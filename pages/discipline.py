@@ -107,7 +107,7 @@ def departments() -> None:
         "staff_count": "col.staff",
     }
     help_texts = {
-        "col.cases": "metric.discipline_cases",
+        "col.cases": "discipline.help.cases",
         "col.forms_persons": "metric.discipline_forms_persons",
         "col.filed": "metric.discipline_filed",
         "col.cases_per_100": "metric.cases_per_100_staff",
