@@ -55,8 +55,10 @@ def headline() -> None:
             t("discipline.kpi.overdue_help", L, as_of=as_of.isoformat()),
         ),
     )
-    for column, (key, value, help_text) in zip(st.columns(len(cards)), cards, strict=True):
-        column.metric(t(key, L), value, help=help_text, border=True)
+    # Two rows of three, as on the Overview: six cards in one row cut "163 人次" to "163 …" at 1,400 pixels.
+    for row in (cards[:3], cards[3:]):
+        for column, (key, value, help_text) in zip(st.columns(len(row)), row, strict=True):
+            column.metric(t(key, L), value, help=help_text, border=True)
     forms = pd.Series(persons)
     if share is None:
         st.info(t("discipline.form1_none", L), icon=":material/lightbulb:")
