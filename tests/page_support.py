@@ -74,6 +74,15 @@ def plotly_specs(at: AppTest) -> list[dict]:
     return [json.loads(c.proto.spec, object_hook=_decode_array) for c in at.get("plotly_chart")]
 
 
+def chart(at: AppTest, key: str) -> dict:
+    """The Plotly JSON of the chart with widget key `key`, numeric arrays decoded."""
+    return next(
+        json.loads(c.proto.spec, object_hook=_decode_array)
+        for c in at.get("plotly_chart")
+        if c.proto.id.endswith(f"-{key}")
+    )
+
+
 def _decode_array(value: dict):
     if set(value) >= {"dtype", "bdata"}:
         array = np.frombuffer(base64.b64decode(value["bdata"]), dtype=value["dtype"])

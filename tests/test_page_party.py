@@ -4,9 +4,6 @@ department's profile, and the empty states."""
 
 from __future__ import annotations
 
-import base64
-import json
-
 import numpy as np
 import pandas as pd
 import pytest
@@ -18,7 +15,7 @@ from analytics.imports.importer import import_files
 from analytics.imports.model import SourceFile
 from analytics.schema import SixImprovement
 from tests.conftest import ORGANISATIONAL_LIFE_CODES, SAMPLES
-from tests.page_support import add_test_accounts, open_app_page
+from tests.page_support import add_test_accounts, chart, open_app_page
 
 TIMEOUT = 60
 # Written out here rather than imported, so that the test does not share the definitions it checks:
@@ -126,20 +123,6 @@ def frame(at: AppTest, key: str, lang: str = "zh") -> pd.DataFrame:
         six = {d.label(lang) for d in SixImprovement}
         return next(df.value for df in at.dataframe if len(df.value.columns) > 1 and set(df.value.columns[1:]) <= six)
     return next(df.value for df in at.dataframe if t(TABLES[key], lang) in df.value.columns)
-
-
-def chart(at: AppTest, key: str) -> dict:
-    """A chart's Plotly JSON, numeric arrays decoded (Plotly sends them as base64 typed arrays)."""
-    spec = next(json.loads(c.proto.spec) for c in at.get("plotly_chart") if c.proto.id.endswith(f"-{key}"))
-    return json.loads(json.dumps(spec), object_hook=_decode)
-
-
-def _decode(value: dict):
-    if set(value) >= {"dtype", "bdata"}:
-        array = np.frombuffer(base64.b64decode(value["bdata"]), dtype=value["dtype"])
-        shape = [int(n) for n in str(value.get("shape", len(array))).split(",")]
-        return array.reshape(shape).tolist()
-    return value
 
 
 def metrics(at: AppTest) -> dict[str, str]:
