@@ -71,7 +71,8 @@ def submit_sign_in(page, name: str, password: str) -> None:
 def expect_error(page, text: str, exact: bool = True) -> None:
     """An error alert saying `text` (all of it, or, not `exact`, among other words)."""
     alert = page.get_by_test_id("stAlertContentError")
-    expect(alert.get_by_text(text, exact=exact)).to_be_visible()
+    # 20 s, not Playwright's 5: with the suite on two processes a sign-in's Argon2 check can wait for the CPU.
+    expect(alert.get_by_text(text, exact=exact)).to_be_visible(timeout=20_000)
 
 
 def menu(page) -> list[str]:
