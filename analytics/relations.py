@@ -240,8 +240,7 @@ def fixed_effects(
     `interval`, ci) come from the wild cluster bootstrap. None when there are fewer than two clusters or an
     estimate is not finite."""
     regressors = list(regressors)
-    departments = pd.get_dummies(data["department_code"], prefix="d", drop_first=True, dtype="float64")
-    periods = pd.get_dummies(data["period"], prefix="p", drop_first=True, dtype="float64")
+    departments, periods = effects(data)
     design = pd.concat([data[regressors], departments, periods], axis=1).assign(const=1.0)
     groups, labels = pd.factorize(data[f"{cluster}_code"], sort=True)  # clusters numbered in code order
     if len(labels) < 2:
@@ -281,6 +280,14 @@ def fixed_effects(
             estimate["inference"] = "wild_bootstrap"
             estimate["bootstrap"] = {"draws": draws, "weights": weights}
     return out["x"] if regressors == ["x"] else out
+
+
+def effects(data: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The department and period dummies of the model's rows (first of each dropped)."""
+    return (
+        pd.get_dummies(data["department_code"], prefix="d", drop_first=True, dtype="float64"),
+        pd.get_dummies(data["period"], prefix="p", drop_first=True, dtype="float64"),
+    )
 
 
 def _partialled(values: pd.DataFrame, effects: pd.DataFrame, data: pd.DataFrame, weighted: bool) -> np.ndarray:
@@ -426,15 +433,7 @@ def partial_scatter(panel: Panel, result: Relation, weighted: bool = False) -> p
     data = lagged(panel, result.metric, result.outcome, result.lags)
     name = f"x{result.lag}"
     others = [f"x{lag}" for lag in result.lags if lag != result.lag]
-    effects = pd.concat(
-        [
-            pd.get_dummies(data["department_code"], prefix="d", drop_first=True, dtype="float64"),
-            pd.get_dummies(data["period"], prefix="p", drop_first=True, dtype="float64"),
-            data[others],
-        ],
-        axis=1,
-    )
-    values = _partialled(data[[name, "y"]], effects, data, weighted)
+    values = _partialled(data[[name, "y"]], pd.concat([*effects(data), data[others]], axis=1), data, weighted)
     residuals, y = values[:, :1], values[:, 1]
     if weighted:  # shown in points, not scaled by √n: the slope through them is then the WLS one
         scale = np.sqrt(data["n"].to_numpy(dtype="float64"))

@@ -60,8 +60,7 @@ def run(path: Path, repeat: int) -> None:
 
     data = relations.lagged(panel, "meeting_compliance", "inpatient")
     branches = np.unique(data["branch_code"], return_inverse=True)[1]
-    departments = pd.get_dummies(data["department_code"], drop_first=True, dtype="float64")
-    periods = pd.get_dummies(data["period"], prefix="p", drop_first=True, dtype="float64")
+    departments, periods = relations.effects(data)
     regressors = [f"x{lag}" for lag in range(5)]
     values = relations._partialled(pd.concat([data[regressors], periods, data["y"]], axis=1), departments, data, False)
     boot = dict(X=values[:, :-1], y=values[:, -1], groups=branches, j=1, draws=1999, weights="rademacher", seed=1)
