@@ -38,6 +38,7 @@ PAGES = (
     ("pages/discipline.py", "discipline", "nav.discipline", ":material/gavel:", False),
     ("pages/relations.py", "relations", "nav.relations", ":material/insights:", False),
     ("pages/profile.py", "profile", "nav.profile", ":material/apartment:", False),
+    ("pages/report.py", "report", "nav.report", ":material/co_present:", False),
     ("pages/import.py", "import", "nav.import", ":material/upload_file:", False),
     ("pages/settings.py", "settings", "nav.settings", ":material/tune:", False),
     ("pages/accounts.py", "accounts", "nav.accounts", ":material/manage_accounts:", False),

@@ -88,6 +88,7 @@ PAGES: dict[str, Permission] = {
     "discipline": Permission.VIEW,
     "relations": Permission.VIEW,
     "profile": Permission.VIEW,
+    "report": Permission.VIEW,
     "import": Permission.IMPORT,
     "settings": Permission.SETTINGS,
     "accounts": Permission.ACCOUNTS,

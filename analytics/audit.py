@@ -47,6 +47,7 @@ ACTIONS = (
     "user_disabled",
     "user_enabled",
     "download",
+    "report",
     "denied",
     "restore",
 )

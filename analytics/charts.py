@@ -19,6 +19,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from analytics.i18n import t
+from analytics.report_model import Chart
 from analytics.schema import DepartmentCategory, DisciplineCategory, Population, RecordKind, SatisfactionItem
 
 # Party red first; the rest are distinguishable and print well in grey.
@@ -699,3 +700,79 @@ def lag_profile(table: pd.DataFrame, step: float, lang: str, height: int = 320) 
         yaxis={"title": t("relations.chart.effect", lang, step=f"{step:g}")},
     )
     return figure
+
+
+@shows_data_as_typed
+def report_chart(chart: Chart, height: int | None = None) -> go.Figure:
+    """A meeting-material chart (`report_model.Chart`) as the page's preview draws it: the same categories,
+    values, colours, reference lines and notes the PPTX and PDF carry."""
+    digits = chart.digits
+    figure = go.Figure()
+    if chart.kind == "bar":
+        series = chart.series[0]
+        colours = [c or series.colour or PALETTE[0] for c in (chart.point_colours or [None] * len(chart.categories))]
+        figure.add_bar(
+            x=series.values,
+            y=chart.categories,
+            orientation="h",
+            marker_color=colours,
+            text=[None if v is None else f"{v:.{digits}f}" for v in series.values],
+            textposition="outside",
+            cliponaxis=False,
+            name=series.name,
+            showlegend=False,
+        )
+        noted = [c for c in chart.categories if c in chart.notes]
+        if noted:
+            figure.add_scatter(
+                x=[chart.minimum or 0] * len(noted),
+                y=noted,
+                mode="text",
+                text=[chart.notes[c] for c in noted],
+                textposition="middle right",
+                textfont={"color": "#757575"},
+                hoverinfo="skip",
+                showlegend=False,
+            )
+        for line in chart.references:
+            figure.add_vline(x=line.value, line_dash="dash", line_color=line.colour, line_width=1)
+        figure.update_layout(
+            xaxis={"title": chart.value_title, "range": _range(chart)},
+            yaxis={"type": "category", "autorange": "reversed"},
+            height=height or _rows_height(len(chart.categories)),
+        )
+    else:
+        for i, series in enumerate(chart.series):
+            colour = series.colour or PALETTE[i % len(PALETTE)]
+            if chart.kind == "column":
+                figure.add_bar(
+                    x=chart.categories,
+                    y=series.values,
+                    name=series.name,
+                    marker_color=colour,
+                    text=[None if v is None else f"{v:.{digits}f}" for v in series.values],
+                    textposition="outside",
+                    cliponaxis=False,
+                )
+            else:
+                figure.add_scatter(
+                    x=chart.categories, y=series.values, name=series.name, mode="lines+markers", line_color=colour
+                )
+        for line in chart.references:
+            figure.add_hline(y=line.value, line_dash="dash", line_color=line.colour, line_width=1)
+        figure.update_layout(
+            barmode="group",
+            xaxis={"type": "category"},
+            yaxis={"title": chart.value_title, "range": _range(chart)},
+            height=height or 340,
+            legend={"orientation": "h", "y": -0.15},
+        )
+    figure.update_layout(template=TEMPLATE, title=chart.title)
+    return figure
+
+
+def _range(chart: Chart) -> list[float] | None:
+    """The value axis's range when the chart fixes it (with room for the labels), else None (automatic)."""
+    if chart.minimum is None or chart.maximum is None:
+        return None
+    return [chart.minimum, chart.maximum * 1.08]

@@ -21,7 +21,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from analytics import accounts, audit, backup, demo, faults, metrics, party, relations, risk, settings, summary
+from analytics import accounts, audit, backup, demo, faults, metrics, party, relations, report, risk, settings, summary
 from analytics.accounts import AccountError
 from analytics.audit import Actor
 from analytics.db import Database, DatabaseBusy, default_db_path
@@ -150,6 +150,22 @@ def build_parser() -> argparse.ArgumentParser:
     links.add_argument("--all", action="store_true", help="every metric × outcome × lag, with q-values")
     links.add_argument("--lang", choices=["zh", "en"], default="zh")
     links.add_argument("--json", action="store_true")
+
+    material = commands.add_parser("report", help="meeting material (会议材料) for a period: PPTX and/or PDF")
+    _db_arg(material)
+    material.add_argument("--period", required=True, help="e.g. 2025Q4, 2025-12 or 2025 (its form sets the grain)")
+    material.add_argument("--scope", default="hospital", help="hospital (default) or a party branch's code")
+    material.add_argument("--lang", choices=["zh", "en"], default="zh")
+    material.add_argument("--format", choices=["pptx", "pdf", "both"], default="both")
+    material.add_argument("--as-of", type=dt.date.fromisoformat, help="judge rectifications as of (default: today)")
+    material.add_argument(
+        "-o",
+        "--out",
+        type=Path,
+        required=True,
+        metavar="OUT",
+        help="the file (its suffix is set per format), or a folder",
+    )
 
     blank = commands.add_parser("template", help="write the XLSX template for a kind of file")
     blank.add_argument("kind", choices=[k.value for k in RecordKind], metavar="KIND")
@@ -294,6 +310,8 @@ def _run(db: Database, args: argparse.Namespace, path: Path, password: str | Non
         return _print_warnings(db, args)
     elif args.command == "relations":
         _print_relations(db, args)
+    elif args.command == "report":
+        return _report(db, args)
     elif args.command == "undo":
         result = importer.undo(db, args.batch_id, lang=args.lang, actor=Actor.operator())
         print(result.message, file=sys.stdout if result.ok else sys.stderr)
@@ -499,31 +517,31 @@ def _import(db: Database, args: argparse.Namespace) -> int:
         print(result.model_dump_json(exclude={"files": {"__all__": {"error_count"}}}))
         return 0 if result.ok else 1
     lang = args.lang
-    for report in result.files:
-        kind = report.kind.label(lang) if report.kind else "?"
-        if report.skipped:
-            status = report.skipped
-        elif report.error_count:
-            status = t("cli.errors", lang, n=report.error_count)
+    for found in result.files:
+        kind = found.kind.label(lang) if found.kind else "?"
+        if found.skipped:
+            status = found.skipped
+        elif found.error_count:
+            status = t("cli.errors", lang, n=found.error_count)
         elif result.ok:
-            status = t("cli.stored", lang, rows=report.rows, batch=report.batch_id)
+            status = t("cli.stored", lang, rows=found.rows, batch=found.batch_id)
         else:
             status = t("cli.not_stored", lang)
-        read_as = f"{t('cli.sheet', lang, sheet=report.sheet)}" if report.sheet else report.encoding or "-"
-        print(f"{report.file} [{kind}, {read_as}]: {status}")
-        for line in report.info:
+        read_as = f"{t('cli.sheet', lang, sheet=found.sheet)}" if found.sheet else found.encoding or "-"
+        print(f"{found.file} [{kind}, {read_as}]: {status}")
+        for line in found.info:
             print(f"  · {line}")
-        for warning in report.warnings:
+        for warning in found.warnings:
             print(f"  ! {warning}")
-        for note in report.row_warnings[:ROW_WARNINGS_SHOWN]:
+        for note in found.row_warnings[:ROW_WARNINGS_SHOWN]:
             print(f"  ! {t('cli.row', lang, row=note.row)}: {note.message}  [{note.code}]")
-        if len(report.row_warnings) > ROW_WARNINGS_SHOWN:
-            print(f"  ! {t('cli.more_notes', lang, n=len(report.row_warnings) - ROW_WARNINGS_SHOWN)}")
-        for error in report.errors:
+        if len(found.row_warnings) > ROW_WARNINGS_SHOWN:
+            print(f"  ! {t('cli.more_notes', lang, n=len(found.row_warnings) - ROW_WARNINGS_SHOWN)}")
+        for error in found.errors:
             where = t("cli.row", lang, row=error.row) if error.row is not None else t("cli.file", lang)
             print(f"  {where}, {error.column or '-'}: {error.message}  [{error.code}]")
-        if report.resolution is not None:
-            print(f"  → {t('cli.resolve.' + report.resolution.code, lang, action=_action(report.resolution, lang))}")
+        if found.resolution is not None:
+            print(f"  → {t('cli.resolve.' + found.resolution.code, lang, action=_action(found.resolution, lang))}")
     storage = any(e.code == "storage" for f in result.files for e in f.errors)  # says itself nothing was stored
     if not result.ok and not storage:
         print(t("cli.nothing_stored", lang), file=sys.stderr)
@@ -587,6 +605,27 @@ def _print_relations(db: Database, args: argparse.Namespace) -> None:
         return
     for r in found:
         print(f"{r.metric} → {r.outcome}, lag {r.lag}: {r.finding[args.lang]}")
+
+
+def _report(db: Database, args: argparse.Namespace) -> int:
+    """`report`: build the meeting material, write each format (complete or not at all), record it in the audit
+    trail, print the files written."""
+    formats = ("pptx", "pdf") if args.format == "both" else (args.format,)
+    try:
+        material = report.build(db, args.period, args.scope, args.lang, as_of=args.as_of, generated_by=_operator())
+        written = report.write(material, formats, args.out)
+    except report.ReportError as error:
+        print(error.message(args.lang), file=sys.stderr)
+        return 1
+    audit.add(db, Actor.operator(), "report", period=args.period, scope=args.scope, format="+".join(formats))
+    for path in written:
+        print(path)
+    return 0
+
+
+def _operator() -> str:
+    actor = Actor.operator()
+    return f"{actor.user} ({actor.client})"
 
 
 def grain_of(period: str) -> str:

@@ -25,6 +25,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "nav.satisfaction": ("满意度", "Satisfaction"),
     "nav.discipline": ("纪检监察", "Discipline"),
     "nav.profile": ("科室画像", "Department profile"),
+    "nav.report": ("会议材料", "Meeting material"),
     "nav.settings": ("设置", "Settings"),
     "nav.about": ("关于数据", "About the data"),
     "sidebar.hospital": ("医院", "Hospital"),
@@ -2828,6 +2829,10 @@ STRINGS: dict[str, tuple[str, str]] = {
     "audit.reason.password": ("密码错误", "wrong password"),
     "audit.reason.disabled": ("账号已停用", "account disabled"),
     "audit.reason.directory": ("单位目录未通过", "refused by the directory"),
+    "audit.action.report": ("生成会议材料", "Meeting material generated"),
+    "audit.detail.period": ("期间", "period"),
+    "audit.detail.scope": ("范围", "scope"),
+    "audit.detail.format": ("格式", "format"),
     "audit.detail.batch": ("批次", "batch"),
     "audit.detail.file": ("文件", "file"),
     "audit.detail.kind": ("类型", "kind"),
@@ -2949,6 +2954,202 @@ STRINGS: dict[str, tuple[str, str]] = {
         "没有逐条答卷，无法估计标准差，检验假定标准差为 {sd} 分（“设置”中可改）",
         "no individual responses to estimate the SD from: the test assumes an SD of {sd} points (see Settings)",
     ),
+    # --- Meeting material (会议材料): analytics/report.py, the report page and `report` CLI -----------------------
+    "report.page.title": ("会议材料", "Meeting material"),
+    "report.page.caption": (
+        "为党委会、党建工作领导小组会准备材料：选择期间、范围和内容，预览后一键生成可编辑的 PPTX（图表可在 PowerPoint/WPS 中修改）"
+        "和可打印的 PDF。数字与各页面一致，小样本同样不显示；每次生成都记入审计日志。",
+        "Material for party committee meetings: choose the period, scope and sections, preview, then make an editable "
+        "PPTX (charts you can change in PowerPoint/WPS) and a printable PDF in one click. The figures are the pages' "
+        "own, small groups withheld alike; each generation is recorded in the audit trail.",
+    ),
+    "report.page.grain": ("期间类型", "Period type"),
+    "report.page.period": ("期间", "Period"),
+    "report.page.scope": ("范围", "Scope"),
+    "report.page.language": ("材料语言", "Language of the material"),
+    "report.lang.zh": ("中文", "Chinese"),
+    "report.lang.en": ("英文", "English"),
+    "report.page.sections": ("包含的内容", "Sections to include"),
+    "report.page.none_chosen": ("请至少选择一项内容。", "Choose at least one section."),
+    "report.page.no_data": (
+        "还没有数据，无法生成会议材料。请先导入活动台账、满意度调查或纪检记录。",
+        "No data yet to make meeting material from. Import activities, surveys or discipline records first.",
+    ),
+    "report.page.building": ("正在汇总材料中的数字…", "Gathering the figures…"),
+    "report.page.rendering": ("正在生成 PPTX 和 PDF…", "Making the PPTX and PDF…"),
+    "report.page.make": ("生成 PPTX 和 PDF", "Make the PPTX and PDF"),
+    "report.page.pptx": ("下载 PPTX（可编辑）", "Download PPTX (editable)"),
+    "report.page.pdf": ("下载 PDF（打印用）", "Download PDF (for print)"),
+    "report.page.made": ("已生成：PPTX {pptx} KB，PDF {pdf} KB。", "Made: PPTX {pptx} KB, PDF {pdf} KB."),
+    "report.page.preview": ("预览", "Preview"),
+    "report.cover.title": ("党建与纪检工作情况", "Party building and discipline inspection"),
+    "report.marking": ("内部资料 注意保密", "Internal · Confidential"),
+    "report.cover.as_of": ("数据截至 {day}（最后一条记录的日期）", "Data as of {day} (the last record's date)"),
+    "report.cover.generated": ("生成于 {at}", "Generated {at}"),
+    "report.cover.generated_by": ("生成于 {at}，生成人：{by}", "Generated {at} by {by}"),
+    "report.scope.hospital": ("全院", "Whole hospital"),
+    "report.grain.month": ("月", "month"),
+    "report.grain.quarter": ("季度", "quarter"),
+    "report.grain.year": ("年", "year"),
+    "report.change": ("较上{grain} {value}", "vs previous {grain} {value}"),
+    "report.title.up": ("，较上{grain}上升 {value}", ", up {value} on the previous {grain}"),
+    "report.title.down": ("，较上{grain}下降 {value}", ", down {value} on the previous {grain}"),
+    "report.title.flat": ("，与上{grain}持平", ", level with the previous {grain}"),
+    "report.as_of": ("截至 {day}", "as of {day}"),
+    "report.respondents": ("{n} 人受访", "{n} respondents"),
+    "report.no_respondents": ("本期无受访", "no respondents this period"),
+    "report.score": ("得分", "Score"),
+    "report.section.headline": ("主要指标", "Headline figures"),
+    "report.section.party_index": ("党建指数", "Party-building index"),
+    "report.section.meetings": ("三会一课", "三会一课 (three meetings, one lesson)"),
+    "report.section.satisfaction": ("满意度", "Satisfaction"),
+    "report.section.discipline": ("纪检监察", "Discipline inspection"),
+    "report.section.warnings": ("风险预警", "Risk warnings"),
+    "report.section.relations": ("党建与满意度的关联", "How party building relates to satisfaction"),
+    "report.section.scorecard": ("党建体检", "Party-building health check"),
+    "report.section.assessment": ("年度考核", "Annual assessment"),
+    "report.section.notes": ("数据说明", "About the data"),
+    "report.headline.title": ("党建指数 {value}", "Party-building index {value}"),
+    "report.headline.title_plain": ("本期主要指标", "This period's headline figures"),
+    "report.party.title": (
+        "{n} 个党支部中 {red} 个低于 {amber} 分，{green_n} 个达到 {green} 分",
+        "Of {n} branches, {red} are below {amber} and {green_n} reach {green}",
+    ),
+    "report.party.branch_title": ("{branch} 党建指数 {value}", "{branch}: party-building index {value}"),
+    "report.party.chart": ("各党支部党建指数（{period}）", "Party-building index by branch ({period})"),
+    "report.party.components": ("{branch} 各项得分（{period}）", "{branch}: component scores ({period})"),
+    "report.party.lines": (
+        "虚线为 {amber} 分（关注）和 {green} 分（良好）两条线；未上报的党支部不计分。",
+        "The dashed lines mark {amber} (amber) and {green} (green); branches that did not report have no score.",
+    ),
+    "report.meetings.title": ("三会一课完成率 {value}", "三会一课 compliance {value}"),
+    "report.meetings.chart": ("三会一课应开与已开（{period}）", "三会一课 required and held ({period})"),
+    "report.meetings.required": ("应开", "Required"),
+    "report.meetings.held": ("已开", "Held"),
+    "report.meetings.count": ("次数", "Meetings"),
+    "report.meetings.type": ("会议类型", "Meeting type"),
+    "report.meetings.rate": ("完成率", "Compliance"),
+    "report.meetings.note": (
+        "三会一课指{types}；完成率为各党支部完成率按党员人数加权的平均，每类会议开足应开次数即为 100%。",
+        "三会一课 means {types}; compliance is the branches' compliance weighted by members, 100% when a branch "
+        "holds every required meeting.",
+    ),
+    "report.satisfaction.population": ("人群", "Population"),
+    "report.satisfaction.score": ("满意度", "Score"),
+    "report.satisfaction.change": ("较上{grain}", "vs previous {grain}"),
+    "report.satisfaction.p": ("变化的检验", "Test of the change"),
+    "report.satisfaction.n": ("受访人数", "Respondents"),
+    "report.satisfaction.rule": (
+        "受访不足 {min_n} 人的群体不显示分数和人数（“<{min_n}”）；为防止由合计反推，另有部分分数不显示（“—”）。",
+        'Groups with fewer than {min_n} respondents show neither score nor count ("<{min_n}"); a few more are '
+        'withheld so that they cannot be worked out from totals ("—").',
+    ),
+    "report.satisfaction.chart": ("满意度趋势", "Satisfaction trend"),
+    "report.satisfaction.withheld_note": (
+        "{who}：不显示（<{min_n} 或为保护小样本）",
+        "{who}: withheld (<{min_n} or protecting one)",
+    ),
+    "report.satisfaction.all_withheld": (
+        "本期满意度均不显示（受访不足 {min_n} 人）",
+        "No satisfaction score this period (fewer than {min_n} respondents)",
+    ),
+    "report.population.outpatient": ("门诊", "Outpatients"),
+    "report.population.inpatient": ("住院", "Inpatients"),
+    "report.population.staff": ("职工", "Staff"),
+    "report.discipline.title": (
+        "运用“四种形态”处理 {n} 人次，第一种形态占 {share}；逾期未整改 {overdue} 项",
+        "{n} person-times handled by the four forms, {share} by the first; {overdue} rectifications overdue",
+    ),
+    "report.discipline.title_ledger": ("逾期未整改 {n} 项", "{n} rectifications overdue"),
+    "report.discipline.chart": ("“四种形态”处理人次（{period}）", "Person-times by form ({period})"),
+    "report.discipline.persons": ("人次", "Person-times"),
+    "report.discipline.ledger": ("整改台账：逾期未整改（截至 {day}）", "Rectification ledger: overdue (as of {day})"),
+    "report.discipline.no_persons": (
+        "本材料不含任何人员信息；纪检记录明细仅限纪委办公室查看。",
+        "This material names no person; record-level discipline data is for the discipline office only.",
+    ),
+    "report.warnings.title": ("风险预警 {n} 条，其中高等级 {high} 条", "{n} risk warnings, {high} of them high"),
+    "report.warnings.corrected": (
+        "满意度下降预警已对同期全部科室和人群的检验做多重比较校正（BH），只列出校正后仍成立的。",
+        "Satisfaction-fall warnings are corrected (BH) for every department and population tested in the period; "
+        "only those that survive are listed.",
+    ),
+    "report.relations.title": (
+        "校正后仍成立的关联 {found} 项（共检验 {tests} 组）",
+        "{found} associations survive correction ({tests} pairs tested)",
+    ),
+    "report.relations.untested": (
+        "数据不足，本范围无法检验党建与满意度的关联",
+        "Too little data in this scope to test how party building relates to satisfaction",
+    ),
+    "report.scorecard.title": (
+        "党建体检（{period}）：{n} 个党支部中 {red} 个为预警",
+        "Health check ({period}): {red} of {n} branches red",
+    ),
+    "report.assessment.index": ("{year} 年党建指数", "Index {year}"),
+    "report.assessment.rank": ("{year} 年排名", "Rank {year}"),
+    "report.assessment.change": ("变化", "Change"),
+    "report.assessment.note": (
+        "排名为在全院 {total} 个有得分的党支部中按党建指数由高到低的名次；各项为全年得分（0–100）。",
+        "Ranks are among the hospital's {total} scored branches, highest index first; components are the year's "
+        "scores (0–100).",
+    ),
+    "report.assessment.title": (
+        "{year} 年度考核：{n} 个党支部，{top} 第一（{value} 分）",
+        "{year} assessment: {n} branches, {top} first ({value})",
+    ),
+    "report.assessment.branch_title": (
+        "{branch} {year} 年党建指数 {value} 分，在 {n} 个党支部中排第 {rank}",
+        "{branch}: {year} index {value}, ranked {rank} of {n}",
+    ),
+    "report.assessment.last_rank": ("（上年第 {rank}）", " (last year {rank})"),
+    "report.notes.sources": (
+        "数据来源：活动记录 {activities} 条，满意度受访 {satisfaction} 人次，纪检记录 {discipline} 条，共 {batches} 次导入；"
+        "记录日期 {first} 至 {last}。",
+        "Sources: {activities} activity records, {satisfaction} satisfaction respondents, {discipline} discipline "
+        "records, from {batches} imports; records dated {first} to {last}.",
+    ),
+    "report.notes.not_reported": (
+        "以下党支部在相应期间未上报活动台账，其党建指标为空，未计入合计：",
+        "These branches did not report an activities ledger for these periods; their party figures are empty and "
+        "left out of totals:",
+    ),
+    "report.notes.all_reported": (
+        "{period} 各党支部均已上报活动台账。",
+        "Every branch reported its activities for {period}.",
+    ),
+    "report.notes.suppression": (
+        "小样本规则：受访不足 {min_n} 人的满意度不显示，并另外隐去可据以反推的分数；本材料与系统页面一致。",
+        "Small numbers: satisfaction with fewer than {min_n} respondents is withheld, and so are the scores it "
+        "could be worked out from; this material withholds exactly what the pages do.",
+    ),
+    "report.notes.settings": ("与默认设置不同的设置：", "Settings that differ from the defaults:"),
+    "report.notes.default_settings": ("各项设置均为默认值。", "Every setting is at its default."),
+    "report.notes.index": ("党建指数的权重：{weights}。", "Index weights: {weights}."),
+    "report.error.empty": (
+        "数据库中还没有可用于会议材料的数据。",
+        "The database holds no data for meeting material yet.",
+    ),
+    "report.error.period": (
+        "没有 {period} 的数据：数据覆盖 {first} 至 {last}。请换一个期间。",
+        "No data for {period}: the data covers {first} to {last}. Choose another period.",
+    ),
+    "report.error.write": (
+        "无法写入 {path}：{reason}。请换一个有写权限、空间足够的位置。",
+        "Cannot write {path}: {reason}. Choose a place you may write to, with space to spare.",
+    ),
+    "report.error.render": (
+        "无法生成 {what}：{reason}",
+        "Cannot make the {what}: {reason}",
+    ),
+    "report.file": ("会议材料", "meeting_material"),
+    "report.error.font": (
+        "生成 PDF 需要中文字体，本机没有找到。请让管理员运行 sudo apt-get install fonts-noto-cjk（或设置环境变量 "
+        "PBI_CJK_FONT 指向一个中文字体文件），然后重试；PPTX 不受影响。",
+        "The PDF needs a Chinese font and none was found on this machine. Ask the administrator to run sudo apt-get "
+        "install fonts-noto-cjk (or set PBI_CJK_FONT to a Chinese font file), then try again; the PPTX is unaffected.",
+    ),
+    "report.error.scope": ("没有编码为 {scope} 的党支部。", "There is no party branch with the code {scope}."),
 }
 
 

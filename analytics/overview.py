@@ -19,7 +19,7 @@ import pandas as pd
 
 from analytics import risk
 from analytics.db import Database
-from analytics.metrics import FORM_PERSONS, Filters, build_panel, rollup, select
+from analytics.metrics import FORM_PERSONS, Filters, Panel, build_panel, rollup, select
 
 # The discipline figures of the Overview, summed over the chosen range as the discipline page sums them.
 DISCIPLINE_FIGURES = ("discipline_forms_persons", *FORM_PERSONS, "discipline_filed", "discipline_records")
@@ -53,9 +53,10 @@ class Overview:
         return float(now) - float(then)
 
 
-def overview(db: Database, grain: str, as_of: dt.date, filters: Filters) -> Overview:
-    """The Overview's figures for `filters` (grain, period range, category, branch) as of `as_of`."""
-    panel = build_panel(db, grain, as_of)
+def overview(db: Database, grain: str, as_of: dt.date, filters: Filters, panel: Panel | None = None) -> Overview:
+    """The Overview's figures for `filters` (grain, period range, category, branch) as of `as_of`; `panel` is
+    `build_panel(db, grain, as_of)`, built here unless handed in."""
+    panel = panel if panel is not None else build_panel(db, grain, as_of)
     ledger = risk.overdue_ledger(db, as_of)
     if filters.category:
         ledger = ledger[ledger["department_category"] == filters.category]

@@ -345,3 +345,57 @@ def rag(scores: pd.Series, panel: Panel) -> pd.Series:
     values = pd.to_numeric(scores, errors="coerce")
     out = np.where(values >= panel.settings.green, "green", np.where(values >= panel.settings.amber, "amber", "red"))
     return pd.Series(np.where(values.isna(), None, out), index=scores.index, dtype="object")
+
+
+# How each component's figure is written in the scorecard (the yearly-target ones year to date, beside the
+# pro-rated target).
+FIGURE_TEXTS = {
+    "compliance": "overview.figure.percent",
+    "theme_day": "overview.figure.percent",
+    "attendance": "overview.figure.percent",
+    "service": "overview.figure.ytd_hours",
+    "theme_plus": "overview.figure.ytd_count",
+    "integrity": "overview.figure.ytd_count",
+}
+
+
+def scorecard_text(card: pd.DataFrame, lang: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The scorecard as people read it (the Overview and the meeting material): branch, members, index (a
+    number) and per component the figure behind its score ("65%", "年初至今 4.0 小时/人 / 应达 6 小时/人（67 分）"),
+    "未上报" for a branch no ledger reports; and the RAG of the index and each component, a frame with the same
+    column names (no column for branch and members)."""
+    branch, members, index = (t(f"overview.col.{c}", lang) for c in ("branch", "members", "index"))
+    names = {c: t(f"component.{c}", lang) for c in COMPONENTS}
+    not_reported = t("reported.not", lang)
+
+    def cell(score: float, figure: float, target: float, component: str, reported: bool) -> str:
+        if not reported:
+            return not_reported
+        if pd.isna(score):
+            return "—"
+        text = FIGURE_TEXTS[component]
+        shown = t(text, lang, value=figure) if pd.notna(figure) else "—"
+        if text == "overview.figure.percent":  # the score is the percentage itself
+            return shown
+        if pd.notna(target):  # year to date against the pro-rated yearly target
+            shown = t("overview.figure.ytd", lang, figure=shown, target=t(text, lang, value=round(float(target), 2)))
+        return t("overview.figure.scored", lang, figure=shown, score=f"{score:.0f}")
+
+    shown = pd.DataFrame(
+        {
+            branch: card["branch_name"],
+            members: card["members"],
+            index: card["party_index"].round(1),  # a number (sortable); a branch not reported says so in each score
+            **{
+                names[c]: [
+                    cell(s, v, g, c, ok)
+                    for s, v, g, ok in zip(
+                        card[c], card[f"{c}_value"], card[f"{c}_target"], card["reported"], strict=True
+                    )
+                ]
+                for c in COMPONENTS
+            },
+        }
+    )
+    rags = pd.DataFrame({index: card["index_rag"], **{names[c]: card[f"{c}_rag"] for c in COMPONENTS}})
+    return shown, rags

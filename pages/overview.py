@@ -8,7 +8,7 @@ from analytics import charts, summary
 from analytics.i18n import assumed_sd_note, p_phrase, t, unit
 from analytics.metrics import POPULATIONS, Filters
 from analytics.overview import Overview, overview
-from analytics.risk import RAG
+from analytics.risk import RAG, scorecard_text
 from analytics.schema import ActivityType, DepartmentCategory, PeriodGrain
 from analytics.settings import COMPONENTS
 from pages._auth import require
@@ -33,16 +33,6 @@ require("overview")
 
 L = lang()
 RAG_COLOURS = {"green": "#C8E6C9", "amber": "#FFE0B2", "red": "#FFCDD2"}
-# The figure behind each component's score, and how to write it.
-# (The yearly-target ones are year to date, shown beside their pro-rated target.)
-FIGURES = {
-    "compliance": "overview.figure.percent",
-    "theme_day": "overview.figure.percent",
-    "attendance": "overview.figure.percent",
-    "service": "overview.figure.ytd_hours",
-    "theme_plus": "overview.figure.ytd_count",
-    "integrity": "overview.figure.ytd_count",
-}
 
 st.title(t("overview.title", L))
 settings_note()
@@ -346,41 +336,10 @@ if card.empty or card["party_index"].isna().all():
     st.info(t("overview.scorecard.none", L, period=view.period), icon=":material/info:")
 else:
     st.caption(t("overview.scorecard.caption", L, green=f"{settings.green:g}", amber=f"{settings.amber:g}"))
+    shown, rags = scorecard_text(card, L)
     branch, members, index = (t(f"overview.col.{c}", L) for c in ("branch", "members", "index"))
     names = {c: t(f"component.{c}", L) for c in COMPONENTS}
-
     not_reported = t("reported.not", L)
-
-    def cell(score: float, figure: float, target: float, component: str, reported: bool = True) -> str:
-        if not reported:
-            return not_reported
-        if pd.isna(score):
-            return "—"
-        shown = t(FIGURES[component], L, value=figure) if pd.notna(figure) else "—"
-        if FIGURES[component] == "overview.figure.percent":  # the score is the percentage itself
-            return shown
-        if pd.notna(target):  # year to date against the pro-rated yearly target
-            due = t(FIGURES[component], L, value=round(float(target), 2))
-            shown = t("overview.figure.ytd", L, figure=shown, target=due)
-        return t("overview.figure.scored", L, figure=shown, score=f"{score:.0f}")
-
-    shown = pd.DataFrame(
-        {
-            branch: card["branch_name"],
-            members: card["members"],
-            index: card["party_index"].round(1),  # a number (sortable); a branch not reported says so in each score
-            **{
-                names[c]: [
-                    cell(s, v, g, c, ok)
-                    for s, v, g, ok in zip(
-                        card[c], card[f"{c}_value"], card[f"{c}_target"], card["reported"], strict=True
-                    )
-                ]
-                for c in COMPONENTS
-            },
-        }
-    )
-    rags = pd.DataFrame({index: card["index_rag"], **{names[c]: card[f"{c}_rag"] for c in COMPONENTS}})
 
     def colour(column: pd.Series) -> list[str]:
         if column.name not in rags:
