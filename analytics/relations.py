@@ -33,6 +33,7 @@ proof of cause.
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import math
 import zlib
 from dataclasses import dataclass, field
@@ -385,11 +386,23 @@ def scoped(panel: Panel, filters: Filters | None = None, level: str = "departmen
     return dataclasses.replace(panel, frame=frame.reset_index(drop=True))
 
 
+# Families already computed, per database file, data version, day and question: the relations page and the
+# meeting material (in either language) ask for the same family, which takes seconds; a write makes a new key.
+_FAMILIES: dict[tuple, list[Relation]] = {}
+_FAMILIES_KEPT = 16
+
+
 def all_results(
     db: Database, grain: str, level: str = "department", filters: Filters | None = None, weighted: bool = False
 ) -> list[Relation]:
-    """`analyse_all` on the database's panel as the page asks for it (the page caches this per data version)."""
-    return analyse_all(scoped(build_panel(db, grain), filters, level), weighted=weighted)
+    """`analyse_all` on the database's panel as the page asks for it, computed once per data version (and day)
+    in this process. The results are shared: treat them as read-only."""
+    key = (str(db.path), db.data_version(), dt.date.today(), grain, level, filters, weighted)
+    if key not in _FAMILIES:
+        if len(_FAMILIES) >= _FAMILIES_KEPT:
+            _FAMILIES.pop(next(iter(_FAMILIES)))
+        _FAMILIES[key] = analyse_all(scoped(build_panel(db, grain), filters, level), weighted=weighted)
+    return _FAMILIES[key]
 
 
 def analyse_all(

@@ -20,7 +20,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
@@ -91,11 +91,11 @@ def build(
     generated_at: dt.datetime | None = None,
     sections: Sequence[str] = SECTIONS,
     panel: Panel | None = None,
-    findings: Callable[[Filters], list[relations.Relation]] | None = None,
 ) -> Report:
     """The meeting material for `period` ('2025Q4', '2025-03', '2025') and `scope` ('hospital' or a branch code),
     with the chosen `sections` (the annual assessment only for a year). `panel` (the database's panel at the
-    period's grain) and `findings(filters)` (the relations family) may be handed in by a caller that caches them."""
+    period's grain, as of `as_of`) may be handed in by a caller that has it. The relations findings are those
+    the relations page opens on (`relations.all_results`, the scope's departments over every period)."""
     grain = grain_of(period)
     as_of = as_of or dt.date.today()
     panel = panel if panel is not None else build_panel(db, grain, as_of)
@@ -111,7 +111,7 @@ def build(
     if not view.current:
         raise ReportError("report.error.empty")
     hospital = summary.hospital_name(db)
-    context = _Context(db, panel, view, filters, scope, branches.get(scope, ""), lang, findings)
+    context = _Context(db, panel, view, filters, scope, branches.get(scope, ""), lang)
     builders = {
         "headline": _headline,
         "party_index": _party_index,
@@ -228,10 +228,9 @@ def _data_as_of(db: Database) -> str:
 class _Context:
     """What every section reads: the panel, the Overview of the period and scope, the language."""
 
-    def __init__(self, db, panel, view, filters, scope, branch_name, lang, findings) -> None:
+    def __init__(self, db, panel, view, filters, scope, branch_name, lang) -> None:
         self.db, self.panel, self.view, self.filters = db, panel, view, filters
         self.scope, self.branch_name, self.lang = scope, branch_name, lang
-        self.findings = findings
         self.settings = panel.settings
         self.period = view.period
         self.previous = view.previous
@@ -676,10 +675,7 @@ def _warnings(c: _Context) -> Section:
 
 def _relations(c: _Context) -> Section | None:
     filters = Filters(grain=c.panel.grain, branch=c.filters.branch)
-    if c.findings is not None:
-        results = c.findings(filters)
-    else:
-        results = relations.analyse_all(relations.scoped(c.panel, filters))
+    results = relations.all_results(c.db, c.panel.grain, "department", filters)
     table = relations.relations_table(results)
     tested = int(table["q"].notna().sum()) if not table.empty else 0
     if not tested:
