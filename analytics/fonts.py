@@ -4,7 +4,7 @@ machine; none ships with the product. `find_cjk_font()` looks, in this order, at
 1. the file named by the environment variable `PBI_CJK_FONT` (regular weight; its bold is looked for beside it),
 2. the paths Debian's and other distributions' packages install (`fonts-noto-cjk`: Noto Sans CJK SC, which
    `scripts/system-packages` installs on `make run`; Source Han Sans; WenQuanYi),
-3. what `fc-match` offers for those families, when fontconfig is installed.
+3. what `fc-match` offers for those families, or for Simplified Chinese at all, when fontconfig is installed.
 
 A candidate counts only if it has the glyphs of plain Chinese text (fc-match offers a Latin font when it has no
 match). In a collection (.ttc) the Simplified Chinese face is chosen by its name. When nothing is found,
@@ -43,7 +43,8 @@ KNOWN_PATHS: list[tuple[str, str]] = [
     ("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc", ""),  # Debian fonts-wqy-microhei
     ("/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc", ""),  # Debian fonts-wqy-zenhei
 ]
-FC_FAMILIES = ["Noto Sans CJK SC", "Source Han Sans SC", "WenQuanYi Micro Hei", "WenQuanYi Zen Hei"]
+# fontconfig patterns, best first; the last asks for any font for Simplified Chinese.
+FC_PATTERNS = ["Noto Sans CJK SC", "Source Han Sans SC", "WenQuanYi Micro Hei", "WenQuanYi Zen Hei", ":lang=zh-cn"]
 # Characters every report prints: a font without them cannot set Chinese text.
 PROBE = "党建指数第页共"
 # fpdf2 reads only these kinds of font file.
@@ -88,6 +89,8 @@ def find_cjk_font(lang: str = "zh") -> CjkFont:
         return _found[wanted]
     searched: list[str] = []
     for regular, bold, known in _candidates(wanted):
+        if regular in searched:  # fc-match answers several patterns with the same fallback
+            continue
         searched.append(regular)
         face = _chinese_face(regular, probe=not known)
         if face is None:
@@ -104,10 +107,10 @@ def _candidates(wanted: str) -> Iterator[tuple[str, str, bool]]:
         yield wanted, _bold_beside(wanted), False
     for regular, bold in KNOWN_PATHS:
         yield regular, bold, True
-    for family in FC_FAMILIES:
-        regular = _fc_match(family)
+    for pattern in FC_PATTERNS:
+        regular = _fc_match(pattern)
         if regular:
-            yield regular, _fc_match(f"{family}:style=Bold"), False
+            yield regular, _fc_match(f"{pattern}:style=Bold"), False
 
 
 def _bold_beside(path: str) -> str:
