@@ -12,6 +12,7 @@ from __future__ import annotations
 import io
 import logging
 import re
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -249,3 +250,65 @@ def test_the_variable_may_name_the_font_file(monkeypatch: pytest.MonkeyPatch) ->
     assert found.regular.index == 2  # the collection's Simplified Chinese face, by its name
     cover = PdfReader(io.BytesIO(report_pdf.render(sample_report()))).pages[0]
     assert all("NotoSerifCJK" in font.get_object()["/BaseFont"] for font in cover["/Resources"]["/Font"].values())
+
+
+# --- scripts/system-packages: the font installed on `make run` ----------------------------------------------
+
+SCRIPT = Path(__file__).resolve().parent.parent / "scripts" / "system-packages"
+STUBS = {
+    "dpkg-query": 'echo "dpkg-query $*" >> "$LOG"; [ -n "${STUB_INSTALLED:-}" ] && echo "install ok installed"; true',
+    "fc-list": "true",
+    "apt-get": 'echo "apt-get $*" >> "$LOG"',
+    "sudo": 'echo "sudo $*" >> "$LOG"; [ -n "${STUB_SUDO:-}" ] || exit 1; shift; exec "$@"',
+    "id": 'echo "${STUB_UID:-1000}"',
+}
+
+
+def system_packages(tmp_path: Path, *args: str, **env: str) -> tuple[subprocess.CompletedProcess, str]:
+    """Run the script against stand-ins for dpkg-query, fc-list, apt-get, sudo and id; (its run, what they saw)."""
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir(exist_ok=True)
+    for name, body in STUBS.items():
+        stub = bin_dir / name
+        stub.write_text(f"#!/usr/bin/env bash\n{body}\n")
+        stub.chmod(0o755)
+    log = tmp_path / "log"
+    log.write_text("")
+    environment = {"PATH": f"{bin_dir}:/usr/bin:/bin", "LOG": str(log), **env}
+    done = subprocess.run([str(SCRIPT), *args], capture_output=True, text=True, env=environment, timeout=30)
+    return done, log.read_text()
+
+
+def test_the_script_leaves_an_installed_font_alone(tmp_path: Path) -> None:
+    done, seen = system_packages(tmp_path, STUB_INSTALLED="1", STUB_UID="0")
+    assert done.returncode == 0 and "apt-get" not in seen
+
+
+def test_as_root_the_script_installs_the_font(tmp_path: Path) -> None:
+    done, seen = system_packages(tmp_path, STUB_UID="0")
+    assert done.returncode == 0, done.stderr
+    assert "apt-get update" in seen and "apt-get install -y -q --no-install-recommends fonts-noto-cjk" in seen
+    assert "sudo" not in seen
+
+
+def test_with_password_free_sudo_the_script_installs_the_font(tmp_path: Path) -> None:
+    done, seen = system_packages(tmp_path, STUB_SUDO="1")
+    assert done.returncode == 0, done.stderr
+    assert "sudo -n env DEBIAN_FRONTEND=noninteractive apt-get install" in seen
+    assert "apt-get install -y -q --no-install-recommends fonts-noto-cjk" in seen
+
+
+def test_without_root_the_script_says_the_command_and_lets_the_app_run(tmp_path: Path) -> None:
+    done, seen = system_packages(tmp_path)
+    assert done.returncode == 0
+    assert "sudo apt-get update && sudo apt-get install -y fonts-noto-cjk" in done.stderr
+    assert "apt-get" not in seen.replace("sudo -n true", "")
+
+
+def test_a_font_named_by_the_variable_needs_no_package(tmp_path: Path) -> None:
+    font = tmp_path / "font.ttf"
+    font.write_bytes(b"")
+    done, seen = system_packages(tmp_path, "--check", PBI_CJK_FONT=str(font))
+    assert done.returncode == 0 and "apt-get" not in seen
+    done, _ = system_packages(tmp_path, "--check")
+    assert done.returncode == 1 and "fonts-noto-cjk" in done.stdout
