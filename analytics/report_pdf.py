@@ -83,16 +83,21 @@ _TOKENS = re.compile(rf"\s+|[^\s{_CJK}]+|.", re.DOTALL)
 # Kinsoku (禁则): these never start a line / never end one; they stay with their neighbour.
 _NO_LINE_START = set("，。、；：！？）》」』】〉〕”’%‰…·,.;:!?)]}")
 _NO_LINE_END = set("（《「『【〈〔“‘([{")
+_HYPHEN_BREAK = re.compile(r"(?<=[A-Za-z]-)(?=[A-Za-z])")  # "Medical-|ethics", not "2025-|09" nor "-|8.5"
 
 
 def _units(text: str) -> list[str]:
     """Unbreakable pieces of one paragraph: a Chinese character or a run of other non-space characters (a Latin word,
     a number, a formula), with the punctuation that must not be separated from it; " " stands for a space."""
     units: list[str] = []
-    for token in _TOKENS.findall(text):
+    tokens = (piece for token in _TOKENS.findall(text) for piece in _HYPHEN_BREAK.split(token))
+    for token in tokens:
         if token.isspace():
             if units and units[-1] != " ":
                 units.append(" ")
+        elif len(units) > 1 and units[-1] == " " and token[0] in _NO_LINE_START:
+            units.pop()
+            units[-1] += " " + token
         elif units and units[-1] != " " and (token[0] in _NO_LINE_START or units[-1][-1] in _NO_LINE_END):
             units[-1] += token
         else:
@@ -135,13 +140,13 @@ def wrap(pdf: FPDF, text: str, width: float) -> list[str]:
 
 def fitting_size(pdf: FPDF, text: str, width: float, size: float, smallest: float, bold: bool = False) -> float:
     """The largest font size from `size` down to `smallest` (by half points) at which no unbreakable piece of `text`
-    (a word, a number) is wider than `width`, so that `wrap` need not cut one."""
-    while size > smallest:
+    (a word, a number) is wider than `width`, so that `wrap` need not cut one; the font is left at that size."""
+    pdf.set_font(FAMILY, "B" if bold else "", size)
+    widest = max((pdf.get_string_width(unit) for unit in _units(text.replace("\n", " "))), default=0.0)
+    if widest > width:  # widths scale with the size
+        size = max(smallest, math.floor(size * width / widest * 2) / 2)
         pdf.set_font(FAMILY, "B" if bold else "", size)
-        if all(pdf.get_string_width(unit) <= width for unit in _units(text.replace("\n", " "))):
-            break
-        size -= 0.5
-    return max(size, smallest)
+    return size
 
 
 def _report_characters(report: Report) -> set[int]:
@@ -386,7 +391,10 @@ class _Document(FPDF):
     def card_lines(self, figure: Figure, width: float) -> list[tuple[float, bool, tuple[int, int, int], list[str]]]:
         """(size, bold, colour, lines) of each part of a card, top to bottom."""
         inner = width - 7
-        value_size = fitting_size(self, figure.value, inner, 16.0, 11.0, bold=True)
+        # The value on one line when 11 pt or more allows: '163 人次' reads badly as '163' over '人次'.
+        self.style(16.0, bold=True)
+        whole = self.get_string_width(figure.value)
+        value_size = 16.0 if whole <= inner else max(11.0, math.floor(16.0 * inner / whole * 2) / 2)
         parts = [(8.5, False, MUTED, figure.label), (value_size, True, INK, figure.value)]
         if figure.change:
             parts.append((8.5, False, INK, figure.change))
@@ -450,7 +458,7 @@ class _Document(FPDF):
     # Tables
 
     def table_block(self, table: Table) -> None:
-        size = 9.0
+        size = 9.0 if len(table.columns) <= 6 else 8.0
         sum_widths = sum(table.widths) if table.widths else len(table.columns)
         fractions = [w / sum_widths for w in (table.widths or [1.0] * len(table.columns))]
         padding_x, padding_y = 1.5, 1.1
@@ -459,11 +467,23 @@ class _Document(FPDF):
         aligns = tuple(Align.R if n else Align.L for n in numeric)
         line_height = self.line_height(size) * 0.9
 
-        self.style(size, bold=True)
-        header = ["\n".join(wrap(self, c, w)) for c, w in zip(table.columns, inner, strict=True)]
+        header, header_sizes = [], []
+        for text, width in zip(table.columns, inner, strict=True):
+            header_sizes.append(fitting_size(self, text, width, size, 6.5, bold=True))
+            header.append("\n".join(wrap(self, text, width)))
         header_height = max(c.count("\n") + 1 for c in header) * line_height + 2 * padding_y
-        self.style(size)
-        rows = [["\n".join(wrap(self, c, w)) for c, w in zip(row, inner, strict=True)] for row in table.rows]
+        # Each column in the largest size (down to 7 pt) at which none of its words or numbers must be cut.
+        sizes = [
+            min((fitting_size(self, row[c], inner[c], size, 7.0) for row in table.rows), default=size)
+            for c in range(len(table.columns))
+        ]
+        rows = []
+        for row in table.rows:
+            cells = []
+            for text, width, cell_size in zip(row, inner, sizes, strict=True):
+                self.style(cell_size)
+                cells.append("\n".join(wrap(self, text, width)))
+            rows.append(cells)
         first_rows = sum(max(c.count("\n") + 1 for c in r) * line_height + 2 * padding_y for r in rows[:2])
         title_height = self.line_height(10) + 1 if table.title else 0
         self.ensure(title_height + header_height + first_rows)
@@ -487,13 +507,13 @@ class _Document(FPDF):
             first_row_as_headings=True,
         ) as drawn:
             heading_row = drawn.row()
-            for text in header:
-                heading_row.cell(text)
+            for text, header_size in zip(header, header_sizes, strict=True):
+                heading_row.cell(text, style=Style(emphasis="B", size_pt=header_size))
             for r, row in enumerate(rows):
                 cells = drawn.row()
                 for c, text in enumerate(row):
                     fill = table.fills[r][c] if table.fills else None
-                    cells.cell(text, style=Style(fill_color=_rgb(fill)) if fill else None)
+                    cells.cell(text, style=Style(size_pt=sizes[c], fill_color=_rgb(fill) if fill else None))
         self.ln(1.5)
         if table.note:
             self.paragraph(table.note, size=8, colour=MUTED)
@@ -897,13 +917,15 @@ class _ChartDrawing:
                     pdf.circle(point[0], point[1], 0.9, style="F")
         if len(chart.categories) > 12 or len(chart.series) > 4:
             return  # too many points to label legibly
+        height = 3.5
         for i in range(len(chart.categories)):
-            # The highest point at a category is labelled above it; one close under another point, below itself.
-            here = sorted(
-                ((line[i][1], s) for s, line in enumerate(points) if i < len(line) and line[i] is not None),
-            )
-            for rank, (y, s) in enumerate(here):
-                below = rank > 0 and y - here[rank - 1][0] < 7
+            # Top to bottom: each label above its point if that is clear of the label placed before, else below it,
+            # else just under the one before.
+            here = sorted((line[i][1], s) for s, line in enumerate(points) if i < len(line) and line[i] is not None)
+            last_bottom = -math.inf
+            for y, s in here:
+                top = y - 4.6 if y - 4.6 >= last_bottom else max(y + 1.2, last_bottom)
+                last_bottom = top + height
                 pdf.style(self.VALUE, colour=self.colours[s])
-                pdf.set_xy(centre(i) - 8, y + 1.2 if below else y - 4.6)
-                pdf.cell(16, 3.5, self.value_text(chart.series[s].values[i]), align="C")
+                pdf.set_xy(centre(i) - 8, top)
+                pdf.cell(16, height, self.value_text(chart.series[s].values[i]), align="C")

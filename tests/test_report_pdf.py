@@ -199,6 +199,16 @@ def test_chinese_breaks_between_characters_not_inside_words_or_before_commas(mea
         assert any(word in line for line in lines)
 
 
+def test_english_breaks_after_a_hyphen_between_letters_but_not_in_dates_or_numbers(measuring: FPDF) -> None:
+    lines = wrap(measuring, "Medical-ethics 2025-09-12 -8.5", 20)
+    assert lines[0] == "Medical-" and "2025-09-12" in lines and "-8.5" in lines
+
+
+def test_a_separator_after_a_space_does_not_start_a_line(measuring: FPDF) -> None:
+    lines = wrap(measuring, "58.1 · 预警", measuring.get_string_width("58.1 · ") + 1)
+    assert lines == ["58.1 ·", "预警"]
+
+
 def test_a_word_longer_than_the_line_is_cut_between_characters(measuring: FPDF) -> None:
     lines = wrap(measuring, "=HYPERLINK(" + "x" * 80 + ")", 30)
     assert len(lines) > 1
