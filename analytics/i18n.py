@@ -2916,6 +2916,18 @@ STRINGS: dict[str, tuple[str, str]] = {
     "rag.green": ("良好", "Green"),
     "rag.amber": ("关注", "Amber"),
     "rag.red": ("预警", "Red"),
+    # The printed meeting material (analytics/report_pdf.py, analytics/fonts.py)
+    "report.pdf.font_missing": (
+        "无法生成 PDF：本机没有中文字体（已查找 Noto Sans CJK、思源黑体、文泉驿）。请安装后重试："
+        "sudo apt-get install fonts-noto-cjk；或设置环境变量 {variable}，指向一个中文字体文件（.ttf、.otf 或 .ttc）。",
+        "Cannot make the PDF: no Chinese font on this machine (looked for Noto Sans CJK, Source Han Sans, WenQuanYi). "
+        "Install one, then try again: sudo apt-get install fonts-noto-cjk; or set the environment variable {variable} "
+        "to a Chinese font file (.ttf, .otf or .ttc).",
+    ),
+    "report.pdf.page": ("第 {page} 页 / 共 {pages} 页", "Page {page} of {pages}"),
+    "report.pdf.contents": ("目录", "Contents"),
+    "report.pdf.heading": ("{number}、{heading}", "{number}. {heading}"),
+    "report.pdf.scope": ("范围：{scope}", "Scope: {scope}"),
     # Held nothing or not reported (未上报): `metrics.not_reported`, the completeness note
     "reported.not": ("未上报", "Not reported"),
     "reported.rule": (
