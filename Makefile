@@ -19,9 +19,11 @@ $(VENV)/.dev: requirements-dev.txt $(VENV)/.runtime
 	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
 	touch $@
 
-## make run: install, create the demo database (and one demo account per role) on first run, show where the
-## demo accounts are, serve the app on http://localhost:8501
+## make run: install (with the Chinese font the PDF meeting material embeds: scripts/system-packages), create the
+## demo database (and one demo account per role) on first run, show where the demo accounts are, serve the app on
+## http://localhost:8501
 run: $(VENV)/.runtime
+	scripts/system-packages
 	$(BIN)/python -m analytics demo --db "$(PBI_DB)" --if-missing --accounts data/demo_accounts.txt
 	$(BIN)/python -m streamlit run app.py --server.port 8501
 

@@ -412,6 +412,12 @@ def _party_index(c: _Context) -> Section | None:
     )
 
 
+def _floor(lowest: object, step: float = 10) -> float | None:
+    """A score axis's lower end: `step` points below the lowest value, to a multiple of `step` (None without one),
+    so close lines are not squeezed against a 0–100 axis."""
+    return None if lowest is None or pd.isna(lowest) else max(0.0, (float(lowest) // step - 1) * step)
+
+
 def _value(value: object) -> float | None:
     """A chart value: the float as computed (rounded to 4 decimals, as `metrics --json` gives it), None for
     missing."""
@@ -532,6 +538,8 @@ def _satisfaction(c: _Context) -> Section | None:
             for j, pop in enumerate(POPULATIONS)
         ],
         value_title=c.t("report.score"),
+        minimum=_floor(trend[[f"satisfaction_{pop}" for pop in POPULATIONS]].min().min()),
+        maximum=100,
         notes=notes,
     )
     moved = [
