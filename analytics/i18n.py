@@ -3098,6 +3098,12 @@ STRINGS: dict[str, tuple[str, str]] = {
         "党建体检（{period}）：{n} 个党支部中 {red} 个为预警",
         "Health check ({period}): {red} of {n} branches red",
     ),
+    "report.scorecard.note": (
+        "各项为 0–100 分：{green} 分及以上为良好（绿），{amber}–{green} 分为关注（黄），{amber} 分以下为预警（红）；"
+        "每项得分背后的完成率、时长和次数见系统“总览”页及其下载。",
+        "Scores 0–100: {green} and above green, {amber}–{green} amber, below {amber} red; the rates, hours and counts "
+        "behind each score are on the Overview page and in its download.",
+    ),
     "report.assessment.index": ("{year} 年党建指数", "Index {year}"),
     "report.assessment.rank": ("{year} 年排名", "Rank {year}"),
     "report.assessment.change": ("变化", "Change"),

@@ -361,6 +361,7 @@ def _party_index(c: _Context) -> Section | None:
         Reference(value=green, label=f"{green:g}", colour=RAG_BARS["green"]),
     ]
     if c.scope == "hospital":
+        card = card.sort_values(["party_index", "branch_code"], ascending=[False, True], na_position="last")
         names = card["branch_name"].astype(str).tolist()
         values = [_value(v) for v in card["party_index"]]
         notes = {n: c.t("reported.not") for n, ok in zip(names, card["reported"], strict=True) if not ok}
@@ -709,25 +710,41 @@ def _relations(c: _Context) -> Section | None:
 
 
 def _scorecard(c: _Context) -> Section | None:
+    """党建体检: each branch's index and component scores (0–100) in their RAG colours, the colour in words too;
+    the figures behind the scores are on the Overview (and its download)."""
     card = c.view.scorecard
     if card.empty or card["party_index"].isna().all():
         return None
-    shown, rags = risk.scorecard_text(card, c.lang)
-    table = _table(shown, widths=[2.2, 0.8, 0.9, *([1.6] * len(COMPONENTS))])
-    table.fills = [
-        [RAG_FILLS.get(rags[col].iloc[i]) if col in rags else None for col in shown.columns] for i in range(len(shown))
-    ]
-    table.rows = [
-        [
-            _rag_text(text, rags[col].iloc[i], c.lang) if col in rags else text
-            for col, text in zip(shown.columns, row, strict=True)
-        ]
-        for i, row in enumerate(table.rows)
-    ]
+    columns = ["index", *COMPONENTS]
+    rags = {"index": card["index_rag"], **{k: card[f"{k}_rag"] for k in COMPONENTS}}
+    scores = {"index": card["party_index"], **{k: card[k] for k in COMPONENTS}}
+    not_reported = c.t("reported.not")
+    rows, fills = [], []
+    for i, (name, members, reported) in enumerate(
+        zip(card["branch_name"], card["members"], card["reported"], strict=True)
+    ):
+        cells = [str(name), c.number(members, 0)]
+        for k in columns:
+            value, rag = scores[k].iloc[i], rags[k].iloc[i]
+            digits = 1 if k == "index" else 0
+            cells.append(not_reported if not reported else _rag_text(c.number(value, digits), rag, c.lang))
+        rows.append(cells)
+        fills.append([None, None, *(RAG_FILLS.get(rags[k].iloc[i]) if reported else None for k in columns)])
+    table = Table(
+        columns=[
+            c.t("overview.col.branch"),
+            c.t("overview.col.members"),
+            c.t("overview.col.index"),
+            *(c.t(f"component.{k}") for k in COMPONENTS),
+        ],
+        rows=rows,
+        numeric=[False, *([True] * (1 + len(columns)))],
+        fills=fills,
+        widths=[2.4, 0.8, 1.2, *([1.1] * len(COMPONENTS))],
+        note=c.t("report.scorecard.note", green=f"{c.settings.green:g}", amber=f"{c.settings.amber:g}"),
+    )
     red = int((card["index_rag"] == "red").sum())
     title = c.t("report.scorecard.title", period=c.period, red=red, n=len(card))
-    note = c.t("overview.scorecard.caption", green=f"{c.settings.green:g}", amber=f"{c.settings.amber:g}")
-    table.note = note
     return Section(key="scorecard", heading=c.t("report.section.scorecard"), title=title, tables=[table])
 
 

@@ -61,7 +61,7 @@ def test_the_party_index_chart_holds_each_branchs_index_as_metrics_gives_it(quar
         expected = records.loc[names[name], "party_index"]
         assert value == (None if pd.isna(expected) else pytest.approx(expected, abs=1e-9)), name
     shown = [v for v in chart.series[0].values if v is not None]
-    assert shown == sorted(shown), "lowest first, as the scorecard orders them"  # the renderers draw it as given
+    assert shown == sorted(shown, reverse=True), "highest first, as the party page ranks them"
     assert [r.value for r in chart.references] == [60, 80]
     red = sum(v < 60 for v in shown)
     assert quarter.section("party_index").title.startswith(f"{len(values)} 个党支部中 {red} 个低于 60 分")
