@@ -238,18 +238,18 @@ class _Deck:
             return
         aside_h = min(_text_height(aside, side.w), side.h / 2) if aside else 0
         tables_box = Box(side.x, side.y, side.w, side.h - (aside_h + GAP if aside else 0))
-        end, y = self._tables(section, slide, tables_box, [])
+        y = self._tables(section, slide, tables_box, [])
         if aside:
-            _text(slide, aside, Box(side.x, y if end is slide else side.bottom - aside_h, side.w, aside_h))
+            _text(slide, aside, Box(side.x, y + GAP if y > side.y else y, side.w, aside_h))
 
     def _continuation(self, section: Section) -> tuple[object, Box]:
         slide = self._slide(section.title + CONTINUED[self.lang])
         return slide, Box(LEFT, CONTENT_TOP, WIDTH, CONTENT_BOTTOM - CONTENT_TOP)
 
-    def _tables(self, section: Section, slide, box: Box, aside: list[Line]) -> tuple[object, float]:
+    def _tables(self, section: Section, slide, box: Box, aside: list[Line]) -> float:
         """Lay the section's tables out top to bottom in `box`, continuing on new slides as needed; `aside`
         (sentences) goes to the right of the first table if there is room, else below the tables' box.
-        Returns the last slide used and the y below its last table."""
+        Returns the y below what was drawn on `slide` (`box.y` if everything went to later slides)."""
         if aside:
             width = _TableLayout(section.tables[0], box.w).width
             aside_w = box.w - width - GAP
@@ -260,26 +260,31 @@ class _Deck:
                 box = Box(box.x, box.y, box.w, box.h - aside_h - GAP)
                 _text(slide, aside, Box(box.x, box.bottom + GAP, box.w, aside_h))
         full = CONTENT_BOTTOM - CONTENT_TOP
-        y = box.y
+        first, y = slide, box.y
+        below = y
         for table in section.tables:
             start = 0
             while True:
                 layout = _TableLayout(table, box.w)
                 take = layout.rows_to_take(start, box.bottom - y, full=full)
                 fresh = y == box.y and box.h >= full - 1e-6
-                if take == 0 and start < len(table.rows) and not fresh:
+                remaining = len(table.rows) - start
+                # a table that fits a slide of its own is not split, nor is a piece of two rows left behind
+                whole = take < remaining and layout.rows_to_take(start, full, full=full) >= remaining
+                if ((take == 0 and remaining) or whole or 0 < take < min(3, remaining)) and not fresh:
                     slide, box = self._continuation(section)
                     y = box.y
                     continue
                 if start < len(table.rows):
                     take = max(take, 1)  # a row taller than a whole slide is drawn all the same
                 y = layout.draw(slide, box.x, y, start, take) + GAP
+                below = y - GAP if slide is first else below
                 start += take
                 if start >= len(table.rows):
                     break
                 slide, box = self._continuation(section)
                 y = box.y
-        return slide, y - GAP
+        return below
 
     def _sentences(self, section: Section, slide, box: Box) -> None:
         """Sentences alone on a slide: as large as fits (18 down to 14 pt), continuing on new slides if not."""
@@ -374,8 +379,8 @@ def _title(
 def _footer(slide, footer: str, number: int) -> None:
     """The footer text (left) and a slide-number field (right; PowerPoint renumbers it when slides move)."""
     _textbox(slide, Box(LEFT, 7.0, WIDTH - 1.0, 0.35), [Line(footer, 10, colour=GREY)])
-    number = _textbox(slide, Box(LEFT + WIDTH - 1.0, 7.0, 1.0, 0.35), [Line("", 10, colour=GREY, align=PP_ALIGN.RIGHT)])
-    paragraph = number.text_frame.paragraphs[0]._p
+    box = _textbox(slide, Box(LEFT + WIDTH - 1.0, 7.0, 1.0, 0.35), [Line("", 10, colour=GREY, align=PP_ALIGN.RIGHT)])
+    paragraph = box.text_frame.paragraphs[0]._p
     run = paragraph.find(qn("a:r"))
     field = etree.SubElement(paragraph, qn("a:fld"), id="{B6F15528-21DE-4FAA-801E-634DDDAF4B2B}", type="slidenum")
     field.append(copy.deepcopy(run.find(qn("a:rPr"))))
