@@ -27,6 +27,7 @@ import copy
 import io
 import itertools
 import math
+import re
 import unicodedata
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -119,6 +120,15 @@ def _em(text: str) -> float:
     return width + 0.25 * sum(a != b for a, b in itertools.pairwise(wide))
 
 
+# Characters XML 1.0 cannot hold (C0 controls but tab, newline, return): written as Office's own escape "_xHHHH_",
+# as python-pptx does in text runs, so a stray control character in a name cannot break the chart's XML.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def _xml_safe(text: str) -> str:
+    return _NOT_XML.sub(lambda m: f"_x{ord(m.group()):04X}_", text)
+
+
 def _inches(text: str, size: float) -> float:
     return _em(text) * size / 72
 
@@ -132,7 +142,7 @@ def _line_count(text: str, size: float, width: float) -> int:
 def _text_height(lines: Sequence[Line], width: float) -> float:
     """Height of a text box holding `lines` in `width` inches, margins included."""
     inner = width - 0.2
-    points = sum(_line_count(line.text, line.size, inner) * line.size * 1.2 + line.after for line in lines)
+    points = sum(_line_count(line.text, line.size, inner) * line.size * 1.3 + line.after for line in lines)
     return points / 72 + 0.12
 
 
@@ -166,7 +176,7 @@ def _presentation(report: Report):
             if script.get("script") in ("Hans", "Hant"):
                 script.set("typeface", FONT)
     theme.blob = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
-    prs.core_properties.title = report.cover.title
+    prs.core_properties.title = _xml_safe(report.cover.title)
     prs.core_properties.language = LANG_TAGS[report.lang]
     return prs
 
@@ -331,11 +341,14 @@ def _fill_lines(frame, lines: Sequence[Line]) -> None:
         paragraph.alignment = line.align
         if line.after:
             paragraph.space_after = Pt(line.after)
-        run = paragraph.add_run()
-        run.text = line.text
-        run.font.size = Pt(line.size)
-        run.font.bold = line.bold
-        run.font.color.rgb = _rgb(line.colour)
+        for j, part in enumerate(line.text.split("\n")):
+            if j:
+                paragraph.add_line_break()
+            run = paragraph.add_run()
+            run.text = part
+            run.font.size = Pt(line.size)
+            run.font.bold = line.bold
+            run.font.color.rgb = _rgb(line.colour)
 
 
 def _frame(frame, *, margin: float = 0.1, anchor: MSO_ANCHOR = MSO_ANCHOR.TOP) -> None:
@@ -458,7 +471,7 @@ class _TableLayout:
         lines = max(
             _line_count(text, self.size, width - 2 * CELL_PAD_X) for text, width in zip(row, self.columns, strict=True)
         )
-        return lines * self.size * 1.25 / 72 + 2 * CELL_PAD_Y + 0.04
+        return lines * self.size * 1.3 / 72 + 2 * CELL_PAD_Y + 0.04
 
     def rows_to_take(self, start: int, height: float, full: float) -> int:
         """How many rows from `start` to draw in `height` inches: as many as fit (at most MAX_TABLE_ROWS), or
@@ -599,9 +612,9 @@ def _chart(slide, chart: Chart, box: Box) -> None:
     """`chart` as a native chart in `box`, with its reference lines drawn over it."""
     fmt = _number_format(chart.digits)
     data = _ChartData(number_format=fmt)
-    data.categories = chart.categories
+    data.categories = [_xml_safe(category) for category in chart.categories]
     for series in chart.series:
-        data.add_series(series.name, series.values)
+        data.add_series(_xml_safe(series.name), series.values)
     frame = slide.shapes.add_chart(CHART_TYPES[chart.kind], *_emu(box), data)
     native = frame.chart
     native.font.size = Pt(11)

@@ -64,7 +64,7 @@ def charts(slide) -> list:
 
 def test_the_deck_is_16_9_with_a_cover_then_one_titled_slide_per_section_and_the_long_table_continued(sample):
     report, prs = sample
-    assert (prs.slide_width, prs.slide_height) == (Inches(13.333) + 305, Inches(7.5))  # 12192000 × 6858000 EMU
+    assert (prs.slide_width, prs.slide_height) == (12192000, 6858000)  # 13.333 × 7.5 in, PowerPoint’s 16:9
     titles = [title(slide) for slide in prs.slides]
     continued = report.section("scorecard").title + "（续）"
     # 72 scorecard rows at ≤ 12 a slide: the scorecard's slide and five continuation slides
@@ -307,3 +307,18 @@ def test_a_busy_report_keeps_every_shape_on_its_slide_and_above_the_footer():
     assert len(rows) == 42
     all_text = "\n".join(texts(s) for s in prs.slides)
     assert all_text.count("很长的一句说明。" * 40) == 12
+
+
+def test_control_characters_and_newlines_in_text_neither_break_the_file_nor_vanish():
+    report = sample_report()
+    report.cover.title = "党建\x07工作"
+    chart = Chart(
+        kind="line", title="t", categories=["2025Q1\x01", "2025Q2"], series=[Series(name="a\x1f", values=[1, None])]
+    )
+    report.sections = [Section(key="notes", heading="h", title="第一行\n第二行", sentences=["甲\n乙"], chart=chart)]
+    prs = deck(report)
+    (frame,) = charts(prs.slides[1])
+    assert list(frame.chart.plots[0].categories) == ["2025Q1_x0001_", "2025Q2"]  # Office's escape of U+0001
+    breaks = prs.slides[1]._element.findall(f".//{qn('a:br')}")
+    assert len(breaks) == 2  # the title's and the sentence's newline
+    assert "甲" in texts(prs.slides[1]) and "乙" in texts(prs.slides[1])
