@@ -617,6 +617,9 @@ def _chart(slide, chart: Chart, box: Box) -> None:
         data.add_series(_xml_safe(series.name), series.values)
     frame = slide.shapes.add_chart(CHART_TYPES[chart.kind], *_emu(box), data)
     native = frame.chart
+    # python-pptx's chart templates carry negative axis ids; the schema wants unsigned ones (same pairing)
+    for ref in native._chartSpace.iter(qn("c:axId"), qn("c:crossAx")):
+        ref.set("val", str(int(ref.get("val")) & 0xFFFFFFFF))
     native.font.size = Pt(11)
     native.font.color.rgb = _rgb(INK)
     if chart.title:
