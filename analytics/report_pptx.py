@@ -617,9 +617,10 @@ def _chart(slide, chart: Chart, box: Box) -> None:
         data.add_series(_xml_safe(series.name), series.values)
     frame = slide.shapes.add_chart(CHART_TYPES[chart.kind], *_emu(box), data)
     native = frame.chart
-    # python-pptx's chart templates carry negative axis ids; the schema wants unsigned ones (same pairing)
+    # python-pptx's chart templates carry negative axis ids; the schema wants unsigned ones, and readers that
+    # hold them in a signed 32-bit int (LibreOffice) mix the axes up above 2**31: so the absolute value
     for ref in native._chartSpace.iter(qn("c:axId"), qn("c:crossAx")):
-        ref.set("val", str(int(ref.get("val")) & 0xFFFFFFFF))
+        ref.set("val", str(abs(int(ref.get("val")))))
     native.font.size = Pt(11)
     native.font.color.rgb = _rgb(INK)
     if chart.title:
