@@ -19,6 +19,13 @@ What the deck promises, and how:
   leaves them behind, which the secretary sees at once.
 - Nothing overflows: text sizes and table rows per slide come from a width estimate of the text (a CJK
   character is one em, anything else 0.6 em), not from the renderer, which python-pptx does not have.
+
+Where things go on a section's slide: the figures as cards in rows of four under the title; below them the
+chart on the left with, on its right, the tables, then the sentences and the chart's notes ("第23党支部：未上报",
+"2025Q4：职工满意度 <10"); without a chart, the tables with the sentences beside or below them; sentences
+alone fill the slide. A table takes at most `MAX_TABLE_ROWS` body rows a slide, shared evenly over the slides
+it needs; a table that would fit a slide of its own is moved whole rather than split. A bar chart's plot area
+is always laid out by hand (its category names' room is known), its bars' spacing setting the label size.
 """
 
 from __future__ import annotations
