@@ -267,6 +267,7 @@ class _Deck:
         """Lay the section's tables out top to bottom in `box`, continuing on new slides as needed; `aside`
         (sentences) goes to the right of the first table if there is room, else below the tables' box.
         Returns the y below what was drawn on `slide` (`box.y` if everything went to later slides)."""
+        below_aside = None  # sentences that go under the tables, once their height is known
         if aside:
             width = _TableLayout(section.tables[0], box.w).width
             aside_w = box.w - width - GAP
@@ -275,7 +276,7 @@ class _Deck:
             else:
                 aside_h = min(_text_height(aside, box.w), box.h / 2)
                 box = Box(box.x, box.y, box.w, box.h - aside_h - GAP)
-                _text(slide, aside, Box(box.x, box.bottom + GAP, box.w, aside_h))
+                below_aside = (box.y, Box(box.x, box.bottom + GAP, box.w, aside_h))
         full = CONTENT_BOTTOM - CONTENT_TOP
         first, y = slide, box.y
         below = y
@@ -301,6 +302,9 @@ class _Deck:
                     break
                 slide, box = self._continuation(section)
                 y = box.y
+        if below_aside:  # right under what the first slide holds, or at its top if its tables moved on
+            first_top, spot = below_aside
+            _text(first, aside, Box(spot.x, below + GAP if below > first_top else first_top, spot.w, spot.h))
         return below
 
     def _sentences(self, section: Section, slide, box: Box) -> None:
@@ -408,16 +412,23 @@ def _footer(slide, footer: str, number: int) -> None:
     paragraph.replace(run, field)
 
 
+CARD_SIZES = ((16, 40, 14, 13), (13, 26, 12, 11), (12, 20, 11, 10))  # label, value, change, note: points
+
+
 def _cards(slide, figures: list[Figure], top: float, *, large: bool, lang: str) -> float:
-    """The headline figures as cards in rows of up to four; returns the y below them."""
-    per_row = min(len(figures), 4)
+    """The headline figures as cards, in rows of four (of five beyond eight figures), as large as fits: the
+    whole content area when they are `large` (alone on the slide), else under half of it; returns the y below."""
+    rows = math.ceil(len(figures) / (5 if len(figures) > 8 else 4))
+    per_row = math.ceil(len(figures) / rows)
     width = (WIDTH - GAP * (per_row - 1)) / per_row
     inner = width - 0.45
-    sizes = (16, 40, 14, 13) if large else (13, 26, 12, 11)
-    lines_of = [_card_lines(figure, inner, sizes, lang) for figure in figures]
-    height = max(_text_height(lines, inner + 0.2) for lines in lines_of) + 0.1
-    rows = math.ceil(len(figures) / per_row)
-    y = top + (max(0.3, (CONTENT_BOTTOM - top - rows * (height + GAP)) / 3) if large else 0)
+    room = (CONTENT_BOTTOM - top) * (1 if large else 0.45) / rows - GAP
+    for sizes in CARD_SIZES[0 if large else 1 :]:
+        lines_of = [_card_lines(figure, inner, sizes, lang) for figure in figures]
+        height = max(_text_height(lines, inner + 0.2) for lines in lines_of) + 0.1
+        if height <= room:
+            break
+    y = top + (max(0.2, (CONTENT_BOTTOM - top - rows * (height + GAP)) / 3) if large else 0)
     for i, (figure, lines) in enumerate(zip(figures, lines_of, strict=True)):
         if i and i % per_row == 0:
             y += height + GAP

@@ -263,8 +263,8 @@ def test_chart_text_that_looks_like_a_formula_or_link_stays_text_in_the_embedded
 
 
 def busy_report():
-    """More than the sample: 40 branches in a ranking, a table of long names that wrap, two tables after a
-    chart, six figures, and pages of sentences."""
+    """More than the sample: nine headline figures with every line, 40 branches in a ranking, a table of long
+    names that wrap, two tables after a chart, six figures, and pages of sentences."""
     report = sample_report()
     branches = [f"第{i}党支部（内科、外科、医技联合支部）" for i in range(1, 41)]
     values = [round(90 - i * 1.3, 1) for i in range(40)]
@@ -282,7 +282,18 @@ def busy_report():
         ],
     )
     short = Table(title="小表", columns=["项目", "数值"], rows=[["甲", "1"], ["乙", "2"]], numeric=[False, True])
+    nine = [
+        Figure(
+            label=f"指标{i}",
+            value=f"{i * 11.1:.1f} 分",
+            change="较上季度 -11.0 个百分点",
+            note="1,145 人受访",
+            rag="red",
+        )
+        for i in range(9)
+    ]
     report.sections = [
+        Section(key="headline", heading="主要指标", title="九项指标", figures=nine),
         Section(
             key="party_index",
             heading="党建指数",
