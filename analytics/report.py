@@ -26,7 +26,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from analytics import discipline, party, relations, risk, settings, summary, suppression
+from analytics import discipline, party, relations, report_pdf, report_pptx, risk, settings, summary, suppression
 from analytics.db import Database
 from analytics.discipline import FORMS
 from analytics.i18n import p_phrase, t, unit
@@ -176,8 +176,6 @@ def stamped(material: Report, by: str, at: dt.datetime | None = None) -> Report:
 
 def render(material: Report, fmt: str) -> bytes:
     """The material as a PPTX or PDF file's bytes."""
-    from analytics import report_pdf, report_pptx
-
     if fmt == "pptx":
         return report_pptx.render(material)
     try:

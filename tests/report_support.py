@@ -67,6 +67,7 @@ def sample_report(lang: str = "zh") -> Report:
         [name, f"{v:.1f}" if v is not None else "未上报", "12", f"{i}"]
         for i, (name, v) in enumerate(zip(BRANCHES, INDEX, strict=True))
     ] * 3
+    long_rows = [list(row) for row in long_rows]  # three copies, each row its own list
     fills = [[None, RAG_FILLS.get(rag(INDEX[i % 24]) or "", None), None, None] for i in range(len(long_rows))]
     long_rows[5][0] = '=HYPERLINK("x")'
     scorecard = Table(
