@@ -161,7 +161,6 @@ def build_parser() -> argparse.ArgumentParser:
     material.add_argument(
         "-o",
         "--out",
-        type=Path,
         required=True,
         metavar="OUT",
         help="the file (its suffix is set per format), or a folder",

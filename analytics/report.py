@@ -17,6 +17,7 @@ reported, the suppression rule, settings that differ from the defaults).
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 import re
@@ -190,12 +191,13 @@ def file_name(material: Report, fmt: str) -> str:
     return f"{t('report.file', material.lang)}_{material.period}_{scope}.{fmt}"
 
 
-def write(material: Report, formats: Sequence[str], out: Path) -> list[Path]:
+def write(material: Report, formats: Sequence[str], out: Path | str) -> list[Path]:
     """Render each format and write it: into `out` if it is a folder (named by `file_name`), else to `out` with
     the format's suffix. Every file is rendered before any is written, and each is written whole (a temporary
     file renamed into place) or not at all."""
     contents = {fmt: render(material, fmt) for fmt in formats}
-    folder = out.is_dir() or str(out).endswith(("/", "\\"))
+    folder = str(out).endswith(("/", "\\")) or Path(out).is_dir()
+    out = Path(out)
     written = []
     for fmt, data in contents.items():
         path = out / file_name(material, fmt) if folder else out.with_suffix(f".{fmt}")
@@ -205,7 +207,8 @@ def write(material: Report, formats: Sequence[str], out: Path) -> list[Path]:
             partial.write_bytes(data)
             os.replace(partial, path)
         except OSError as error:
-            partial.unlink(missing_ok=True)
+            with contextlib.suppress(OSError):
+                partial.unlink(missing_ok=True)
             raise ReportError("report.error.write", path=path, reason=error.strerror or error) from error
         written.append(path)
     return written
