@@ -431,7 +431,8 @@ def _meetings(c: _Context) -> Section | None:
     rows = party.meetings_trend(hospital, c.panel)
     if rows.empty:
         return None
-    rows = rows[rows["period"] == c.period]
+    # The four meetings only: 主题党日 is a component of its own (a headline figure), not one of 三会一课.
+    rows = rows[(rows["period"] == c.period) & rows["meeting_type"].isin(c.panel.meeting_types)]
     if rows.empty:
         return None
     names = [ActivityType(k).label(c.lang) for k in rows["meeting_type"]]

@@ -122,15 +122,16 @@ for section in material.sections:
         st.caption(md_escape(section.heading))
         st.markdown(f"#### {md_escape(section.title)}")
         if section.figures:
-            for start in range(0, len(section.figures), 5):
-                columns = st.columns(5)
-                for column, figure in zip(columns, section.figures[start : start + 5], strict=False):
+            # The change is text ("较上季度 -4.8 分"), so no arrow or colour: Streamlit would read its sign wrongly.
+            for start in range(0, len(section.figures), 4):
+                columns = st.columns(4)
+                for column, figure in zip(columns, section.figures[start : start + 4], strict=False):
                     column.metric(
                         md_escape(figure.label),
                         md_escape(figure.value),
-                        delta=md_escape(figure.change or figure.note or "") or None,
-                        delta_color="normal" if figure.change else "off",
-                        delta_arrow="auto" if figure.change else "off",
+                        delta=md_escape(" · ".join(x for x in (figure.change, figure.note) if x)) or None,
+                        delta_color="off",
+                        delta_arrow="off",
                         border=True,
                     )
         if section.chart is not None:

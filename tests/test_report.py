@@ -76,6 +76,7 @@ def test_the_meetings_chart_counts_the_meetings_held_in_the_quarter(quarter, dem
             "'2025-10-01' AND activity_date < DATE '2026-01-01' GROUP BY ALL"
         ).fetchall()
     counts = dict(counted)
+    assert list(held) == [ActivityType(k).label("zh") for k in panels["quarter"].meeting_types], "三会一课 only"
     for kind in panels["quarter"].meeting_types:
         assert held[ActivityType(kind).label("zh")] == counts.get(kind, 0), kind
 
