@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import re
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -136,3 +137,11 @@ def test_bad_requests_and_unwritable_folders_get_a_sentence(demo_db_copy, tmp_pa
     assert blocker.read_text() == "x"
     with Database(demo_db_copy) as db:
         assert audit.rows(db, action="report").empty, "nothing written, nothing recorded"
+
+
+def test_the_run_is_in_the_audit_trail(quarter_files, db_path):
+    with Database(db_path) as db:
+        rows = audit.rows(db, action="report")
+    quarter = [r for r in rows["detail"] if r.get("period") == "2025Q4" and r.get("scope") == "hospital"]
+    assert quarter == [{"period": "2025Q4", "scope": "hospital", "format": "pptx+pdf"}]
+    assert set(rows["client"]) == {f"cli@{socket.gethostname()}"}
