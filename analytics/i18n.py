@@ -2907,6 +2907,10 @@ STRINGS: dict[str, tuple[str, str]] = {
     "download.csv": ("下载 CSV", "Download CSV"),
     "download.xlsx": ("下载 Excel", "Download Excel"),
     "table.click_hint": ("点击某一行可查看该科室画像。", "Click a row to open that department's profile."),
+    "print.rows_left_out": (
+        "打印仅含前 {shown} 行（共 {n} 行）；完整表格请下载 Excel 或 CSV。",
+        "The print shows the first {shown} of {n} rows; download the Excel or CSV file for the whole table.",
+    ),
     "cli.no_warnings": ("本期没有风险预警。", "No warnings for this period."),
     "rag.green": ("良好", "Green"),
     "rag.amber": ("关注", "Amber"),

@@ -13,6 +13,7 @@ from analytics.schema import ActivityType, DepartmentCategory, PeriodGrain
 from analytics.settings import COMPONENTS
 from pages._auth import require
 from pages._ui import (
+    SCREEN_ONLY,
     branch_names,
     completeness_note,
     database,
@@ -23,6 +24,7 @@ from pages._ui import (
     load,
     md_escape,
     no_data,
+    print_table,
     settings_note,
     table,
     today,
@@ -387,16 +389,18 @@ else:
             return [""] * len(column)
         return [f"background-color: {RAG_COLOURS[r]}" if r in RAG_COLOURS else "" for r in rags[column.name]]
 
-    st.dataframe(
-        shown.style.apply(colour).format({index: "{:.1f}"}, na_rep="—"),
-        hide_index=True,
-        key="scorecard",
-        height=min(len(shown) + 1, 30) * 35 + 3,  # every branch at once, up to 29
-        column_config={
-            members: st.column_config.NumberColumn(format="%d"),
-            index: st.column_config.NumberColumn(format="%.1f"),
-        },
-    )
+    with st.container(key=f"{SCREEN_ONLY}scorecard"):
+        st.dataframe(
+            shown.style.apply(colour).format({index: "{:.1f}"}, na_rep="—"),
+            hide_index=True,
+            key="scorecard",
+            height=min(len(shown) + 1, 30) * 35 + 3,  # every branch at once, up to 29
+            column_config={
+                members: st.column_config.NumberColumn(format="%d"),
+                index: st.column_config.NumberColumn(format="%.1f"),
+            },
+        )
+    print_table(shown, "scorecard", {members: "%d", index: "%.1f"}, fills=rags.map(RAG_COLOURS.get))
     # The download spells the colours out, with each score and the figure behind it in their own columns.
     rating = {r: t(f"rag.{r}", L) for r in RAG}
     plain = pd.DataFrame(
