@@ -1,6 +1,10 @@
 """Tables as downloadable files (CSV that Excel opens with Chinese intact, and XLSX) and as printed (a static
 HTML table the page shows only on paper, where its scrolling grid would print ten rows and lose the right edge).
 
+An Excel file carries a title block above its table (what it is, period, scope, filters, when it was made:
+`title_rows`) and may fill cells with colours (the scorecard's red, amber and green); a CSV file is the table
+alone, so that it parses as one.
+
 Both files neutralise spreadsheet formulas ("CSV injection"): a text cell (or column name) starting with `=`,
 `+`, `-` or `@` (or a tab or carriage return, which Excel also strips before reading a formula) gets a leading
 single quote, so `=1+1` arrives as the text `'=1+1` instead of running. Numbers are left alone: a
@@ -12,13 +16,18 @@ opens): every header and cell is HTML-escaped text, so a name like `<b>x</b>` or
 
 from __future__ import annotations
 
+import datetime as dt
 import html
 import io
 import re
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 import pandas as pd
+from openpyxl.styles import Font, PatternFill
+from openpyxl.utils import get_column_letter
+
+from analytics.i18n import t
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -45,12 +54,81 @@ def to_csv_bytes(df: pd.DataFrame) -> bytes:
     return neutralised(df).to_csv(index=False).encode("utf-8-sig")
 
 
-def to_excel_bytes(df: pd.DataFrame, sheet: str = "Sheet1") -> bytes:
-    """An XLSX workbook of `df` on one sheet, formulas neutralised (openpyxl would store `=…` as a formula)."""
+def to_excel_bytes(
+    df: pd.DataFrame,
+    sheet: str = "Sheet1",
+    title_rows: Sequence[tuple[str, str]] | None = None,
+    fills: pd.DataFrame | None = None,
+) -> bytes:
+    """An XLSX workbook of `df` on one sheet, formulas neutralised (openpyxl would store `=…` as a formula).
+
+    Above the table, `title_rows` (label, value: `title_rows()`), then a blank row, then the header; without
+    them the header is the first row. A cell whose `fills` entry (same rows, some of the same columns) is a
+    `#RRGGBB` colour is filled with it. Columns are as wide as their contents (within reason) and the header
+    row stays in view when scrolling."""
+    title_rows = list(title_rows or [])
+    header = len(title_rows) + 2 if title_rows else 1  # the header's row number
+    name = sheet[:31]
     out = io.BytesIO()
     with pd.ExcelWriter(out, engine="openpyxl") as writer:
-        neutralised(df).to_excel(writer, sheet_name=sheet[:31], index=False)
+        shown = neutralised(df)
+        shown.to_excel(writer, sheet_name=name, index=False, startrow=header - 1)
+        book = writer.sheets[name]
+        for row, (label, value) in enumerate(title_rows, start=1):
+            book.cell(row=row, column=1, value=neutralise(label)).font = Font(bold=True)
+            book.cell(row=row, column=2, value=neutralise(value))
+        for j, column in enumerate(df.columns, start=1):
+            for i, colour in enumerate(_colours(fills, column, len(df))):
+                if colour:
+                    book.cell(row=header + 1 + i, column=j).fill = PatternFill("solid", fgColor=colour[1:].upper())
+        labels = [label for label, _ in title_rows]
+        for j, column in enumerate(shown.columns, start=1):
+            texts = [str(column), *(labels if j == 1 else [])]
+            texts += [_excel_text(v) for v in shown[column].head(EXCEL_WIDTH_ROWS)]
+            width = max(_display_width(text) for text in texts) + 2
+            book.column_dimensions[get_column_letter(j)].width = min(max(width, 8), 60)
+        book.freeze_panes = book.cell(row=header + 1, column=1)
     return out.getvalue()
+
+
+EXCEL_WIDTH_ROWS = 2000  # rows read to size a column (the rest are alike)
+
+
+def _excel_text(value: object) -> str:
+    """About what Excel shows of a cell, to size its column: numbers to four decimals at most."""
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return ""
+    if isinstance(value, float):
+        return f"{value:.4f}".rstrip("0").rstrip(".")
+    return str(value)
+
+
+def _display_width(text: str) -> float:
+    """The width of `text` in Excel's character units: a Chinese character two, anything else one."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def title_rows(
+    what: str,
+    lang: str,
+    generated: dt.datetime,
+    period: str | None = None,
+    scope: str | None = None,
+    filters: Sequence[tuple[str, str]] = (),
+) -> list[tuple[str, str]]:
+    """The title block above a table in its Excel download, in `lang`: what the table is, the period it covers,
+    its scope (the hospital, a category, a branch, a department), the filters in force (label and value each)
+    and when the file was made; as (label, value) rows."""
+    rows = [(t("export.table", lang), what)]
+    if period:
+        rows.append((t("export.period", lang), period))
+    if scope:
+        rows.append((t("export.scope", lang), scope))
+    if filters:
+        shown = [t("export.filter", lang, label=label, value=value) for label, value in filters]
+        rows.append((t("export.filters", lang), t("export.filter_separator", lang).join(shown)))
+    rows.append((t("export.generated", lang), generated.strftime("%Y-%m-%d %H:%M")))
+    return rows
 
 
 # --- Printing ------------------------------------------------------------------------------------------------
