@@ -7,6 +7,7 @@ import re
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
@@ -229,6 +230,67 @@ def branch_names(data: Panel) -> dict[str, str]:
 # --- Tables: downloads and click-through to a department ---------------------------------------------------
 
 
+@dataclass(frozen=True)
+class Title:
+    """What a table is and the view it was taken from: the title block above it in its Excel download
+    (`exports.title_rows`). `filters`: the shared filters in force (the period range, and unless `scope` is
+    given, the scope: hospital, category, branch); `period`: the period the table shows, when it is one
+    (default: the filters' range); `scope`: in place of the filters' (a department's profile); `extra`: the
+    page's own choices, as (label, value)."""
+
+    what: str
+    filters: Filters | None = None
+    period: str | None = None
+    scope: str | None = None
+    extra: tuple[tuple[str, str], ...] = ()
+
+
+def now() -> dt.datetime:
+    return dt.datetime.now()
+
+
+def period_range(filters: Filters) -> str:
+    """The filters' period range as written in a title: '2023Q1 至 2025Q4', or the one period."""
+    if not filters.start or not filters.end:
+        return filters.start or filters.end or "—"
+    if filters.start == filters.end:
+        return filters.start
+    return t("export.range", lang(), start=filters.start, end=filters.end)
+
+
+def scope_text(filters: Filters) -> str:
+    """The filters' scope in words, as typed (for a file, not markdown): '全院', or the category and branch."""
+    L = lang()
+    parts = []
+    if filters.category:
+        parts.append(DepartmentCategory(filters.category).label(L))
+    if filters.branch:
+        parts.append(branch_names(panel(filters.grain)).get(filters.branch, filters.branch))
+    return " · ".join(parts) if parts else t("overview.scope.hospital", L)
+
+
+def title_rows(title: Title) -> list[tuple[str, str]]:
+    """The title block of `title` (`exports.title_rows`) in the user's language, made now."""
+    L = lang()
+    period, scope, shown = title.period, title.scope, []
+    chosen = title.filters
+    if chosen is not None:
+        shown = [
+            (t("filters.grain", L), PeriodGrain(chosen.grain).label(L)),
+            (t("filters.periods", L), period_range(chosen)),
+        ]
+        if scope is None:
+            everything = t("filters.all", L)
+            category = DepartmentCategory(chosen.category).label(L) if chosen.category else everything
+            branch = (
+                branch_names(panel(chosen.grain)).get(chosen.branch, chosen.branch) if chosen.branch else everything
+            )
+            shown += [(t("filters.category", L), category), (t("filters.branch", L), branch)]
+            scope = scope_text(chosen)
+        period = period or period_range(chosen)
+    return exports.title_rows(title.what, L, now(), period=period, scope=scope, filters=[*shown, *title.extra])
+
+
 def downloads(
     table: pd.DataFrame,
     name: str,
@@ -236,10 +298,13 @@ def downloads(
     labels: tuple[str, str] | None = None,
     sheet: str | None = None,
     on_download: Callable[[str], None] | None = None,
+    title: Title | None = None,
+    fills: pd.DataFrame | None = None,
 ) -> None:
     """CSV and Excel download buttons for the table (as shown, or with the detail columns `table()` adds; formula
-    cells neutralised); `labels`
-    (CSV, Excel) replace the usual button texts, `sheet` names the worksheet (default: `name`).
+    cells neutralised); `labels` (CSV, Excel) replace the usual button texts, `sheet` names the worksheet
+    (default: `name`). The Excel file has `title`'s title block above the table (at least the file's name and
+    when it was made) and `fills`' colours (`exports.to_excel_bytes`); the CSV file is the table alone.
     `on_download(file name)` runs at each download (the audit trail of discipline data)."""
     row = st.container(horizontal=True, key=f"{SCREEN_ONLY}{key}_files")
     click = {"on_click": "ignore"}
@@ -256,7 +321,9 @@ def downloads(
     )
     row.download_button(
         xlsx_label,
-        data=exports.to_excel_bytes(table, sheet=sheet or name),
+        data=exports.to_excel_bytes(
+            table, sheet=sheet or name, title_rows=title_rows(title or Title(name)), fills=fills
+        ),
         file_name=f"{name}.xlsx",
         mime=XLSX_MIME,
         **(click if on_download is None else {"on_click": on_download, "args": (f"{name}.xlsx",)}),
@@ -273,11 +340,12 @@ def table(
     column_config: dict | None = None,
     on_download: Callable[[str], None] | None = None,
     download: pd.DataFrame | None = None,
+    title: Title | None = None,
 ) -> None:
-    """A table with its downloads (`on_download` as in `downloads`). With `department_codes` (aligned to the
-    rows), clicking a row opens that department's profile. `download` (default: the table itself) is what
-    the downloads hold, when they carry more columns than are shown (e.g. the names of the tests). On paper
-    the grid gives way to the whole table (`print_table`)."""
+    """A table with its downloads (`on_download` and `title`, the Excel file's title block, as in `downloads`).
+    With `department_codes` (aligned to the rows), clicking a row opens that department's profile. `download`
+    (default: the table itself) is what the downloads hold, when they carry more columns than are shown (e.g.
+    the names of the tests). On paper the grid gives way to the whole table (`print_table`)."""
     with st.container(key=f"{SCREEN_ONLY}{key}"):
         if department_codes is None:
             st.dataframe(frame, hide_index=True, column_config=column_config, placeholder="—", key=key)
@@ -296,7 +364,7 @@ def table(
                 open_profile(str(department_codes.iloc[rows[0]]))
             st.caption(t("table.click_hint", lang()))
     print_table(frame, key, number_formats(column_config))
-    downloads(frame if download is None else download, name, key, on_download=on_download)
+    downloads(frame if download is None else download, name, key, on_download=on_download, title=title)
 
 
 def open_profile(department_code: str) -> None:
