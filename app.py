@@ -6,9 +6,10 @@ from analytics import accounts, faults, settings, summary
 from analytics.db import default_db_path, is_locked
 from analytics.i18n import DEFAULT_LANGUAGE, LANGUAGES, t
 from pages import _auth
-from pages._ui import database, lang, load, md_escape, publish_filters, restore_filters, shell
+from pages._ui import database, lang, load, md_escape, print_style, publish_filters, restore_filters, shell
 
 st.set_page_config(page_title="党建洞察 Party Building Insight", page_icon="🏛️", layout="wide")
+print_style()  # A4 pages of what a page says, without the app around it (pages/_ui.py, PRINT_CSS)
 
 # The language lives in session state (and in the URL, so a shared link keeps it); the radio edits it.
 if "lang" not in st.session_state:

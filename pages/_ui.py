@@ -7,6 +7,7 @@ import re
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
@@ -229,6 +230,67 @@ def branch_names(data: Panel) -> dict[str, str]:
 # --- Tables: downloads and click-through to a department ---------------------------------------------------
 
 
+@dataclass(frozen=True)
+class Title:
+    """What a table is and the view it was taken from: the title block above it in its Excel download
+    (`exports.title_rows`). `filters`: the shared filters in force (the period range, and unless `scope` is
+    given, the scope: hospital, category, branch); `period`: the period the table shows, when it is one
+    (default: the filters' range); `scope`: in place of the filters' (a department's profile); `extra`: the
+    page's own choices, as (label, value)."""
+
+    what: str
+    filters: Filters | None = None
+    period: str | None = None
+    scope: str | None = None
+    extra: tuple[tuple[str, str], ...] = ()
+
+
+def now() -> dt.datetime:
+    return dt.datetime.now()
+
+
+def period_range(filters: Filters) -> str:
+    """The filters' period range as written in a title: '2023Q1 至 2025Q4', or the one period."""
+    if not filters.start or not filters.end:
+        return filters.start or filters.end or "—"
+    if filters.start == filters.end:
+        return filters.start
+    return t("export.range", lang(), start=filters.start, end=filters.end)
+
+
+def scope_text(filters: Filters) -> str:
+    """The filters' scope in words, as typed (for a file, not markdown): '全院', or the category and branch."""
+    L = lang()
+    parts = []
+    if filters.category:
+        parts.append(DepartmentCategory(filters.category).label(L))
+    if filters.branch:
+        parts.append(branch_names(panel(filters.grain)).get(filters.branch, filters.branch))
+    return " · ".join(parts) if parts else t("overview.scope.hospital", L)
+
+
+def title_rows(title: Title) -> list[tuple[str, str]]:
+    """The title block of `title` (`exports.title_rows`) in the user's language, made now."""
+    L = lang()
+    period, scope, shown = title.period, title.scope, []
+    chosen = title.filters
+    if chosen is not None:
+        shown = [
+            (t("filters.grain", L), PeriodGrain(chosen.grain).label(L)),
+            (t("filters.periods", L), period_range(chosen)),
+        ]
+        if scope is None:
+            everything = t("filters.all", L)
+            category = DepartmentCategory(chosen.category).label(L) if chosen.category else everything
+            branch = (
+                branch_names(panel(chosen.grain)).get(chosen.branch, chosen.branch) if chosen.branch else everything
+            )
+            shown += [(t("filters.category", L), category), (t("filters.branch", L), branch)]
+            scope = scope_text(chosen)
+        period = period or period_range(chosen)
+    return exports.title_rows(title.what, L, now(), period=period, scope=scope, filters=[*shown, *title.extra])
+
+
 def downloads(
     table: pd.DataFrame,
     name: str,
@@ -236,12 +298,15 @@ def downloads(
     labels: tuple[str, str] | None = None,
     sheet: str | None = None,
     on_download: Callable[[str], None] | None = None,
+    title: Title | None = None,
+    fills: pd.DataFrame | None = None,
 ) -> None:
     """CSV and Excel download buttons for the table (as shown, or with the detail columns `table()` adds; formula
-    cells neutralised); `labels`
-    (CSV, Excel) replace the usual button texts, `sheet` names the worksheet (default: `name`).
+    cells neutralised); `labels` (CSV, Excel) replace the usual button texts, `sheet` names the worksheet
+    (default: `name`). The Excel file has `title`'s title block above the table (at least the file's name and
+    when it was made) and `fills`' colours (`exports.to_excel_bytes`); the CSV file is the table alone.
     `on_download(file name)` runs at each download (the audit trail of discipline data)."""
-    row = st.container(horizontal=True)
+    row = st.container(horizontal=True, key=f"{SCREEN_ONLY}{key}_files")
     click = {"on_click": "ignore"}
     L = lang()
     csv_label, xlsx_label = labels or (t("download.csv", L), t("download.xlsx", L))
@@ -256,7 +321,9 @@ def downloads(
     )
     row.download_button(
         xlsx_label,
-        data=exports.to_excel_bytes(table, sheet=sheet or name),
+        data=exports.to_excel_bytes(
+            table, sheet=sheet or name, title_rows=title_rows(title or Title(name)), fills=fills
+        ),
         file_name=f"{name}.xlsx",
         mime=XLSX_MIME,
         **(click if on_download is None else {"on_click": on_download, "args": (f"{name}.xlsx",)}),
@@ -273,27 +340,31 @@ def table(
     column_config: dict | None = None,
     on_download: Callable[[str], None] | None = None,
     download: pd.DataFrame | None = None,
+    title: Title | None = None,
 ) -> None:
-    """A table with its downloads (`on_download` as in `downloads`). With `department_codes` (aligned to the
-    rows), clicking a row opens that department's profile. `download` (default: the table itself) is what
-    the downloads hold, when they carry more columns than are shown (e.g. the names of the tests)."""
-    if department_codes is None:
-        st.dataframe(frame, hide_index=True, column_config=column_config, placeholder="—", key=key)
-    else:
-        event = st.dataframe(
-            frame,
-            hide_index=True,
-            column_config=column_config,
-            placeholder="—",
-            key=key,
-            on_select="rerun",
-            selection_mode="single-row",
-        )
-        rows = event.selection.rows if event is not None else []
-        if rows:
-            open_profile(str(department_codes.iloc[rows[0]]))
-        st.caption(t("table.click_hint", lang()))
-    downloads(frame if download is None else download, name, key, on_download=on_download)
+    """A table with its downloads (`on_download` and `title`, the Excel file's title block, as in `downloads`).
+    With `department_codes` (aligned to the rows), clicking a row opens that department's profile. `download`
+    (default: the table itself) is what the downloads hold, when they carry more columns than are shown (e.g.
+    the names of the tests). On paper the grid gives way to the whole table (`print_table`)."""
+    with st.container(key=f"{SCREEN_ONLY}{key}"):
+        if department_codes is None:
+            st.dataframe(frame, hide_index=True, column_config=column_config, placeholder="—", key=key)
+        else:
+            event = st.dataframe(
+                frame,
+                hide_index=True,
+                column_config=column_config,
+                placeholder="—",
+                key=key,
+                on_select="rerun",
+                selection_mode="single-row",
+            )
+            rows = event.selection.rows if event is not None else []
+            if rows:
+                open_profile(str(department_codes.iloc[rows[0]]))
+            st.caption(t("table.click_hint", lang()))
+    print_table(frame, key, number_formats(column_config))
+    downloads(frame if download is None else download, name, key, on_download=on_download, title=title)
 
 
 def open_profile(department_code: str) -> None:
@@ -364,3 +435,106 @@ def n_text(n: object, withheld: bool, complementary: bool, min_n: int) -> str:
     to protect one): never the exact n of a withheld cell (`suppression.n_label`)."""
     label = suppression.n_label(n, bool(withheld), bool(complementary), min_n)
     return label if isinstance(label, str) else f"{int(label):,}"
+
+
+# --- Printing ------------------------------------------------------------------------------------------------
+# A browser's print (Ctrl+P) of a page gives A4 pages of what the page says, without the app around it: no
+# sidebar (navigation, filters), no header, toolbars or menus, no chart modebar, no buttons, downloads or
+# other controls; cards at most three to a row, charts the page's width, and every table whole (`print_table`).
+# Containers keyed SCREEN_ONLY… are left off paper, PRINT_ONLY… are shown only there. app.py adds PRINT_CSS
+# once per run; constant CSS, nothing of the data in it.
+SCREEN_ONLY, PRINT_ONLY = "pbi_screen_", "pbi_print_"
+# A printed table shows this many rows at most, and says so under it (the rest are in the downloads): a table
+# of thousands of rows would make every screen view of the page slower for a print few make.
+PRINT_ROWS = 500
+PRINT_CSS = f"""<style>
+/* A keyed container is a block in a layout wrapper: hide the wrapper too, or it keeps a gap on the page. */
+[class*="st-key-{PRINT_ONLY}"],
+[data-testid="stLayoutWrapper"]:has(> [class*="st-key-{PRINT_ONLY}"]) {{ display: none !important; }}
+@page {{ size: A4; margin: 14mm 12mm; }}
+@media print {{
+  [class*="st-key-{SCREEN_ONLY}"],
+  [data-testid="stLayoutWrapper"]:has(> [class*="st-key-{SCREEN_ONLY}"]),
+  [data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], [data-testid="stHeader"],
+  [data-testid="stToolbar"], [data-testid="stDecoration"], [data-testid="stStatusWidget"],
+  [data-testid="stMainMenu"], [data-testid="stAppDeployButton"], [data-testid="stSkipToContent"],
+  [data-testid="stElementToolbar"], [data-testid="stHeaderActionElements"], [data-testid="stTooltipIcon"],
+  .modebar-container,
+  [data-testid="stElementContainer"]:has(> [data-testid="stDownloadButton"]),
+  [data-testid="stElementContainer"]:has(> [data-testid="stButton"]),
+  [data-testid="stElementContainer"]:has(> [data-testid="stPageLink"]),
+  [data-testid="stElementContainer"]:has(> [data-testid="stButtonGroup"]),
+  [data-testid="stElementContainer"]:has(> [data-testid="stCheckbox"]),
+  [data-testid="stElementContainer"]:has(> [data-testid="stFileUploader"]),
+  [data-testid="stExpander"]:has(> details:not([open])) {{ display: none !important; }}
+  [class*="st-key-{PRINT_ONLY}"],
+  [data-testid="stLayoutWrapper"]:has(> [class*="st-key-{PRINT_ONLY}"]) {{ display: block !important; }}
+  [data-testid="stMainBlockContainer"] {{ padding: 0 !important; max-width: none !important; }}
+  /* A drop-down in the page (which branch, which metric) prints as its label and value. */
+  [data-testid="stSelectbox"] [role="group"] {{ border: none !important; background: none !important; }}
+  [data-testid="stSelectbox"] button {{ display: none !important; }}
+  /* Cards three to a row at most; charts the page's width. */
+  [data-testid="stHorizontalBlock"]:has(> [data-testid="stColumn"] [data-testid="stMetric"]) {{
+    flex-wrap: wrap !important;
+  }}
+  [data-testid="stHorizontalBlock"]:has(> [data-testid="stColumn"] [data-testid="stMetric"])
+    > [data-testid="stColumn"] {{
+    flex: 0 0 calc((100% - 2rem) / 3) !important; min-width: calc((100% - 2rem) / 3) !important;
+  }}
+  [data-testid="stHorizontalBlock"]:has([data-testid="stPlotlyChart"]) {{ flex-wrap: wrap !important; }}
+  [data-testid="stHorizontalBlock"]:has([data-testid="stPlotlyChart"]) > [data-testid="stColumn"] {{
+    flex: 1 1 100% !important; min-width: 100% !important;
+  }}
+  /* A chart keeps the pixels it was drawn with on screen (a print runs no script to redraw it): scale each
+     layer of it to the page's width, by the width it was drawn at (its `width` attribute). This needs typed
+     attr() and unit division (Chromium 2025 on; checked in Chromium 156); an older browser ignores the rule
+     and cuts a chart wider than the page at the edge. */
+  [data-testid="stPlotlyChart"] {{ container-type: inline-size; }}
+  [data-testid="stElementContainer"]:has(> [data-testid="stFullScreenFrame"] > [data-testid="stPlotlyChart"]),
+  [data-testid="stFullScreenFrame"]:has(> [data-testid="stPlotlyChart"]),
+  [data-testid="stPlotlyChart"], [data-testid="stPlotlyChart"] .svg-container {{ height: auto !important; }}
+  [data-testid="stPlotlyChart"] .main-svg {{ zoom: min(1.25, calc(100cqw / attr(width px))); }}
+  [data-testid="stPlotlyChart"] .main-svg:first-of-type {{ position: relative !important; }}
+  [data-testid="stMetric"], [data-testid="stPlotlyChart"], .pbi-print-table tr {{ break-inside: avoid; }}
+  /* A heading, or a bold line naming a chart, stays with what follows it. */
+  [data-testid="stElementContainer"]:has(h1, h2, h3, h4, [data-testid="stMarkdown"] p > strong:only-child) {{
+    break-after: avoid;
+  }}
+  .pbi-print-table {{
+    width: 100%; border-collapse: collapse; font-size: 8pt; line-height: 1.3; overflow-wrap: anywhere;
+  }}
+  .pbi-print-table th, .pbi-print-table td {{ border: 0.5pt solid #B0B0B0; padding: 1pt 3pt; vertical-align: top; }}
+  .pbi-print-table th {{ background: #F6F2EE; text-align: left; font-weight: 600; }}
+  .pbi-print-table.wide {{ font-size: 6.5pt; }}
+  .pbi-print-table td.n {{ text-align: right; }}
+  .pbi-print-note {{ font-size: 8pt; color: #555; margin: 2pt 0 0; }}
+}}
+</style>"""
+
+
+def print_style() -> None:
+    """The print stylesheet (PRINT_CSS); app.py adds it on every run, before the page."""
+    st.html(PRINT_CSS)
+
+
+def number_formats(column_config: dict | None) -> dict[str, str]:
+    """The printf-style number format of each column a page's column_config gives one (NumberColumn)."""
+    formats = {}
+    for column, config in (column_config or {}).items():
+        number_format = ((config or {}).get("type_config") or {}).get("format") if isinstance(config, dict) else None
+        if isinstance(number_format, str) and number_format.startswith("%"):
+            formats[column] = number_format
+    return formats
+
+
+def print_table(
+    frame: pd.DataFrame, key: str, formats: dict[str, str] | None = None, fills: pd.DataFrame | None = None
+) -> None:
+    """`frame` as a static table shown only on paper (escaped text, `exports.to_print_html`), every row up to
+    PRINT_ROWS; the page's grid, in a SCREEN_ONLY container, gives way to it there."""
+    shown, note = frame, None
+    if len(frame) > PRINT_ROWS:
+        shown = frame.head(PRINT_ROWS)
+        note = t("print.rows_left_out", lang(), shown=f"{PRINT_ROWS:,}", n=f"{len(frame):,}")
+    with st.container(key=f"{PRINT_ONLY}{key}"):
+        st.html(exports.to_print_html(shown, formats, fills, note))

@@ -8,7 +8,7 @@ import streamlit as st
 from analytics import audit
 from analytics.i18n import t
 from pages._auth import require
-from pages._ui import database, downloads, ensure_navigation, lang, today
+from pages._ui import Title, database, downloads, ensure_navigation, lang, today
 
 ensure_navigation()
 who = require("audit")
@@ -33,4 +33,17 @@ with db.session():
 shown = audit.table(frame, L)
 st.caption(t("audit.count", L, n=f"{len(shown):,}"))
 st.dataframe(shown, hide_index=True, width="stretch", key="audit_table")
-downloads(shown, t("audit.file", L), key="audit")
+everyone = t("audit.any", L)
+downloads(
+    shown,
+    t("audit.file", L),
+    key="audit",
+    title=Title(
+        t("audit.title", L),
+        period=t("export.range", L, start=since.isoformat(), end=until.isoformat()),
+        extra=(
+            (t("audit.user", L), user.strip() or everyone),
+            (t("audit.action", L), everyone if action is None else audit.action_label(action, L)),
+        ),
+    ),
+)

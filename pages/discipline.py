@@ -9,7 +9,18 @@ from analytics import charts, discipline, risk
 from analytics.accounts import Permission
 from analytics.i18n import t, unit
 from pages._auth import audited_download, may, require
-from pages._ui import branch_names, ensure_navigation, filter_bar, lang, load, no_data, settings_note, table, today
+from pages._ui import (
+    Title,
+    branch_names,
+    ensure_navigation,
+    filter_bar,
+    lang,
+    load,
+    no_data,
+    settings_note,
+    table,
+    today,
+)
 
 ensure_navigation()
 require("discipline")
@@ -121,6 +132,7 @@ def departments() -> None:
         discipline.counts_table(summary, L, leading),
         t("discipline.file.departments", L),
         key="discipline_departments",
+        title=Title(t("discipline.departments.title", L), filters),
         department_codes=summary["department_code"],
         column_config=config,
         on_download=audited_download,
@@ -137,6 +149,7 @@ def overdue_ledger() -> None:
         discipline.ledger_table(ledger, L, branch_names(data)),
         t("discipline.file.ledger", L),
         key="discipline_ledger",
+        title=Title(t("discipline.ledger.title", L), filters, t("export.as_of", L, date=as_of.isoformat())),
         department_codes=ledger["department_code"],
         on_download=audited_download,
     )
@@ -154,6 +167,7 @@ def details() -> None:
         discipline.details_table(rows, L),
         t("discipline.file.details", L),
         key="discipline_details",
+        title=Title(t("discipline.details.title", L), filters),
         department_codes=rows["department_code"],
         on_download=audited_download,
     )

@@ -18,7 +18,7 @@ from analytics.imports.importer import Preview
 from analytics.imports.model import REGISTERS, ImportOptions, ImportResult, SourceFile
 from analytics.schema import RecordKind
 from pages._auth import require
-from pages._ui import XLSX_MIME, database, downloads, ensure_navigation, lang, load, md_escape
+from pages._ui import XLSX_MIME, Title, database, downloads, ensure_navigation, lang, load, md_escape
 
 ensure_navigation()
 who = require("import")
@@ -301,13 +301,19 @@ def show_result(result: ImportResult) -> None:
 
 
 def table_downloads(table, texts: str) -> None:
-    """CSV and Excel buttons for a result table, named by the texts `<texts>.file_name`, `.csv`, `.xlsx`, `.title`."""
+    """CSV and Excel buttons for a result table, named by the texts `<texts>.file_name`, `.csv`, `.xlsx`, `.title`;
+    the Excel file's title block names the uploaded files the table lists (an import has no period or scope)."""
+    files = list(dict.fromkeys(table[t(f"{texts}.file", L)].astype(str)))
     downloads(
         table,
         t(f"{texts}.file_name", L),
         key=texts.replace(".", "_"),
         labels=(t(f"{texts}.csv", L), t(f"{texts}.xlsx", L)),
         sheet=t(f"{texts}.title", L),
+        title=Title(
+            t(f"{texts}.title", L),
+            extra=((t(f"{texts}.file", L), t("export.filter_separator", L).join(files)),),
+        ),
     )
 
 

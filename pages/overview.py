@@ -13,6 +13,8 @@ from analytics.schema import ActivityType, DepartmentCategory, PeriodGrain
 from analytics.settings import COMPONENTS
 from pages._auth import require
 from pages._ui import (
+    SCREEN_ONLY,
+    Title,
     branch_names,
     completeness_note,
     database,
@@ -23,6 +25,7 @@ from pages._ui import (
     load,
     md_escape,
     no_data,
+    print_table,
     settings_note,
     table,
     today,
@@ -271,7 +274,8 @@ with right:
         st.info(t("overview.trend.no_satisfaction", L, min_n=settings.suppression_min_n), icon=":material/info:")
 
 # --- Warnings ---------------------------------------------------------------------------------------------
-st.subheader(t("overview.warnings.title", L, period=view.period))
+warnings_title = t("overview.warnings.title", L, period=view.period)
+st.subheader(warnings_title)
 found = view.warnings
 if found.empty:
     st.success(t("overview.warnings.none", L, period=view.period), icon=":material/check_circle:")
@@ -319,6 +323,7 @@ else:
             key="warnings_departments",
             department_codes=departments["unit"].reset_index(drop=True),
             column_config=widths,
+            title=Title(f"{warnings_title} · {t('overview.warnings.departments', L)}", filters, view.period),
         )
     if not branches.empty:
         st.markdown(f"**{t('overview.warnings.branches', L)}**")
@@ -327,10 +332,12 @@ else:
             t("overview.warnings.file_branches", L),
             key="warnings_branches",
             column_config=widths,
+            title=Title(f"{warnings_title} · {t('overview.warnings.branches', L)}", filters, view.period),
         )
 
 # --- 党建体检 scorecard ------------------------------------------------------------------------------------
-st.subheader(t("overview.scorecard.title", L, period=view.period))
+scorecard_title = t("overview.scorecard.title", L, period=view.period)
+st.subheader(scorecard_title)
 card = view.scorecard
 if card.empty or card["party_index"].isna().all():
     st.info(t("overview.scorecard.none", L, period=view.period), icon=":material/info:")
@@ -346,16 +353,18 @@ else:
             return [""] * len(column)
         return [f"background-color: {RAG_COLOURS[r]}" if r in RAG_COLOURS else "" for r in rags[column.name]]
 
-    st.dataframe(
-        shown.style.apply(colour).format({index: "{:.1f}"}, na_rep="—"),
-        hide_index=True,
-        key="scorecard",
-        height=min(len(shown) + 1, 30) * 35 + 3,  # every branch at once, up to 29
-        column_config={
-            members: st.column_config.NumberColumn(format="%d"),
-            index: st.column_config.NumberColumn(format="%.1f"),
-        },
-    )
+    with st.container(key=f"{SCREEN_ONLY}scorecard"):
+        st.dataframe(
+            shown.style.apply(colour).format({index: "{:.1f}"}, na_rep="—"),
+            hide_index=True,
+            key="scorecard",
+            height=min(len(shown) + 1, 30) * 35 + 3,  # every branch at once, up to 29
+            column_config={
+                members: st.column_config.NumberColumn(format="%d"),
+                index: st.column_config.NumberColumn(format="%.1f"),
+            },
+        )
+    print_table(shown, "scorecard", {members: "%d", index: "%.1f"}, fills=rags.map(RAG_COLOURS.get))
     # The download spells the colours out, with each score and the figure behind it in their own columns.
     rating = {r: t(f"rag.{r}", L) for r in RAG}
     plain = pd.DataFrame(
@@ -374,4 +383,15 @@ else:
         plain[t("overview.col.figure", L, component=names[c])] = card[f"{c}_value"].round(2)
         if card[f"{c}_target"].notna().any():  # a yearly target: what was due by now (pro-rated)
             plain[t("overview.col.due", L, component=names[c])] = card[f"{c}_target"].round(2)
-    downloads(plain, t("overview.scorecard.file", L), key="scorecard_download")
+    # The Excel file keeps the page's colours, on each score and on the rating that says it in words.
+    fills = pd.DataFrame({index: card["index_rag"], t("overview.col.rating", L): card["index_rag"]})
+    for c in COMPONENTS:
+        fills[t("overview.col.score", L, component=names[c])] = card[f"{c}_rag"]
+        fills[f"{names[c]} {t('overview.col.rating', L)}"] = card[f"{c}_rag"]
+    downloads(
+        plain,
+        t("overview.scorecard.file", L),
+        key="scorecard_download",
+        title=Title(scorecard_title, filters, view.period),
+        fills=fills.map(RAG_COLOURS.get),
+    )

@@ -12,7 +12,17 @@ from analytics.risk import SCORED_FIGURES, scorecard
 from analytics.schema import ActivityType, DepartmentCategory, PeriodGrain, SixImprovement
 from analytics.settings import COMPONENTS, PERIOD_MONTHS
 from pages._auth import may, require
-from pages._ui import completeness_note, ensure_navigation, filter_bar, lang, load, no_data, settings_note, table
+from pages._ui import (
+    Title,
+    completeness_note,
+    ensure_navigation,
+    filter_bar,
+    lang,
+    load,
+    no_data,
+    settings_note,
+    table,
+)
 
 ensure_navigation()
 require("party")
@@ -258,6 +268,7 @@ table(
     components,
     t("party.file.components", L),
     "party_components",
+    title=Title(t("party.components.title", L, period=period), filters, period),
     column_config={name: st.column_config.NumberColumn(format=fmt) for name, fmt in number_columns.items()},
 )
 
@@ -348,6 +359,7 @@ if not meetings.empty:
             ),
             t("party.file.meetings", L),
             "party_meetings",
+            title=Title(t("party.meetings.branches", L, period=period), filters, period),
             column_config={
                 held_label: st.column_config.NumberColumn(format="%.0f"),
                 required_label: st.column_config.NumberColumn(format="%g"),
@@ -403,6 +415,7 @@ else:
         wide.reset_index().rename(columns={"branch_name": t("party.col.branch", L)}),
         t("party.file.six", L),
         "party_six_table",
+        title=Title(t("party.six.title", L), filters),
     )
 
 # --- Departments with their branch's index --------------------------------------------------------------------
@@ -424,6 +437,7 @@ table(
     ),
     t("party.file.departments", L),
     "party_departments",
+    title=Title(t("party.departments.title", L, period=period), filters, period),
     department_codes=departments["department_code"],
     column_config={
         t("party.col.index", L): st.column_config.NumberColumn(format="%.1f"),

@@ -12,6 +12,7 @@ from analytics.schema import DepartmentCategory, Population, SatisfactionItem
 from analytics.settings import COMPONENTS
 from pages._auth import audited_download, require
 from pages._ui import (
+    Title,
     downloads,
     ensure_navigation,
     filter_bar,
@@ -74,6 +75,13 @@ st.query_params["dept"] = code  # kept in the URL on every run, so the link alwa
 me = register.set_index("department_code").loc[code]
 branch = str(me["branch_code"])
 as_of = today()
+
+
+def titled(what: str, period: str | None = None) -> Title:
+    """The title block of a table's Excel file: its scope is this department, with its branch."""
+    return Title(
+        f"{what} · {me['department_name']}", filters, period, scope=f"{me['department_name']} · {me['branch_name']}"
+    )
 
 
 def facts() -> None:
@@ -183,14 +191,21 @@ def satisfaction(rows: pd.DataFrame) -> None:
         }
     )
     config = {t("col.delta", L): st.column_config.NumberColumn(format="%+.1f")}
-    table(shown, t("profile.sat.file", L), key="profile_satisfaction", column_config=config)
+    table(
+        shown,
+        t("profile.sat.file", L),
+        key="profile_satisfaction",
+        column_config=config,
+        title=titled(t("profile.sat.title", L)),
+    )
 
 
 def dimensions() -> None:
     period = profile.last_dimension_period(data, code, filters)
     if period is None:
         return
-    st.subheader(t("profile.dims.title", L, period=period))
+    title = t("profile.dims.title", L, period=period)
+    st.subheader(title)
     dims = profile.dimension_scores(data, code, period)
     if dims["mean"].notna().any():
         st.plotly_chart(charts.dimension_dots(dims, L), config=CHART_CONFIG, key="chart_dimensions")
@@ -208,7 +223,7 @@ def dimensions() -> None:
             ],
         }
     )
-    table(shown, t("profile.dims.file", L), key="profile_dimensions")
+    table(shown, t("profile.dims.file", L), key="profile_dimensions", title=titled(title, period))
 
 
 def discipline_section(rows: pd.DataFrame) -> None:
@@ -224,12 +239,19 @@ def discipline_section(rows: pd.DataFrame) -> None:
     )
     per_period = discipline.summarise(measured, [*discipline.PERIOD_KEYS, "staff_count"])
     shown = discipline.counts_table(per_period, L, {"period": "col.period"})
-    table(shown, t("profile.disc.file", L), key="profile_discipline", on_download=audited_download)
+    table(
+        shown,
+        t("profile.disc.file", L),
+        key="profile_discipline",
+        on_download=audited_download,
+        title=titled(t("profile.disc.title", L)),
+    )
 
 
 def warnings_section(ledger: pd.DataFrame) -> None:
     period = filters.end if filters.end in data.periods else latest_period(data)
-    st.subheader(t("profile.warn.title", L, period=period))
+    title = t("profile.warn.title", L, period=period)
+    st.subheader(title)
     found = profile.department_warnings(data, ledger, period, code, branch)
     if found.empty:
         st.caption(t("profile.warn.none", L, period=period))
@@ -253,7 +275,7 @@ def warnings_section(ledger: pd.DataFrame) -> None:
             t("col.explanation", L): found[f"explanation_{L}"],
         }
     )
-    downloads(shown, t("profile.warn.file", L), key="profile_warnings")
+    downloads(shown, t("profile.warn.file", L), key="profile_warnings", title=titled(title, period))
 
 
 def ledger_section(ledger: pd.DataFrame) -> None:
@@ -264,7 +286,13 @@ def ledger_section(ledger: pd.DataFrame) -> None:
         return
     st.caption(t("discipline.ledger.caption", L, as_of=as_of.isoformat()))
     shown = discipline.ledger_table(mine, L)
-    table(shown, t("profile.ledger.file", L), key="profile_ledger", on_download=audited_download)
+    table(
+        shown,
+        t("profile.ledger.file", L),
+        key="profile_ledger",
+        on_download=audited_download,
+        title=titled(t("profile.ledger.title", L), t("export.as_of", L, date=as_of.isoformat())),
+    )
 
 
 facts()

@@ -8,7 +8,7 @@ import streamlit as st
 from analytics import charts, relations, summary
 from analytics.i18n import t
 from pages._auth import require
-from pages._ui import ensure_navigation, filter_bar, lang, load, md_escape, no_data, settings_note, table
+from pages._ui import Title, ensure_navigation, filter_bar, lang, load, md_escape, no_data, settings_note, table
 
 ensure_navigation()
 require("relations")
@@ -149,10 +149,17 @@ regression = pd.DataFrame(
     }
 )
 help_texts = {"effect": "relations.help.effect", "q": "relations.help.q"}
+# The choices behind the tables, for the title of their Excel files.
+pair = f"{t(f'metric.{metric}', L)} × {t(f'metric.satisfaction_{outcome}', L)}"
+choices = (
+    (t("relations.pick.level", L), t(f"relations.level.{level}", L)),
+    (t("relations.pick.weighted", L), t("export.yes" if weighted else "export.no", L)),
+)
 table(
     regression,
     t("relations.table.file", L),
     key="relations_table",
+    title=Title(f"{t('relations.table.title', L)} · {pair}", filters, extra=choices),
     column_config={
         t(f"relations.col.{c}", L): st.column_config.TextColumn(help=t(k, L)) for c, k in help_texts.items()
     },
@@ -178,6 +185,7 @@ with st.expander(t("relations.details", L)):
         details,
         t("relations.table.file", L),
         key="relations_details",
+        title=Title(f"{t('relations.details', L)} · {pair}", filters, extra=choices),
         column_config={
             t(f"relations.col.{c}", L): st.column_config.TextColumn(help=t(k, L)) for c, k in detail_help.items()
         },
@@ -194,4 +202,9 @@ download = everything.assign(
     reason=[None if pd.isna(reason) else t(f"relations.reason.{reason}", L) for reason in everything["reason"]],
 )
 download.columns = [t(f"relations.all.{column}", L) for column in download.columns]
-table(download, t("relations.all.file", L), key="relations_all")
+table(
+    download,
+    t("relations.all.file", L),
+    key="relations_all",
+    title=Title(t("relations.all.title", L), filters, extra=choices),
+)

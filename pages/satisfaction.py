@@ -12,7 +12,18 @@ from analytics.i18n import assumed_sd_note, t, unit
 from analytics.metrics import PERIODS_PER_YEAR, POPULATIONS, rollup
 from analytics.schema import DepartmentCategory, Population, SatisfactionItem
 from pages._auth import may, require
-from pages._ui import ensure_navigation, filter_bar, lang, load, n_text, no_data, score_text, settings_note, table
+from pages._ui import (
+    Title,
+    ensure_navigation,
+    filter_bar,
+    lang,
+    load,
+    n_text,
+    no_data,
+    score_text,
+    settings_note,
+    table,
+)
 
 ensure_navigation()
 require("satisfaction")
@@ -241,6 +252,7 @@ table(
     pd.DataFrame({**leading, **change_columns(departments)}),
     t("sat.file.departments", L),
     "sat_departments",
+    title=Title(t("sat.departments.title", L, population=population, period=period), filters, period),
     department_codes=departments["unit"],
     column_config=CHANGE_FORMAT,
     download=pd.DataFrame({**leading, **change_columns(departments, with_tests=True)}),
@@ -311,6 +323,11 @@ else:
         ),
         t("sat.file.dims", L),
         "sat_dimensions",
+        title=Title(
+            f"{t('sat.dims.title', L, population=population, period=period)} · {t('sat.dims.table', L)}",
+            filters,
+            period,
+        ),
         department_codes=wide["unit"],
     )
 
@@ -349,6 +366,7 @@ table(
     pd.DataFrame({**branch_names, **change_columns(branches)}),
     t("sat.file.branches", L),
     "sat_branches",
+    title=Title(t("sat.branches.title", L, population=population, period=period), filters, period),
     column_config=CHANGE_FORMAT,
     download=pd.DataFrame({**branch_names, **change_columns(branches, with_tests=True)}),
 )

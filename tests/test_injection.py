@@ -19,6 +19,7 @@ with the library, so that every page has data naming them. Then:
 from __future__ import annotations
 
 import csv
+import html
 import inspect
 import io
 import json
@@ -127,6 +128,10 @@ def db_copy(hostile_db: Path, tmp_path: Path) -> Path:
 # Proto fields that Streamlit renders as markdown: bodies, labels, help tooltips, metric values and deltas.
 MARKDOWN_FIELDS = {"body", "label", "help", "delta", "delta_description", "text", "captions"}
 PLAIN_TEXT = {"text", "code", "json"}  # st.text, st.code, st.json show their body as is
+# st.html bodies are HTML, not markdown (`html_bodies`): the print-only tables (`pages._ui.print_table`).
+HTML = "html"
+# The only tags a page's HTML may hold: a printed table's, with our classes and a width or colour.
+OUR_TAGS = re.compile(r'</?(?:table|thead|tbody|tr|th|td|p)(?: class="[\w -]*")?(?: style="[\w:#.-]*")?>')
 
 
 def markdown_texts(at: AppTest) -> list[str]:
@@ -135,7 +140,7 @@ def markdown_texts(at: AppTest) -> list[str]:
     texts: list[str] = []
     for node in (*at.main, *at.sidebar):
         kind, proto = getattr(node, "type", ""), getattr(node, "proto", None)
-        if kind in PLAIN_TEXT or not hasattr(proto, "ListFields"):
+        if kind in PLAIN_TEXT or kind == HTML or not hasattr(proto, "ListFields"):
             continue
         for field, value in proto.ListFields():
             if field.name in MARKDOWN_FIELDS:
@@ -145,6 +150,11 @@ def markdown_texts(at: AppTest) -> list[str]:
         elif kind == "button_group":
             texts += [option.content for option in proto.options]
     return texts
+
+
+def html_bodies(at: AppTest) -> list[str]:
+    """The HTML the page inserts in its body (style-only HTML goes elsewhere and holds no data)."""
+    return [node.proto.body for node in (*at.main, *at.sidebar) if getattr(node, "type", "") == HTML]
 
 
 def figure_strings(at: AppTest) -> Iterator[tuple[str, str]]:
@@ -227,12 +237,14 @@ def open_page(db_path: Path, monkeypatch, page: str, params: dict[str, str] | No
 
 
 def assert_nothing_live(at: AppTest, downloads: list[tuple[str, bytes]]) -> list[str]:
-    """No hostile fragment in any markdown, no tag in any figure's data, no formula in any download;
-    returns the page's markdown texts."""
+    """No hostile fragment in any markdown, no tag in any figure's data or HTML but a printed table's, no formula
+    in any download; returns the page's markdown texts."""
     texts = markdown_texts(at)
     assert texts
     for text in texts:
         assert not UNESCAPED.search(text), text
+    for body in html_bodies(at):
+        assert "<" not in OUR_TAGS.sub("", body), body  # every `<` of a name arrives as `&lt;`
     for key, text in figure_strings(at):
         if key in ("hovertemplate", "texttemplate"):  # ours: data only through %{…}, never a name pasted in
             assert "evil" not in text and not UNESCAPED.search(text), text
@@ -321,6 +333,9 @@ def test_no_page_renders_a_name_as_markup_or_downloads_it_as_a_formula(db_copy, 
         assert md_escape(BRANCHES["内科第一党支部"]) in [m.value for m in at.metric]
     if name in ("party", "satisfaction", "discipline"):  # tables of names: the formulas arrive as text
         assert neutralised_names(downloaded), name
+        # and the printed tables show the names as typed: escaped, so `<span style…>` is text on paper.
+        printed = "".join(html_bodies(at))
+        assert html.escape(DEPARTMENTS["党委办公室"]) in printed or html.escape(BRANCHES["外科党支部"]) in printed
 
 
 def test_a_link_in_the_profile_url_is_shown_as_typed(db_copy, monkeypatch) -> None:

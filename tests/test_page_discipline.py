@@ -88,10 +88,11 @@ def frame(at: AppTest, key: str) -> pd.DataFrame:
 
 
 def page_text(at: AppTest) -> str:
-    """Everything the page shows: text, metrics, tables and the charts' data."""
+    """Everything the page shows: text, metrics, tables (on screen and as printed) and the charts' data."""
     parts = [e.value for kind in ("title", "subheader", "markdown", "caption", "info", "success") for e in at.get(kind)]
     parts += [f"{m.label} {m.value}" for m in at.metric]
     parts += [df.value.to_csv() for df in at.dataframe]
+    parts += [printed.proto.body for printed in at.get("html")]
     parts += [chart.proto.spec for chart in at.get("plotly_chart")]
     return "\n".join(str(p) for p in parts)
 
@@ -225,6 +226,18 @@ def test_no_person_or_pseudonym_anywhere_on_the_page_or_in_downloads(demo_db_pat
         assert not any(person in text for person in persons)
     for table in downloaded:
         assert not any("persons" in str(c) or "人员" in str(c) for c in table.columns)
+
+
+def test_a_printed_record_list_stops_at_its_limit_and_says_so(demo_db_path, monkeypatch, raw):
+    # The record details (nearly a thousand rows) print their first PRINT_ROWS, with a line saying so; the
+    # screen's grid and the downloads hold them all.
+    at = open_page(demo_db_path, monkeypatch)
+    shown = frame(at, "discipline_details")
+    assert len(shown) == len(raw["records"]) > pages._ui.PRINT_ROWS
+    [printed] = [h.proto.body for h in at.get("html") if h.proto.body.count("<tr>") > 100]  # the one long table
+    assert printed.count("<tr>") == pages._ui.PRINT_ROWS + 1  # and the header
+    note = t("print.rows_left_out", "zh", shown=f"{pages._ui.PRINT_ROWS:,}", n=f"{len(shown):,}")
+    assert note in printed
 
 
 def test_clicking_a_department_opens_its_profile(demo_db_path, monkeypatch, raw):
