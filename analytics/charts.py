@@ -19,7 +19,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from analytics.i18n import t
-from analytics.report_model import Chart
+from analytics.report_model import RAG_BARS, Chart
 from analytics.schema import DepartmentCategory, DisciplineCategory, Population, RecordKind, SatisfactionItem
 
 # Party red first; the rest are distinguishable and print well in grey.
@@ -371,7 +371,7 @@ def dimension_dots(dimensions: pd.DataFrame, lang: str) -> go.Figure:
 
 # --- Party building (党建) and satisfaction (满意度) pages ---------------------------------------------------
 
-RAG_COLOURS = {"green": "#2E7D32", "amber": "#F9A825", "red": "#B71C1C"}
+RAG_COLOURS = RAG_BARS
 # Red → amber → green, light enough to read the figures written in the cells.
 SCORE_SCALE = ((0.0, "#E57373"), (0.5, "#FFE082"), (1.0, "#81C784"))
 

@@ -16,9 +16,9 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-# The colours every rendering uses: RAG fills of table cells (the pages' scorecard colours) and chart bars.
+# The red/amber/green every page and rendering uses: pale fills of table cells (the scorecard) and chart bars.
 RAG_FILLS = {"green": "#C8E6C9", "amber": "#FFE0B2", "red": "#FFCDD2"}
-RAG_BARS = {"green": "#2E7D32", "amber": "#F9A825", "red": "#C62828"}
+RAG_BARS = {"green": "#2E7D32", "amber": "#F9A825", "red": "#B71C1C"}
 SERIES_COLOURS = ("#C62828", "#1565C0", "#2E7D32", "#6A1B9A", "#EF6C00", "#00838F")
 
 

@@ -8,6 +8,7 @@ from analytics import charts, summary
 from analytics.i18n import assumed_sd_note, p_phrase, t, unit
 from analytics.metrics import POPULATIONS, Filters
 from analytics.overview import Overview, overview
+from analytics.report_model import RAG_FILLS
 from analytics.risk import RAG, scorecard_text
 from analytics.schema import ActivityType, DepartmentCategory, PeriodGrain
 from analytics.settings import COMPONENTS
@@ -35,7 +36,6 @@ ensure_navigation()
 require("overview")
 
 L = lang()
-RAG_COLOURS = {"green": "#C8E6C9", "amber": "#FFE0B2", "red": "#FFCDD2"}
 
 st.title(t("overview.title", L))
 settings_note()
@@ -351,7 +351,7 @@ else:
     def colour(column: pd.Series) -> list[str]:
         if column.name not in rags:
             return [""] * len(column)
-        return [f"background-color: {RAG_COLOURS[r]}" if r in RAG_COLOURS else "" for r in rags[column.name]]
+        return [f"background-color: {RAG_FILLS[r]}" if r in RAG_FILLS else "" for r in rags[column.name]]
 
     with st.container(key=f"{SCREEN_ONLY}scorecard"):
         st.dataframe(
@@ -364,7 +364,7 @@ else:
                 index: st.column_config.NumberColumn(format="%.1f"),
             },
         )
-    print_table(shown, "scorecard", {members: "%d", index: "%.1f"}, fills=rags.map(RAG_COLOURS.get))
+    print_table(shown, "scorecard", {members: "%d", index: "%.1f"}, fills=rags.map(RAG_FILLS.get))
     # The download spells the colours out, with each score and the figure behind it in their own columns.
     rating = {r: t(f"rag.{r}", L) for r in RAG}
     plain = pd.DataFrame(
@@ -393,5 +393,5 @@ else:
         t("overview.scorecard.file", L),
         key="scorecard_download",
         title=Title(scorecard_title, filters, view.period),
-        fills=fills.map(RAG_COLOURS.get),
+        fills=fills.map(RAG_FILLS.get),
     )
