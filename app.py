@@ -74,7 +74,8 @@ def _navigation(role: accounts.Role | None) -> st.Page:
         pages.append(
             st.Page(target, title=t(title, lang()), url_path=url, icon=icon, default=default, visibility=visibility)
         )
-    return st.navigation(pages, position="sidebar" if role is not None else "hidden")
+    # Expanded: every page the role may open is listed (collapsed, Streamlit shows ten and hides the rest).
+    return st.navigation(pages, position="sidebar" if role is not None else "hidden", expanded=True)
 
 
 def _sidebar_and_page() -> None:
