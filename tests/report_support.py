@@ -5,6 +5,7 @@ for the renderers' tests; the built report of the demo is tested in tests/test_r
 from __future__ import annotations
 
 from analytics.report_model import (
+    RAG_BARS,
     RAG_FILLS,
     Chart,
     Cover,
@@ -28,7 +29,7 @@ def rag(value: float | None) -> str | None:
 
 
 def sample_report(lang: str = "zh") -> Report:
-    colours = {"green": "#2E7D32", "amber": "#F9A825", "red": "#C62828"}
+    colours = RAG_BARS
     ranking = Chart(
         kind="bar",
         title="各党支部党建指数",

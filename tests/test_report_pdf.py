@@ -20,7 +20,7 @@ from fpdf import FPDF
 from pypdf import PdfReader
 
 from analytics import fonts, report_pdf
-from analytics.report_model import Chart, Reference, Section, Series
+from analytics.report_model import RAG_BARS, Chart, Reference, Section, Series
 from analytics.report_pdf import FontMissing, wrap
 from tests.report_support import BRANCHES, sample_report
 
@@ -140,7 +140,7 @@ def test_charts_are_vectors_in_the_model_colours(rendered: dict[str, bytes]) -> 
         assert "/XObject" not in page["/Resources"]  # no picture of a chart
     ranking = reader.pages[2].get_contents().get_data().decode("latin-1")
     fills = {tuple(round(float(v) * 255) for v in m) for m in re.findall(r"([\d.]+) ([\d.]+) ([\d.]+) rg", ranking)}
-    for hex_colour in ("#2E7D32", "#F9A825", "#C62828"):  # green, amber, red bars
+    for hex_colour in RAG_BARS.values():  # green, amber, red bars
         assert tuple(int(hex_colour[i : i + 2], 16) for i in (1, 3, 5)) in fills, hex_colour
     assert re.search(r"\[[\d.]+ [\d.]+\] [\d.]+ d", ranking)  # the dashed reference lines
 
