@@ -48,6 +48,7 @@ TITLES = {
     "discipline": "discipline.title",
     "relations": "relations.title",
     "profile": "profile.title",
+    "report": "report.page.title",
     "import": "import.title",
     "settings": "settings.title",
     "accounts": "accounts.title",
