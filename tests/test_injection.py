@@ -314,6 +314,7 @@ PAGES = {
     "about": ({}, {}),
     "settings": ({}, {}),
     "profile": ({"dept": "D01"}, {}),
+    "report": ({}, {}),
 }
 
 
