@@ -88,6 +88,14 @@ def material(path: str, period: str) -> dict[str, float]:
     return times
 
 
+def responses(path: str) -> int:
+    from analytics import summary
+    from analytics.db import Database
+
+    with Database(path) as db:
+        return summary.respondents(db)
+
+
 def _child(target, path: str, period: str, queue) -> None:
     queue.put(target(path, period))
 
@@ -120,9 +128,10 @@ def main() -> None:
             order = [("material", material), ("pages", pages_figures)]
             for name, target in order if i % 2 == 0 else reversed(order):
                 runs[name].append(fresh(target, str(path), args.period))
+        respondents = responses(str(path))
     median = {name: {k: statistics.median(r[k] for r in rows) for k in rows[0]} for name, rows in runs.items()}
     made, base = median["material"], median["pages"]
-    print(f"scale {args.scale:g}, {args.period}, median of {args.repeat} cold runs each")
+    print(f"{respondents:,} satisfaction respondents, {args.period}, median of {args.repeat} cold runs each")
     print("| material (build + PPTX + PDF) | build | PPTX | PDF | pages' figures | of which relations | ratio |")
     print("|---|---|---|---|---|---|---|")
     print(
