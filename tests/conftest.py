@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import functools
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from streamlit.components.v2 import manifest_scanner
 
 from analytics import demo
 from analytics.accounts import Role
@@ -28,6 +30,17 @@ ORGANISATIONAL_LIFE_CODES = (
     "theme_party_day",
     "organizational_life_meeting",
 )
+
+
+@pytest.fixture(scope="session", autouse=True)
+def installed_components_scanned_once() -> Iterator[None]:
+    """Each AppTest scans every installed package's metadata for Streamlit components on its first run (the
+    server does it once at start-up): a few hundred AppTests per worker spent minutes of CPU on it. The
+    packages do not change during the run, so the scan is done once and its answer reused."""
+    with pytest.MonkeyPatch.context() as patch:
+        scan = functools.cache(manifest_scanner.scan_component_manifests)
+        patch.setattr(manifest_scanner, "scan_component_manifests", scan)
+        yield
 
 
 @pytest.fixture(scope="session")
