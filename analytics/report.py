@@ -23,6 +23,7 @@ import os
 import re
 from collections.abc import Sequence
 from pathlib import Path
+from typing import get_args
 
 import numpy as np
 import pandas as pd
@@ -44,24 +45,14 @@ from analytics.report_model import (
     Reference,
     Report,
     Section,
+    SectionKey,
     Series,
     Table,
 )
 from analytics.schema import ActivityType, DisciplineCategory
 from analytics.settings import COMPONENTS
 
-SECTIONS = (
-    "headline",
-    "party_index",
-    "meetings",
-    "satisfaction",
-    "discipline",
-    "warnings",
-    "relations",
-    "scorecard",
-    "assessment",
-    "notes",
-)
+SECTIONS: tuple[str, ...] = get_args(SectionKey)  # in the material's order
 GRAINS = {"Q": "quarter", "-": "month"}
 
 
