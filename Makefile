@@ -28,7 +28,8 @@ run: $(VENV)/.runtime
 	$(BIN)/python -m streamlit run app.py --server.port 8501
 
 ## make test: lint, then the whole suite (unit, AppTest, headless Chromium via Debian's /usr/bin/chromium), on two
-## worker processes (pytest-xdist); each test file stays on one worker, so its module fixtures are built once
+## worker processes (pytest-xdist); each test file stays on one worker, so its module fixtures are built once, and
+## the files that drive Chromium run one after another on one worker (tests/conftest.py, pytest_xdist_make_scheduler)
 test: $(VENV)/.dev
 	$(BIN)/python -m ruff check .
 	$(BIN)/python -m pytest -n 2 --dist loadfile
