@@ -55,12 +55,15 @@ def ledger(days: int = 5) -> list[list[object]]:
 
 
 def with_sheet_xml(content: bytes, change: Callable[[bytes], bytes], sheet: str = "sheet1.xml") -> bytes:
-    """`content` (an XLSX file) with the XML of one sheet rewritten by `change`."""
+    """`content` (an XLSX file) with the XML of one sheet rewritten by `change`. An empty value is spelled
+    `<v />` for `change` however openpyxl wrote it (`<v></v>` when lxml is installed, as python-pptx brings it)."""
     out = io.BytesIO()
     with zipfile.ZipFile(io.BytesIO(content)) as source, zipfile.ZipFile(out, "w") as target:
         for item in source.infolist():
             data = source.read(item.filename)
-            target.writestr(item, change(data) if item.filename.endswith(sheet) else data)
+            if item.filename.endswith(sheet):
+                data = change(re.sub(rb"<v ?/>|<v></v>", b"<v />", data))
+            target.writestr(item, data)
     return out.getvalue()
 
 
