@@ -19,6 +19,7 @@ from __future__ import annotations
 import datetime as dt
 import html
 import io
+import math
 import re
 import unicodedata
 from collections.abc import Mapping, Sequence
@@ -170,8 +171,10 @@ def to_print_html(
     numeric = [pd.api.types.is_numeric_dtype(df[c]) and not pd.api.types.is_bool_dtype(df[c]) for c in columns]
     size = "wide" if len(columns) >= WIDE_TABLE else ""
     widths = _min_widths([str(c) for c in columns], texts, PRINT_ROOM_EM[size])
+    # A cell's own min-width does not hold in a table laid out by its contents; a block inside the heading does.
     head = "".join(
-        f'<th style="min-width:{w:.1f}em">{html.escape(str(c))}</th>' for c, w in zip(columns, widths, strict=True)
+        f'<th><div style="min-width:{w:.1f}em">{html.escape(str(c))}</div></th>'
+        for c, w in zip(columns, widths, strict=True)
     )
     colours = [_colours(fills, c, len(df)) for c in columns]
     rows = []
@@ -189,29 +192,38 @@ def to_print_html(
 
 
 # The printed table's room in em of its type: A4 less the page margins (186 mm) is 66 em of 8 pt, 81 em of the
-# 6.5 pt a table of many columns is printed in; less each column's padding. Widths are floors: the browser
-# gives a column more where the room allows, and breaks inside a word rather than cut the table at the edge.
-PRINT_ROOM_EM = {"": 60.0, "wide": 74.0}
+# 6.5 pt a table of many columns is printed in; a little less for the borders. Each column's text has its
+# width less the cell's padding (3 pt a side). Widths are floors: the browser gives a column more where the
+# room allows, and breaks inside a word rather than cut the table at the edge.
+PRINT_ROOM_EM = {"": 64.0, "wide": 78.0}
+PADDING_EM = 0.8
 WIDE_TABLE = 14  # columns, from which a table is printed in the smaller type
 PROSE_EM = 14.0  # the floor of a column of sentences (explanations, findings)
 _TOKEN = re.compile(r"[^\s\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef]+")
 
 
 def _min_widths(headers: list[str], texts: list[list[str]], room: float) -> list[float]:
-    """Each column's least width in em: enough not to break a number, a period or a code (`2023Q1`, `-16.0`) or a
-    heading's word of up to four characters, and PROSE_EM for a column of sentences; the others scaled down
-    together when they would not fit the page."""
+    """Each column's least text width in em: enough not to break a number, a period or a code (`2023Q1`,
+    `-16.0`) or a heading's word of up to four characters, and PROSE_EM for a column of sentences; the others
+    scaled down together when the columns would not fit the page."""
     floors, prose = [], []
     for header, cells in zip(headers, texts, strict=True):
         heading = min(_em(max(header.split() or [""], key=_em)), 4.0)
         longest = max(_TOKEN.findall("\n".join(cells)), key=len, default="")
-        floors.append(max(heading, min(_em(longest), 10.0)) + 0.8)  # + the cell's padding
+        floors.append(max(heading, min(_em(longest), 10.0)))
         prose.append(bool(cells) and sum(map(len, cells)) / len(cells) > 20)  # 20 characters on average
+    room -= PADDING_EM * len(headers)
     sentences = min(PROSE_EM, room / 2 / sum(prose)) if any(prose) else 0.0
     left = room - sentences * sum(prose)
     others = sum(f for f, is_prose in zip(floors, prose, strict=True) if not is_prose)
     scale = min(1.0, left / others) if others else 1.0
-    return [sentences if is_prose else f * scale for f, is_prose in zip(floors, prose, strict=True)]
+    # Up to the next tenth, so the text fits; down, when the columns share too little room (and PRINT_ROOM_EM
+    # leaves the tenths room to spare).
+    rounded = math.ceil if scale == 1 else math.floor
+    return [
+        math.floor(sentences * 10) / 10 if is_prose else rounded(f * scale * 10) / 10
+        for f, is_prose in zip(floors, prose, strict=True)
+    ]
 
 
 def _em(text: str) -> float:

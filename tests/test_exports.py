@@ -74,7 +74,7 @@ def test_a_printed_table_is_every_row_as_text_with_the_pages_number_formats() ->
         ["心内科", "88.2", "+1.0", "5"],
     ]
     # Names are text: no link, no bold, nothing but the table's own tags; numbers right-aligned.
-    assert {tag for tag, _ in out.tags} == {"table", "thead", "tbody", "tr", "th", "td"}
+    assert {tag for tag, _ in out.tags} == {"table", "thead", "tbody", "tr", "th", "div", "td"}
     assert [a.get("class") for tag, a in out.tags if tag == "td"][:4] == [None, "n", "n", "n"]
 
 
@@ -102,14 +102,18 @@ def test_a_printed_table_of_many_columns_fits_the_page() -> None:
     frame = pd.DataFrame({f"第{i}列指标": [-0.012345678, 123456.75] for i in range(20)})
     frame["结论"] = ["同一科室人均服务时长每提高 1，同期的门诊患者满意度平均高 0.9 分"] * 2
     out = parsed(exports.to_print_html(frame))
-    widths = [float(a["style"].removeprefix("min-width:").removesuffix("em")) for tag, a in out.tags if tag == "th"]
     assert ("table", {"class": "pbi-print-table wide"}) in out.tags  # the smaller type
-    assert sum(widths) <= exports.PRINT_ROOM_EM["wide"] + 0.1
+    widths = heading_widths(out)
+    assert sum(widths) + exports.PADDING_EM * len(widths) <= exports.PRINT_ROOM_EM["wide"]
     assert widths[-1] == exports.PROSE_EM  # the sentences keep room to wrap in
-    # A table of few columns keeps each number and period whole: "2023Q1" is 6 × 0.55 em, "1.5" 3 × 0.55 em,
-    # each with 0.8 em of padding.
+    # A table of few columns keeps each number and period whole: "2023Q1" is 6 × 0.55 em, "1.5" 3 × 0.55 em.
     few = parsed(exports.to_print_html(pd.DataFrame({"期间": ["2023Q1"], "v": [1.5]})))
-    assert [a["style"] for tag, a in few.tags if tag == "th"] == ["min-width:4.1em", "min-width:2.5em"]
+    assert heading_widths(few) == [3.3, 1.7]
+
+
+def heading_widths(out: Cells) -> list[float]:
+    """The least width each heading holds its column to (a block inside it), in em."""
+    return [float(a["style"].removeprefix("min-width:").removesuffix("em")) for tag, a in out.tags if tag == "div"]
 
 
 def test_the_pages_number_formats_come_from_their_column_config() -> None:

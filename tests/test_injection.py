@@ -131,7 +131,7 @@ PLAIN_TEXT = {"text", "code", "json"}  # st.text, st.code, st.json show their bo
 # st.html bodies are HTML, not markdown (`html_bodies`): the print-only tables (`pages._ui.print_table`).
 HTML = "html"
 # The only tags a page's HTML may hold: a printed table's, with our classes and a width or colour.
-OUR_TAGS = re.compile(r'</?(?:table|thead|tbody|tr|th|td|p)(?: class="[\w -]*")?(?: style="[\w:#.-]*")?>')
+OUR_TAGS = re.compile(r'</?(?:table|thead|tbody|tr|th|div|td|p)(?: class="[\w -]*")?(?: style="[\w:#.-]*")?>')
 
 
 def markdown_texts(at: AppTest) -> list[str]:
