@@ -627,15 +627,8 @@ def _operator() -> str:
     return f"{actor.user} ({actor.client})"
 
 
-def grain_of(period: str) -> str:
-    """'2025Q4' → quarter, '2025-12' → month, '2025' → year."""
-    if "Q" in period.upper():
-        return "quarter"
-    return "month" if "-" in period else "year"
-
-
 def _print_warnings(db: Database, args: argparse.Namespace) -> int:
-    grain = args.grain or (grain_of(args.period) if args.period else "quarter")
+    grain = args.grain or (report.grain_of(args.period) if args.period else "quarter")
     panel = metrics.build_panel(db, grain, as_of=args.as_of)
     try:
         found = risk.warnings(panel, risk.overdue_ledger(db, panel.as_of), period=args.period)
