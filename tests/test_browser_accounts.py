@@ -7,13 +7,14 @@ from __future__ import annotations
 
 import re
 import shutil
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
 
-from analytics import accounts
+from analytics import accounts, audit
 from analytics.accounts import Role
 from analytics.db import Database
 from analytics.i18n import t
@@ -191,6 +192,20 @@ def test_the_admin_sees_every_page_and_its_own_sign_in_in_the_audit_trail(page, 
 # --- Lockout -------------------------------------------------------------------------------------------------
 
 
+def sign_in_attempts(path: Path, name: str) -> int:
+    """How many sign-in attempts under `name` the audit trail holds (signed in, failed or refused as locked)."""
+    with Database(path) as db:
+        trail = audit.rows(db, user=name)
+    return int(trail["action"].isin(["sign_in", "sign_in_failed", "sign_in_locked"]).sum())
+
+
+def wait_until(done, timeout_s: float = TIMEOUT_MS / 1000) -> None:
+    deadline = time.monotonic() + timeout_s
+    while not done():
+        assert time.monotonic() < deadline, "the app did not record the sign-in attempt"
+        time.sleep(0.2)
+
+
 @pytest.mark.signed_out
 def test_six_wrong_passwords_lock_the_name(page, app: App, accounts_db: Path) -> None:
     viewer = TEST_ACCOUNTS[Role.VIEWER]
@@ -198,7 +213,12 @@ def test_six_wrong_passwords_lock_the_name(page, app: App, accounts_db: Path) ->
     open_address(page, app, "")
     try:
         for attempt in range(6):
+            # Each attempt waits until the app has recorded it: a second click while the first one's run is
+            # still going would interrupt that run (Streamlit reruns at once), and the alert on the page, the
+            # same words for every failure, cannot tell one attempt's answer from the last one's.
+            before = sign_in_attempts(accounts_db, viewer)
             submit_sign_in(page, viewer, f"wrong-password-{attempt}")
+            wait_until(lambda: sign_in_attempts(accounts_db, viewer) > before)
             if attempt < 4:
                 expect_error(page, t("auth.failed", "zh"))
             else:
