@@ -218,7 +218,7 @@ def test_six_wrong_passwords_lock_the_name(page, app: App, accounts_db: Path) ->
             # same words for every failure, cannot tell one attempt's answer from the last one's.
             before = sign_in_attempts(accounts_db, viewer)
             submit_sign_in(page, viewer, f"wrong-password-{attempt}")
-            wait_until(lambda: sign_in_attempts(accounts_db, viewer) > before)
+            wait_until(lambda before=before: sign_in_attempts(accounts_db, viewer) > before)
             if attempt < 4:
                 expect_error(page, t("auth.failed", "zh"))
             else:
