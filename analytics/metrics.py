@@ -81,7 +81,6 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from analytics import queries, suppression
 from analytics.db import Database
@@ -810,6 +809,8 @@ def change_test(now: pd.DataFrame, before: pd.DataFrame, pop: str, panel: Panel)
     sd0 = _cell_sd(n0, r0, before[f"sresp_{pop}"], before[f"ssq_{pop}"], pooled)
     valid = np.isfinite(m1) & np.isfinite(m0)
     welch = valid & (r1 == n1) & (r0 == n0) & (r1 >= 2) & (r0 >= 2)
+    from scipy import stats  # here: the command line's other commands need not load scipy.stats (1 s)
+
     p = np.full(len(now), np.nan)
     if welch.any():
         with np.errstate(invalid="ignore", divide="ignore"):

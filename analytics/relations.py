@@ -16,7 +16,7 @@ metric is its **branch's** (every department of a branch carries the same figure
 metric by department. p and CI use Student's t with clusters − 1 degrees of freedom. With fewer than
 `BOOTSTRAP_BELOW` clusters even that is too sure of itself, so p and CI come from the **wild cluster bootstrap**
 (null imposed, Rademacher weights, Webb's below `WEBB_BELOW` clusters; the `wildboottest` package, with its
-bootstrap denominator computed as one matrix product, see `_WildCluster`). The CI is the set of effects the
+bootstrap denominator computed as one matrix product, see `_wild_cluster`). The CI is the set of effects the
 bootstrap test does not reject (test inversion with the same draws). The department effects are partialled out
 first (Frisch–Waugh–Lovell; they are nested in the clusters, so the bootstrap is unchanged).
 
@@ -34,15 +34,13 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 import math
 import zlib
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-import statsmodels.api as sm
-from scipy import stats
-from wildboottest.wildboottest import WildboottestCL
 
 from analytics.db import Database
 from analytics.i18n import p_phrase, t
@@ -157,6 +155,8 @@ def lagged(panel: Panel, metric: str, outcome: str, lags: list[int] | None = Non
 def analyse_profile(panel: Panel, metric: str, outcome: str, weighted: bool = False) -> list[Relation]:
     """One distributed-lag model of `outcome` on `metric` at lags 0–4 together: a Relation per lag in `LAGS`
     (those beyond the data's span carry reason "lag_beyond_data")."""
+    from scipy import stats  # here, not at the top: see _wild_cluster
+
     lags = model_lags(panel)
     data = lagged(panel, metric, outcome, lags)
     settings = panel.settings
@@ -240,6 +240,8 @@ def fixed_effects(
     "bootstrap"}, or for a single regressor "x" that dict itself. Below `BOOTSTRAP_BELOW` clusters p (and, with
     `interval`, ci) come from the wild cluster bootstrap. None when there are fewer than two clusters or an
     estimate is not finite."""
+    import statsmodels.api as sm  # here, not at the top: see _wild_cluster
+
     regressors = list(regressors)
     departments, periods = effects(data)
     design = pd.concat([data[regressors], departments, periods], axis=1).assign(const=1.0)
@@ -303,20 +305,28 @@ def _partialled(values: pd.DataFrame, effects: pd.DataFrame, data: pd.DataFrame,
     return out - absorbed @ np.linalg.lstsq(absorbed, out, rcond=None)[0]
 
 
-class _WildCluster(WildboottestCL):
-    """`wildboottest`'s wild cluster bootstrap, with the CRV1 bootstrap denominator as one matrix product:
-    the library compiles a numba function anew on every call (0.7 s each, hundreds per page). Same numbers as
-    the library's own (tests/test_relations_bootstrap.py)."""
+@functools.cache
+def _wild_cluster() -> type:
+    """The bootstrap class, made on first use: wildboottest brings numba, which the command line's other commands
+    need not load (scipy and statsmodels are imported where used for the same reason)."""
+    from wildboottest.wildboottest import WildboottestCL
 
-    def get_denom(self) -> None:
-        if self.crv_type != "crv1":
-            super().get_denom()
-            return
-        # H[g, h] = R (X'X)⁻¹ X_g'X_g (X'X)⁻¹ s_h, as the library's double loop; then Z = C ∘ v − H v.
-        left = np.einsum("k,gkl,lm->gm", self.R @ self.tXXinv, np.asarray(self.tXgXg_list), self.tXXinv)
-        h = left @ self.scores_mat
-        z = self.Cg[:, None] * self.v - h @ self.v
-        self.denom = self.ssc * np.sum(z**2, axis=0)
+    class WildCluster(WildboottestCL):
+        """`wildboottest`'s wild cluster bootstrap, with the CRV1 bootstrap denominator as one matrix product:
+        the library compiles a numba function anew on every call (0.7 s each, hundreds per page). Same numbers as
+        the library's own (tests/test_relations.py)."""
+
+        def get_denom(self) -> None:
+            if self.crv_type != "crv1":
+                super().get_denom()
+                return
+            # H[g, h] = R (X'X)⁻¹ X_g'X_g (X'X)⁻¹ s_h, as the library's double loop; then Z = C ∘ v − H v.
+            left = np.einsum("k,gkl,lm->gm", self.R @ self.tXXinv, np.asarray(self.tXgXg_list), self.tXXinv)
+            h = left @ self.scores_mat
+            z = self.Cg[:, None] * self.v - h @ self.v
+            self.denom = self.ssc * np.sum(z**2, axis=0)
+
+    return WildCluster
 
 
 def wild_p(
@@ -325,7 +335,7 @@ def wild_p(
     """The wild cluster bootstrap p (WCR, two-tailed) of H0: coefficient j = `null`, on partialled data."""
     restriction = np.zeros(X.shape[1])
     restriction[j] = 1.0
-    boot = _WildCluster(X=X, Y=y - null * X[:, j], cluster=groups, R=restriction, B=draws, seed=seed, parallel=False)
+    boot = _wild_cluster()(X=X, Y=y - null * X[:, j], cluster=groups, R=restriction, B=draws, seed=seed, parallel=False)
     boot.get_scores(bootstrap_type="11", impose_null=True)
     boot.get_weights(weights_type=weights)
     boot.get_numer()
@@ -413,6 +423,8 @@ def analyse_all(
 ) -> list[Relation]:
     """Every metric × outcome × lag (one distributed-lag model per metric × outcome), with Benjamini–Hochberg
     q-values of the p across the pairs that have one; findings then speak of q."""
+    from scipy import stats  # here, not at the top: see _wild_cluster
+
     results = [r for m in metrics for o in outcomes for r in analyse_profile(panel, m, o, weighted)]
     tested = [r for r in results if r.fixed_effects is not None]
     if tested:

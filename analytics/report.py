@@ -28,7 +28,7 @@ from typing import get_args
 import numpy as np
 import pandas as pd
 
-from analytics import discipline, party, relations, report_pdf, report_pptx, risk, settings, summary, suppression
+from analytics import discipline, party, relations, risk, settings, summary, suppression
 from analytics.db import Database
 from analytics.discipline import FORMS
 from analytics.i18n import p_phrase, t, unit
@@ -167,9 +167,14 @@ def stamped(material: Report, by: str, at: dt.datetime | None = None) -> Report:
 
 
 def render(material: Report, fmt: str) -> bytes:
-    """The material as a PPTX or PDF file's bytes."""
+    """The material as a PPTX or PDF file's bytes. (The renderers are imported here: python-pptx and fpdf2 take
+    half a second that the preview and the command line's other commands need not spend.)"""
     if fmt == "pptx":
+        from analytics import report_pptx
+
         return report_pptx.render(material)
+    from analytics import report_pdf
+
     try:
         return report_pdf.render(material)
     except report_pdf.FontMissing as error:

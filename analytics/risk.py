@@ -29,7 +29,6 @@ import datetime as dt
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from analytics import queries
 from analytics.db import Database
@@ -258,6 +257,8 @@ def satisfaction_q(departments: pd.DataFrame) -> tuple[dict[tuple[str, str], flo
                 ps.append(float(p))
     if not ps:
         return {}, 0
+    from scipy import stats  # here: the command line's other commands need not load scipy.stats (1 s)
+
     return dict(zip(keys, stats.false_discovery_control(ps, method="bh"), strict=True)), len(ps)
 
 
