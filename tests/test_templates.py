@@ -324,7 +324,8 @@ def test_cli_without_a_database_file_writes_no_reference_lists_and_creates_none(
 def test_cli_falls_back_to_no_lists_when_the_database_is_locked(db_path, tmp_path):
     out = tmp_path / "activities.xlsx"
     with Database(db_path) as db, db.writer():  # as a long write (an import) holds it
-        result = run_cli("template", "activities", str(out), "--db", str(db_path))
+        # It waits $PBI_DB_WAIT seconds for the lock (30 by default) before it gives up on the lists.
+        result = run_cli("template", "activities", str(out), "--db", str(db_path), env={"PBI_DB_WAIT": "2"})
     assert result.returncode == 0, result.stderr
     assert "warning" in result.stderr
     assert "支部名称" not in dropdowns(open_book(out.read_bytes()))
