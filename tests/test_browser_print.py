@@ -25,7 +25,7 @@ from analytics.i18n import t
 from analytics.metrics import Filters, build_panel, rollup
 from analytics.overview import overview
 from analytics.schema import DepartmentCategory
-from tests.browser_support import SCREENSHOTS, App, run_app, wait_for_app_idle
+from tests.browser_support import SCREENSHOTS, TIMEOUT_MS, App, run_app, wait_for_app_idle
 from tests.conftest import copy_database
 
 pytestmark = pytest.mark.browser
@@ -123,6 +123,12 @@ def assert_printed_without_the_app(page, text: str, sidebar: list[str]) -> None:
 def assert_on_screen(page) -> list[str]:
     """What the print must leave out is there on the screen (so its absence on paper means something); the
     sidebar's lines."""
+    # The page's last elements drawn first: under load a run can be idle between the page's first run and the
+    # rerun its address's view sets off, half drawn.
+    for words in CONTROLS:
+        spaced = re.compile(r"\s*".join(map(re.escape, squeezed(words))))
+        expect(page.get_by_test_id("stMain")).to_contain_text(spaced, timeout=TIMEOUT_MS)
+    wait_for_app_idle(page)
     sidebar = sidebar_lines(page)
     screen = squeezed(page.get_by_test_id("stApp").inner_text())
     for words in [*SIDEBAR, *CONTROLS]:
