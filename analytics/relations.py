@@ -240,7 +240,7 @@ def fixed_effects(
     "bootstrap"}, or for a single regressor "x" that dict itself. Below `BOOTSTRAP_BELOW` clusters p (and, with
     `interval`, ci) come from the wild cluster bootstrap. None when there are fewer than two clusters or an
     estimate is not finite."""
-    import statsmodels.api as sm  # here, not at the top: see _wild_cluster
+    from statsmodels.regression.linear_model import OLS, WLS  # here, not at the top: see _wild_cluster
 
     regressors = list(regressors)
     departments, periods = effects(data)
@@ -248,7 +248,7 @@ def fixed_effects(
     groups, labels = pd.factorize(data[f"{cluster}_code"], sort=True)  # clusters numbered in code order
     if len(labels) < 2:
         return None
-    model = sm.WLS(data["y"], design, weights=data["n"]) if weighted else sm.OLS(data["y"], design)
+    model = WLS(data["y"], design, weights=data["n"]) if weighted else OLS(data["y"], design)
     # With a few dozen clusters, p and CI come from Student's t with (clusters − 1) degrees of freedom rather
     # than the normal approximation, which would overstate the certainty.
     fit = model.fit(cov_type="cluster", cov_kwds={"groups": groups}, use_t=True)
@@ -403,15 +403,25 @@ _FAMILIES_KEPT = 16
 
 
 def all_results(
-    db: Database, grain: str, level: str = "department", filters: Filters | None = None, weighted: bool = False
+    db: Database,
+    grain: str,
+    level: str = "department",
+    filters: Filters | None = None,
+    weighted: bool = False,
+    *,
+    panel: Panel | None = None,
 ) -> list[Relation]:
     """`analyse_all` on the database's panel as the page asks for it, computed once per data version (and day)
-    in this process. The results are shared: treat them as read-only."""
-    key = (str(db.path), db.data_version(), dt.date.today(), grain, level, filters, weighted)
+    in this process. A caller that has that panel (`build_panel(db, grain)`, as of today) may hand it in. The
+    results are shared: treat them as read-only."""
+    today = dt.date.today()
+    key = (str(db.path), db.data_version(), today, grain, level, filters, weighted)
     if key not in _FAMILIES:
         if len(_FAMILIES) >= _FAMILIES_KEPT:
             _FAMILIES.pop(next(iter(_FAMILIES)))
-        _FAMILIES[key] = analyse_all(scoped(build_panel(db, grain), filters, level), weighted=weighted)
+        if panel is None or panel.grain != grain or panel.as_of != today:
+            panel = build_panel(db, grain)
+        _FAMILIES[key] = analyse_all(scoped(panel, filters, level), weighted=weighted)
     return _FAMILIES[key]
 
 

@@ -682,7 +682,7 @@ def _warnings(c: _Context) -> Section:
 
 def _relations(c: _Context) -> Section | None:
     filters = Filters(grain=c.panel.grain, branch=c.filters.branch)
-    results = relations.all_results(c.db, c.panel.grain, "department", filters)
+    results = relations.all_results(c.db, c.panel.grain, "department", filters, panel=c.panel)
     table = relations.relations_table(results)
     tested = int(table["q"].notna().sum()) if not table.empty else 0
     if not tested:
