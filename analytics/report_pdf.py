@@ -138,11 +138,19 @@ def wrap(pdf: FPDF, text: str, width: float) -> list[str]:
     return lines
 
 
-def fitting_size(pdf: FPDF, text: str, width: float, size: float, smallest: float, bold: bool = False) -> float:
+# Up to this many characters a cell's text is kept on one line (in a smaller size if need be).
+SHORT_TEXT = 10
+
+
+def fitting_size(
+    pdf: FPDF, text: str, width: float, size: float, smallest: float, bold: bool = False, *, whole: bool = False
+) -> float:
     """The largest font size from `size` down to `smallest` (by half points) at which no unbreakable piece of `text`
-    (a word, a number) is wider than `width`, so that `wrap` need not cut one; the font is left at that size."""
+    (a word, a number) is wider than `width`, so that `wrap` need not cut one; the font is left at that size. With
+    `whole`, a short text (a table cell's score and word, "100 · 良好") counts as one piece: kept on one line."""
     pdf.set_font(FAMILY, "B" if bold else "", size)
-    widest = max((pdf.get_string_width(unit) for unit in _units(text.replace("\n", " "))), default=0.0)
+    pieces = [text] if whole and len(text) <= SHORT_TEXT else _units(text.replace("\n", " "))
+    widest = max((pdf.get_string_width(unit) for unit in pieces), default=0.0)
     if widest > width:  # widths scale with the size
         size = max(smallest, math.floor(size * width / widest * 2) / 2)
         pdf.set_font(FAMILY, "B" if bold else "", size)
@@ -474,7 +482,7 @@ class _Document(FPDF):
         header_height = max(c.count("\n") + 1 for c in header) * line_height + 2 * padding_y
         # Each column in the largest size (down to 7 pt) at which none of its words or numbers must be cut.
         sizes = [
-            min((fitting_size(self, row[c], inner[c], size, 7.0) for row in table.rows), default=size)
+            min((fitting_size(self, row[c], inner[c], size, 7.0, whole=True) for row in table.rows), default=size)
             for c in range(len(table.columns))
         ]
         rows = []
