@@ -3182,7 +3182,11 @@ STRINGS: dict[str, tuple[str, str]] = {
         "The PDF needs a Chinese font and none was found on this machine. Ask the administrator to run sudo apt-get "
         "install fonts-noto-cjk (or set PBI_CJK_FONT to a Chinese font file), then try again; the PPTX is unaffected.",
     ),
-    "report.error.scope": ("没有编码为 {scope} 的党支部。", "There is no party branch with the code {scope}."),
+    "report.error.scope": (
+        "没有编码为 {scope} 的党支部。请用 hospital（全院）或以下党支部编码之一：{codes}。",
+        "There is no party branch with the code {scope}. Use hospital (the whole hospital) or one of these branch "
+        "codes: {codes}.",
+    ),
 }
 
 

@@ -97,7 +97,7 @@ def build(
         raise ReportError("report.error.period", period=period, first=panel.periods[0], last=panel.periods[-1])
     branches = party_branches(panel)
     if scope != "hospital" and scope not in branches:
-        raise ReportError("report.error.scope", scope=scope)
+        raise ReportError("report.error.scope", scope=scope, codes=", ".join(branches))
     filters = Filters(grain=grain, start=period, end=period, branch=None if scope == "hospital" else scope)
     view = overview(db, grain, as_of, filters, panel=panel)
     if not view.current:

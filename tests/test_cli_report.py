@@ -130,6 +130,7 @@ def test_bad_requests_and_unwritable_folders_get_a_sentence(demo_db_copy, tmp_pa
     )
     scope = cli("report", "--db", str(demo_db_copy), "--period", "2025Q4", "--scope", "X9", "--lang", "en", "-o", "x")
     assert scope.returncode == 1 and "no party branch with the code X9" in scope.stderr
+    assert "Use hospital (the whole hospital) or one of these branch codes: DZB01, DZB02," in scope.stderr
     blocker = tmp_path / "a file"  # a folder that cannot be made, even by root: its parent is a file
     blocker.write_text("x")
     done = cli("report", "--db", str(demo_db_copy), "--period", "2025Q4", "--format", "pptx", "-o", f"{blocker}/sub/")
