@@ -141,6 +141,16 @@ def test_read_commands_show_the_figures_and_write_nothing(unwritable: Unwritable
     assert years == json.loads(as_owner(*figures, "--db", str(demo_db_copy)).stdout)
     assert [y["period"] for y in years] == ["2023", "2024", "2025"] and all(y["party_index"] for y in years)
 
+    # The meeting material is made from an archive too (into a folder that can be written); no audit row.
+    out = Path(tempfile.mkdtemp(prefix="material-"))
+    out.chmod(0o777)
+    try:
+        material = cli(unwritable, "report", "--db", str(unwritable.db), "--period", "2025", "-o", f"{out}/")
+        assert material.returncode == 0, material.stdout + material.stderr
+        assert sorted(p.name for p in out.iterdir()) == ["会议材料_2025_全院.pdf", "会议材料_2025_全院.pptx"]
+    finally:
+        shutil.rmtree(out, ignore_errors=True)
+
     # A write is refused with a sentence (exit 1), and stores nothing.
     done = cli(unwritable, "import", "--db", str(unwritable.db), str(SAMPLES / "activities_2024_utf8bom.csv"))
     assert done.returncode == 1 and "只读" in done.stdout, done.stdout + done.stderr
