@@ -163,4 +163,6 @@ def test_an_unknown_period_or_branch_is_refused_in_the_users_language(demo_db_pa
         with pytest.raises(report.ReportError) as branch:
             report.build(db, "2025Q4", "NO-SUCH", sections=["headline"])
     assert period.value.message("zh").startswith("没有 2031Q1 的数据") and "2031Q1" in period.value.message("en")
-    assert branch.value.message("zh") == "没有编码为 NO-SUCH 的党支部。"
+    codes = ", ".join(f"DZB{i:02d}" for i in range(1, 25))  # the demo's 24 branches
+    said = branch.value.message("zh")
+    assert said == f"没有编码为 NO-SUCH 的党支部。请用 hospital（全院）或以下党支部编码之一：{codes}。"
