@@ -798,6 +798,8 @@ def change_test(now: pd.DataFrame, before: pd.DataFrame, pop: str, panel: Panel)
     (`scipy.stats.ttest_ind_from_stats`). Otherwise a z-test on the pooled means, each cell's standard
     error = SD ÷ √n with the SD of its responses, or the hospital's pooled within-cell SD of responses of
     this population, or the `assumed_sd` setting when there are no responses at all."""
+    from scipy import stats  # here: the command line's other commands need not load scipy.stats (1 s)
+
     pooled = panel.response_sd.get(pop, panel.settings.assumed_sd)
     n1, n0 = now[f"n_{pop}"].to_numpy(dtype="float64"), before[f"n_{pop}"].to_numpy(dtype="float64")
     m1, m0 = (
@@ -809,8 +811,6 @@ def change_test(now: pd.DataFrame, before: pd.DataFrame, pop: str, panel: Panel)
     sd0 = _cell_sd(n0, r0, before[f"sresp_{pop}"], before[f"ssq_{pop}"], pooled)
     valid = np.isfinite(m1) & np.isfinite(m0)
     welch = valid & (r1 == n1) & (r0 == n0) & (r1 >= 2) & (r0 >= 2)
-    from scipy import stats  # here: the command line's other commands need not load scipy.stats (1 s)
-
     p = np.full(len(now), np.nan)
     if welch.any():
         with np.errstate(invalid="ignore", divide="ignore"):

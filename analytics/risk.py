@@ -248,6 +248,8 @@ def warnings(
 def satisfaction_q(departments: pd.DataFrame) -> tuple[dict[tuple[str, str], float], int]:
     """Benjamini–Hochberg q of every department × population change tested in `departments` (one period's
     rows), keyed by (department code, population), and how many were tested."""
+    from scipy import stats  # here: the command line's other commands need not load scipy.stats (1 s)
+
     keys, ps = [], []
     for row in departments.itertuples():
         for pop in POPULATIONS:
@@ -257,8 +259,6 @@ def satisfaction_q(departments: pd.DataFrame) -> tuple[dict[tuple[str, str], flo
                 ps.append(float(p))
     if not ps:
         return {}, 0
-    from scipy import stats  # here: the command line's other commands need not load scipy.stats (1 s)
-
     return dict(zip(keys, stats.false_discovery_control(ps, method="bh"), strict=True)), len(ps)
 
 
