@@ -123,8 +123,8 @@ def assert_printed_without_the_app(page, text: str, sidebar: list[str]) -> None:
 def assert_on_screen(page) -> list[str]:
     """What the print must leave out is there on the screen (so its absence on paper means something); the
     sidebar's lines."""
-    # The page's last elements drawn first: under load a run can be idle between the page's first run and the
-    # rerun its address's view sets off, half drawn.
+    # Wait for the page's controls first: under load the page can look idle, half drawn, between its first run
+    # and the rerun that its address's view sets off.
     for words in CONTROLS:
         spaced = re.compile(r"\s*".join(map(re.escape, squeezed(words))))
         expect(page.get_by_test_id("stMain")).to_contain_text(spaced, timeout=TIMEOUT_MS)
