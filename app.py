@@ -6,7 +6,17 @@ from analytics import accounts, faults, settings, summary
 from analytics.db import default_db_path, is_locked
 from analytics.i18n import DEFAULT_LANGUAGE, LANGUAGES, t
 from pages import _auth
-from pages._ui import database, lang, load, md_escape, print_style, publish_filters, restore_filters, shell
+from pages._ui import (
+    chrome,
+    database,
+    lang,
+    load,
+    md_escape,
+    print_style,
+    publish_filters,
+    restore_filters,
+    shell,
+)
 
 st.set_page_config(page_title="党建洞察 Party Building Insight", page_icon="🏛️", layout="wide")
 print_style()  # A4 pages of what a page says, without the app around it (pages/_ui.py, PRINT_CSS)
@@ -31,6 +41,7 @@ with st.sidebar:
         on_change=_choose_language,
         horizontal=True,
     )
+    chrome()  # narrow screens, and Streamlit's own English said in Chinese (pages/_ui.py)
 PAGES = (
     # (file, url path = file name, title key, icon, default)
     ("pages/overview.py", "overview", "nav.overview", ":material/dashboard:", True),

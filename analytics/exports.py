@@ -24,6 +24,7 @@ import re
 import unicodedata
 from collections.abc import Mapping, Sequence
 
+import numpy as np
 import pandas as pd
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
@@ -139,11 +140,12 @@ HEX_COLOUR = re.compile(r"#[0-9A-Fa-f]{6}")
 
 def cell_text(value: object, number_format: str | None = None, missing: str = "—") -> str:
     """`value` as a table shows it: `missing` for none, numbers in their printf-style format (`%.1f`, `%+.1f`,
-    `%d`, `%g`, as the page's column formats) or with at most four decimals, anything else as text."""
+    `%d`, `%g`, as the page's column formats) or with at most four decimals, a yes/no as the screen's tick box
+    shows it (✓, or nothing: not "True"/"False" in a Chinese page), anything else as text."""
     if value is None or (not isinstance(value, str) and pd.isna(value)):
         return missing
-    if isinstance(value, bool):
-        return str(value)
+    if isinstance(value, bool | np.bool_):
+        return "✓" if value else ""
     if isinstance(value, int | float) or pd.api.types.is_number(value):
         if number_format:
             return number_format % value

@@ -3217,3 +3217,116 @@ def unit(value: str, name: str, lang: str = DEFAULT_LANGUAGE) -> str:
     """`value` (already formatted) with its unit `name` (points, pp, person_times, cases, items, records,
     hours, branches): "72.3 分", "+2.0 个百分点", "37 人次"; "—" stays bare."""
     return value if value in ("—", "") else t(f"unit.{name}", lang, value=value)
+
+
+# --- The libraries' own words --------------------------------------------------------------------------------
+# Streamlit has no translations: its controls speak English (a table's toolbar and column menu, the uploader, a
+# drop-down's placeholder, the help icons' labels …). In Chinese, the page's chrome script (pages/_ui.py,
+# `chrome`) puts these in their place, in the text, tooltips and accessible names of Streamlit's own controls
+# (never in the app's content: markdown, captions, code, charts). Exact strings first, then patterns (a
+# JavaScript regular expression and its replacement). `ENGLISH_CHROME` is what the browser tests look for.
+CHROME_ZH: dict[str, str] = {
+    "Page not found": "页面不存在",
+    "The page that you have requested does not seem to exist. Running the app's main page.": (
+        "您打开的页面不存在，现显示首页。"
+    ),
+    "Choose an option": "请选择",
+    "Choose options": "请选择",
+    "Add options": "添加选项",
+    "No results": "没有匹配的选项",
+    "Clear all": "全部清除",
+    "Clear value": "清除",
+    "Selected values": "已选",
+    "Select all": "全选",
+    "Upload": "上传",
+    "Browse files": "选择文件",
+    "Drag and drop file here": "把文件拖到这里",
+    "Drag and drop files here": "把文件拖到这里",
+    "Drag and drop a file here": "把文件拖到这里",
+    "file upload": "上传文件",
+    "Remove file": "移除文件",
+    "Delete": "删除",
+    "Previous page": "上一页",
+    "Next page": "下一页",
+    "Show password": "显示密码",
+    "Hide password": "隐藏密码",
+    "Press Enter to apply": "按回车键确认",
+    "Press Enter to submit form": "按回车键提交",
+    "Sidebar": "侧栏",
+    "Collapse sidebar": "收起侧栏",
+    "Expand sidebar": "展开侧栏",
+    "App pages": "页面",
+    "View more": "显示更多",
+    "View less": "收起",
+    "Skip to main content": "跳到正文",
+    "Link to heading": "本节链接",
+    "Help": "说明",
+    "Decrement": "减少",
+    "Increment": "增加",
+    "Choose date": "选择日期",
+    "Search": "搜索",
+    "Fullscreen": "全屏",
+    "Close fullscreen": "退出全屏",
+    "Show/hide columns": "显示/隐藏列",
+    "Download as CSV": "下载 CSV",
+    "Clear selection": "取消选择",
+    "Sort ascending": "升序排列",
+    "Sort descending": "降序排列",
+    "Format": "数字格式",
+    "Autosize": "自动列宽",
+    "Pin column": "固定此列",
+    "Unpin column": "取消固定",
+    "Hide column": "隐藏此列",
+    "Copy column name": "复制列名",
+    "Automatic": "自动",
+    "Localized": "本地格式",
+    "Plain": "原样",
+    "Compact": "紧凑",
+    "Percent": "百分比",
+    "Scientific": "科学计数",
+    "Accounting": "会计格式",
+    "No data": "无数据",
+    "No content": "无内容",
+    "Running...": "正在计算…",
+    "Stop": "停止",
+    "Rerun": "重新运行",
+    "Connecting": "正在连接",
+    "Please wait...": "请稍候…",
+    "Connection error": "连接中断",
+    "Close": "关闭",
+    "Cancel": "取消",
+    "Copy": "复制",
+    "Copy to clipboard": "复制",
+    "Print": "打印",
+    "About": "关于",
+    "Settings": "设置",
+    "Clear caches": "清除缓存",
+    "Record a screencast": "录制屏幕",
+    "Try again": "重试",
+    "Open": "打开",
+    "Dismiss": "关闭",
+    "download icon": "下载",
+}
+CHROME_PATTERNS_ZH: tuple[tuple[str, str], ...] = (
+    (r"^Help for (.+)$", "$1：说明"),
+    (r"^Remove (.+)$", "移除 $1"),
+    (r"^Selected Date: (.+)$", "已选日期：$1"),
+    (r"^year, (.+)$", "$1（年）"),
+    (r"^month, (.+)$", "$1（月）"),
+    (r"^day, (.+)$", "$1（日）"),
+    (r"^(.+) — start$", "$1（起）"),
+    (r"^(.+) — end$", "$1（止）"),
+)
+# In both languages: the uploader's "1GB per file" is Streamlit's transport limit, not the app's (the import
+# page states its own, `upload.limit`), so it is dropped, with the bullet that joined it to the file types.
+CHROME_PATTERNS_ALL: tuple[tuple[str, str], ...] = (
+    (r"^\d+(?:\.\d+)?\s?[KMGT]?B per file$", ""),
+    (r"^• (.+)$", "$1"),
+)
+ENGLISH_CHROME: tuple[str, ...] = tuple(CHROME_ZH)
+
+
+def chrome_rules(lang: str) -> dict[str, object]:
+    """What the page's chrome script replaces in `lang`: {'exact': {...}, 'patterns': [[regex, replacement]…]}."""
+    patterns = [*(CHROME_PATTERNS_ZH if lang == "zh" else ()), *CHROME_PATTERNS_ALL]
+    return {"exact": CHROME_ZH if lang == "zh" else {}, "patterns": [list(p) for p in patterns]}

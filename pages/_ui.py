@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -16,7 +18,7 @@ import streamlit as st
 from analytics import exports, metrics, settings, suppression
 from analytics.accounts import Permission
 from analytics.db import Database, default_db_path
-from analytics.i18n import DEFAULT_LANGUAGE, LANGUAGES, t
+from analytics.i18n import DEFAULT_LANGUAGE, LANGUAGES, chrome_rules, t
 from analytics.metrics import Filters, Panel
 from analytics.schema import DepartmentCategory, PeriodGrain
 
@@ -538,3 +540,148 @@ def print_table(
         note = t("print.rows_left_out", lang(), shown=f"{PRINT_ROWS:,}", n=f"{len(frame):,}")
     with st.container(key=f"{PRINT_ONLY}{key}"):
         st.html(exports.to_print_html(shown, formats, fills, note))
+
+
+# --- The screen: narrow windows, the libraries' English, charts ------------------------------------------------
+# On a phone (390 px) or a tablet in portrait (768 px) a row of four cards leaves each too narrow for its figure
+# and its change: cards and side-by-side charts wrap to the next line instead (a card is at least 15rem, a chart
+# 24rem), and a card's label, figure and change wrap rather than end in "…". Constant CSS, nothing of the data.
+CHROME_KEY = "pbi_chrome"
+SCREEN_CSS = f"""<style>
+.st-key-{CHROME_KEY},
+[data-testid="stLayoutWrapper"]:has(> .st-key-{CHROME_KEY}),
+[data-testid="stElementContainer"]:has(.st-key-{CHROME_KEY}) {{ display: none !important; }}
+@media screen {{
+  [data-testid="stHorizontalBlock"]:has(> [data-testid="stColumn"] [data-testid="stMetric"]),
+  [data-testid="stHorizontalBlock"]:has(> [data-testid="stColumn"] [data-testid="stPlotlyChart"]) {{
+    flex-wrap: wrap !important;
+  }}
+  [data-testid="stHorizontalBlock"]:has(> [data-testid="stColumn"] [data-testid="stMetric"])
+    > [data-testid="stColumn"] {{
+    flex: 1 1 15rem !important; min-width: min(15rem, 100%) !important;
+  }}
+  [data-testid="stHorizontalBlock"]:has(> [data-testid="stColumn"] [data-testid="stPlotlyChart"])
+    > [data-testid="stColumn"] {{
+    flex: 1 1 24rem !important; min-width: min(24rem, 100%) !important;
+  }}
+  [data-testid="stMetricLabel"], [data-testid="stMetricLabel"] *, [data-testid="stMetricValue"],
+  [data-testid="stMetricValue"] *, [data-testid="stMetricDelta"], [data-testid="stMetricDelta"] *,
+  [data-testid="stMetricDeltaDescription"], [data-testid="stMetricDeltaDescription"] * {{
+    white-space: normal !important; overflow: visible !important; text-overflow: clip !important;
+    overflow-wrap: anywhere;
+  }}
+  [data-testid="stMetric"] > div > div:last-child {{ flex-wrap: wrap; row-gap: 0.25rem; }}
+}}
+/* A phone: two cards to a row, in smaller type, rather than one screenful per card. */
+@media screen and (max-width: 640px) {{
+  [data-testid="stHorizontalBlock"]:has(> [data-testid="stColumn"] [data-testid="stMetric"]) {{
+    flex-direction: row !important; gap: 0.5rem !important;
+  }}
+  [data-testid="stHorizontalBlock"]:has(> [data-testid="stColumn"] [data-testid="stMetric"])
+    > [data-testid="stColumn"] {{
+    flex: 1 1 9rem !important; min-width: min(9rem, 100%) !important; width: auto !important;
+  }}
+  [data-testid="stMetric"] {{ padding: 0.5rem 0.6rem !important; }}
+  [data-testid="stMetricValue"] {{ font-size: 1.6rem !important; }}
+  [data-testid="stMetricDelta"], [data-testid="stMetricDeltaDescription"] {{ font-size: 0.8rem !important; }}
+}}
+</style>"""
+
+# The chrome script: in Chinese, Streamlit's own controls get CHROME_ZH's words (`analytics.i18n.chrome_rules`) as
+# they appear (a MutationObserver), in their text and their title, aria-label and placeholder; switched back to
+# English, what it changed goes back. It never touches the app's content: text inside markdown, captions, code,
+# st.text, drop-down options or charts is skipped, and it sets text (nodeValue, attributes), never HTML. One
+# observer per browser tab (kept on `window`); each run hands it the current language's rules. The script is
+# constant; the rules are the app's own constants, as JSON.
+CHROME_SCRIPT = """<script>
+(() => {
+  const rules = __RULES__;
+  const state = window.__pbiChrome || (window.__pbiChrome = { touched: [], observer: null });
+  state.exact = rules.exact;
+  state.patterns = rules.patterns.map(([source, replacement]) => [new RegExp(source), replacement]);
+  const SKIP = "[data-testid=stMarkdownContainer],[data-testid=stCaptionContainer],[data-testid=stCode]," +
+    "[data-testid=stText],[data-testid=stIconMaterial],[role=option],code,pre,svg,script,style,textarea";
+  const ATTRS = ["title", "aria-label", "placeholder"];
+  const say = (text) => {
+    const key = text.trim();
+    if (!key) return null;
+    if (Object.hasOwn(state.exact, key)) return text.replace(key, state.exact[key]);
+    for (const [pattern, replacement] of state.patterns) {
+      if (pattern.test(key)) return text.replace(key, key.replace(pattern, replacement));
+    }
+    return null;
+  };
+  const fixText = (node) => {
+    const parent = node.parentElement;
+    if (!parent || parent.closest(SKIP)) return;
+    const after = say(node.nodeValue);
+    if (after === null || after === node.nodeValue) return;
+    state.touched.push([new WeakRef(node), null, node.nodeValue, after]);
+    node.nodeValue = after;
+  };
+  const fixAttributes = (element) => {
+    if (element.closest("svg")) return;
+    for (const name of ATTRS) {
+      const before = element.getAttribute(name);
+      const after = before === null ? null : say(before);
+      if (after === null || after === before) continue;
+      state.touched.push([new WeakRef(element), name, before, after]);
+      element.setAttribute(name, after);
+    }
+  };
+  const fix = (root) => {
+    if (root.nodeType === Node.TEXT_NODE) return fixText(root);
+    if (root.nodeType !== Node.ELEMENT_NODE) return;
+    const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) fixText(node);
+    fixAttributes(root);
+    for (const element of root.querySelectorAll("[title],[aria-label],[placeholder]")) fixAttributes(element);
+  };
+  // What an earlier language put in place goes back to what the current one says of the original.
+  const earlier = state.touched;
+  state.touched = [];
+  for (const [ref, name, before, after] of earlier) {
+    const node = ref.deref();
+    if (!node || !node.isConnected) continue;
+    const now = say(before) ?? before;
+    if (name === null && node.nodeValue === after) node.nodeValue = now;
+    if (name !== null && node.getAttribute(name) === after) node.setAttribute(name, now);
+    if (now !== before) state.touched.push([ref, name, before, now]);
+  }
+  if (!state.observer) {
+    state.observer = new MutationObserver((records) => {
+      for (const record of records) {
+        if (record.type === "childList") record.addedNodes.forEach(fix);
+        else if (record.type === "characterData") fixText(record.target);
+        else fixAttributes(record.target);
+      }
+    });
+    state.observer.observe(document.body, {
+      subtree: true, childList: true, characterData: true, attributes: true, attributeFilter: ATTRS,
+    });
+  }
+  fix(document.body);
+})();
+</script>"""
+
+
+def chrome() -> None:
+    """The screen stylesheet (SCREEN_CSS) and the chrome script in the user's language; app.py adds them on every
+    run, in a hidden container in the sidebar."""
+    rules = json.dumps(chrome_rules(lang()), ensure_ascii=False).replace("</", "<\\/")
+    with st.container(key=CHROME_KEY):
+        st.html(SCREEN_CSS)
+        st.html(CHROME_SCRIPT.replace("__RULES__", rules), unsafe_allow_javascript=True)
+
+
+_PLOTLY_ZH = json.loads((Path(__file__).resolve().parent.parent / "analytics/locale/plotly-zh-cn.json").read_text())
+
+
+def chart_config() -> dict[str, Any]:
+    """Every chart's Plotly config: no toolbar (its English buttons covered legends, and zooming by accident on a
+    touch screen is easy: the page's numbers are in labels and tables, and its downloads carry the data), and
+    Plotly's own Chinese locale in Chinese (`analytics/locale`)."""
+    config: dict[str, Any] = {"displayModeBar": False, "displaylogo": False}
+    if lang() == "zh":
+        config |= {"locale": "zh-CN", "locales": {"zh-CN": _PLOTLY_ZH}}
+    return config

@@ -22,7 +22,7 @@ from analytics.schema import (
     SixImprovement,
 )
 from pages._auth import require
-from pages._ui import ensure_navigation, lang, load, table
+from pages._ui import chart_config, ensure_navigation, lang, load, table
 
 ensure_navigation()
 require("about")
@@ -166,7 +166,7 @@ def holdings() -> None:
         return
     st.subheader(t("overview.coverage.title", L))
     st.caption(t("overview.coverage.help", L))
-    st.plotly_chart(charts.coverage_heatmap(load(summary.coverage), L), config={"displaylogo": False})
+    st.plotly_chart(charts.coverage_heatmap(load(summary.coverage), L), config=chart_config())
     st.subheader(t("overview.departments.title", L))
     by_category = load(summary.departments_by_category)
     by_category = by_category.sort_values("category", key=lambda c: c.map(list(DepartmentCategory).index))

@@ -12,6 +12,7 @@ from pages._auth import audited_download, may, require
 from pages._ui import (
     Title,
     branch_names,
+    chart_config,
     ensure_navigation,
     filter_bar,
     lang,
@@ -39,7 +40,6 @@ if not discipline.has_data(data):
 as_of = today()
 frame = discipline.in_scope(data, filters)
 ledger = discipline.ledger_rows(load(risk.overdue_ledger, as_of), filters)
-CHART_CONFIG = {"displaylogo": False}
 
 
 def headline() -> None:
@@ -84,7 +84,7 @@ def by_category() -> None:
     st.subheader(t("discipline.by_category.title", L))
     st.caption(t("discipline.by_category.help", L))
     figure = charts.category_bars(discipline.category_counts(frame), L)
-    st.plotly_chart(figure, config=CHART_CONFIG, key="chart_categories")
+    st.plotly_chart(figure, config=chart_config(), key="chart_categories")
 
 
 def four_forms() -> None:
@@ -93,7 +93,7 @@ def four_forms() -> None:
     counts = discipline.form_person_counts(frame)
     figure = charts.category_bars(counts, L, y_title=t("chart.cases", L), height=380, keep_empty=True)
     figure.update_layout(legend={"orientation": "h", "x": 0, "y": 1.02, "yanchor": "bottom", "title": {"text": ""}})
-    st.plotly_chart(figure, config=CHART_CONFIG, key="chart_forms")
+    st.plotly_chart(figure, config=chart_config(), key="chart_forms")
 
 
 def rectification() -> None:
@@ -106,7 +106,7 @@ def rectification() -> None:
     mean_days = f"{days / closed:.1f}" if closed else "—"
     st.caption(t("discipline.rect.help", L, as_of=as_of.isoformat(), days=mean_days))
     shares = {key.removeprefix("rectification_"): int(value) for key, value in status.items()}
-    st.plotly_chart(charts.rectification_donut(shares, L), config=CHART_CONFIG, key="chart_rectification")
+    st.plotly_chart(charts.rectification_donut(shares, L), config=chart_config(), key="chart_rectification")
 
 
 def departments() -> None:

@@ -17,6 +17,7 @@ from pages._ui import (
     SCREEN_ONLY,
     Title,
     branch_names,
+    chart_config,
     completeness_note,
     database,
     downloads,
@@ -263,13 +264,13 @@ left, right = st.columns(2)
 with left:
     st.markdown(f"**{t('overview.trend.party', L)}**")
     if trend["party_index"].notna().any():
-        st.plotly_chart(charts.party_index_trend(trend, L), config={"displaylogo": False}, key="trend_party")
+        st.plotly_chart(charts.party_index_trend(trend, L), config=chart_config(), key="trend_party")
     else:
         st.info(t("overview.no_party", L), icon=":material/info:")
 with right:
     st.markdown(f"**{t('overview.trend.satisfaction', L)}**")
     if trend[[f"satisfaction_{p}" for p in POPULATIONS]].notna().to_numpy().any():
-        st.plotly_chart(charts.satisfaction_lines(trend, L), config={"displaylogo": False}, key="trend_satisfaction")
+        st.plotly_chart(charts.satisfaction_lines(trend, L), config=chart_config(), key="trend_satisfaction")
     else:
         st.info(t("overview.trend.no_satisfaction", L, min_n=settings.suppression_min_n), icon=":material/info:")
 

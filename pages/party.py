@@ -14,6 +14,7 @@ from analytics.settings import COMPONENTS, PERIOD_MONTHS
 from pages._auth import may, require
 from pages._ui import (
     Title,
+    chart_config,
     completeness_note,
     ensure_navigation,
     filter_bar,
@@ -170,7 +171,7 @@ bars = pd.DataFrame(
 )
 st.plotly_chart(
     charts.ranked_bars(bars, t("metric.party_index", L), lines=(settings.amber, settings.green)),
-    config={"displaylogo": False},
+    config=chart_config(),
     key="party_bars",
 )
 
@@ -214,7 +215,7 @@ st.plotly_chart(
         (0, 105),
         index_label,
     ),
-    config={"displaylogo": False},
+    config=chart_config(),
     key="party_trend",
 )
 
@@ -239,7 +240,7 @@ if len(branches["period"].unique()) > 1:
             t("party.col.branch", L),
             index_label,
         ),
-        config={"displaylogo": False},
+        config=chart_config(),
         key="party_heatmap",
     )
 
@@ -320,7 +321,7 @@ if not trend.empty:
         charts.series_lines(
             lines, t("party.chart.period", L), compliance_label, t("party.col.meeting_type", L), (0, 105)
         ),
-        config={"displaylogo": False},
+        config=chart_config(),
         key="party_meeting_trend",
     )
 
@@ -343,7 +344,7 @@ if not meetings.empty:
         charts.score_heatmap(
             values, text.fillna(""), t("party.col.meeting_type", L), t("party.col.branch", L), compliance_label
         ),
-        config={"displaylogo": False},
+        config=chart_config(),
         key="party_meeting_heatmap",
     )
     with st.expander(t("party.meetings.detail", L)):
@@ -404,7 +405,7 @@ else:
             t("party.col.dimension", L),
             horizontal=not by_period,
         ),
-        config={"displaylogo": False},
+        config=chart_config(),
         key="party_six",
     )
     wide = six.pivot_table(index="branch_name", columns="dimension", values="activities", aggfunc="sum", fill_value=0)

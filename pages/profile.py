@@ -13,6 +13,7 @@ from analytics.settings import COMPONENTS
 from pages._auth import audited_download, require
 from pages._ui import (
     Title,
+    chart_config,
     downloads,
     ensure_navigation,
     filter_bar,
@@ -31,7 +32,6 @@ ensure_navigation()
 require("profile")
 
 L = lang()
-CHART_CONFIG = {"displaylogo": False}
 DEPT_WIDGET = "w_profile_dept"
 
 filters, data = filter_bar(units=False)
@@ -126,13 +126,13 @@ def party(rows: pd.DataFrame) -> None:
         delta=None if pd.isna(delta) else f"{delta:+.1f}",
         border=True,
     )
-    chart.plotly_chart(charts.party_index_lines(measured, L), config=CHART_CONFIG, key="chart_party")
+    chart.plotly_chart(charts.party_index_lines(measured, L), config=chart_config(), key="chart_party")
     scores = measured.set_index("period")[[f"score_{c}" for c in COMPONENTS]].T
     scores.index = [t(f"component.{c}", L) for c in COMPONENTS]
     settings = data.settings
     st.caption(t("profile.party.components", L, amber=f"{settings.amber:g}", green=f"{settings.green:g}"))
     figure = charts.component_grid(scores, L, settings.amber, settings.green)
-    st.plotly_chart(figure, config=CHART_CONFIG, key="chart_components")
+    st.plotly_chart(figure, config=chart_config(), key="chart_components")
 
 
 def sd_note(sd: object) -> str:
@@ -170,7 +170,7 @@ def satisfaction(rows: pd.DataFrame) -> None:
         else:
             note.append(t("profile.sat.no_change", L))
         column.caption(" · ".join(note))
-    st.plotly_chart(charts.satisfaction_lines(rows, L), config=CHART_CONFIG, key="chart_satisfaction")
+    st.plotly_chart(charts.satisfaction_lines(rows, L), config=chart_config(), key="chart_satisfaction")
     shown = pd.DataFrame(
         {
             t("col.period", L): long["period"],
@@ -208,7 +208,7 @@ def dimensions() -> None:
     st.subheader(title)
     dims = profile.dimension_scores(data, code, period)
     if dims["mean"].notna().any():
-        st.plotly_chart(charts.dimension_dots(dims, L), config=CHART_CONFIG, key="chart_dimensions")
+        st.plotly_chart(charts.dimension_dots(dims, L), config=chart_config(), key="chart_dimensions")
     shown = pd.DataFrame(
         {
             t("col.population", L): [Population(p).label(L) for p in dims["population"]],
@@ -234,7 +234,7 @@ def discipline_section(rows: pd.DataFrame) -> None:
         return
     st.plotly_chart(
         charts.category_bars(discipline.category_counts(measured), L, height=340),
-        config=CHART_CONFIG,
+        config=chart_config(),
         key="chart_discipline",
     )
     per_period = discipline.summarise(measured, [*discipline.PERIOD_KEYS, "staff_count"])

@@ -8,7 +8,18 @@ import streamlit as st
 from analytics import charts, relations, summary
 from analytics.i18n import t
 from pages._auth import require
-from pages._ui import Title, ensure_navigation, filter_bar, lang, load, md_escape, no_data, settings_note, table
+from pages._ui import (
+    Title,
+    chart_config,
+    ensure_navigation,
+    filter_bar,
+    lang,
+    load,
+    md_escape,
+    no_data,
+    settings_note,
+    table,
+)
 
 ensure_navigation()
 require("relations")
@@ -97,7 +108,7 @@ with left:
     if chosen.fixed_effects is not None:
         points = relations.partial_scatter(relations.scoped(data, filters, level), chosen, weighted)
         line = relations.effect_line(points, chosen.fixed_effects)
-        st.plotly_chart(charts.relation_scatter(points, line, x_title, y_title, L), config={"displaylogo": False})
+        st.plotly_chart(charts.relation_scatter(points, line, x_title, y_title, L), config=chart_config())
         st.caption(t("relations.scatter.caption", L, n=len(points)))
     else:
         st.info(t("relations.scatter.no_line", L))
@@ -105,16 +116,14 @@ with right:
     st.markdown(f"**{t('relations.lags.title', L)}**")
     profile = everything[(everything["metric"] == metric) & (everything["outcome"] == outcome)]
     if profile["fe_coef"].notna().any():
-        st.plotly_chart(charts.lag_profile(profile, relations.STEP[metric], L), config={"displaylogo": False})
+        st.plotly_chart(charts.lag_profile(profile, relations.STEP[metric], L), config=chart_config())
         st.caption(t("relations.lags.caption", L, step=f"{relations.STEP[metric]:g}", maxlag=maxlag))
     else:
         st.info(t("relations.lags.empty", L))
 
 # --- Heatmap of every metric × outcome at this lag ---------------------------------------------------------
 st.subheader(t("relations.heatmap.title", L, lag=lag))
-st.plotly_chart(
-    charts.relation_heatmap(everything[everything["lag"] == lag], relations.STEP, L), config={"displaylogo": False}
-)
+st.plotly_chart(charts.relation_heatmap(everything[everything["lag"] == lag], relations.STEP, L), config=chart_config())
 st.caption(t("relations.heatmap.caption", L))
 
 

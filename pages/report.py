@@ -9,7 +9,18 @@ from analytics.i18n import t
 from analytics.report_model import Report
 from analytics.schema import PeriodGrain
 from pages._auth import require
-from pages._ui import database, ensure_navigation, lang, load, md_escape, no_data, panel, settings_note, today
+from pages._ui import (
+    chart_config,
+    database,
+    ensure_navigation,
+    lang,
+    load,
+    md_escape,
+    no_data,
+    panel,
+    settings_note,
+    today,
+)
 
 ensure_navigation()
 who = require("report")
@@ -136,7 +147,7 @@ for section in material.sections:
                     )
         if section.chart is not None:
             st.plotly_chart(
-                charts.report_chart(section.chart), config={"displaylogo": False}, key=f"report_chart_{section.key}"
+                charts.report_chart(section.chart), config=chart_config(), key=f"report_chart_{section.key}"
             )
             for category, note in section.chart.notes.items():
                 st.caption(md_escape(f"{category}：{note}" if language == "zh" else f"{category}: {note}"))

@@ -14,6 +14,7 @@ from analytics.schema import DepartmentCategory, Population, SatisfactionItem
 from pages._auth import may, require
 from pages._ui import (
     Title,
+    chart_config,
     ensure_navigation,
     filter_bar,
     lang,
@@ -158,7 +159,7 @@ lines = pd.DataFrame(
 )
 st.plotly_chart(
     charts.series_lines(lines, t("sat.chart.period", L), t("sat.chart.score", L), t("sat.population", L)),
-    config={"displaylogo": False},
+    config=chart_config(),
     key="sat_trend",
 )
 
@@ -292,7 +293,7 @@ else:
             ),
             t("sat.chart.score", L),
         ),
-        config={"displaylogo": False},
+        config=chart_config(),
         key="sat_items",
     )
     by_department = satisfaction.items(data, filters, pop, period, "department")
@@ -358,7 +359,7 @@ st.plotly_chart(
         ),
         t("sat.chart.score", L),
     ),
-    config={"displaylogo": False},
+    config=chart_config(),
     key="sat_branch_bars",
 )
 branch_names = {t("sat.col.branch", L): branches["unit_name"]}

@@ -84,6 +84,8 @@ def test_a_printed_cell_shows_numbers_and_dates_as_the_grid_does() -> None:
     assert exports.cell_text(float("nan")) == "—"
     assert exports.cell_text(pd.NA) == "—"
     assert exports.cell_text(7, "%d") == "7"
+    assert [exports.cell_text(v) for v in pd.Series([True, False])] == ["✓", ""]  # numpy booleans, as in a frame
+    assert [exports.cell_text(v) for v in (True, False)] == ["✓", ""]
     assert exports.cell_text(pd.Timestamp("2025-03-01")) == "2025-03-01"
     assert exports.cell_text("2025Q1") == "2025Q1"
 
