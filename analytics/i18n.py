@@ -1677,14 +1677,11 @@ STRINGS: dict[str, tuple[str, str]] = {
         "{period} 没有触发任何风险预警。",
         "No warning was raised for {period}.",
     ),
-    "overview.warnings.branches": ("党支部：党建指标", "Party branches: party-building"),
     "overview.warnings.item": ("**{rule}**：{text}", "**{rule}**: {text}"),
-    "overview.warnings.departments": (
-        "科室：满意度、纪检与整改",
-        "Departments: satisfaction, discipline and rectification",
-    ),
-    "overview.warnings.file_branches": ("风险预警-党支部", "warnings-branches"),
-    "overview.warnings.file_departments": ("风险预警-科室", "warnings-departments"),
+    "overview.warnings.group": ("##### {icon} {severity}等级（{n} 条）", "##### {icon} {severity} ({n})"),
+    "overview.warnings.open_department": ("科室画像", "Department"),
+    "overview.warnings.open_branch": ("党支部详情", "Branch"),
+    "overview.warnings.file": ("风险预警", "warnings"),
     "overview.scorecard.title": ("党建体检（{period}）", "Party-building health check ({period})"),
     "overview.scorecard.caption": (
         "各党支部每项得分（0–100 分）及其依据，按党建指数从低到高排列。志愿服务、党建+、廉洁教育是年度目标："
@@ -2909,6 +2906,9 @@ STRINGS: dict[str, tuple[str, str]] = {
     "filters.category": ("科室类别", "Department category"),
     "filters.branch": ("党支部", "Party branch"),
     "filters.all": ("全部", "All"),
+    "filters.summary": ("筛选：{filters}（在侧栏中更改）", "Filters: {filters} (change them in the sidebar)"),
+    "filters.joiner": ("，", ", "),
+    "filters.by_grain": ("按{grain}", "by {grain}"),
     "download.csv": ("下载 CSV", "Download CSV"),
     "download.xlsx": ("下载 Excel", "Download Excel"),
     "table.click_hint": ("点击某一行可查看该科室画像。", "Click a row to open that department's profile."),

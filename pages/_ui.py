@@ -151,6 +151,7 @@ def filter_bar(units: bool = True) -> tuple[Filters, Panel]:
     `units=False` (a page about one department) only grain and period range are shown and returned."""
     L = lang()
     state = st.session_state
+    summary = st.empty()  # in the page, where it is called: the line saying which filters are in force
     if state.get(FILTER_KEYS["grain"]) not in metrics.GRAINS:
         state[FILTER_KEYS["grain"]] = "quarter"
     with st.sidebar:
@@ -182,7 +183,9 @@ def filter_bar(units: bool = True) -> tuple[Filters, Panel]:
             state[FILTER_KEYS["cat"]] = ""
         if not units:
             publish_filters()
-            return Filters(grain=grain, start=start or None, end=end or None), data
+            chosen = Filters(grain=grain, start=start or None, end=end or None)
+            filters_summary(chosen, summary, units=False)
+            return chosen, data
         st.selectbox(
             t("filters.category", L),
             options=categories,
@@ -213,7 +216,20 @@ def filter_bar(units: bool = True) -> tuple[Filters, Panel]:
         category=state[FILTER_KEYS["cat"]] or None,
         branch=state[FILTER_KEYS["branch"]] or None,
     )
+    filters_summary(chosen, summary)
     return chosen, data
+
+
+def filters_summary(chosen: Filters, where: Any, units: bool = True) -> None:
+    """One line in `where` (at the top of the page) saying which filters are in force (on a phone or tablet the
+    sidebar that holds them is folded away): the period range by grain and (with `units`) the scope."""
+    L = lang()
+    grain = t("filters.by_grain", L, grain=PeriodGrain(chosen.grain).label(L).lower())
+    parts = [f"{period_range(chosen)}{t('filters.joiner', L)}{grain}"]
+    if units:
+        parts.append(scope_text(chosen))
+    text = t("filters.summary", L, filters=t("filters.joiner", L).join(parts))
+    where.caption(f":material/filter_alt: {md_escape(text)}")
 
 
 def _on_grain() -> None:

@@ -14,11 +14,13 @@ from analytics.schema import ActivityType, DepartmentCategory, PeriodGrain
 from analytics.settings import COMPONENTS
 from pages._auth import require
 from pages._ui import (
+    FILTER_KEYS,
     SCREEN_ONLY,
     Title,
     branch_names,
     chart_config,
     completeness_note,
+    current_params,
     database,
     downloads,
     ensure_navigation,
@@ -27,14 +29,22 @@ from pages._ui import (
     load,
     md_escape,
     no_data,
+    open_profile,
     print_table,
     settings_note,
-    table,
     today,
 )
 
 ensure_navigation()
 require("overview")
+
+SEVERITIES = ("high", "medium", "low")
+# Each severity in words and an icon as well as its colour (a red/green colour-blind reader, a grey print).
+SEVERITY_ICONS = {
+    "high": ":red[:material/error:]",
+    "medium": ":orange[:material/warning:]",
+    "low": ":blue[:material/info:]",
+}
 
 L = lang()
 
@@ -52,6 +62,12 @@ if not (counts["activities"] or counts["satisfaction"] or counts["discipline"]):
 filters, data = filter_bar()
 view: Overview = load(overview, filters.grain, today(), filters)
 settings = data.settings
+
+
+def choose_branch(code: str) -> None:
+    """Before the run that opens the party page on branch `code`: the shared branch filter (and its widget)."""
+    st.session_state[FILTER_KEYS["branch"]] = code
+    st.session_state["w_branch"] = code
 
 
 def number(value, digits: int = 1) -> str:
@@ -274,7 +290,7 @@ with right:
     else:
         st.info(t("overview.trend.no_satisfaction", L, min_n=settings.suppression_min_n), icon=":material/info:")
 
-# --- Warnings ---------------------------------------------------------------------------------------------
+# --- Warnings: one list, most severe first, each a sentence with its numbers and a way to the unit ------------
 warnings_title = t("overview.warnings.title", L, period=view.period)
 st.subheader(warnings_title)
 found = view.warnings
@@ -291,50 +307,43 @@ else:
             medium=int(severity.get("medium", 0)),
         )
     )
-
-    # The high ones in full sentences first (a table cannot wrap its long explanations).
-    for row in found[found["severity"] == "high"].itertuples():
-        text = md_escape(getattr(row, f"explanation_{L}"))
-        st.markdown("- " + t("overview.warnings.item", L, rule=t(f"risk.rule.{row.rule}", L), text=text))
-
-    def warning_table(rows: pd.DataFrame, with_departments: bool) -> pd.DataFrame:
-        columns = {
-            t("overview.col.severity", L): [t(f"risk.severity.{s}", L) for s in rows["severity"]],
-            t("overview.col.rule", L): [t(f"risk.rule.{r}", L) for r in rows["rule"]],
-            t("overview.col.unit", L): rows["unit_name"].to_list(),
-            t("overview.col.explanation", L): rows[f"explanation_{L}"].to_list(),
-        }
-        if with_departments:
-            columns[t("overview.col.departments", L)] = rows["departments"].to_list()
-        return pd.DataFrame(columns)
-
-    widths = {
-        t("overview.col.severity", L): st.column_config.TextColumn(width=70),
-        t("overview.col.rule", L): st.column_config.TextColumn(width=150 if L == "zh" else 230),
-        t("overview.col.unit", L): st.column_config.TextColumn(width=150),
-        t("overview.col.explanation", L): st.column_config.TextColumn(width=1000),
-    }
-    branches = found[found["unit_level"] == "branch"]
-    departments = found[found["unit_level"] == "department"]
-    if not departments.empty:
-        st.markdown(f"**{t('overview.warnings.departments', L)}**")
-        table(
-            warning_table(departments, with_departments=False),
-            t("overview.warnings.file_departments", L),
-            key="warnings_departments",
-            department_codes=departments["unit"].reset_index(drop=True),
-            column_config=widths,
-            title=Title(f"{warnings_title} · {t('overview.warnings.departments', L)}", filters, view.period),
-        )
-    if not branches.empty:
-        st.markdown(f"**{t('overview.warnings.branches', L)}**")
-        table(
-            warning_table(branches, with_departments=True),
-            t("overview.warnings.file_branches", L),
-            key="warnings_branches",
-            column_config=widths,
-            title=Title(f"{warnings_title} · {t('overview.warnings.branches', L)}", filters, view.period),
-        )
+    for level in SEVERITIES:
+        rows = found[found["severity"] == level].reset_index(drop=True)
+        if rows.empty:
+            continue
+        severity_name = t(f"risk.severity.{level}", L)
+        st.markdown(t("overview.warnings.group", L, icon=SEVERITY_ICONS[level], severity=severity_name, n=len(rows)))
+        for i, row in rows.iterrows():
+            line = st.container(horizontal=True, vertical_alignment="center")  # on a phone too: text, then button
+            rule = t(f"risk.rule.{row['rule']}", L)
+            line.markdown(
+                t("overview.warnings.item", L, rule=rule, text=md_escape(row[f"explanation_{L}"])), width="stretch"
+            )
+            if row["unit_level"] == "department":
+                if line.button(t("overview.warnings.open_department", L), key=f"warning_{level}_{i}"):
+                    open_profile(str(row["unit"]))
+            elif line.button(
+                t("overview.warnings.open_branch", L),
+                key=f"warning_{level}_{i}",
+                on_click=choose_branch,
+                args=(str(row["unit"]),),
+            ):
+                st.switch_page("pages/party.py", query_params=current_params())
+    # One file of them all, the departments each branch's warning concerns in their own column.
+    downloads(
+        pd.DataFrame(
+            {
+                t("overview.col.severity", L): [t(f"risk.severity.{s}", L) for s in found["severity"]],
+                t("overview.col.rule", L): [t(f"risk.rule.{r}", L) for r in found["rule"]],
+                t("overview.col.unit", L): found["unit_name"].to_list(),
+                t("overview.col.explanation", L): found[f"explanation_{L}"].to_list(),
+                t("overview.col.departments", L): found["departments"].to_list(),
+            }
+        ),
+        t("overview.warnings.file", L),
+        key="warnings",
+        title=Title(warnings_title, filters, view.period),
+    )
 
 # --- 党建体检 scorecard ------------------------------------------------------------------------------------
 scorecard_title = t("overview.scorecard.title", L, period=view.period)

@@ -19,6 +19,7 @@ from analytics.imports.importer import import_files
 from analytics.imports.model import SourceFile
 from analytics.queries import RECORD_TABLES
 from analytics.schema import REQUIRED_MEETINGS_PER_YEAR
+from pages._ui import md_escape
 from tests.conftest import SAMPLES
 from tests.page_support import add_test_accounts, signed_in
 from tests.satisfaction_support import counted
@@ -183,13 +184,25 @@ def test_warnings_and_scorecard_in_english(app, raw, demo_db_path):
         panel = metrics.build_panel(db, "quarter", dt.date.today())
         expected = risk.warnings(panel, risk.overdue_ledger(db, dt.date.today()), "2025Q4")
         card = risk.scorecard(panel, "2025Q4")
-    tables = {d.key: d.value for d in at.dataframe if d.key}
-    departments = tables["warnings_departments"]
-    wanted = expected[expected["unit_level"] == "department"]
-    assert departments["Explanation"].to_list() == wanted["explanation_en"].to_list()
-    assert set(departments["Warning"]) <= {t(f"risk.rule.{r}", "en") for r in risk.RULES}
+    # The warnings, said once: one list, most severe first, each the analytics' sentence under its rule, each
+    # severity's heading counting its warnings; one button per warning to its unit.
+    items = [m.value for m in at.markdown if re.match(r"\*\*[^*]+\*\*: ", m.value)]
+    in_order = pd.concat([expected[expected["severity"] == s] for s in ("high", "medium", "low")])
+    assert items == [
+        f"**{t(f'risk.rule.{r}', 'en')}**: {md_escape(e)}"
+        for r, e in zip(in_order["rule"], in_order["explanation_en"], strict=True)
+    ]
+    headings = [m.value for m in at.markdown if m.value.startswith("##### ")]
+    counts = expected["severity"].value_counts()
+    assert headings == [
+        f"##### {icon} {t(f'risk.severity.{s}', 'en')} ({counts[s]})"
+        for s, icon in (("high", ":red[:material/error:]"), ("medium", ":orange[:material/warning:]"))
+        if s in counts
+    ]
+    buttons = [b for b in at.button if b.key and b.key.startswith("warning_")]
+    assert len(buttons) == len(expected)
     # Every overdue rectification of the raw table is behind one of the warnings.
-    overdue_rows = wanted[wanted["rule"] == "rectification_overdue"]
+    overdue_rows = expected[expected["rule"] == "rectification_overdue"]
     assert int(overdue_rows["value"].sum()) == overdue(raw, departments_in(raw))
     # The scorecard: every branch, lowest index first, the 三会一课 figure as recomputed from the ledger.
     scorecard = at.dataframe[-1].value  # the last table on the page
@@ -199,6 +212,32 @@ def test_warnings_and_scorecard_in_english(app, raw, demo_db_path):
     compliance = meeting_compliance(raw, "2025Q4", 3, set(first["branch_code"]))
     assert scorecard["三会一课 compliance"].iloc[0] == f"{compliance:.0f}%"
     assert any("2025Q4" in s.value for s in at.subheader)
+
+
+def test_a_warning_opens_its_unit(app, demo_db_path):
+    """A branch's warning opens the party page on that branch (the shared filter set); a department's opens
+    its profile."""
+    at = app.run()
+    with Database(demo_db_path) as db:
+        panel = metrics.build_panel(db, "quarter", dt.date.today())
+        expected = risk.warnings(panel, risk.overdue_ledger(db, dt.date.today()), "2025Q4")
+    in_order = pd.concat([expected[expected["severity"] == s] for s in ("high", "medium", "low")])
+    keys = [f"warning_{s}_{i}" for s in ("high", "medium", "low") for i in range((expected["severity"] == s).sum())]
+    department = next(k for k, level in zip(keys, in_order["unit_level"], strict=True) if level == "department")
+    code = in_order["unit"].iloc[keys.index(department)]
+    at.button(key=department).click().run()
+    assert not at.exception
+    assert at.title[0].value == t("profile.title")
+    assert at.query_params["dept"] == code
+
+    at.switch_page("pages/overview.py").run()
+    branch = next(k for k, level in zip(keys, in_order["unit_level"], strict=True) if level == "branch")
+    code = in_order["unit"].iloc[keys.index(branch)]
+    at.button(key=branch).click().run()
+    assert not at.exception
+    assert at.title[0].value == t("party.title")
+    assert at.session_state["f_branch"] == code
+    assert at.query_params["branch"] == code
 
 
 def test_the_filters_change_the_figures(app, raw):
