@@ -124,17 +124,19 @@ def wait_for_app_idle(page) -> None:
 
 
 def save_screenshot(page, name: str) -> Path:
-    """The whole page, not just the viewport. Streamlit scrolls inside `stMain`, not the document, so
-    `full_page=True` alone would stop at the viewport: grow the viewport to the content first."""
+    """The whole page, not just the viewport, at the viewport's width. Streamlit scrolls inside `stMain`, not
+    the document, so `full_page=True` alone would stop at the viewport: grow the viewport to the content first
+    (and restore it after)."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     path = SCREENSHOTS / name
+    viewport = page.viewport_size or VIEWPORT
     for _ in range(2):  # the layout can shift once after the resize (charts re-lay out to the new size)
         height = page.get_by_test_id("stMain").evaluate("e => e.scrollHeight")
-        page.set_viewport_size({"width": VIEWPORT["width"], "height": min(max(height, VIEWPORT["height"]), 8000)})
+        page.set_viewport_size({"width": viewport["width"], "height": min(max(height, viewport["height"]), 8000)})
         page.evaluate("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
     page.wait_for_timeout(300)  # plotly re-draws after its resize handler
     page.screenshot(path=path, full_page=True)
-    page.set_viewport_size(VIEWPORT)
+    page.set_viewport_size(viewport)
     assert path.stat().st_size > 10_000, f"{path} looks empty"
     return path
 

@@ -109,7 +109,8 @@ def test_bad_rows_are_listed_then_a_good_file_is_imported(page, app: App) -> Non
     assert not any(v.startswith(("=", "+", "-", "@")) for r in rows for v in r.values())
 
     # Remove the bad file: its errors go with it. Then import the good one.
-    page.get_by_role("button", name=f"Remove {BAD_ROWS.name}").click()
+    # (Streamlit's "Remove …", said in Chinese by the page's chrome script: pages/_ui.py)
+    page.get_by_role("button", name=f"移除 {BAD_ROWS.name}", exact=True).click()
     expect(page.get_by_text(failed, exact=True)).to_have_count(0, timeout=TIMEOUT_MS)
     wait_for_app_idle(page)
     upload(page, GOOD)

@@ -1,5 +1,7 @@
-"""The leadership pages in headless Chromium: every page in both languages, a click from a department table
-into its profile, a shared link that restores the filters, and a CSV download with a formula neutralised.
+"""The pages in headless Chromium: every page in both languages on a phone, a tablet and a desktop (nothing cut,
+nothing wider than the screen, no English from the libraries in Chinese, no "page not found"), a click from a
+department table into its profile, a shared link that restores the filters, and a CSV download with a formula
+neutralised.
 
 Runs `streamlit run app.py` against a private copy of the demo database in which one department's name
 starts with `=` (as a hostile or careless upload could make it). Screenshots go to build/screenshots/.
@@ -17,7 +19,7 @@ from playwright.sync_api import expect
 
 from analytics.accounts import Role
 from analytics.db import Database
-from analytics.i18n import t
+from analytics.i18n import ENGLISH_CHROME, t
 from tests.browser_support import VIEWPORT, App, run_app, save_screenshot, sign_in, wait_for_app_idle
 from tests.page_support import TEST_ACCOUNTS, TEST_PASSWORD
 
@@ -79,14 +81,76 @@ def shown_filters(page) -> tuple[str, ...]:
     return (*ends, boxes.nth(0).input_value(), boxes.nth(1).input_value())
 
 
+# Every page at its own address (the overview's too), and the title it shows.
+EVERY_PAGE = {
+    "overview": "overview.title",
+    **{path: key for path, key in PAGES.items() if path},
+    "report": "report.page.title",
+    "import": "import.title",
+    "accounts": "accounts.title",
+    "audit": "audit.title",
+    "account": "account.title",
+    "about": "about.title",
+}
+CHARTED = {"overview", "party", "satisfaction", "discipline", "relations", "profile", "about"}
+# A phone, a tablet in portrait, a desktop.
+SCREENS = {390: 844, 768: 1024, 1440: 1000}
+# What a reader would see of each page: on the page, nothing wider than the screen (the page scrolls sideways);
+# text cut with "…" (a card's figure, label or change, a button, a heading); in Chinese, the libraries' English
+# (`ENGLISH_CHROME`, and their patterns) in the text or the tooltips and accessible names of controls, outside
+# the app's own content; and any dialog open (Streamlit's "Page not found").
+READ = """(english) => {
+  const main = document.querySelector('[data-testid=stMain]');
+  const own = '[data-testid=stMarkdownContainer],[data-testid=stCaptionContainer],[data-testid=stCode],' +
+    '[data-testid=stText],[data-testid=stIconMaterial],[role=option],code,pre,svg,script,style,noscript';
+  const chrome = new Set(english);
+  const isEnglish = (text) => chrome.has(text) || /^(Help for |Remove )|\bper file$|^Selected Date/.test(text);
+  const cut = [];
+  for (const element of main.querySelectorAll('*')) {
+    if (getComputedStyle(element).textOverflow !== 'ellipsis' || !element.checkVisibility()) continue;
+    if (element.scrollWidth > element.clientWidth + 1) cut.push(element.textContent.trim().slice(0, 40));
+  }
+  const found = [];
+  if (english.length) {
+    const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      const text = node.nodeValue.trim(), parent = node.parentElement;
+      if (text && parent && !parent.closest(own) && parent.checkVisibility() && isEnglish(text)) found.push(text);
+    }
+    for (const element of document.querySelectorAll('[title],[aria-label],[placeholder]')) {
+      if (element.closest('svg')) continue;
+      for (const name of ['title', 'aria-label', 'placeholder']) {
+        const value = (element.getAttribute(name) || '').trim();
+        if (value && isEnglish(value)) found.push(`${name}=${value}`);
+      }
+    }
+  }
+  return {
+    wider: main.scrollWidth > main.clientWidth + 1 ? [main.scrollWidth, main.clientWidth] : null,
+    cut, english: found, dialogs: document.querySelectorAll('[role=dialog]').length,
+  };
+}"""
+
+
 @pytest.mark.parametrize("lang", ["zh", "en"])
-def test_every_page_renders_on_the_demo_data(page, app: App, lang: str) -> None:
-    for path, key in PAGES.items():
+@pytest.mark.parametrize("width", list(SCREENS))
+def test_every_page_reads_well_on_every_screen(page, app: App, width: int, lang: str) -> None:
+    """Each page at its own address, on a phone, a tablet and a desktop, in both languages; the leadership pages'
+    screenshots go to build/screenshots/ (read-{page}-{lang}-{width}.png)."""
+    page.set_viewport_size({"width": width, "height": SCREENS[width]})
+    problems = {}
+    for path, key in EVERY_PAGE.items():
         open_page(page, app, path, lang=lang)
         assert title(page) == t(key, lang), path
-        if path != "settings":
+        if path in CHARTED:
             expect(page.locator(".js-plotly-plot").first).to_be_attached()  # plotly draws after the script run
-        save_screenshot(page, f"page-{path or 'overview'}-{lang}.png")
+        seen = page.evaluate(READ, list(ENGLISH_CHROME) if lang == "zh" else [])
+        wrong = {what: found for what, found in seen.items() if found}
+        if wrong:
+            problems[path] = wrong
+        if path in ("overview", "party", "relations") or width == 1440:
+            save_screenshot(page, f"read-{path}-{lang}-{width}.png")
+    assert not problems, problems
 
 
 def test_clicking_a_department_row_opens_its_profile(page, app: App, names) -> None:

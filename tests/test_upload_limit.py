@@ -135,5 +135,5 @@ def test_in_the_browser_a_file_over_the_limit_is_refused_in_chinese(page, app: A
     save_screenshot(page, "import-upload-limit-zh.png")
 
     # Removed from the uploader, the refusal goes with it.
-    page.get_by_role("button", name=f"Remove {big.name}").click()
+    page.get_by_role("button", name=f"移除 {big.name}", exact=True).click()  # Streamlit's "Remove …", in Chinese
     expect(refusal).to_have_count(0, timeout=TIMEOUT_MS)
