@@ -238,6 +238,9 @@ def publish_filters() -> None:
 # shared filters); a parameter never read by a page is harmless.
 
 
+_WRITTEN = "view_params_written"
+
+
 def url_text(value: Any) -> str:
     """How a choice reads in the URL: a flag as 1/0, a list comma-separated, anything else as `str`."""
     if isinstance(value, bool):
@@ -261,14 +264,16 @@ def view_param(
     """The current value of the page's widget keyed `key`, one of `options`, kept in the URL as `name`. Call it
     just before drawing the widget, which takes `key=key` and no default or index of its own (its value is in
     session state). On the session's first sight of the widget, the URL's value is taken if it names one of
-    `options`; otherwise, or when the value is no longer among them (other data, a segmented control clicked
+    `options` and came with the link (not written by this session: the material's quarter does not choose
+    its year); otherwise, or when the value is no longer among them (other data, a segmented control clicked
     off), `default` (a value, or a function giving it, called only then). Every run writes the value back to
     the URL; an empty one (the whole hospital, no sections) is left out, so it opens as the default. `many`: a
     list of options (a multiselect), comma-separated in the URL; names it does not know are dropped."""
     state = st.session_state
     by_text = {url_text(option): option for option in options}
     value = state.get(key)
-    if key not in state and name in st.query_params:
+    written = state.setdefault(_WRITTEN, set())  # parameters this session wrote: no longer a link's
+    if key not in state and name in st.query_params and name not in written:
         value = _from_url(st.query_params[name], by_text, many)
     valid = isinstance(value, list) and all(v in options for v in value) if many else value in options
     if not valid:
@@ -276,6 +281,7 @@ def view_param(
     if key not in state or state[key] != value:
         state[key] = value
     text = url_text(value)
+    written.add(name)
     if text:
         st.query_params[name] = text
     elif name in st.query_params:
