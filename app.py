@@ -16,6 +16,7 @@ from pages._ui import (
     publish_filters,
     restore_filters,
     shell,
+    warm_up,
 )
 
 st.set_page_config(page_title="党建洞察 Party Building Insight", page_icon="🏛️", layout="wide")
@@ -82,11 +83,26 @@ def _navigation(role: accounts.Role | None) -> st.Page:
             target, visibility = file, "visible"
         else:
             target, visibility = _stand_in(url, _auth.denied), "hidden"
+        # The default page is served at "/" (its url_path must then be "", or its own address is taken).
+        path = "" if default else url
         pages.append(
-            st.Page(target, title=t(title, lang()), url_path=url, icon=icon, default=default, visibility=visibility)
+            st.Page(target, title=t(title, lang()), url_path=path, icon=icon, default=default, visibility=visibility)
         )
+        if default:  # …and its own address too (/overview), hidden, opening it with the link's parameters
+            pages.append(_address_of(pages[-1], url))
     # Expanded: every page the role may open is listed (collapsed, Streamlit shows ten and hides the rest).
     return st.navigation(pages, position="sidebar" if role is not None else "hidden", expanded=True)
+
+
+def _address_of(default: st.Page, url: str) -> st.Page:
+    """A hidden page at /`url` that opens `default` (served at "/"): without it, typing the default page's own
+    address shows Streamlit's "Page not found" dialog."""
+
+    def page() -> None:
+        st.switch_page(default, query_params=st.query_params.to_dict())
+
+    page.__name__ = f"{url}_address"
+    return st.Page(page, title=default.title, url_path=url, visibility="hidden")
 
 
 def _sidebar_and_page() -> None:
@@ -135,6 +151,7 @@ except Exception as error:  # held by a write too long, a read-only disk …: a 
     else:
         st.error(faults.page_message(error, default_db_path(), lang()), icon=":material/error:")
     st.stop()
+warm_up()  # the default views' figures, computed in the background once per process (pages/_ui.py)
 try:
     _sidebar_and_page()
 except Exception as error:  # never a traceback on a page: a sentence, the details in the fault log

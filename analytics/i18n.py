@@ -28,6 +28,16 @@ STRINGS: dict[str, tuple[str, str]] = {
     "nav.report": ("会议材料", "Meeting material"),
     "nav.settings": ("设置", "Settings"),
     "nav.about": ("关于数据", "About the data"),
+    # View choices in the URL
+    "relations.finding.pending": (
+        "正在与本页全部检验一起做多重比较校正（q 值），稍候即给出结论；下面的图先按本组估计画出。",
+        "Correcting for the many tests on this page (q-values); the finding follows in a moment. The charts below "
+        "already show this pair's estimates.",
+    ),
+    "relations.family.computing": (
+        "正在计算全部指标 × 满意度 × 滞后期的模型……",
+        "Fitting every metric × satisfaction × lag …",
+    ),
     "sidebar.hospital": ("医院", "Hospital"),
     "sidebar.range": ("数据范围：{start} 至 {end}", "Data from {start} to {end}"),
     "sidebar.no_data": ("数据库中暂无数据", "The database holds no records yet"),

@@ -36,6 +36,7 @@ import dataclasses
 import datetime as dt
 import functools
 import math
+import threading
 import zlib
 from dataclasses import dataclass, field
 
@@ -398,8 +399,31 @@ def scoped(panel: Panel, filters: Filters | None = None, level: str = "departmen
 
 # Families already computed, per database file, data version, day and question: the relations page and the
 # meeting material (in either language) ask for the same family, which takes seconds; a write makes a new key.
+# The panels they rest on are kept too, so that one pair and then its family build the panel once.
 _FAMILIES: dict[tuple, list[Relation]] = {}
+_PANELS: dict[tuple, Panel] = {}
 _FAMILIES_KEPT = 16
+_PANELS_KEPT = 4
+
+
+_KEEPING = threading.Lock()  # the server's warm-up thread (pages/_ui.py) and page runs share them
+
+
+def _keep(store: dict, key: tuple, value, kept: int) -> None:
+    with _KEEPING:
+        if len(store) >= kept:
+            store.pop(next(iter(store)))
+        store[key] = value
+
+
+def _panel(db: Database, grain: str, today: dt.date, panel: Panel | None) -> Panel:
+    """`build_panel(db, grain)` as of `today`: the one handed in if it is that, else one kept for this data version."""
+    if panel is not None and panel.grain == grain and panel.as_of == today:
+        return panel
+    key = (str(db.path), db.data_version(), today, grain)
+    if key not in _PANELS:
+        _keep(_PANELS, key, build_panel(db, grain), _PANELS_KEPT)
+    return _PANELS[key]
 
 
 def all_results(
@@ -417,12 +441,29 @@ def all_results(
     today = dt.date.today()
     key = (str(db.path), db.data_version(), today, grain, level, filters, weighted)
     if key not in _FAMILIES:
-        if len(_FAMILIES) >= _FAMILIES_KEPT:
-            _FAMILIES.pop(next(iter(_FAMILIES)))
-        if panel is None or panel.grain != grain or panel.as_of != today:
-            panel = build_panel(db, grain)
-        _FAMILIES[key] = analyse_all(scoped(panel, filters, level), weighted=weighted)
+        family = analyse_all(scoped(_panel(db, grain, today, panel), filters, level), weighted=weighted)
+        _keep(_FAMILIES, key, family, _FAMILIES_KEPT)
     return _FAMILIES[key]
+
+
+def pair_results(
+    db: Database,
+    grain: str,
+    level: str,
+    filters: Filters | None,
+    weighted: bool,
+    metric: str,
+    outcome: str,
+) -> list[Relation]:
+    """One metric × outcome of `all_results` (a Relation per lag in `LAGS`), in a fraction of its time: the same
+    distributed-lag model on the same rows, so the same estimates, but **without q** unless the family is
+    computed already (then its own results). Its `finding` and `significant` then rest on a bare p, which the
+    page never shows: it draws the estimates at once and says what they mean once the family gives q."""
+    today = dt.date.today()
+    family = _FAMILIES.get((str(db.path), db.data_version(), today, grain, level, filters, weighted))
+    if family is not None:
+        return [r for r in family if (r.metric, r.outcome) == (metric, outcome)]
+    return analyse_profile(scoped(_panel(db, grain, today, None), filters, level), metric, outcome, weighted)
 
 
 def analyse_all(

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
+import os
 import re
 import threading
-from collections.abc import Callable, Iterator
+import time
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -98,6 +101,101 @@ def load(fn: Callable[..., Any], *args: Any) -> Any:
         return _call(fn, f"{fn.__module__}.{fn.__qualname__}", str(db.path), db.data_version(), args)
 
 
+# --- Warm caches: the first visitor finds the default views computed ---------------------------------------
+# A server's first page run starts one thread (per process, `warm_up`) that computes what the default views ask
+# `load` for (the same calls, so the same cache entries), and again whenever the data (or the day) changes: the
+# overview's figures, the other pages' tables, the relations page's family (its slowest: seconds). A page that
+# asks meanwhile waits for the same computation (st.cache_data computes each entry once), never repeats it.
+# The thread reads like a page (read-only sessions, which give way to a queued write) and never writes.
+WARM_ENV_VAR = "PBI_WARM_UP"  # "0": no warm-up thread (the tests set it: AppTest runs never start one)
+WARM_THREAD = "pbi-warm-up"
+WARM_CHECK_SECONDS = 15.0  # how often it looks at the data version
+
+
+def default_filters(data: Panel) -> Filters:
+    """The shared filters of a session that has chosen none: every period of `data`, the whole hospital (what
+    `filter_bar` returns then)."""
+    periods = data.periods
+    return Filters(grain=data.grain, start=periods[0] if periods else None, end=periods[-1] if periods else None)
+
+
+def warm_default_views() -> None:
+    """Compute into the caches what a first visit to each page asks for with the default filters."""
+    from analytics import discipline, profile, relations, risk, summary  # their import time is the thread's
+    from analytics.overview import overview
+
+    for fn in (summary.record_counts, summary.hospital_name, summary.date_range, settings.load_metric_settings):
+        load(fn)
+    load(settings.metric_settings_note)
+    data = panel("quarter")
+    if data.empty():
+        return
+    filters = default_filters(data)
+    load(overview, filters.grain, today(), filters)
+    load(summary.uncounted_aggregates)
+    load(risk.overdue_ledger, today())
+    load(discipline.record_details)
+    load(profile.department_register)
+    load(relations.all_results, filters.grain, relations.LEVELS[0], filters, False)
+
+
+class _Quiet(logging.Filter):
+    """Drops Streamlit's "missing ScriptRunContext" warning for the warm-up thread: it runs no page, by design."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.threadName != WARM_THREAD
+
+
+class Warmer:
+    """The warm-up thread of one database file: warms at start, then each time its data version or the day
+    changes. A failure is logged in the fault log (a busy database is skipped) and tried again later."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self.warmed: tuple[int, dt.date] | None = None
+        self.rounds = 0  # warm-ups done
+
+    def run(self) -> None:
+        """The thread: check, then again every WARM_CHECK_SECONDS, for the life of the process."""
+        while True:
+            self.check()
+            time.sleep(WARM_CHECK_SECONDS)
+
+    def check(self) -> None:
+        from analytics import faults
+        from analytics.db import is_locked
+
+        db = _open(self.path)
+        try:
+            with db.session():
+                seen = (db.data_version(), today())
+            if seen != self.warmed:
+                warm_default_views()
+                self.warmed = seen
+                self.rounds += 1
+        except Exception as error:  # a thread of its own: nothing above it would catch this
+            if not is_locked(error):
+                faults.log(error, Path(self.path))
+
+
+@st.cache_resource(show_spinner=False)
+def _warmer(path: str) -> Warmer:
+    logging.getLogger("streamlit.runtime.scriptrunner_utils.script_run_context").addFilter(_Quiet())
+    warmer = Warmer(path)
+    threading.Thread(target=warmer.run, name=WARM_THREAD, daemon=True).start()
+    return warmer
+
+
+def warm_up() -> None:
+    """Start the warm-up thread of the app's database, once per process (app.py calls this on every run); not
+    under AppTest, nor with $PBI_WARM_UP=0."""
+    from streamlit import config
+
+    if os.environ.get(WARM_ENV_VAR) == "0" or config.get_option("global.appTest"):
+        return
+    _warmer(str(default_db_path()))
+
+
 def md_escape(text: str) -> str:
     """`text` for any markdown Streamlit renders (st.markdown, captions, alerts, headers, metric labels and
     values, widget labels and help, expander and tab labels), shown as typed: `**x**`, `<b>`, `:red[x]`,
@@ -130,6 +228,66 @@ def publish_filters() -> None:
             st.query_params[param] = value
         elif param in st.query_params:
             del st.query_params[param]
+
+
+# --- A page's own view choices, kept in the URL --------------------------------------------------------------
+# Each choice a page offers (which population, which metric, which lag …) is a widget keyed in session state
+# and a URL parameter with a short readable name and value (`?metric=attendance_rate&lag=2`), the same in both
+# languages, so that a link opens exactly the view it was copied from. Not Streamlit's own `bind="query-params"`:
+# it puts the option's label in the URL (a Chinese link then means nothing in English) under the widget's key.
+# st.navigation starts a page with an empty URL, so each run writes the page's choices back (as app.py does the
+# shared filters); a parameter never read by a page is harmless.
+
+
+_WRITTEN = "view_params_written"
+
+
+def url_text(value: Any) -> str:
+    """How a choice reads in the URL: a flag as 1/0, a list comma-separated, anything else as `str`."""
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    if isinstance(value, list | tuple):
+        return ",".join(url_text(v) for v in value)
+    return str(value)
+
+
+def _from_url(text: str, by_text: dict[str, Any], many: bool) -> Any:
+    """The choice `text` names, or None (unknown). For a list, the names it knows (None if it knows none)."""
+    if not many:
+        return by_text.get(text)
+    chosen = [by_text[part] for part in text.split(",") if part in by_text]
+    return chosen or None
+
+
+def view_param(
+    name: str, key: str, options: Sequence[Any], default: Any | Callable[[], Any], *, many: bool = False
+) -> Any:
+    """The current value of the page's widget keyed `key`, one of `options`, kept in the URL as `name`. Call it
+    just before drawing the widget, which takes `key=key` and no default or index of its own (its value is in
+    session state). On the session's first sight of the widget, the URL's value is taken if it names one of
+    `options` and came with the link (not written by this session: the material's quarter does not choose
+    its year); otherwise, or when the value is no longer among them (other data, a segmented control clicked
+    off), `default` (a value, or a function giving it, called only then). Every run writes the value back to
+    the URL; an empty one (the whole hospital, no sections) is left out, so it opens as the default. `many`: a
+    list of options (a multiselect), comma-separated in the URL; names it does not know are dropped."""
+    state = st.session_state
+    by_text = {url_text(option): option for option in options}
+    value = state.get(key)
+    written = state.setdefault(_WRITTEN, set())  # parameters this session wrote: no longer a link's
+    if key not in state and name in st.query_params and name not in written:
+        value = _from_url(st.query_params[name], by_text, many)
+    valid = isinstance(value, list) and all(v in options for v in value) if many else value in options
+    if not valid:
+        value = default() if callable(default) else default
+    if key not in state or state[key] != value:
+        state[key] = value
+    text = url_text(value)
+    written.add(name)
+    if text:
+        st.query_params[name] = text
+    elif name in st.query_params:
+        del st.query_params[name]
+    return value
 
 
 def today() -> dt.date:

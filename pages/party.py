@@ -23,6 +23,7 @@ from pages._ui import (
     no_data,
     settings_note,
     table,
+    view_param,
 )
 
 ensure_navigation()
@@ -179,7 +180,8 @@ st.plotly_chart(
 st.subheader(t("party.trend.title", L))
 units = ["", *branches.drop_duplicates("unit").sort_values("unit")["unit"]]
 names = dict(zip(branches["unit"], branches["unit_name"], strict=False))
-unit = st.selectbox(
+unit = view_param("unit", "party_trend_unit", units, "")
+st.selectbox(
     t("party.trend.unit", L),
     units,
     format_func=lambda u: names.get(u, u) if u else t("party.trend.hospital", L),
@@ -376,11 +378,11 @@ six = party.six_improvements(data, filters)
 if six.empty:
     st.info(t("party.six.none", L))
 else:
-    view = st.segmented_control(
+    view = view_param("six", "party_six_view", ["branch", "period"], "branch")  # clicked off: by branch again
+    st.segmented_control(
         t("party.six.by", L),
         ["branch", "period"],
         format_func=lambda v: t(f"party.six.by_{v}", L),
-        default="branch",
         key="party_six_view",
     )
     by_period = view == "period"

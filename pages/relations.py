@@ -19,6 +19,7 @@ from pages._ui import (
     no_data,
     settings_note,
     table,
+    view_param,
 )
 
 ensure_navigation()
@@ -36,66 +37,65 @@ if data.empty() or all(data.frame[f"n_{o}"].sum() == 0 for o in relations.OUTCOM
     st.stop()
 
 controls = st.columns([3, 3, 2, 2, 3], vertical_alignment="bottom")
-level = controls[3].selectbox(
+level = view_param("level", "rel_level", relations.LEVELS, relations.LEVELS[0])
+controls[3].selectbox(
     t("relations.pick.level", L),
     relations.LEVELS,
     format_func=lambda v: t(f"relations.level.{v}", L),
     key="rel_level",
     help=t("relations.help.level", L),
 )
-weighted = controls[4].toggle(t("relations.pick.weighted", L), key="rel_weighted", help=t("relations.help.weighted", L))
-results = load(relations.all_results, data.grain, level, filters, weighted)
-everything = relations.relations_table(results)
-tested = int(everything["q"].notna().sum())
-found = relations.surviving(results)
-# The page opens on the strongest finding that survives correction (not on lag 0), until the reader picks.
-if "rel_metric" not in st.session_state:
+weighted = view_param("weighted", "rel_weighted", [False, True], False)
+controls[4].toggle(t("relations.pick.weighted", L), key="rel_weighted", help=t("relations.help.weighted", L))
+
+
+def family() -> list[relations.Relation]:
+    """Every metric × outcome × lag with its q: seconds, the first time for these choices (the server warms the
+    default view's, see _ui.warm_up)."""
+    with st.spinner(t("relations.family.computing", L)):
+        return load(relations.all_results, data.grain, level, filters, weighted)
+
+
+def strongest() -> tuple[str, str, int]:
+    """What the page opens on, until the reader (or the link) picks: the strongest finding that survives
+    correction (not lag 0), which needs the whole family."""
+    found = relations.surviving(family())
     first = found[0] if found else None
-    st.session_state["rel_metric"] = first.metric if first else relations.METRICS[0]
-    st.session_state["rel_outcome"] = first.outcome if first else "inpatient"
-    st.session_state["rel_lag"] = first.lag if first else relations.LAGS[0]
-metric = controls[0].selectbox(
+    return (first.metric, first.outcome, first.lag) if first else (relations.METRICS[0], "inpatient", 0)
+
+
+metric = view_param("metric", "rel_metric", relations.METRICS, lambda: strongest()[0])
+controls[0].selectbox(
     t("relations.pick.metric", L),
     relations.METRICS,
     format_func=lambda m: t(f"metric.{m}", L),
     key="rel_metric",
     help=t("relations.help.metric", L),
 )
-outcome = controls[1].selectbox(
+outcome = view_param("outcome", "rel_outcome", relations.OUTCOMES, lambda: strongest()[1])
+controls[1].selectbox(
     t("relations.pick.outcome", L),
     relations.OUTCOMES,
     format_func=lambda o: t(f"metric.satisfaction_{o}", L),
     key="rel_outcome",
 )
-lag = controls[2].selectbox(
+lag = view_param("lag", "rel_lag", relations.LAGS, lambda: strongest()[2])
+controls[2].selectbox(
     t("relations.pick.lag", L),
     relations.LAGS,
     format_func=lambda k: t("relations.lag_option", L, lag=k, grain=t(f"relations.grain.{data.grain}", L)),
     key="rel_lag",
     help=t("relations.help.lag", L),
 )
-chosen = next(r for r in results if (r.metric, r.outcome, r.lag) == (metric, outcome, lag))
-maxlag = max(chosen.lags)
-
-# --- Every finding that survives correction, strongest first -----------------------------------------------
-if tested:
-    st.subheader(t("relations.survivors.title", L))
-if found:
-    st.caption(t("relations.survivors.caption", L, found=len(found), tests=tested))
-    st.markdown("\n".join(f"{i}. {md_escape(r.finding[L])}" for i, r in enumerate(found, start=1)))
-    party = [(r.outcome, r.lag) for r in found if relations.CLUSTER_LEVEL[r.metric] == "branch"]
-    if len(party) > len(set(party)):
-        st.caption(t("relations.survivors.related", L))
-elif tested:
-    st.info(t("relations.survivors.none", L, tests=tested), icon=":material/info:")
-
-# --- The chosen pair, in words -----------------------------------------------------------------------------
+# The chosen pair is drawn first: its one model takes a fraction of the family's time. Its q needs the whole
+# family (every metric × outcome × lag), so what it means is said, and the survivors listed, once that is there.
+survivors_box = st.container()
 st.subheader(t("relations.finding.title", L))
-if chosen.significant:
-    st.success(md_escape(chosen.finding[L]), icon=":material/insights:")
-else:
-    st.info(md_escape(chosen.finding[L]), icon=":material/info:")
-st.caption(t("relations.finding.how", L, tests=tested, maxlag=maxlag, draws=relations.DRAWS))
+finding_box = st.empty()
+finding_box.info(t("relations.finding.pending", L), icon=":material/hourglass_top:")
+pair = load(relations.pair_results, data.grain, level, filters, weighted, metric, outcome)
+estimate = pair[relations.LAGS.index(lag)]  # the family's estimates, perhaps without q yet
+maxlag = max(estimate.lags)
 
 # --- Within-department scatter with the model's slope ------------------------------------------------------
 grain_word = t(f"relations.grain.{data.grain}", L)
@@ -105,21 +105,46 @@ y_title = t("relations.scatter.y", L, outcome=t(f"relations.outcome.{outcome}", 
 left, right = st.columns([3, 2])
 with left:
     st.markdown(f"**{t('relations.scatter.title', L)}**")
-    if chosen.fixed_effects is not None:
-        points = relations.partial_scatter(relations.scoped(data, filters, level), chosen, weighted)
-        line = relations.effect_line(points, chosen.fixed_effects)
+    if estimate.fixed_effects is not None:
+        points = relations.partial_scatter(relations.scoped(data, filters, level), estimate, weighted)
+        line = relations.effect_line(points, estimate.fixed_effects)
         st.plotly_chart(charts.relation_scatter(points, line, x_title, y_title, L), config=chart_config())
         st.caption(t("relations.scatter.caption", L, n=len(points)))
     else:
         st.info(t("relations.scatter.no_line", L))
 with right:
     st.markdown(f"**{t('relations.lags.title', L)}**")
-    profile = everything[(everything["metric"] == metric) & (everything["outcome"] == outcome)]
-    if profile["fe_coef"].notna().any():
-        st.plotly_chart(charts.lag_profile(profile, relations.STEP[metric], L), config=chart_config())
+    estimates = relations.relations_table(pair)
+    if estimates["fe_coef"].notna().any():
+        st.plotly_chart(charts.lag_profile(estimates, relations.STEP[metric], L), config=chart_config())
         st.caption(t("relations.lags.caption", L, step=f"{relations.STEP[metric]:g}", maxlag=maxlag))
     else:
         st.info(t("relations.lags.empty", L))
+
+# --- Then the family: every finding that survives correction, strongest first; the chosen pair in words -----
+results = family()
+everything = relations.relations_table(results)
+tested = int(everything["q"].notna().sum())
+found = relations.surviving(results)
+chosen = next(r for r in results if (r.metric, r.outcome, r.lag) == (metric, outcome, lag))
+profile = everything[(everything["metric"] == metric) & (everything["outcome"] == outcome)]
+with survivors_box:
+    if tested:
+        st.subheader(t("relations.survivors.title", L))
+    if found:
+        st.caption(t("relations.survivors.caption", L, found=len(found), tests=tested))
+        st.markdown("\n".join(f"{i}. {md_escape(r.finding[L])}" for i, r in enumerate(found, start=1)))
+        party = [(r.outcome, r.lag) for r in found if relations.CLUSTER_LEVEL[r.metric] == "branch"]
+        if len(party) > len(set(party)):
+            st.caption(t("relations.survivors.related", L))
+    elif tested:
+        st.info(t("relations.survivors.none", L, tests=tested), icon=":material/info:")
+with finding_box.container():
+    if chosen.significant:
+        st.success(md_escape(chosen.finding[L]), icon=":material/insights:")
+    else:
+        st.info(md_escape(chosen.finding[L]), icon=":material/info:")
+    st.caption(t("relations.finding.how", L, tests=tested, maxlag=maxlag, draws=relations.DRAWS))
 
 # --- Heatmap of every metric × outcome at this lag ---------------------------------------------------------
 st.subheader(t("relations.heatmap.title", L, lag=lag))

@@ -20,6 +20,7 @@ from pages._ui import (
     panel,
     settings_note,
     today,
+    view_param,
 )
 
 ensure_navigation()
@@ -32,40 +33,36 @@ settings_note()
 st.caption(t("report.page.caption", L))
 
 controls = st.columns([2, 2, 3, 2], vertical_alignment="bottom")
-grain = (
-    controls[0].segmented_control(
-        t("report.page.grain", L),
-        ["quarter", "year", "month"],
-        default="quarter",
-        format_func=lambda g: PeriodGrain(g).label(L),
-        key="report_grain",
-    )
-    or "quarter"
+grains = ["quarter", "year", "month"]
+grain = view_param("rgrain", "report_grain", grains, "quarter")  # clicked off: by quarter again
+controls[0].segmented_control(
+    t("report.page.grain", L), grains, format_func=lambda g: PeriodGrain(g).label(L), key="report_grain"
 )
 data = panel(grain)
 if data.empty():
     no_data("report.page.no_data")
     st.stop()
 periods = list(reversed(data.periods))
-period = controls[1].selectbox(t("report.page.period", L), periods, key=f"report_period_{grain}")
+period = view_param("period", f"report_period_{grain}", periods, periods[0])
+controls[1].selectbox(t("report.page.period", L), periods, key=f"report_period_{grain}")
 branches = report.party_branches(data)
-scope = controls[2].selectbox(
+scopes = ["hospital", *branches]
+scope = view_param("scope", "report_scope", scopes, "hospital")
+controls[2].selectbox(
     t("report.page.scope", L),
-    ["hospital", *branches],
+    scopes,
     format_func=lambda code: t("report.scope.hospital", L) if code == "hospital" else branches.get(code, code),
     key="report_scope",
 )
-language = controls[3].selectbox(
-    t("report.page.language", L),
-    ["zh", "en"],
-    index=["zh", "en"].index(L),
-    format_func=lambda c: t(f"report.lang.{c}", L),
+language = view_param("rlang", "report_language", ["zh", "en"], L)
+controls[3].selectbox(
+    t("report.page.language", L), ["zh", "en"], format_func=lambda c: t(f"report.lang.{c}", L), key="report_language"
 )
 available = [s for s in report.SECTIONS if s != "assessment" or grain == "year"]
-chosen = st.multiselect(
+chosen = view_param("sections", f"report_sections_{grain}", available, available, many=True)
+st.multiselect(
     t("report.page.sections", L),
     available,
-    default=available,
     format_func=lambda key: t(f"report.section.{key}", L),
     key=f"report_sections_{grain}",
 )

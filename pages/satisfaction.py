@@ -24,6 +24,7 @@ from pages._ui import (
     score_text,
     settings_note,
     table,
+    view_param,
 )
 
 ensure_navigation()
@@ -165,14 +166,10 @@ st.plotly_chart(
 
 # --- One population in detail --------------------------------------------------------------------------------
 available = [pop for pop in POPULATIONS if satisfaction.latest(hospital, pop)]
-pop = st.segmented_control(
-    t("sat.population", L),
-    available,
-    format_func=lambda p: Population(p).label(L),
-    default=available[0],
-    key="sat_population",
+pop = view_param("pop", "sat_population", available, available[0])  # clicked off: the first again
+st.segmented_control(
+    t("sat.population", L), available, format_func=lambda p: Population(p).label(L), key="sat_population"
 )
-pop = pop if pop in available else available[0]  # a segmented control can be clicked off
 population = Population(pop).label(L)
 period = satisfaction.latest(hospital, pop)
 

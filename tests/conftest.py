@@ -4,6 +4,7 @@ the test files over its two worker processes."""
 from __future__ import annotations
 
 import functools
+import os
 import re
 import shutil
 from collections.abc import Iterator
@@ -27,6 +28,9 @@ from tests.browser_support import (
 )
 from tests.page_support import TEST_ACCOUNTS, TEST_PASSWORD, add_test_accounts
 
+# No warm-up thread (pages/_ui.py, warm_up) in the servers the browser tests start: it would only compete with
+# the tests for the machine (AppTest runs never start one).
+os.environ.setdefault("PBI_WARM_UP", "0")
 DEMO_SEED = 1
 # A copy of ../shared/samples (files shaped like a hospital party office's real exports), kept with the
 # tests so that a fresh clone's suite needs nothing beside it.

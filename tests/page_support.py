@@ -51,10 +51,12 @@ def open_app_page(
     lang: str = "zh",
     timeout: float = 60,
     role: Role | str = Role.ADMIN,
+    params: dict[str, str] | None = None,
     **state: str,
 ) -> AppTest:
     """`page` (e.g. "pages/party.py") after the app's first run on `db_path`, in `lang`, signed in as the test
-    account of `role`, with session state preset (shared filters f_grain, f_from …); fails on any exception."""
+    account of `role`, with session state preset (shared filters f_grain, f_from …) and `params` added to the
+    URL the page opens with (a shared link's view choices); fails on any exception."""
     monkeypatch.setenv("PBI_DB", str(db_path))
     at = signed_in(AppTest.from_file("../app.py", default_timeout=timeout), role)
     at.query_params["lang"] = lang
@@ -64,6 +66,7 @@ def open_app_page(
     # Later runs are the page file alone, which trusts the session: check app.py served and kept it signed in.
     refused = t("auth.no_admin", lang) in [e.value for e in at.error]
     assert not refused and SESSION_KEY in at.session_state, f"not signed in: add_test_accounts({db_path})?"
+    at.query_params.update(params or {})
     at.switch_page(page).run()
     assert not at.exception, at.exception
     return at
