@@ -2916,7 +2916,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "filters.category": ("科室类别", "Department category"),
     "filters.branch": ("党支部", "Party branch"),
     "filters.all": ("全部", "All"),
-    "filters.summary": ("筛选：{filters}（在侧栏中更改）", "Filters: {filters} (change them in the sidebar)"),
+    "filters.summary": ("显示范围：{filters}（在侧栏中更改）", "Showing {filters} (change this in the sidebar)"),
     "filters.joiner": ("，", ", "),
     "filters.by_grain": ("按{grain}", "by {grain}"),
     "download.csv": ("下载 CSV", "Download CSV"),

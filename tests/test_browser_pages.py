@@ -9,6 +9,7 @@ starts with `=` (as a hostile or careless upload could make it). Screenshots go 
 
 from __future__ import annotations
 
+import ast
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -20,7 +21,15 @@ from playwright.sync_api import expect
 from analytics.accounts import Role
 from analytics.db import Database
 from analytics.i18n import ENGLISH_CHROME, t
-from tests.browser_support import VIEWPORT, App, run_app, save_screenshot, sign_in, wait_for_app_idle
+from tests.browser_support import (
+    PROJECT_ROOT,
+    VIEWPORT,
+    App,
+    run_app,
+    save_screenshot,
+    sign_in,
+    wait_for_app_idle,
+)
 from tests.page_support import TEST_ACCOUNTS, TEST_PASSWORD
 
 pytestmark = pytest.mark.browser
@@ -211,3 +220,56 @@ def test_a_downloaded_csv_neutralises_formulas(page, app: App) -> None:
             break
         page.wait_for_timeout(2000)
     assert found, "no table on the satisfaction page lists department names"
+
+
+# --- Links: a relations link opens that view; every page at its own address ------------------------------------
+# The relations page fits its whole family (seconds) on a server with no warm-up.
+FAMILY_TIMEOUT_MS = 120_000
+
+
+def app_pages() -> list[tuple]:
+    """app.py's PAGES (file, url path, title key, icon, default), read without running the app."""
+    tree = ast.parse((PROJECT_ROOT / "app.py").read_text(encoding="utf-8"))
+    node = next(n for n in tree.body if isinstance(n, ast.Assign) and getattr(n.targets[0], "id", "") == "PAGES")
+    return list(ast.literal_eval(node.value))
+
+
+def not_found(page):
+    """Streamlit's "Page not found" dialog (or any other), in whichever language the chrome script left it."""
+    return page.locator('[role="dialog"]')
+
+
+def test_a_relations_link_opens_that_metric_and_lag(page, app: App) -> None:
+    page.goto(f"{app.url}/relations?lang=en&metric=attendance_rate&outcome=outpatient&lag=2")
+    heatmap = page.get_by_role("heading", name=t("relations.heatmap.title", "en", lag=2))
+    expect(heatmap).to_be_visible(timeout=FAMILY_TIMEOUT_MS)
+    wait_for_app_idle(page)
+    main = page.get_by_test_id("stMain")
+    boxes = main.get_by_role("combobox")
+    assert boxes.nth(0).input_value() == t("metric.attendance_rate", "en")
+    assert boxes.nth(1).input_value() == t("metric.satisfaction_outpatient", "en")
+    lag = t("relations.lag_option", "en", lag=2, grain=t("relations.grain.quarter", "en"))
+    assert boxes.nth(2).input_value() == lag
+    # The scatter is of that metric two quarters earlier.
+    earlier = t("relations.chart.earlier", "en", lag=2, grain=t("relations.grain.quarter", "en")).strip()
+    axis = page.locator(".xtitle").filter(has_text=t("relations.metric.attendance_rate", "en")).first
+    expect(axis).to_contain_text(earlier)
+    assert {k: params(page)[k] for k in ("metric", "outcome", "lag")} == {
+        "metric": "attendance_rate",
+        "outcome": "outpatient",
+        "lag": "2",
+    }
+    expect(not_found(page)).to_have_count(0)
+
+
+def test_every_page_opens_at_its_own_address(page, app: App) -> None:
+    for _file, url, title_key, _icon, default in app_pages():
+        page.goto(f"{app.url}/{url}?lang=en")
+        wait_for_app_idle(page)
+        expect(page.locator("h1").first).to_be_visible()
+        expect(not_found(page)).to_have_count(0)
+        current = page.get_by_test_id("stSidebarNav").locator('a[aria-current="page"]')
+        expect(current).to_contain_text(t(title_key, "en"))
+        if default:
+            assert page.locator("h1").first.inner_text().strip() == t("overview.title", "en")
+            assert params(page).get("lang") == "en"  # the link's parameters kept
