@@ -784,8 +784,14 @@ def report_chart(chart: Chart, height: int | None = None, font_size: int | None 
             legend={"orientation": "h", "y": -0.15},
         )
     figure.update_layout(template=TEMPLATE, title=chart.title)
-    if font_size:
-        figure.update_layout(font={"size": font_size}, title={"font": {"size": round(font_size * 1.2)}})
+    if font_size:  # every text: the axes' own fonts too (Streamlit's chart theme sets them smaller)
+        figure.update_layout(
+            font={"size": font_size},
+            title={"font": {"size": round(font_size * 1.2)}},
+            legend={"font": {"size": font_size}},
+        )
+        figure.update_xaxes(tickfont={"size": font_size}, title={"font": {"size": font_size}})
+        figure.update_yaxes(tickfont={"size": font_size}, title={"font": {"size": font_size}})
     return figure
 
 

@@ -25,7 +25,7 @@ STYLE = """<style>
 [data-testid="stElementToolbar"], [data-testid="stHeaderActionElements"], .modebar-container {
   display: none !important;
 }
-[data-testid="stMainBlockContainer"] { max-width: none !important; padding: 1.5rem 3rem 5.5rem !important; }
+[data-testid="stMainBlockContainer"] { max-width: none !important; padding: 1.25rem 3rem 4rem !important; }
 .st-key-present_step h1 { font-size: 2.5rem !important; line-height: 1.25 !important; padding: 0.2rem 0 0.6rem; }
 .st-key-present_step [data-testid="stCaptionContainer"] p { font-size: 1.25rem !important; }
 .st-key-present_step [data-testid="stMetricLabel"] p { font-size: 1.6rem !important; line-height: 1.3 !important; }
@@ -38,9 +38,10 @@ STYLE = """<style>
 .st-key-present_items [data-testid="stMarkdownContainer"] li { font-size: 1.55rem !important; line-height: 1.5; }
 .st-key-present_more p { font-size: 1.4rem !important; }
 .st-key-present_controls {
-  position: fixed; bottom: 0.75rem; right: 1.5rem; z-index: 100; width: auto !important;
+  position: fixed; bottom: 0.75rem; right: 1.5rem; z-index: 100; width: auto !important; flex-wrap: nowrap !important;
   background: rgba(255, 255, 255, 0.92); border-radius: 0.5rem; padding: 0.25rem 0.5rem;
 }
+.st-key-present_controls > div { width: auto !important; flex: 0 0 auto !important; }
 .st-key-present_counter p { font-size: 1.25rem !important; margin: 0; white-space: nowrap; }
 </style>"""
 
@@ -139,7 +140,7 @@ with st.container(key="present_step"):
             )
     if step.chart is not None:
         rows = len(step.chart.categories)
-        height = min(640, 140 + 44 * rows) if step.chart.kind == "bar" else 520
+        height = min(560, 120 + 38 * rows) if step.chart.kind == "bar" else 520
         st.plotly_chart(
             charts.report_chart(step.chart, height=height, font_size=18),
             config={"displayModeBar": False, "displaylogo": False},
