@@ -86,7 +86,6 @@ STRINGS: dict[str, tuple[str, str]] = {
         "The period and scope are the filters' (the last period, the branch); the figures are the pages' and "
         "the meeting material's.",
     ),
-    "present.agenda": ("议程", "Agenda"),
     "present.continued": ("{heading}（续）", "{heading} (continued)"),
     "present.ranking": (
         "{heading}：第 {first}–{last} 名（共 {n} 个党支部）",
@@ -94,7 +93,6 @@ STRINGS: dict[str, tuple[str, str]] = {
     ),
     "present.more": ("还有 {n} 项，完整列表见{where}。", "{n} more: {where} lists them all."),
     "present.where.warnings": ("总览页和会议材料", "the Overview and the meeting material"),
-    "present.where.relations": ("关联分析页和会议材料", "the relations page and the meeting material"),
     # About the data
     "about.title": ("关于数据", "About the data"),
     "about.intro": (
