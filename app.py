@@ -52,6 +52,7 @@ PAGES = (
     ("pages/relations.py", "relations", "nav.relations", ":material/insights:", False),
     ("pages/profile.py", "profile", "nav.profile", ":material/apartment:", False),
     ("pages/report.py", "report", "nav.report", ":material/co_present:", False),
+    ("pages/present.py", "present", "nav.present", ":material/slideshow:", False),
     ("pages/import.py", "import", "nav.import", ":material/upload_file:", False),
     ("pages/settings.py", "settings", "nav.settings", ":material/tune:", False),
     ("pages/accounts.py", "accounts", "nav.accounts", ":material/manage_accounts:", False),

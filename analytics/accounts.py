@@ -89,6 +89,7 @@ PAGES: dict[str, Permission] = {
     "relations": Permission.VIEW,
     "profile": Permission.VIEW,
     "report": Permission.VIEW,
+    "present": Permission.VIEW,
     "import": Permission.IMPORT,
     "settings": Permission.SETTINGS,
     "accounts": Permission.ACCOUNTS,

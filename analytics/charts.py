@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from analytics.i18n import t
+from analytics.i18n import RAG_MARKS, rag_tag, t
 from analytics.report_model import RAG_BARS, Chart
 from analytics.schema import DepartmentCategory, DisciplineCategory, Population, RecordKind, SatisfactionItem
 
@@ -263,12 +263,18 @@ def party_index_lines(rows: pd.DataFrame, lang: str, height: int = 300) -> go.Fi
 @shows_data_as_typed
 def component_grid(scores: pd.DataFrame, lang: str, amber: float, green: float) -> go.Figure:
     """Components (rows, already named) × periods (columns) of 0–100 scores, each cell written and shaded
-    like the 党建体检 scorecard: red below the amber line, amber below the green line, else green."""
+    like the 党建体检 scorecard: red below the amber line, amber below the green line, else green. Each score
+    has its band's shape too ("62 ▲", `i18n.RAG_MARKS`), named above the grid, so colour is never the only sign."""
     values = scores.to_numpy(dtype=float)
     lo, hi = amber / 100, green / 100
     pale = (("#F8C9C4", 0.0, lo), ("#FFE9A8", lo, hi), ("#C8E6C9", hi, 1.0))
     scale = [[edge, colour] for colour, start, end in pale for edge in (start, end)]
-    text = [["—" if pd.isna(v) else f"{v:.0f}" for v in row] for row in values]
+
+    def band(v: float) -> str:
+        return "green" if v >= green else "amber" if v >= amber else "red"
+
+    text = [["—" if pd.isna(v) else f"{v:.0f} {RAG_MARKS[band(v)]}" for v in row] for row in values]
+    key = "   ".join(rag_tag(rag, lang) for rag in ("green", "amber", "red"))
     score = t("chart.score", lang)
     figure = go.Figure(
         go.Heatmap(
@@ -288,10 +294,13 @@ def component_grid(scores: pd.DataFrame, lang: str, amber: float, green: float) 
     )
     figure.update_layout(
         template=TEMPLATE,
-        height=60 + 36 * len(scores),
+        height=60 + 36 * len(scores) + 26,
         xaxis={"type": "category", "title": t("chart.period", lang)},
         yaxis={"type": "category", "autorange": "reversed"},
-        margin={"t": 10},
+        margin={"t": 36},
+    )
+    figure.add_annotation(
+        text=key, xref="paper", yref="paper", x=1, y=1, yshift=6, xanchor="right", yanchor="bottom", showarrow=False
     )
     return figure
 
@@ -385,17 +394,19 @@ def ranked_bars(
     rows: pd.DataFrame, x_title: str, lines: tuple[float, ...] = (), x_max: float = 100.0, digits: int = 1
 ) -> go.Figure:
     """Horizontal bars, highest on top. `rows`: name, value, colour, hover (the tooltip; `\n` between lines) and
-    optionally note: rows without a value show their note instead of a bar (e.g. a suppressed score).
+    optionally note: rows without a value show their note instead of a bar (e.g. a suppressed score); and tag:
+    written after the value (a RAG colour's shape and word, `i18n.rag_tag`, so colour is never the only sign).
     `lines` draws dashed reference lines (e.g. the amber and green thresholds)."""
     rows = rows.assign(_sort=rows["value"].fillna(-1.0)).sort_values(["_sort", "name"], ascending=[True, False])
     shown = rows[rows["value"].notna()]
+    tags = shown["tag"].fillna("") if "tag" in shown else pd.Series("", index=shown.index)
     figure = go.Figure(
         go.Bar(
             x=shown["value"],
             y=shown["name"],
             orientation="h",
             marker_color=list(shown["colour"]),
-            text=[f"{v:.{digits}f}" for v in shown["value"]],
+            text=[f"{v:.{digits}f} {tag}".strip() for v, tag in zip(shown["value"], tags, strict=True)],
             textposition="outside",
             cliponaxis=False,
             customdata=shown["hover"],
@@ -421,7 +432,7 @@ def ranked_bars(
     figure.update_layout(
         template=TEMPLATE,
         height=_rows_height(len(rows)),
-        xaxis={"title": x_title, "range": [0, x_max * 1.08]},
+        xaxis={"title": x_title, "range": [0, x_max * (1.2 if tags.str.len().any() else 1.08)]},
         yaxis={"type": "category", "categoryorder": "array", "categoryarray": list(rows["name"])},
         bargap=0.25,
     )
@@ -703,20 +714,25 @@ def lag_profile(table: pd.DataFrame, step: float, lang: str, height: int = 320) 
 
 
 @shows_data_as_typed
-def report_chart(chart: Chart, height: int | None = None) -> go.Figure:
+def report_chart(chart: Chart, height: int | None = None, font_size: int | None = None) -> go.Figure:
     """A meeting-material chart (`report_model.Chart`) as the page's preview draws it: the same categories,
-    values, colours, reference lines and notes the PPTX and PDF carry."""
+    values, colours, reference lines and notes the PPTX and PDF carry; a bar's RAG colour has its shape and word
+    beside the value ("62.3 ▲ 关注", `point_labels`). `font_size`: larger type (the presentation mode)."""
     digits = chart.digits
     figure = go.Figure()
     if chart.kind == "bar":
         series = chart.series[0]
         colours = [c or series.colour or PALETTE[0] for c in (chart.point_colours or [None] * len(chart.categories))]
+        labels = chart.point_labels or [None] * len(chart.categories)
         figure.add_bar(
             x=series.values,
             y=chart.categories,
             orientation="h",
             marker_color=colours,
-            text=[None if v is None else f"{v:.{digits}f}" for v in series.values],
+            text=[
+                None if v is None else f"{v:.{digits}f} {label}" if label else f"{v:.{digits}f}"
+                for v, label in zip(series.values, labels, strict=True)
+            ],
             textposition="outside",
             cliponaxis=False,
             name=series.name,
@@ -737,7 +753,7 @@ def report_chart(chart: Chart, height: int | None = None) -> go.Figure:
         for line in chart.references:
             figure.add_vline(x=line.value, line_dash="dash", line_color=line.colour, line_width=1)
         figure.update_layout(
-            xaxis={"title": chart.value_title, "range": _range(chart)},
+            xaxis={"title": chart.value_title, "range": _range(chart, room=1.22 if any(labels) else 1.08)},
             yaxis={"type": "category", "autorange": "reversed"},
             height=height or _rows_height(len(chart.categories)),
         )
@@ -768,11 +784,19 @@ def report_chart(chart: Chart, height: int | None = None) -> go.Figure:
             legend={"orientation": "h", "y": -0.15},
         )
     figure.update_layout(template=TEMPLATE, title=chart.title)
+    if font_size:  # every text: the axes' own fonts too (Streamlit's chart theme sets them smaller)
+        figure.update_layout(
+            font={"size": font_size},
+            title={"font": {"size": round(font_size * 1.2)}},
+            legend={"font": {"size": font_size}},
+        )
+        figure.update_xaxes(tickfont={"size": font_size}, title={"font": {"size": font_size}})
+        figure.update_yaxes(tickfont={"size": font_size}, title={"font": {"size": font_size}})
     return figure
 
 
-def _range(chart: Chart) -> list[float] | None:
-    """The value axis's range when the chart fixes it (with room for the labels), else None (automatic)."""
+def _range(chart: Chart, room: float = 1.08) -> list[float] | None:
+    """The value axis's range when the chart fixes it (with `room` for the labels), else None (automatic)."""
     if chart.minimum is None or chart.maximum is None:
         return None
-    return [chart.minimum, chart.maximum * 1.08]
+    return [chart.minimum, chart.maximum * room]

@@ -76,6 +76,33 @@ STRINGS: dict[str, tuple[str, str]] = {
     "overview.departments.category": ("科室类别", "Category"),
     "overview.departments.count": ("科室数", "Departments"),
     "overview.departments.staff": ("职工人数", "Staff"),
+    # Presentation mode (投屏模式, pages/present.py, analytics/presentation.py)
+    "nav.present": ("投屏模式", "Presentation"),
+    "present.title": ("投屏模式", "Presentation mode"),
+    "present.no_data": (
+        "还没有可以投屏的数据：请先导入党支部、活动和满意度数据。",
+        "Nothing to present yet: import branches, activities and satisfaction data first.",
+    ),
+    "present.previous": ("上一页", "Previous"),
+    "present.next": ("下一页", "Next"),
+    "present.exit": ("退出投屏", "Exit presentation"),
+    "present.counter": ("{step} / {total}", "{step} / {total}"),
+    "present.keys": (
+        "键盘：→、PageDown 或空格 下一页；←、PageUp 上一页；Esc 退出。",
+        "Keys: → PageDown or Space next; ← PageUp previous; Esc exits.",
+    ),
+    "present.source": (
+        "期间和范围取自筛选条件（结束期间、党支部），数字与各页面和会议材料相同。",
+        "The period and scope are the filters' (the last period, the branch); the figures are the pages' and "
+        "the meeting material's.",
+    ),
+    "present.continued": ("{heading}（续）", "{heading} (continued)"),
+    "present.ranking": (
+        "{heading}：第 {first}–{last} 名（共 {n} 个党支部）",
+        "{heading}: {first}–{last} of {n} branches",
+    ),
+    "present.more": ("还有 {n} 项，完整列表见{where}。", "{n} more: {where} lists them all."),
+    "present.where.warnings": ("总览页和会议材料", "the Overview and the meeting material"),
     # About the data
     "about.title": ("关于数据", "About the data"),
     "about.intro": (
@@ -3340,3 +3367,12 @@ def chrome_rules(lang: str) -> dict[str, object]:
     """What the page's chrome script replaces in `lang`: {'exact': {...}, 'patterns': [[regex, replacement]…]}."""
     patterns = [*(CHROME_PATTERNS_ZH if lang == "zh" else ()), *CHROME_PATTERNS_ALL]
     return {"exact": CHROME_ZH if lang == "zh" else {}, "patterns": [list(p) for p in patterns]}
+
+
+# The shape beside each RAG colour, so a rating reads without colour (colour-blind readers, black-and-white print).
+RAG_MARKS = {"green": "●", "amber": "▲", "red": "■"}
+
+
+def rag_tag(rag: object, lang: str = DEFAULT_LANGUAGE) -> str:
+    """A RAG rating as a shape and a word: '● 良好', '▲ 关注', '■ 预警' ('' for no rating)."""
+    return f"{RAG_MARKS[rag]} {t(f'rag.{rag}', lang)}" if rag in RAG_MARKS else ""

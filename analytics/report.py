@@ -31,7 +31,7 @@ import pandas as pd
 from analytics import discipline, party, relations, risk, settings, summary, suppression
 from analytics.db import Database
 from analytics.discipline import FORMS
-from analytics.i18n import p_phrase, t, unit
+from analytics.i18n import p_phrase, rag_tag, t, unit
 from analytics.metrics import POPULATIONS, Filters, Panel, build_panel, rollup
 from analytics.overview import overview
 from analytics.periods import spoken
@@ -380,6 +380,7 @@ def _party_index(c: _Context) -> Section | None:
             minimum=0,
             maximum=100,
             point_colours=[RAG_BARS.get(r) if r else None for r in card["index_rag"]],
+            point_labels=[rag_tag(r, c.lang) or None for r in card["index_rag"]],
             references=references,
             notes=notes,
         )
@@ -396,6 +397,7 @@ def _party_index(c: _Context) -> Section | None:
             minimum=0,
             maximum=100,
             point_colours=[RAG_BARS.get(row[f"{k}_rag"]) if row[f"{k}_rag"] else None for k in COMPONENTS],
+            point_labels=[rag_tag(row[f"{k}_rag"], c.lang) or None for k in COMPONENTS],
             references=references,
             notes={} if row["reported"] else {n: c.t("reported.not") for n in names},
         )

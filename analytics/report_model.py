@@ -49,6 +49,7 @@ class Chart(BaseModel):
     maximum: float | None = None
     digits: int = 1  # decimals of the data labels
     point_colours: list[str | None] | None = None  # per category, single-series bars (RAG); None: series colour
+    point_labels: list[str | None] | None = None  # per category, after its value: the RAG as shape and word
     references: list[Reference] = Field(default_factory=list)
     notes: dict[str, str] = Field(default_factory=dict)  # category → what stands in for its missing value
 

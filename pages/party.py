@@ -6,7 +6,7 @@ import streamlit as st
 
 from analytics import charts, party, summary
 from analytics.accounts import Permission
-from analytics.i18n import t, unit
+from analytics.i18n import rag_tag, t, unit
 from analytics.metrics import required_meetings, rollup
 from analytics.risk import SCORED_FIGURES, scorecard
 from analytics.schema import ActivityType, DepartmentCategory, PeriodGrain, SixImprovement
@@ -153,6 +153,7 @@ bars = pd.DataFrame(
         "name": card["branch_name"],
         "value": card["party_index"],
         "colour": card["index_rag"].map(charts.RAG_COLOURS),
+        "tag": [rag_tag(r, L) for r in card["index_rag"]],  # the colour's shape and word, beside each value
         "hover": [
             f"{name}\n{index_label}: {value:.1f} · {rag_label(r)}\n{members_label}: {members:.0f}"
             if pd.notna(value)

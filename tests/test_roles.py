@@ -49,6 +49,7 @@ TITLES = {
     "relations": "relations.title",
     "profile": "profile.title",
     "report": "report.page.title",
+    "present": "report.cover.title",  # its first step: the material's title
     "import": "import.title",
     "settings": "settings.title",
     "accounts": "accounts.title",
