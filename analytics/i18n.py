@@ -1723,11 +1723,11 @@ STRINGS: dict[str, tuple[str, str]] = {
     "overview.scorecard.caption": (
         "各党支部每项得分（0–100 分）及其依据，按党建指数从低到高排列。志愿服务、党建+、廉洁教育是年度目标："
         "按年初至今的累计对照按月折算的目标评判（如年度 2 次，到二季度末应达 1 次），不按单季苛求。"
-        "底色：绿色 ≥ {green} 良好，黄色 {amber}–{green} 关注，红色 < {amber} 预警（分界线可在“设置”中修改）。",
+        "底色和符号：绿色 ● ≥ {green} 良好，黄色 ▲ {amber}–{green} 关注，红色 ■ < {amber} 预警（分界线可在“设置”中修改）。",
         "Each branch's score on each component (0–100 points) with the figure behind it, lowest index first. "
         "Service, Party+ and integrity education have yearly targets: they are judged on the year to date "
         "against the target pro-rated to the months elapsed (2 a year: 1 due by the end of Q2), not quarter by "
-        "quarter. Green from {green}, amber from {amber}, red below {amber} (the lines are settings).",
+        "quarter. Green ● from {green}, amber ▲ from {amber}, red ■ below {amber} (the lines are settings).",
     ),
     "overview.scorecard.none": (
         "{period} 没有党建活动数据，无法体检。",

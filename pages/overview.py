@@ -5,7 +5,7 @@ import pandas as pd
 import streamlit as st
 
 from analytics import charts, summary
-from analytics.i18n import assumed_sd_note, p_phrase, t, unit
+from analytics.i18n import RAG_MARKS, assumed_sd_note, p_phrase, rag_tag, t, unit
 from analytics.metrics import POPULATIONS, Filters
 from analytics.overview import Overview, overview
 from analytics.report_model import RAG_FILLS
@@ -357,6 +357,17 @@ else:
     branch, members, index = (t(f"overview.col.{c}", L) for c in ("branch", "members", "index"))
     names = {c: t(f"component.{c}", L) for c in COMPONENTS}
     not_reported = t("reported.not", L)
+    # Colour is never the only sign: the index's rating in words beside it, each score's band as a shape.
+    rating_column = t("overview.col.rating", L)
+    shown.insert(
+        shown.columns.get_loc(index) + 1,
+        rating_column,
+        [rag_tag(r, L) if ok else not_reported for r, ok in zip(card["index_rag"], card["reported"], strict=True)],
+    )
+    rags[rating_column] = rags[index]
+    for name in names.values():
+        marked = zip(rags[name], shown[name], strict=True)
+        shown[name] = [f"{RAG_MARKS[r]} {text}" if r in RAG_MARKS else text for r, text in marked]
 
     def colour(column: pd.Series) -> list[str]:
         if column.name not in rags:
