@@ -6,6 +6,7 @@ import streamlit as st
 
 from analytics import accounts, charts, report
 from analytics.i18n import t
+from analytics.periods import spoken
 from analytics.report_model import Report
 from analytics.schema import PeriodGrain
 from pages._auth import require
@@ -36,7 +37,9 @@ if data.empty():
     no_data("report.page.no_data")
     st.stop()
 periods = list(reversed(data.periods))
-period = controls[1].selectbox(t("report.page.period", L), periods, key=f"report_period_{grain}")
+period = controls[1].selectbox(
+    t("report.page.period", L), periods, format_func=lambda p: spoken(p, L), key=f"report_period_{grain}"
+)
 branches = report.party_branches(data)
 scope = controls[2].selectbox(
     t("report.page.scope", L),
