@@ -6,6 +6,9 @@ draws (tick labels, legend names, hover boxes, cell text, titles, annotations), 
 registers, so every builder here is wrapped, and the finished figure's texts are escaped in one pass
 (`plain`). The hover and cell templates this module writes are left alone: they take data only through
 `%{…}` references, never by pasting a name in. Data that needs a line break (a hover text) writes `\n`.
+
+Periods come in as codes ('2025Q4') and are drawn as the reader says them ('2025年第四季度' / 'Q4 2025'), in time
+order (`period_axis`); text that a page builds around them (a hover) says them with `periods.spoken` too.
 """
 
 from __future__ import annotations
@@ -18,7 +21,9 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
+from analytics.formats import count
 from analytics.i18n import RAG_MARKS, rag_tag, t
+from analytics.periods import spoken, spoken_order
 from analytics.report_model import RAG_BARS, Chart
 from analytics.schema import DepartmentCategory, DisciplineCategory, Population, RecordKind, SatisfactionItem
 
@@ -100,6 +105,13 @@ def shows_data_as_typed(build: Callable[..., go.Figure]) -> Callable[..., go.Fig
     return wrapper
 
 
+def period_axis(periods: pd.Series, lang: str) -> tuple[list[str], dict[str, Any]]:
+    """Period codes as a category axis draws them: spoken in `lang` (`periods.spoken`), with the axis settings that
+    keep them in time order (spoken labels do not sort as text)."""
+    labels = [spoken(str(p), lang) for p in periods]
+    return labels, {"type": "category", "categoryorder": "array", "categoryarray": spoken_order(periods, lang)}
+
+
 COVERAGE_KINDS = (
     RecordKind.ACTIVITIES,
     RecordKind.SATISFACTION_RESPONSES,
@@ -121,15 +133,15 @@ def coverage_matrix(coverage: pd.DataFrame) -> pd.DataFrame:
 
 @shows_data_as_typed
 def coverage_heatmap(coverage: pd.DataFrame, lang: str) -> go.Figure:
-    """Records per kind and quarter, with the counts written in the cells."""
+    """Records per kind and quarter (spoken), with the counts written in the cells."""
     matrix = coverage_matrix(coverage)
     labels = [RecordKind(kind).label(lang) for kind in matrix.index]
-    text = matrix.map(lambda v: "" if pd.isna(v) else f"{int(v):,}")
+    text = matrix.map(lambda v: "" if pd.isna(v) else count(v, lang))
     figure = go.Figure(
         go.Heatmap(
             # Shade each kind against its own busiest quarter: responses outnumber the rest by far.
             z=matrix.div(matrix.max(axis=1), axis=0).to_numpy(dtype=float),
-            x=list(matrix.columns),
+            x=[spoken(str(c), lang) for c in matrix.columns],
             y=labels,
             text=text.to_numpy(),
             texttemplate="%{text}",
@@ -184,13 +196,14 @@ def category_bars(
     legend unless `keep_empty`."""
     figure = go.Figure()
     order = [c.value for c in DisciplineCategory]
+    _, axis = period_axis(counts["period"], lang)
     for category in sorted(counts["category"].unique(), key=order.index):
         rows = counts[counts["category"] == category]
         if not keep_empty and not rows["records"].any():
             continue
         name = DisciplineCategory(category).label(lang)
         figure.add_bar(
-            x=rows["period"],
+            x=period_axis(rows["period"], lang)[0],
             y=rows["records"],
             name=name,
             marker_color=DISCIPLINE_COLOURS.get(category),
@@ -200,7 +213,7 @@ def category_bars(
         template=TEMPLATE,
         barmode="stack",
         height=height,
-        xaxis={"type": "category", "title": t("chart.period", lang)},
+        xaxis={**axis, "title": t("chart.period", lang)},
         yaxis={"title": y_title or t("chart.records", lang), "rangemode": "tozero"},
         legend={"title": {"text": t("chart.category", lang)}},
     )
@@ -238,9 +251,10 @@ def rectification_donut(status: dict[str, int], lang: str, height: int = 320) ->
 def party_index_lines(rows: pd.DataFrame, lang: str, height: int = 300) -> go.Figure:
     """The party-building index per period (`rows`: period, party_index), its value written at each point."""
     name = t("metric.party_index", lang)
+    periods, axis = period_axis(rows["period"], lang)
     figure = go.Figure(
         go.Scatter(
-            x=rows["period"],
+            x=periods,
             y=rows["party_index"],
             name=name,
             mode="lines+markers+text",
@@ -254,7 +268,7 @@ def party_index_lines(rows: pd.DataFrame, lang: str, height: int = 300) -> go.Fi
         template=TEMPLATE,
         height=height,
         showlegend=False,
-        xaxis={"type": "category", "title": t("chart.period", lang)},
+        xaxis={**axis, "title": t("chart.period", lang)},
         yaxis={"title": name, "range": [0, 108]},
     )
     return figure
@@ -262,9 +276,10 @@ def party_index_lines(rows: pd.DataFrame, lang: str, height: int = 300) -> go.Fi
 
 @shows_data_as_typed
 def component_grid(scores: pd.DataFrame, lang: str, amber: float, green: float) -> go.Figure:
-    """Components (rows, already named) × periods (columns) of 0–100 scores, each cell written and shaded
-    like the 党建体检 scorecard: red below the amber line, amber below the green line, else green. Each score
-    has its band's shape too ("62 ▲", `i18n.RAG_MARKS`), named above the grid, so colour is never the only sign."""
+    """Components (rows, already named) × period codes (columns, in time order; drawn spoken) of 0–100 scores,
+    each cell written and shaded like the 党建体检 scorecard: red below the amber line, amber below the green line,
+    else green. Each score has its band's shape too ("62 ▲", `i18n.RAG_MARKS`), named above the grid, so colour
+    is never the only sign."""
     values = scores.to_numpy(dtype=float)
     lo, hi = amber / 100, green / 100
     pale = (("#F8C9C4", 0.0, lo), ("#FFE9A8", lo, hi), ("#C8E6C9", hi, 1.0))
@@ -279,7 +294,7 @@ def component_grid(scores: pd.DataFrame, lang: str, amber: float, green: float) 
     figure = go.Figure(
         go.Heatmap(
             z=values,
-            x=[str(c) for c in scores.columns],
+            x=[spoken(str(c), lang) for c in scores.columns],
             y=[str(i) for i in scores.index],
             text=text,
             texttemplate="%{text}",
@@ -312,13 +327,14 @@ def satisfaction_lines(rows: pd.DataFrame, lang: str, height: int = 360) -> go.F
     for are left out."""
     figure = go.Figure()
     respondents = t("chart.respondents", lang)
+    periods, axis = period_axis(rows["period"], lang)
     for i, population in enumerate(Population):
         pop = population.value
         if not rows[f"n_{pop}"].any():
             continue
         name = population.label(lang)
         figure.add_scatter(
-            x=rows["period"],
+            x=periods,
             y=rows[f"satisfaction_{pop}"],
             customdata=rows[f"n_{pop}"],
             name=name,
@@ -330,7 +346,7 @@ def satisfaction_lines(rows: pd.DataFrame, lang: str, height: int = 360) -> go.F
     figure.update_layout(
         template=TEMPLATE,
         height=height,
-        xaxis={"type": "category", "title": t("chart.period", lang)},
+        xaxis={**axis, "title": t("chart.period", lang)},
         yaxis={"title": t("chart.score", lang)},
         legend={"title": {"text": t("col.population", lang)}},
     )
@@ -480,17 +496,20 @@ def series_lines(
     legend_title: str,
     y_range: tuple[float, float] | None = None,
     emphasis: str | None = None,
+    lang: str = "zh",
 ) -> go.Figure:
-    """One line per `series` over `x` (`rows`: x, series, y, hover with `\n` between lines), in order of first
-    appearance; missing values break the line (no point is drawn for them). With `emphasis`, that series is
-    drawn thick and the others thin and dotted (e.g. an index and its components)."""
+    """One line per `series` over the periods `x` (`rows`: x (period codes, drawn spoken in `lang`, in time order),
+    series, y, hover with `\n` between lines), in order of first appearance; missing values break the line (no
+    point is drawn for them). With `emphasis`, that series is drawn thick and the others thin and dotted (e.g. an
+    index and its components)."""
     figure = go.Figure()
+    _, axis = period_axis(rows["x"], lang)
     for i, (name, group) in enumerate(rows.groupby("series", sort=False)):
         line = {"color": PALETTE[i % len(PALETTE)]}
         if emphasis is not None:
             line |= {"width": 4} if name == emphasis else {"width": 1.5, "dash": "dot"}
         figure.add_scatter(
-            x=group["x"],
+            x=period_axis(group["x"], lang)[0],
             y=group["y"],
             name=str(name),
             mode="lines+markers",
@@ -503,8 +522,7 @@ def series_lines(
     figure.update_layout(
         template=TEMPLATE,
         height=360,
-        # Period labels ('2024-03', '2024Q1', '2024') sort as text in time order.
-        xaxis={"type": "category", "title": x_title, "categoryorder": "category ascending"},
+        xaxis={**axis, "title": x_title},
         yaxis={"title": y_title, **({"range": list(y_range)} if y_range else {})},
         legend={"title": {"text": legend_title}},
     )
@@ -513,10 +531,16 @@ def series_lines(
 
 @shows_data_as_typed
 def stacked_bars(
-    rows: pd.DataFrame, x_title: str, y_title: str, legend_title: str, horizontal: bool = False
+    rows: pd.DataFrame,
+    x_title: str,
+    y_title: str,
+    legend_title: str,
+    horizontal: bool = False,
+    order: list[str] | None = None,
 ) -> go.Figure:
     """Stacked bars (`rows`: x, series, y), series in their order of first appearance. Horizontal bars put
-    `x` on the vertical axis, largest total on top."""
+    `x` on the vertical axis, largest total on top; vertical ones in `order` when given (spoken periods: in time
+    order, `periods.spoken_order`)."""
     figure = go.Figure()
     totals = rows.groupby("x", sort=False)["y"].sum().sort_values(ascending=horizontal)
     where, count = ("y", "x") if horizontal else ("x", "y")
@@ -531,6 +555,8 @@ def stacked_bars(
     category = {"type": "category", "title": x_title}
     if horizontal:
         category |= {"categoryorder": "array", "categoryarray": list(totals.index)}
+    elif order is not None:
+        category |= {"categoryorder": "array", "categoryarray": list(order)}
     value = {"title": y_title, "rangemode": "tozero"}
     figure.update_layout(
         template=TEMPLATE,
@@ -553,6 +579,7 @@ def party_index_trend(rows: pd.DataFrame, lang: str, height: int = 340) -> go.Fi
     hover shows the party members and branches behind each point."""
     members, branches = t("overview.chart.members", lang), t("overview.chart.branches", lang)
     custom = rows[["member_count", "branches"]].fillna(0).astype("int64").to_numpy()
+    periods, axis = period_axis(rows["period"], lang)
     figure = go.Figure()
     for column, width, dash, colour in (
         ("party_index", 3, None, PALETTE[0]),
@@ -560,7 +587,7 @@ def party_index_trend(rows: pd.DataFrame, lang: str, height: int = 340) -> go.Fi
     ):
         name = t(f"overview.chart.{column}", lang)
         figure.add_scatter(
-            x=rows["period"],
+            x=periods,
             y=rows[column],
             customdata=custom,
             name=name,
@@ -572,7 +599,7 @@ def party_index_trend(rows: pd.DataFrame, lang: str, height: int = 340) -> go.Fi
     figure.update_layout(
         template=TEMPLATE,
         height=height,
-        xaxis={"type": "category", "title": t("overview.chart.period", lang)},
+        xaxis={**axis, "title": t("overview.chart.period", lang)},
         yaxis={"title": t("overview.chart.score", lang), "range": [0, 108]},
         legend={"orientation": "h", "x": 0, "y": 1.02, "yanchor": "bottom"},
     )
@@ -637,7 +664,9 @@ def _relation_points(figure: go.Figure, data: pd.DataFrame, x_title: str, y_titl
             mode="markers",
             name=name,
             marker={"size": 7, "opacity": 0.7, "color": PALETTE[(i + 1) % len(PALETTE)]},
-            customdata=rows[["department_name", "period", "x_raw"]].to_numpy(),
+            customdata=rows[["department_name", "period", "x_raw"]]
+            .assign(period=period_axis(rows["period"], lang)[0])
+            .to_numpy(),
             hovertemplate=f"%{{customdata[0]}} · %{{customdata[1]}}<br>{x_title}: %{{x:.2f}}<br>"
             f"{y_title}: %{{y:.2f}}<br>{raw}: %{{customdata[2]:.2f}}<extra></extra>",
         )

@@ -26,6 +26,7 @@ from analytics import queries
 from analytics.db import Database
 from analytics.i18n import t
 from analytics.metrics import DISCIPLINE_COUNTS, Filters, Panel, period_start, select
+from analytics.periods import speak
 from analytics.schema import FOUR_FORMS, DepartmentCategory, DisciplineCategory, RectificationStatus
 from analytics.settings import PERIOD_MONTHS
 
@@ -167,10 +168,13 @@ COUNT_LABELS = {
 
 def counts_table(summary: pd.DataFrame, lang: str, leading: dict[str, str]) -> pd.DataFrame:
     """`summarise` output as shown: the `leading` columns (column → label key) then the counts as whole
-    numbers, cases per 100 staff to 2 decimals and mean days to 1; department categories as labels."""
+    numbers, cases per 100 staff to 2 decimals and mean days to 1; department categories as labels, periods as the
+    reader says them."""
     out = summary[[*leading, *COUNT_LABELS]].copy()
     if "category" in out:
         out["category"] = [DepartmentCategory(c).label(lang) for c in out["category"]]
+    if "period" in out:
+        out["period"] = speak(out["period"], lang)
     for column in (*TABLE_COUNTS, *(c for c in ("staff_count",) if c in out)):
         out[column] = out[column].round().astype("Int64")
     out["cases_per_100_staff"] = out["cases_per_100_staff"].round(2)

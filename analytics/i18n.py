@@ -42,6 +42,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     "sidebar.range": ("数据范围：{start} 至 {end}", "Data from {start} to {end}"),
     "sidebar.no_data": ("数据库中暂无数据", "The database holds no records yet"),
     "sidebar.database": ("数据库：{path}", "Database: {path}"),
+    # Periods and numbers (`periods.spoken` says a period, `formats` a number; the units are `unit.*` below)
+    "period.run": ("{first}至{last}", "{first} – {last}"),
     # Overview
     "overview.title": ("总览", "Overview"),
     "overview.empty": (

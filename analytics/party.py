@@ -19,6 +19,7 @@ import pandas as pd
 
 from analytics.i18n import t
 from analytics.metrics import Filters, Panel, not_reported, required_meetings, rollup, select
+from analytics.periods import spoken
 from analytics.risk import rag
 
 SIX_COLUMNS = ["branch_code", "branch_name", "period", "period_start", "dimension", "activities"]
@@ -124,7 +125,8 @@ def completeness(panel: Panel, filters: Filters) -> list[dict]:
 
 
 def period_runs(periods: list[str], panel: Panel, lang: str) -> str:
-    """Period labels with runs of consecutive ones written first–last: '2023Q1–2023Q4、2024Q3'."""
+    """Period codes as the reader says them, runs of consecutive ones written first to last:
+    '2023年第一季度至2023年第四季度、2024年第三季度' / 'Q1 2023 – Q4 2023, Q3 2024'."""
     order = {label: i for i, label in enumerate(panel.periods)}
     runs: list[list[str]] = []
     for label in sorted(periods, key=lambda p: order.get(p, -1)):
@@ -133,15 +135,20 @@ def period_runs(periods: list[str], panel: Panel, lang: str) -> str:
         else:
             runs.append([label])
     separator = "、" if lang == "zh" else ", "
-    return separator.join(run[0] if len(run) == 1 else f"{run[0]}–{run[-1]}" for run in runs)
+    return separator.join(
+        spoken(run[0], lang)
+        if len(run) == 1
+        else t("period.run", lang, first=spoken(run[0], lang), last=spoken(run[-1], lang))
+        for run in runs
+    )
 
 
 def completeness_lines(
     groups: list[dict], panel: Panel, lang: str, escape: Callable[[str], str] = lambda text: text
 ) -> list[str]:
-    """The note's lines, one per group of `completeness`: '2024Q3、2024Q4：外科党支部、机关党支部'. Branch names
-    are the register's text: `escape` (applied to the periods and the names) makes them safe for wherever the
-    lines are rendered (markdown on the pages)."""
+    """The note's lines, one per group of `completeness`: '2024年第三季度、2025年第一季度：外科党支部、机关党支部'.
+    Branch names are the register's text: `escape` (applied to the periods and the names) makes them safe for
+    wherever the lines are rendered (markdown on the pages)."""
     separator = "、" if lang == "zh" else ", "
     return [
         t(

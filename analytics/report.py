@@ -28,7 +28,7 @@ from typing import get_args
 import numpy as np
 import pandas as pd
 
-from analytics import discipline, party, relations, risk, settings, summary, suppression
+from analytics import discipline, formats, party, relations, risk, settings, summary, suppression
 from analytics.db import Database
 from analytics.discipline import FORMS
 from analytics.i18n import p_phrase, rag_tag, t, unit
@@ -182,7 +182,8 @@ def render(material: Report, fmt: str) -> bytes:
 
 
 def file_name(material: Report, fmt: str) -> str:
-    """'会议材料_2025Q4_全院.pdf': what, period and scope, with nothing a file system would refuse."""
+    """'会议材料_2025Q4_全院.pdf': what, period and scope, with nothing a file system would refuse. The period is
+    its code, not as spoken inside the material: the files of a folder then sort in time order."""
     scope = re.sub(r"[^\w\-]+", "_", material.cover.scope).strip("_") or material.scope
     return f"{t('report.file', material.lang)}_{material.period}_{scope}.{fmt}"
 
@@ -229,7 +230,8 @@ class _Context:
         self.db, self.panel, self.view, self.filters = db, panel, view, filters
         self.scope, self.branch_name, self.lang = scope, branch_name, lang
         self.settings = panel.settings
-        self.period = view.period
+        self.period = view.period  # the code: the key into the panel
+        self.period_said = spoken(view.period, lang)  # as the material says it: '2025年第四季度' / 'Q4 2025'
         self.previous = view.previous
         self.grain_word = t(f"report.grain.{panel.grain}", lang)
 
@@ -242,15 +244,15 @@ class _Context:
         return t(key, self.lang, **values)
 
     def number(self, value: object, digits: int = 1) -> str:
-        return "—" if value is None or pd.isna(value) else f"{float(value):,.{digits}f}"
+        return formats.number(value, digits, self.lang)
 
     def change(self, value: object, digits: int, unit_name: str) -> str | None:
         """'较上季度 -8.5 分' / 'vs previous quarter -8.5 pts', None without a previous value."""
         if value is None or pd.isna(value) or not self.previous:
             return None
-        rounded = round(float(value), digits)
-        text = "0" if rounded == 0 else f"{rounded:+.{digits}f}"
-        return self.t("report.change", grain=self.grain_word, value=unit(text, unit_name, self.lang))
+        return self.t(
+            "report.change", grain=self.grain_word, value=formats.change_in(value, unit_name, digits, self.lang)
+        )
 
     def movement(self, value: object, digits: int, unit_name: str) -> str:
         """'，较上季度下降 8.5 分' for a title ('' without a previous value, '，与上季度持平' when it rounds to 0)."""
@@ -259,7 +261,7 @@ class _Context:
         rounded = round(float(value), digits)
         if rounded == 0:
             return self.t("report.title.flat", grain=self.grain_word)
-        amount = unit(f"{abs(rounded):.{digits}f}", unit_name, self.lang)
+        amount = unit(formats.number(abs(rounded), digits, self.lang), unit_name, self.lang)
         key = "report.title.up" if rounded > 0 else "report.title.down"
         return self.t(key, grain=self.grain_word, value=amount)
 
@@ -298,17 +300,17 @@ def _headline(c: _Context) -> Section:
         figures += [
             Figure(
                 label=c.t("overview.card.forms"),
-                value=unit(f"{int(view.discipline['discipline_forms_persons']):,}", "person_times", c.lang),
+                value=unit(formats.count(view.discipline["discipline_forms_persons"], c.lang), "person_times", c.lang),
             ),
             Figure(
                 label=c.t("overview.card.filed"),
-                value=unit(f"{int(view.discipline['discipline_filed']):,}", "cases", c.lang),
+                value=unit(formats.count(view.discipline["discipline_filed"], c.lang), "cases", c.lang),
             ),
         ]
     figures.append(
         Figure(
             label=c.t("overview.card.overdue"),
-            value=unit(f"{view.overdue:,}", "items", c.lang),
+            value=unit(formats.count(view.overdue, c.lang), "items", c.lang),
             note=c.t("report.as_of", day=view.as_of.isoformat()),
         )
     )
@@ -328,7 +330,7 @@ def _headline(c: _Context) -> Section:
 
 
 def _percent(value: object) -> str:
-    return "—" if value is None or pd.isna(value) else f"{float(value):.1f}%"
+    return formats.percent(value, 1)  # the same in both languages (CLDR: '72.3%')
 
 
 def _satisfaction_figure(c: _Context, pop: str) -> Figure:
@@ -344,7 +346,7 @@ def _satisfaction_figure(c: _Context, pop: str) -> Figure:
         label=label,
         value=unit(c.number(score), "points", c.lang),
         change=c.change(now.get(f"delta_{pop}"), 1, "points"),
-        note=c.t("report.respondents", n=f"{n:,}"),
+        note=c.t("report.respondents", n=formats.count(n, c.lang)),
     )
 
 
@@ -373,7 +375,7 @@ def _party_index(c: _Context) -> Section | None:
         )
         chart = Chart(
             kind="bar",
-            title=c.t("report.party.chart", period=c.period),
+            title=c.t("report.party.chart", period=c.period_said),
             categories=names,
             series=[Series(name=c.t("metric.party_index"), values=values)],
             value_title=unit("", "points", c.lang).strip() or c.t("metric.party_index"),
@@ -390,7 +392,7 @@ def _party_index(c: _Context) -> Section | None:
         values = [_value(row[k]) for k in COMPONENTS]
         chart = Chart(
             kind="bar",
-            title=c.t("report.party.components", branch=c.branch_name, period=c.period),
+            title=c.t("report.party.components", branch=c.branch_name, period=c.period_said),
             categories=names,
             series=[Series(name=c.t("report.score"), values=values)],
             value_title=c.t("report.score"),
@@ -439,7 +441,7 @@ def _meetings(c: _Context) -> Section | None:
     title += c.movement(c.view.change("meeting_compliance"), 1, "pp")
     chart = Chart(
         kind="column",
-        title=c.t("report.meetings.chart", period=c.period),
+        title=c.t("report.meetings.chart", period=c.period_said),
         categories=names,
         series=[
             Series(
@@ -489,13 +491,13 @@ def _satisfaction(c: _Context) -> Section | None:
         score = now.get(f"satisfaction_{pop}")
         withheld = bool(now.get(f"suppressed_{pop}")) and n > 0
         label = suppression.n_label(n, withheld, bool(now.get(f"complementary_{pop}")), min_n)
-        shown_n = label if withheld else f"{n:,}"
+        shown_n = label if withheld else formats.count(n, c.lang)
         delta, p = now.get(f"delta_{pop}"), now.get(f"p_{pop}")
         rows.append(
             [
                 c.t(f"metric.satisfaction_{pop}"),
                 "—" if score is None or pd.isna(score) else unit(c.number(score), "points", c.lang),
-                "—" if delta is None or pd.isna(delta) else unit(f"{delta:+.1f}", "points", c.lang),
+                formats.change_in(delta, "points", 1, c.lang),
                 "—" if p is None or pd.isna(p) else f"p {p_phrase(float(p))}",
                 shown_n,
             ]
@@ -525,11 +527,13 @@ def _satisfaction(c: _Context) -> Section | None:
             if bool(row.get(f"suppressed_{pop}")) and int(row.get(f"n_{pop}") or 0) > 0
         ]
         if withheld:
-            notes[str(period)] = c.t("report.satisfaction.withheld_note", who="、".join(withheld), min_n=min_n)
+            notes[spoken(str(period), c.lang)] = c.t(
+                "report.satisfaction.withheld_note", who="、".join(withheld), min_n=min_n
+            )
     chart = Chart(
         kind="line",
         title=c.t("report.satisfaction.chart"),
-        categories=shown_periods,
+        categories=[spoken(p, c.lang) for p in shown_periods],
         series=[
             Series(
                 name=c.t(f"metric.satisfaction_{pop}"),
@@ -580,21 +584,25 @@ def _discipline(c: _Context) -> Section | None:
         persons = [int(figures_[f"discipline_persons_{f}"]) for f in FORMS]
         total = int(figures_["discipline_forms_persons"])
         figures = [
-            Figure(label=c.t("overview.card.forms"), value=unit(f"{total:,}", "person_times", c.lang)),
+            Figure(label=c.t("overview.card.forms"), value=unit(formats.count(total, c.lang), "person_times", c.lang)),
             *(
-                Figure(label=DisciplineCategory(f).label(c.lang), value=unit(f"{n:,}", "person_times", c.lang))
+                Figure(
+                    label=DisciplineCategory(f).label(c.lang),
+                    value=unit(formats.count(n, c.lang), "person_times", c.lang),
+                )
                 for f, n in zip(FORMS, persons, strict=True)
             ),
             Figure(
-                label=c.t("overview.card.filed"), value=unit(f"{int(figures_['discipline_filed']):,}", "cases", c.lang)
+                label=c.t("overview.card.filed"),
+                value=unit(formats.count(figures_["discipline_filed"], c.lang), "cases", c.lang),
             ),
-            Figure(label=c.t("overview.card.overdue"), value=unit(f"{len(ledger):,}", "items", c.lang)),
+            Figure(label=c.t("overview.card.overdue"), value=unit(formats.count(len(ledger), c.lang), "items", c.lang)),
         ]
-        share = f"{persons[0] / total:.0%}" if total else "—"
-        title = c.t("report.discipline.title", n=f"{total:,}", share=share, overdue=len(ledger))
+        share = formats.share(persons[0] / total, 0, c.lang) if total else "—"
+        title = c.t("report.discipline.title", n=formats.count(total, c.lang), share=share, overdue=len(ledger))
         chart = Chart(
             kind="column",
-            title=c.t("report.discipline.chart", period=c.period),
+            title=c.t("report.discipline.chart", period=c.period_said),
             categories=[DisciplineCategory(f).label(c.lang) for f in FORMS],
             series=[
                 Series(
@@ -658,7 +666,9 @@ def _warnings(c: _Context) -> Section:
     found = c.view.warnings
     if found.empty:
         return Section(
-            key="warnings", heading=c.t("report.section.warnings"), title=c.t("overview.warnings.none", period=c.period)
+            key="warnings",
+            heading=c.t("report.section.warnings"),
+            title=c.t("overview.warnings.none", period=c.period_said),
         )
     severity = found["severity"].value_counts()
     title = c.t("report.warnings.title", n=len(found), high=int(severity.get("high", 0)))
@@ -744,7 +754,7 @@ def _scorecard(c: _Context) -> Section | None:
         note=c.t("report.scorecard.note", green=f"{c.settings.green:g}", amber=f"{c.settings.amber:g}"),
     )
     red = int((card["index_rag"] == "red").sum())
-    title = c.t("report.scorecard.title", period=c.period, red=red, n=len(card))
+    title = c.t("report.scorecard.title", period=c.period_said, red=red, n=len(card))
     return Section(key="scorecard", heading=c.t("report.section.scorecard"), title=title, tables=[table])
 
 
@@ -796,7 +806,7 @@ def _assessment(c: _Context) -> Section | None:
             "—" if old_rank is None or pd.isna(old_rank) else f"{int(old_rank)}",
             "—"
             if old_index is None or pd.isna(old_index) or pd.isna(row.party_index)
-            else f"{row.party_index - old_index:+.1f}",
+            else formats.change(row.party_index - old_index, 1, c.lang),
         ]
         cells += [c.number(getattr(row, k), 0) for k in COMPONENTS]
         rows.append(cells)
@@ -840,9 +850,9 @@ def _notes(c: _Context) -> Section:
     sentences = [
         c.t(
             "report.notes.sources",
-            activities=f"{counts['activities']:,}",
-            satisfaction=f"{summary.respondents(c.db):,}",
-            discipline=f"{counts['discipline']:,}",
+            activities=formats.count(counts["activities"], c.lang),
+            satisfaction=formats.count(summary.respondents(c.db), c.lang),
+            discipline=formats.count(counts["discipline"], c.lang),
             batches=counts["batches"],
             first=span[0].isoformat() if span else "—",
             last=span[1].isoformat() if span else "—",
@@ -853,7 +863,7 @@ def _notes(c: _Context) -> Section:
         sentences.append(c.t("report.notes.not_reported"))
         sentences += [f"· {line}" for line in lines]
     else:
-        sentences.append(c.t("report.notes.all_reported", period=c.period))
+        sentences.append(c.t("report.notes.all_reported", period=c.period_said))
     sentences.append(c.t("report.notes.suppression", min_n=c.settings.suppression_min_n))
     differences = settings.differences(c.settings)
     if differences:

@@ -34,6 +34,7 @@ from analytics import queries
 from analytics.db import Database
 from analytics.i18n import assumed_sd_note, p_phrase, t
 from analytics.metrics import POPULATIONS, Filters, Panel, latest_period, rollup, ytd_target
+from analytics.periods import spoken
 from analytics.schema import ActivityType, Population
 from analytics.settings import COMPONENTS
 
@@ -94,6 +95,10 @@ def warnings(
     now = branches[branches["period"] == period].set_index("unit")
     before = branches[branches["period"] == previous].set_index("unit") if previous else None
 
+    def said(numbers: dict, lang: str) -> dict:
+        """The previous period in an explanation as the reader says it ('2025年第三季度'), not its code."""
+        return {**numbers, "previous": spoken(numbers["previous"], lang)} if "previous" in numbers else numbers
+
     def add(level, unit, name, rule, severity, figure, line, key, assumed_sd=None, **numbers):
         found.append(
             {
@@ -107,8 +112,8 @@ def warnings(
                 "value": figure,
                 "threshold": line,
                 "assumed_sd": assumed_sd,
-                "explanation_zh": t(key, "zh", name=name, **numbers),
-                "explanation_en": t(key, "en", name=name, **numbers),
+                "explanation_zh": t(key, "zh", name=name, **said(numbers, "zh")),
+                "explanation_en": t(key, "en", name=name, **said(numbers, "en")),
             }
         )
 

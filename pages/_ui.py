@@ -18,11 +18,12 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from analytics import exports, metrics, settings, suppression
+from analytics import exports, formats, metrics, settings, suppression
 from analytics.accounts import Permission
 from analytics.db import Database, default_db_path
 from analytics.i18n import DEFAULT_LANGUAGE, LANGUAGES, chrome_rules, t
 from analytics.metrics import Filters, Panel
+from analytics.periods import said, spoken
 from analytics.schema import DepartmentCategory, PeriodGrain
 
 # Data shown in markdown (names, file names, messages quoting cells, URL parameters) is escaped by `md_escape`.
@@ -332,7 +333,11 @@ def filter_bar(units: bool = True) -> tuple[Filters, Panel]:
             state[FILTER_KEYS["from"]], state[FILTER_KEYS["to"]] = start, end
             if len(periods) > 1:
                 chosen = st.select_slider(
-                    t("filters.periods", L), options=periods, value=(start, end), key=f"w_range_{grain}"
+                    t("filters.periods", L),
+                    options=periods,
+                    value=(start, end),
+                    format_func=lambda p: spoken(p, L),  # the codes stay the values (and in the URL)
+                    key=f"w_range_{grain}",
                 )
                 state[FILTER_KEYS["from"]], state[FILTER_KEYS["to"]] = chosen
                 start, end = chosen
@@ -410,8 +415,9 @@ def branch_names(data: Panel) -> dict[str, str]:
 class Title:
     """What a table is and the view it was taken from: the title block above it in its Excel download
     (`exports.title_rows`). `filters`: the shared filters in force (the period range, and unless `scope` is
-    given, the scope: hospital, category, branch); `period`: the period the table shows, when it is one
-    (default: the filters' range); `scope`: in place of the filters' (a department's profile); `extra`: the
+    given, the scope: hospital, category, branch); `period`: the period the table shows, when it is one, as its
+    code (said as the reader says it in the block) or as text (say, "as of" a day; default: the filters' range);
+    `scope`: in place of the filters' (a department's profile); `extra`: the
     page's own choices, as (label, value)."""
 
     what: str
@@ -426,12 +432,13 @@ def now() -> dt.datetime:
 
 
 def period_range(filters: Filters) -> str:
-    """The filters' period range as written in a title: '2023Q1 至 2025Q4', or the one period."""
+    """The filters' period range as written in a title: '2023年第一季度 至 2025年第四季度', or the one period."""
+    L = lang()
     if not filters.start or not filters.end:
-        return filters.start or filters.end or "—"
+        return said(filters.start or filters.end or "—", L)
     if filters.start == filters.end:
-        return filters.start
-    return t("export.range", lang(), start=filters.start, end=filters.end)
+        return said(filters.start, L)
+    return t("export.range", L, start=said(filters.start, L), end=said(filters.end, L))
 
 
 def scope_text(filters: Filters) -> str:
@@ -448,7 +455,7 @@ def scope_text(filters: Filters) -> str:
 def title_rows(title: Title) -> list[tuple[str, str]]:
     """The title block of `title` (`exports.title_rows`) in the user's language, made now."""
     L = lang()
-    period, scope, shown = title.period, title.scope, []
+    period, scope, shown = said(title.period, L) if title.period else None, title.scope, []
     chosen = title.filters
     if chosen is not None:
         shown = [
@@ -587,7 +594,7 @@ def score_text(value: float | None, n: int | None = None, digits: int = 1, compl
         if n:
             return t("metric.withheld" if complementary else "metric.suppressed", lang())
         return "—"
-    return f"{value:.{digits}f}"
+    return formats.number(value, digits, lang())
 
 
 def completeness_note(data: Panel, filters: Filters) -> None:
@@ -610,7 +617,7 @@ def n_text(n: object, withheld: bool, complementary: bool, min_n: int) -> str:
     """A count of respondents as shown: '1,234', or for a withheld cell '<10' (a small group) or '—' (withheld
     to protect one): never the exact n of a withheld cell (`suppression.n_label`)."""
     label = suppression.n_label(n, bool(withheld), bool(complementary), min_n)
-    return label if isinstance(label, str) else f"{int(label):,}"
+    return label if isinstance(label, str) else formats.count(label, lang())
 
 
 # --- Printing ------------------------------------------------------------------------------------------------

@@ -4,11 +4,11 @@ then each kind of record, its fields and values."""
 import pandas as pd
 import streamlit as st
 
-from analytics import accounts, charts, demo, summary
+from analytics import accounts, charts, demo, formats, summary
 from analytics.db import Database
 from analytics.i18n import t
 from analytics.imports.fields import ENUM_ALIASES
-from analytics.periods import quarter_label
+from analytics.periods import quarter_label, spoken
 from analytics.schema import (
     REQUIRED_MEETINGS_PER_YEAR,
     ActivityStatus,
@@ -161,7 +161,7 @@ def holdings() -> None:
     )
     for row in kpi_rows:
         for column, (label, value, help_text) in zip(st.columns(len(row)), row, strict=True):
-            column.metric(t(label, L), f"{value:,}", help=help_text, border=True)
+            column.metric(t(label, L), formats.count(value, L), help=help_text, border=True)
     if not any(counts.values()):
         return
     st.subheader(t("overview.coverage.title", L))
@@ -225,4 +225,4 @@ if seed is not None:
     st.write(t("about.demo.body", L, seed=seed))
     for key in ("about.demo.compliance", "about.demo.service", "about.demo.null"):
         st.markdown(f"- {t(key, L)}")
-    st.markdown(f"- {t('about.demo.sources', L, period=quarter_label(demo.OWN_SURVEY_FROM))}")
+    st.markdown(f"- {t('about.demo.sources', L, period=spoken(quarter_label(demo.OWN_SURVEY_FROM), L))}")

@@ -5,9 +5,10 @@ pseudonyms) only for the roles allowed them (纪委办公室, 管理员). Every 
 import pandas as pd
 import streamlit as st
 
-from analytics import charts, discipline, risk
+from analytics import charts, discipline, formats, risk
 from analytics.accounts import Permission
 from analytics.i18n import t, unit
+from analytics.periods import spoken
 from pages._auth import audited_download, may, require
 from pages._ui import (
     Title,
@@ -45,24 +46,24 @@ ledger = discipline.ledger_rows(load(risk.overdue_ledger, as_of), filters)
 def headline() -> None:
     """The same figures, names and scope (the chosen range) as the Overview's discipline cards."""
     persons = {i: int(frame[f"discipline_persons_form_{i}"].sum()) for i in range(1, 5)}
-    first, last = frame["period"].min(), frame["period"].max()
+    first, last = spoken(frame["period"].min(), L), spoken(frame["period"].max(), L)
     share = discipline.form1_share(frame)
     total = int(frame["discipline_forms_persons"].sum())
     forms_help = t("overview.help.forms", L, start=first, end=last, **{f"form{i}": n for i, n in persons.items()})
-    form1_help = t("overview.help.form1", L, start=first, end=last, share="—" if share is None else f"{share:.0%}")
+    form1_help = t("overview.help.form1", L, start=first, end=last, share=formats.share(share, 0, L))
     cards = (
-        ("discipline.kpi.forms", unit(f"{total:,}", "person_times", L), forms_help),
-        ("discipline.kpi.form1", unit(f"{persons[1]:,}", "person_times", L), form1_help),
+        ("discipline.kpi.forms", unit(formats.count(total, L), "person_times", L), forms_help),
+        ("discipline.kpi.form1", unit(formats.count(persons[1], L), "person_times", L), form1_help),
         (
             "discipline.kpi.filed",
-            unit(f"{int(frame['discipline_filed'].sum()):,}", "cases", L),
+            unit(formats.count(frame["discipline_filed"].sum(), L), "cases", L),
             t("overview.help.filed", L, start=first, end=last),
         ),
-        ("discipline.kpi.records", unit(f"{int(frame['discipline_records'].sum()):,}", "records", L), None),
-        ("discipline.kpi.complaints", unit(f"{int(frame['discipline_complaints'].sum()):,}", "cases", L), None),
+        ("discipline.kpi.records", unit(formats.count(frame["discipline_records"].sum(), L), "records", L), None),
+        ("discipline.kpi.complaints", unit(formats.count(frame["discipline_complaints"].sum(), L), "cases", L), None),
         (
             "discipline.kpi.overdue",
-            unit(f"{len(ledger):,}", "items", L),
+            unit(formats.count(len(ledger), L), "items", L),
             t("discipline.kpi.overdue_help", L, as_of=as_of.isoformat()),
         ),
     )
@@ -75,7 +76,13 @@ def headline() -> None:
         st.info(t("discipline.form1_none", L), icon=":material/lightbulb:")
     else:
         st.info(
-            t("discipline.form1_norm", L, share=f"{share:.0%}", form1=int(forms.iloc[0]), forms=int(forms.sum())),
+            t(
+                "discipline.form1_norm",
+                L,
+                share=formats.share(share, 0, L),
+                form1=int(forms.iloc[0]),
+                forms=int(forms.sum()),
+            ),
             icon=":material/lightbulb:",
         )
 
@@ -103,7 +110,7 @@ def rectification() -> None:
         st.caption(t("discipline.rect.none", L))
         return
     closed, days = frame["rectification_closed"].sum(), frame["days_to_close"].sum()
-    mean_days = f"{days / closed:.1f}" if closed else "—"
+    mean_days = formats.number(days / closed, 1, L) if closed else "—"
     st.caption(t("discipline.rect.help", L, as_of=as_of.isoformat(), days=mean_days))
     shares = {key.removeprefix("rectification_"): int(value) for key, value in status.items()}
     st.plotly_chart(charts.rectification_donut(shares, L), config=chart_config(), key="chart_rectification")
@@ -159,7 +166,7 @@ def details() -> None:
     """纪检记录明细: the records in scope, persons as pseudonyms (only reached for roles allowed them)."""
     rows = discipline.details_in_scope(load(discipline.record_details), filters)
     st.subheader(t("discipline.details.title", L))
-    st.caption(t("discipline.details.caption", L, n=f"{len(rows):,}"))
+    st.caption(t("discipline.details.caption", L, n=formats.count(len(rows), L)))
     if rows.empty:
         st.info(t("discipline.details.none", L), icon=":material/info:")
         return

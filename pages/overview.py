@@ -4,10 +4,11 @@ range, how they got there, and where to look (warnings, the 党建体检 scoreca
 import pandas as pd
 import streamlit as st
 
-from analytics import charts, summary
+from analytics import charts, formats, summary
 from analytics.i18n import RAG_MARKS, assumed_sd_note, p_phrase, rag_tag, t, unit
 from analytics.metrics import POPULATIONS, Filters
 from analytics.overview import Overview, overview
+from analytics.periods import spoken
 from analytics.report_model import RAG_FILLS
 from analytics.risk import RAG, scorecard_text
 from analytics.schema import ActivityType, DepartmentCategory, PeriodGrain
@@ -71,7 +72,7 @@ def choose_branch(code: str) -> None:
 
 
 def number(value, digits: int = 1) -> str:
-    return "—" if value is None or pd.isna(value) else f"{value:.{digits}f}"
+    return formats.number(value, digits, L)
 
 
 def scope_text(chosen: Filters) -> str:
@@ -95,11 +96,14 @@ if not view.current:
 now, before = view.current, view.before
 scope = scope_text(filters)
 grain = PeriodGrain(filters.grain).label(L)
+# The periods as the reader says them ('2025年第四季度'); the codes stay the keys.
+period_said = spoken(view.period, L)
+previous_said = spoken(view.previous, L) if view.previous else "—"
 if view.previous:
-    st.caption(t("overview.now", L, period=view.period, grain=grain, scope=scope, previous=view.previous))
+    st.caption(t("overview.now", L, period=period_said, grain=grain, scope=scope, previous=previous_said))
 else:
-    st.caption(t("overview.now_first", L, period=view.period, grain=grain, scope=scope))
-vs = t("overview.card.vs", L, previous=view.previous) if view.previous else None
+    st.caption(t("overview.now_first", L, period=period_said, grain=grain, scope=scope))
+vs = t("overview.card.vs", L, previous=previous_said) if view.previous else None
 
 
 def delta_text(value: float | None, digits: int = 1, unit_name: str | None = None) -> str | None:
@@ -108,12 +112,11 @@ def delta_text(value: float | None, digits: int = 1, unit_name: str | None = Non
         return None
     if round(value, digits) == 0:
         return "0"
-    text = f"{value:+.{digits}f}"
-    return unit(text, unit_name, L) if unit_name else text
+    return formats.change_in(value, unit_name, digits, L) if unit_name else formats.change(value, digits, L)
 
 
 def percent(value) -> str:
-    return "—" if value is None or pd.isna(value) else f"{value:.1f}%"
+    return formats.percent(value, 1, L)
 
 
 # --- Headline cards ---------------------------------------------------------------------------------------
@@ -125,9 +128,7 @@ party[0].metric(
     unit(number(now.get("party_index")), "points", L),
     delta=delta_text(view.change("party_index"), 1, "points"),
     delta_description=vs,
-    help=t(
-        "overview.help.index", L, weights=weights, previous=view.previous or "—", old=number(before.get("party_index"))
-    ),
+    help=t("overview.help.index", L, weights=weights, previous=previous_said, old=number(before.get("party_index"))),
     border=True,
 )
 party[1].metric(
@@ -139,7 +140,7 @@ party[1].metric(
         "overview.help.compliance",
         L,
         types=types,
-        previous=view.previous or "—",
+        previous=previous_said,
         old=number(before.get("meeting_compliance")),
     ),
     border=True,
@@ -149,19 +150,19 @@ party[2].metric(
     percent(now.get("theme_day_compliance")),
     delta=delta_text(view.change("theme_day_compliance"), 1, "pp"),
     delta_description=vs,
-    help=t("overview.help.theme_day", L, previous=view.previous or "—", old=number(before.get("theme_day_compliance"))),
+    help=t("overview.help.theme_day", L, previous=previous_said, old=number(before.get("theme_day_compliance"))),
     border=True,
 )
 party[3].metric(
     t("overview.card.overdue", L),
-    unit(f"{view.overdue:,}", "items", L),
+    unit(formats.count(view.overdue, L), "items", L),
     help=t("overview.help.overdue", L, as_of=view.as_of.isoformat()),
     border=True,
 )
 
 # The discipline figures cover the chosen range, as on the discipline page (same names, same scope).
 if view.discipline and view.discipline_range:
-    first, last = view.discipline_range
+    first, last = (spoken(p, L) for p in view.discipline_range)
     st.caption(t("overview.discipline.caption", L, start=first, end=last))
     figures = view.discipline
     persons = {i: int(figures[f"discipline_persons_form_{i}"]) for i in range(1, 5)}
@@ -169,25 +170,25 @@ if view.discipline and view.discipline_range:
     cards = st.columns(3)
     cards[0].metric(
         t("overview.card.forms", L),
-        unit(f"{forms_total:,}", "person_times", L),
+        unit(formats.count(forms_total, L), "person_times", L),
         help=t("overview.help.forms", L, start=first, end=last, **{f"form{i}": n for i, n in persons.items()}),
         border=True,
     )
     cards[1].metric(
         t("overview.card.form1", L),
-        unit(f"{persons[1]:,}", "person_times", L),
+        unit(formats.count(persons[1], L), "person_times", L),
         help=t(
             "overview.help.form1",
             L,
             start=first,
             end=last,
-            share=f"{persons[1] / forms_total:.0%}" if forms_total else "—",
+            share=formats.share(persons[1] / forms_total, 0, L) if forms_total else "—",
         ),
         border=True,
     )
     cards[2].metric(
         t("overview.card.filed", L),
-        unit(f"{int(figures['discipline_filed']):,}", "cases", L),
+        unit(formats.count(figures["discipline_filed"], L), "cases", L),
         help=t("overview.help.filed", L, start=first, end=last),
         border=True,
     )
@@ -225,21 +226,24 @@ def satisfaction_card(column, pop: str) -> None:
     delta, p = now.get(f"delta_{pop}"), now.get(f"p_{pop}")
     if pd.isna(delta) or pd.isna(p):
         column.metric(
-            label, unit(f"{score:.1f}", "points", L), help=t("overview.help.satisfaction_alone", L, n=n), border=True
+            label,
+            unit(number(score), "points", L),
+            help=t("overview.help.satisfaction_alone", L, n=n),
+            border=True,
         )
         return
     column.metric(
         label,
-        unit(f"{score:.1f}", "points", L),
+        unit(number(score), "points", L),
         delta=delta_text(delta, 1, "points"),
         delta_description=vs,
         help=t(
             "overview.help.satisfaction",
             L,
             n=n,
-            previous=view.previous,
+            previous=previous_said,
             old=number(now.get(f"prev_{pop}")),
-            delta=f"{delta:+.1f}",
+            delta=formats.change(delta, 1, L),
             test=t(f"overview.test.{now.get(f'test_{pop}')}", L) + sd_note(now.get(f"assumed_sd_{pop}")),
             p=p_phrase(p),
         ),
@@ -270,8 +274,8 @@ st.caption(
     t(
         "overview.trend.caption",
         L,
-        start=trend["period"].iloc[0],
-        end=trend["period"].iloc[-1],
+        start=spoken(trend["period"].iloc[0], L),
+        end=spoken(trend["period"].iloc[-1], L),
         scope=scope,
         min_n=settings.suppression_min_n,
     )
@@ -291,11 +295,11 @@ with right:
         st.info(t("overview.trend.no_satisfaction", L, min_n=settings.suppression_min_n), icon=":material/info:")
 
 # --- Warnings: one list, most severe first, each a sentence with its numbers and a way to the unit ------------
-warnings_title = t("overview.warnings.title", L, period=view.period)
+warnings_title = t("overview.warnings.title", L, period=period_said)
 st.subheader(warnings_title)
 found = view.warnings
 if found.empty:
-    st.success(t("overview.warnings.none", L, period=view.period), icon=":material/check_circle:")
+    st.success(t("overview.warnings.none", L, period=period_said), icon=":material/check_circle:")
 else:
     severity = found["severity"].value_counts()
     st.caption(
@@ -346,11 +350,11 @@ else:
     )
 
 # --- 党建体检 scorecard ------------------------------------------------------------------------------------
-scorecard_title = t("overview.scorecard.title", L, period=view.period)
+scorecard_title = t("overview.scorecard.title", L, period=period_said)
 st.subheader(scorecard_title)
 card = view.scorecard
 if card.empty or card["party_index"].isna().all():
-    st.info(t("overview.scorecard.none", L, period=view.period), icon=":material/info:")
+    st.info(t("overview.scorecard.none", L, period=period_said), icon=":material/info:")
 else:
     st.caption(t("overview.scorecard.caption", L, green=f"{settings.green:g}", amber=f"{settings.amber:g}"))
     shown, rags = scorecard_text(card, L)

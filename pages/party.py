@@ -4,10 +4,11 @@ meeting type, the six improvements (六提升) and each department's branch inde
 import pandas as pd
 import streamlit as st
 
-from analytics import charts, party, summary
+from analytics import charts, formats, party, summary
 from analytics.accounts import Permission
 from analytics.i18n import rag_tag, t, unit
 from analytics.metrics import required_meetings, rollup
+from analytics.periods import spoken, spoken_order
 from analytics.risk import SCORED_FIGURES, scorecard
 from analytics.schema import ActivityType, DepartmentCategory, PeriodGrain, SixImprovement
 from analytics.settings import COMPONENTS, PERIOD_MONTHS
@@ -73,7 +74,7 @@ if period is None:
     st.info(t("party.none_in_range", L), icon=":material/filter_alt:")
     st.stop()
 
-
+period_said = spoken(period, L)  # the period as the reader says it; `period` (the code) stays the key
 NOT_REPORTED = t("reported.not", L)
 
 
@@ -90,42 +91,42 @@ before = hospital[hospital["period_start"] < now["period_start"]].tail(1)
 previous = before.iloc[0] if not before.empty else None
 card = scorecard(data, period, filters)
 scope = t("party.kpi.scope_filtered" if filters.category or filters.branch else "party.kpi.scope_all", L)
-help_text = t("party.kpi.help", L, scope=scope, previous=previous["period"] if previous is not None else "—")
+help_text = t("party.kpi.help", L, scope=scope, previous=spoken(previous["period"], L) if previous is not None else "—")
 
 
 def change(column: str, digits: int = 1, unit_name: str = "points") -> str | None:
     """The change vs the previous period with its unit (分, 个百分点, 小时)."""
     if previous is None or pd.isna(now[column]) or pd.isna(previous[column]):
         return None
-    return unit(f"{now[column] - previous[column]:+.{digits}f}", unit_name, L)
+    return formats.change_in(now[column] - previous[column], unit_name, digits, L)
 
 
-def figure(value: float, digits: int = 1, suffix: str = "") -> str:
-    return "—" if pd.isna(value) else f"{value:.{digits}f}{suffix}"
+def figure(value: float, digits: int = 1) -> str:
+    return formats.number(value, digits, L)
 
 
 kpis = st.columns(6)
 kpis[0].metric(
-    t("party.kpi.index", L, period=period),
+    t("party.kpi.index", L, period=period_said),
     unit(figure(now["party_index"]), "points", L),
     change("party_index"),
     help=help_text,
 )
 kpis[1].metric(
     t("party.kpi.compliance", L),
-    figure(now["meeting_compliance"], 0, "%"),
+    formats.percent(now["meeting_compliance"], 0, L),
     change("meeting_compliance", 0, "pp"),
     help=t("party.kpi.compliance_help", L) + " " + help_text,
 )
 kpis[2].metric(
     t("overview.card.theme_day", L),
-    figure(now["theme_day_compliance"], 0, "%"),
+    formats.percent(now["theme_day_compliance"], 0, L),
     change("theme_day_compliance", 0, "pp"),
     help=help_text,
 )
 kpis[3].metric(
     t("party.kpi.attendance", L),
-    figure(now["attendance_rate"], 0, "%"),
+    formats.percent(now["attendance_rate"], 0, L),
     change("attendance_rate", 0, "pp"),
     help=help_text,
 )
@@ -144,7 +145,7 @@ if now["branches_not_reported"] > 0:
 completeness_note(data, filters)
 
 # --- The index per branch, latest period ---------------------------------------------------------------------
-st.subheader(t("party.bars.title", L, period=period))
+st.subheader(t("party.bars.title", L, period=period_said))
 st.caption(t("party.bars.caption", L, green=f"{settings.green:g}", amber=f"{settings.amber:g}"))
 index_label = t("party.chart.index", L)
 members_label = t("party.chart.members", L)
@@ -155,7 +156,7 @@ bars = pd.DataFrame(
         "colour": card["index_rag"].map(charts.RAG_COLOURS),
         "tag": [rag_tag(r, L) for r in card["index_rag"]],  # the colour's shape and word, beside each value
         "hover": [
-            f"{name}\n{index_label}: {value:.1f} · {rag_label(r)}\n{members_label}: {members:.0f}"
+            f"{name}\n{index_label}: {figure(value)} · {rag_label(r)}\n{members_label}: {formats.count(members, L)}"
             if pd.notna(value)
             else name
             if reported
@@ -199,7 +200,9 @@ trend_lines = pd.concat(
                 "series": name,
                 "y": trend_rows[column],
                 "hover": [
-                    f"{name}\n{p}: {v:.1f}" if pd.notna(v) else f"{name}\n{p}: {'—' if ok else NOT_REPORTED}"
+                    f"{name}\n{spoken(p, L)}: {figure(v)}"
+                    if pd.notna(v)
+                    else f"{name}\n{spoken(p, L)}: {'—' if ok else NOT_REPORTED}"
                     for p, v, ok in zip(
                         trend_rows["period"], trend_rows[column], trend_rows["party_reported"], strict=True
                     )
@@ -217,6 +220,7 @@ st.plotly_chart(
         t("party.chart.series", L),
         (0, 105),
         index_label,
+        lang=L,
     ),
     config=chart_config(),
     key="party_trend",
@@ -231,14 +235,16 @@ if len(branches["period"].unique()) > 1:
     )
     st.plotly_chart(
         charts.score_heatmap(
-            grid,
-            grid.map(lambda v: "" if pd.isna(v) else f"{v:.0f}").where(
+            grid.rename(columns=lambda p: spoken(p, L)),
+            grid.map(lambda v: "" if pd.isna(v) else f"{v:.0f}")
+            .where(
                 branches.pivot_table(index="unit_name", columns="period", values="party_reported", sort=False)
                 .reindex(index=grid.index, columns=grid.columns)
                 .fillna(1)
                 .astype(bool),
                 NOT_REPORTED,
-            ),
+            )
+            .rename(columns=lambda p: spoken(p, L)),
             t("party.chart.period", L),
             t("party.col.branch", L),
             index_label,
@@ -248,7 +254,7 @@ if len(branches["period"].unique()) > 1:
     )
 
 # --- 党建体检: component scores with the raw figures ----------------------------------------------------------
-st.subheader(t("party.components.title", L, period=period))
+st.subheader(t("party.components.title", L, period=period_said))
 st.caption(t("party.components.caption", L))
 deltas = branches[branches["period"] == period].set_index("unit")["delta_party_index"]
 components = pd.DataFrame(
@@ -272,7 +278,7 @@ table(
     components,
     t("party.file.components", L),
     "party_components",
-    title=Title(t("party.components.title", L, period=period), filters, period),
+    title=Title(t("party.components.title", L, period=period_said), filters, period),
     column_config={name: st.column_config.NumberColumn(format=fmt) for name, fmt in number_columns.items()},
 )
 
@@ -313,7 +319,7 @@ if not trend.empty:
             "series": type_names,
             "y": trend["compliance"],
             "hover": [
-                f"{name}\n{p}: {c:.0f}%\n{held_label} {h:.0f} / {required_label} {r:g}"
+                f"{name}\n{spoken(p, L)}: {formats.percent(c, 0, L)}\n{held_label} {h:.0f} / {required_label} {r:g}"
                 for name, p, c, h, r in zip(
                     type_names, trend["period"], trend["compliance"], trend["held"], trend["required"], strict=True
                 )
@@ -322,7 +328,7 @@ if not trend.empty:
     )
     st.plotly_chart(
         charts.series_lines(
-            lines, t("party.chart.period", L), compliance_label, t("party.col.meeting_type", L), (0, 105)
+            lines, t("party.chart.period", L), compliance_label, t("party.col.meeting_type", L), (0, 105), lang=L
         ),
         config=chart_config(),
         key="party_meeting_trend",
@@ -330,7 +336,7 @@ if not trend.empty:
 
 meetings = party.meetings(branches, data, period)
 if not meetings.empty:
-    st.markdown(f"**{t('party.meetings.branches', L, period=period)}**")
+    st.markdown(f"**{t('party.meetings.branches', L, period=period_said)}**")
     meetings = meetings.assign(type_name=meetings["meeting_type"].map(lambda k: ActivityType(k).label(L)))
     order = list(card["branch_name"])  # lowest index first, as in the table above
     values = meetings.pivot_table(index="branch_name", columns="type_name", values="compliance", sort=False)
@@ -363,7 +369,7 @@ if not meetings.empty:
             ),
             t("party.file.meetings", L),
             "party_meetings",
-            title=Title(t("party.meetings.branches", L, period=period), filters, period),
+            title=Title(t("party.meetings.branches", L, period=period_said), filters, period),
             column_config={
                 held_label: st.column_config.NumberColumn(format="%.0f"),
                 required_label: st.column_config.NumberColumn(format="%g"),
@@ -395,7 +401,7 @@ else:
         stacked = stacked.sort_values(["order", "period"])
     bars6 = pd.DataFrame(
         {
-            "x": stacked[key],
+            "x": stacked[key].map(lambda p: spoken(p, L)) if by_period else stacked[key],
             "series": stacked["dimension"].map(lambda d: SixImprovement(d).label(L)),
             "y": stacked["activities"],
         }
@@ -407,6 +413,7 @@ else:
             t("party.chart.activities", L),
             t("party.col.dimension", L),
             horizontal=not by_period,
+            order=spoken_order(stacked["period"], L) if by_period else None,
         ),
         config=chart_config(),
         key="party_six",
@@ -423,7 +430,7 @@ else:
     )
 
 # --- Departments with their branch's index --------------------------------------------------------------------
-st.subheader(t("party.departments.title", L, period=period))
+st.subheader(t("party.departments.title", L, period=period_said))
 st.caption(t("party.departments.caption", L))
 departments = party.departments(data, filters, period)
 table(
@@ -441,7 +448,7 @@ table(
     ),
     t("party.file.departments", L),
     "party_departments",
-    title=Title(t("party.departments.title", L, period=period), filters, period),
+    title=Title(t("party.departments.title", L, period=period_said), filters, period),
     department_codes=departments["department_code"],
     column_config={
         t("party.col.index", L): st.column_config.NumberColumn(format="%.1f"),

@@ -9,7 +9,18 @@ from analytics import charts, metrics, presentation, report
 from analytics.i18n import rag_tag, t
 from analytics.report_model import Report
 from pages._auth import require
-from pages._ui import FILTER_KEYS, current_params, ensure_navigation, lang, load, md_escape, no_data, panel, today
+from pages._ui import (
+    FILTER_KEYS,
+    chart_config,
+    current_params,
+    ensure_navigation,
+    lang,
+    load,
+    md_escape,
+    no_data,
+    panel,
+    today,
+)
 
 ensure_navigation()
 require("present")
@@ -143,7 +154,7 @@ with st.container(key="present_step"):
         height = min(560, 120 + 38 * rows) if step.chart.kind == "bar" else 520
         st.plotly_chart(
             charts.report_chart(step.chart, height=height, font_size=18),
-            config={"displayModeBar": False, "displaylogo": False},
+            config=chart_config(),
             key=f"present_chart_{number}",
         )
         for category, note in step.chart.notes.items():

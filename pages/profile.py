@@ -4,10 +4,11 @@
 import pandas as pd
 import streamlit as st
 
-from analytics import charts, discipline, profile, risk
+from analytics import charts, discipline, formats, profile, risk
 from analytics import party as party_figures
 from analytics.i18n import assumed_sd_note, p_phrase, t
 from analytics.metrics import latest_period
+from analytics.periods import speak, spoken
 from analytics.schema import DepartmentCategory, Population, SatisfactionItem
 from analytics.settings import COMPONENTS
 from pages._auth import audited_download, require
@@ -88,9 +89,9 @@ def facts() -> None:
     st.header(md_escape(str(me["department_name"])), anchor=False)
     cards = (
         ("profile.fact.category", DepartmentCategory(me["category"]).label(L)),
-        ("profile.fact.staff", f"{int(me['staff_count']):,}"),
+        ("profile.fact.staff", formats.count(me["staff_count"], L)),
         ("profile.fact.branch", str(me["branch_name"])),
-        ("profile.fact.members", "—" if pd.isna(me["member_count"]) else f"{int(me['member_count']):,}"),
+        ("profile.fact.members", formats.count(me["member_count"], L)),
     )
     row = st.container(horizontal=True)
     for key, value in cards:
@@ -121,9 +122,9 @@ def party(rows: pd.DataFrame) -> None:
     delta = last["delta_party_index"]
     card, chart = st.columns([3, 10], vertical_alignment="center")
     card.metric(
-        t("profile.party.card", L, period=last["period"]),
-        f"{last['party_index']:.1f}",
-        delta=None if pd.isna(delta) else f"{delta:+.1f}",
+        t("profile.party.card", L, period=spoken(last["period"], L)),
+        formats.number(last["party_index"], 1, L),
+        delta=None if pd.isna(delta) else formats.change(delta, 1, L),
         border=True,
     )
     chart.plotly_chart(charts.party_index_lines(measured, L), config=chart_config(), key="chart_party")
@@ -153,12 +154,12 @@ def satisfaction(rows: pd.DataFrame) -> None:
     present = [p for p in Population if p.value in latest]
     for column, population in zip(st.columns(len(Population)), present, strict=False):
         row = latest[population.value]
-        label = t("profile.sat.card", L, population=population.label(L), period=row["period"])
+        label = t("profile.sat.card", L, population=population.label(L), period=spoken(row["period"], L))
         delta = row["delta"]
         column.metric(
             label,
             "—" if row["suppressed"] else score_text(row["score"], int(row["n"])),
-            delta=None if pd.isna(delta) else f"{delta:+.1f}",
+            delta=None if pd.isna(delta) else formats.change(delta, 1, L),
             border=True,
         )
         note = [t("profile.sat.n", L, n=n_text(row["n"], row["suppressed"], row["complementary"], min_n))]
@@ -166,14 +167,14 @@ def satisfaction(rows: pd.DataFrame) -> None:
             note.insert(0, t("metric.withheld" if row["complementary"] else "metric.suppressed", L))
         if pd.notna(delta) and pd.notna(row["p"]):
             p = p_phrase(row["p"]) + sd_note(row["assumed_sd"])
-            note.append(t("profile.sat.change", L, delta=f"{delta:+.1f}", p=p))
+            note.append(t("profile.sat.change", L, delta=formats.change(delta, 1, L), p=p))
         else:
             note.append(t("profile.sat.no_change", L))
         column.caption(" · ".join(note))
     st.plotly_chart(charts.satisfaction_lines(rows, L), config=chart_config(), key="chart_satisfaction")
     shown = pd.DataFrame(
         {
-            t("col.period", L): long["period"],
+            t("col.period", L): speak(long["period"], L),
             t("col.population", L): [Population(p).label(L) for p in long["population"]],
             t("col.score", L): [
                 score_text(v, n, complementary=c)
@@ -204,7 +205,7 @@ def dimensions() -> None:
     period = profile.last_dimension_period(data, code, filters)
     if period is None:
         return
-    title = t("profile.dims.title", L, period=period)
+    title = t("profile.dims.title", L, period=spoken(period, L))
     st.subheader(title)
     dims = profile.dimension_scores(data, code, period)
     if dims["mean"].notna().any():
@@ -250,11 +251,11 @@ def discipline_section(rows: pd.DataFrame) -> None:
 
 def warnings_section(ledger: pd.DataFrame) -> None:
     period = filters.end if filters.end in data.periods else latest_period(data)
-    title = t("profile.warn.title", L, period=period)
+    title = t("profile.warn.title", L, period=spoken(period, L))
     st.subheader(title)
     found = profile.department_warnings(data, ledger, period, code, branch)
     if found.empty:
-        st.caption(t("profile.warn.none", L, period=period))
+        st.caption(t("profile.warn.none", L, period=spoken(period, L)))
         return
     for row in found.itertuples():
         show = st.error if row.severity == "high" else st.warning

@@ -5,7 +5,7 @@ words. All statistics come from `analytics.relations`; this page picks, draws an
 import pandas as pd
 import streamlit as st
 
-from analytics import charts, relations, summary
+from analytics import charts, formats, relations, summary
 from analytics.i18n import t
 from pages._auth import require
 from pages._ui import (
@@ -154,7 +154,7 @@ st.caption(t("relations.heatmap.caption", L))
 
 # --- The regression table ----------------------------------------------------------------------------------
 def number(value: float, digits: int = 3) -> str | None:
-    return None if pd.isna(value) else f"{value:.{digits}f}"
+    return None if pd.isna(value) else formats.number(value, digits, L)
 
 
 def p_value(value: float) -> str | None:
@@ -162,7 +162,7 @@ def p_value(value: float) -> str | None:
 
 
 def interval(lo: float, hi: float, digits: int = 2) -> str | None:
-    return None if pd.isna(lo) else f"{lo:.{digits}f} – {hi:.{digits}f}"
+    return None if pd.isna(lo) else f"{formats.number(lo, digits, L)} – {formats.number(hi, digits, L)}"
 
 
 step = relations.STEP[metric]

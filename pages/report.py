@@ -6,6 +6,7 @@ import streamlit as st
 
 from analytics import accounts, charts, report
 from analytics.i18n import t
+from analytics.periods import spoken
 from analytics.report_model import Report
 from analytics.schema import PeriodGrain
 from pages._auth import require
@@ -44,7 +45,9 @@ if data.empty():
     st.stop()
 periods = list(reversed(data.periods))
 period = view_param("period", f"report_period_{grain}", periods, periods[0])
-controls[1].selectbox(t("report.page.period", L), periods, key=f"report_period_{grain}")
+controls[1].selectbox(
+    t("report.page.period", L), periods, format_func=lambda p: spoken(p, L), key=f"report_period_{grain}"
+)
 branches = report.party_branches(data)
 scopes = ["hospital", *branches]
 scope = view_param("scope", "report_scope", scopes, "hospital")

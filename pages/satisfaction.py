@@ -6,10 +6,11 @@ one-source rule (`summary.uncounted_aggregates`) are counted in a note."""
 import pandas as pd
 import streamlit as st
 
-from analytics import charts, satisfaction, summary
+from analytics import charts, formats, satisfaction, summary
 from analytics.accounts import Permission
 from analytics.i18n import assumed_sd_note, t, unit
 from analytics.metrics import PERIODS_PER_YEAR, POPULATIONS, rollup
+from analytics.periods import spoken
 from analytics.schema import DepartmentCategory, Population, SatisfactionItem
 from pages._auth import may, require
 from pages._ui import (
@@ -116,7 +117,7 @@ for column, pop in zip(st.columns(len(POPULATIONS)), POPULATIONS, strict=True):
         t(
             "sat.kpi.change",
             L,
-            delta=f"{delta:+.1f}",
+            delta=formats.change(delta, 1, L),
             p=p_sentence(row[f"p_{pop}"]),
             test=test_text(row[f"test_{pop}"], row[f"assumed_sd_{pop}"]),
         )
@@ -125,11 +126,11 @@ for column, pop in zip(st.columns(len(POPULATIONS)), POPULATIONS, strict=True):
     )
     score = row[f"satisfaction_{pop}"]
     column.metric(
-        t("sat.kpi.label", L, population=name, period=period),
+        t("sat.kpi.label", L, population=name, period=spoken(period, L)),
         unit(score_text(score, n, complementary=complementary), "points", L)
         if pd.notna(score)
         else score_text(score, n, complementary=complementary),
-        unit(f"{delta:+.1f}", "points", L) if pd.notna(delta) else None,
+        formats.change_in(delta, "points", 1, L) if pd.notna(delta) else None,
     )
     column.caption(t("sat.kpi.help", L, n=n_text(n, withheld, complementary, min_n), change=change))
 
@@ -145,7 +146,8 @@ lines = pd.DataFrame(
         "series": names,
         "y": trend["score"],  # null where suppressed: no point is drawn
         "hover": [
-            f"{name}\n{period}: {score_text(score, n, complementary=c)}\n{respondents_label}: {n_text(n, s, c, min_n)}"
+            f"{name}\n{spoken(period, L)}: {score_text(score, n, complementary=c)}\n"
+            f"{respondents_label}: {n_text(n, s, c, min_n)}"
             for name, period, score, n, s, c in zip(
                 names,
                 trend["period"],
@@ -159,7 +161,7 @@ lines = pd.DataFrame(
     }
 )
 st.plotly_chart(
-    charts.series_lines(lines, t("sat.chart.period", L), t("sat.chart.score", L), t("sat.population", L)),
+    charts.series_lines(lines, t("sat.chart.period", L), t("sat.chart.score", L), t("sat.population", L), lang=L),
     config=chart_config(),
     key="sat_trend",
 )
@@ -231,13 +233,14 @@ CHANGE_FORMAT = {
     t("sat.col.yoy", L): st.column_config.NumberColumn(format="%+.1f"),
 }
 
-st.subheader(t("sat.departments.title", L, population=population, period=period))
+period_said = spoken(period, L)  # as the reader says it; `period` (the code) stays the key
+st.subheader(t("sat.departments.title", L, population=population, period=period_said))
 st.caption(
     t(
         "sat.departments.caption",
         L,
-        previous=shifted(period, 1),
-        year_before=shifted(period, PERIODS_PER_YEAR[data.grain]),
+        previous=spoken(shifted(period, 1), L),
+        year_before=spoken(shifted(period, PERIODS_PER_YEAR[data.grain]), L),
     )
 )
 departments = satisfaction.changes(rollup(data, "department", filters), pop, period)
@@ -250,7 +253,7 @@ table(
     pd.DataFrame({**leading, **change_columns(departments)}),
     t("sat.file.departments", L),
     "sat_departments",
-    title=Title(t("sat.departments.title", L, population=population, period=period), filters, period),
+    title=Title(t("sat.departments.title", L, population=population, period=period_said), filters, period),
     department_codes=departments["unit"],
     column_config=CHANGE_FORMAT,
     download=pd.DataFrame({**leading, **change_columns(departments, with_tests=True)}),
@@ -258,7 +261,7 @@ table(
 test_details(leading, departments, "sat_departments_tests")
 
 # --- Dimensions (items of the individual responses) ----------------------------------------------------------
-st.subheader(t("sat.dims.title", L, population=population, period=period))
+st.subheader(t("sat.dims.title", L, population=population, period=period_said))
 dims_scope = t("sat.dims.scope_filtered" if scoped else "sat.dims.scope_all", L)
 st.caption(t("sat.dims.caption", L, scope=dims_scope, min_n=min_n))
 overall = satisfaction.items(data, filters, pop, period, "hospital")
@@ -322,7 +325,7 @@ else:
         t("sat.file.dims", L),
         "sat_dimensions",
         title=Title(
-            f"{t('sat.dims.title', L, population=population, period=period)} · {t('sat.dims.table', L)}",
+            f"{t('sat.dims.title', L, population=population, period=period_said)} · {t('sat.dims.table', L)}",
             filters,
             period,
         ),
@@ -330,7 +333,7 @@ else:
     )
 
 # --- Branches ------------------------------------------------------------------------------------------------
-st.subheader(t("sat.branches.title", L, population=population, period=period))
+st.subheader(t("sat.branches.title", L, population=population, period=period_said))
 st.caption(t("sat.branches.caption", L))
 branches = satisfaction.changes(rollup(data, "branch", filters), pop, period)
 st.plotly_chart(
@@ -364,7 +367,7 @@ table(
     pd.DataFrame({**branch_names, **change_columns(branches)}),
     t("sat.file.branches", L),
     "sat_branches",
-    title=Title(t("sat.branches.title", L, population=population, period=period), filters, period),
+    title=Title(t("sat.branches.title", L, population=population, period=period_said), filters, period),
     column_config=CHANGE_FORMAT,
     download=pd.DataFrame({**branch_names, **change_columns(branches, with_tests=True)}),
 )

@@ -87,7 +87,8 @@ def test_about_the_data_explains_every_kind(app, counts, lang):
     captions = [c.value for c in at.caption]
     assert t("about.stored", lang, n=counts["activities"]) in captions
     assert t("about.demo.title", lang) in headers
-    assert f"- {t('about.demo.sources', lang, period='2024Q3')}" in [m.value for m in at.markdown]
+    said = {"zh": "2024年第三季度", "en": "Q3 2024"}[lang]
+    assert f"- {t('about.demo.sources', lang, period=said)}" in [m.value for m in at.markdown]
     assert t("about.rules.title", lang) in headers
     # Every department category a register may use, with the spellings accepted for it.
     categories = next(d.value for d in at.dataframe if "nursing" in set(d.value.iloc[:, 0]))

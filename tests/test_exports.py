@@ -222,12 +222,13 @@ def table_of(rows: list[tuple]) -> pd.DataFrame:
 def test_the_scorecard_excel_has_its_title_block_and_the_pages_colours(demo_db_path, monkeypatch, excel_files):
     at = open_app_page("pages/overview.py", demo_db_path, monkeypatch, f_cat="clinical")
     rows = sheet_rows(excel_files[t("overview.scorecard.file", "zh")])
-    period = at.session_state["f_to"]
+    # The filters keep the period codes (the URL's f_from=2023Q1); the title block says the periods.
+    assert (at.session_state["f_from"], at.session_state["f_to"]) == ("2023Q1", "2025Q4")
     assert title_block(rows) == {
-        "表格": t("overview.scorecard.title", "zh", period=period),
-        "期间": period,
+        "表格": "党建体检（2025年第四季度）",
+        "期间": "2025年第四季度",
         "范围": "临床",
-        "筛选条件": f"统计周期：季度；期间范围：{at.session_state['f_from']} 至 {period}；科室类别：临床；党支部：全部",
+        "筛选条件": "统计周期：季度；期间范围：2023年第一季度 至 2025年第四季度；科室类别：临床；党支部：全部",
         "生成时间": "2026-03-05 09:30",
     }
     assert rows[5] == (None,) * len(rows[5])  # a blank row, then the header
@@ -297,3 +298,39 @@ def test_a_party_table_in_english_has_its_title_block_and_the_shown_rows(demo_db
             assert table[column].astype(float).to_list() == expected, column
         else:
             assert table[column].to_list() == shown[column].where(shown[column].notna(), None).to_list(), column
+
+
+def test_a_quarter_in_english_is_said_in_the_title_block_and_the_file_keeps_its_code(
+    demo_db_path, monkeypatch, excel_files
+):
+    at = open_app_page("pages/party.py", demo_db_path, monkeypatch, lang="en", f_from="2024Q1", f_to="2024Q3")
+    rows = sheet_rows(excel_files[t("party.file.components", "en")])
+    block = title_block(rows)
+    assert block["Table"] == "Health check: component scores by branch (Q3 2024)"
+    assert block["Period"] == "Q3 2024"
+    assert block["Filters"] == (
+        "Period: Quarter; Period range: Q1 2024 to Q3 2024; Department category: All; Party branch: All"
+    )
+    assert not [c for row in rows for c in row if isinstance(c, str) and "2024Q" in c]
+    # The sidebar's range slider holds the codes (the URL's values) and shows them said.
+    slider = at.select_slider(key="w_range_quarter")
+    assert slider.value == ("2024Q1", "2024Q3")
+    assert slider.options[0] == "Q1 2023" and slider.options[-1] == "Q4 2025"
+    assert at.query_params["from"] == "2024Q1"
+
+
+def test_a_downloaded_period_column_holds_the_periods_as_said(demo_db_path, monkeypatch, excel_files):
+    """The department profile's satisfaction table, in both languages: its period column says each period, in
+    the page's order (oldest first), as the grid on the page does."""
+    for lang, quarter in (("zh", r"\d{4}年第[一二三四]季度"), ("en", r"Q[1-4] \d{4}")):
+        excel_files.clear()
+        at = open_app_page("pages/profile.py", demo_db_path, monkeypatch, lang=lang)
+        column = t("col.period", lang)
+        shown = next(
+            df.value for df in at.dataframe if list(df.value.columns[:2]) == [column, t("col.population", lang)]
+        )
+        table = table_of(sheet_rows(excel_files[t("profile.sat.file", lang)]))
+        assert table[column].to_list() == shown[column].to_list()
+        assert table[column].str.fullmatch(quarter).all(), table[column].unique()
+        first = "2023年第一季度" if lang == "zh" else "Q1 2023"
+        assert table[column].iloc[0] == first

@@ -132,7 +132,7 @@ def test_no_warning_fires_for_a_branch_that_did_not_report(panel):
 def test_the_completeness_note_lists_what_is_missing(panel):
     groups = party.completeness(panel, metrics.Filters(grain="quarter"))
     lines = party.completeness_lines(groups, panel, "zh")
-    assert lines == ["2024Q2：机关党支部"]
+    assert lines == ["2024年第二季度：机关党支部"]
     assert party.completeness(panel, metrics.Filters(grain="quarter", end="2024Q1")) == []
 
 
@@ -160,17 +160,19 @@ def test_the_cli_lists_not_reported(db_path, capsys):
     assert rows[("B2", "2024Q2")]["not_reported"] == [] and rows[("B2", "2024Q2")]["party_index"] == 0
     assert main(["metrics", "--db", db_path, "--level", "hospital", "--lang", "en"]) == 0
     out = capsys.readouterr().out
-    assert t("reported.cli", "en") in out and "2024Q2: 机关党支部" in out
+    assert t("reported.cli", "en") in out and "Q2 2024: 机关党支部" in out
 
 
 def test_pages_show_not_reported_and_the_note(db_path, monkeypatch):
     at = open_app_page("pages/party.py", db_path, monkeypatch)
     warnings = [w.value for w in at.warning]
-    assert any(t("reported.list", "zh") in w and "机关党支部" in w and "2024Q2" in w for w in warnings), warnings
+    assert any(t("reported.list", "zh") in w and "机关党支部" in w and "2024年第二季度" in w for w in warnings), (
+        warnings
+    )
     ratings = at.dataframe[0].value[t("party.col.rating", "zh")].tolist()
     assert t("reported.not", "zh") in ratings
     at = open_app_page("pages/overview.py", db_path, monkeypatch)
-    assert any("机关党支部" in w.value and "2024Q2" in w.value for w in at.warning)
+    assert any("机关党支部" in w.value and "2024年第二季度" in w.value for w in at.warning)
     card = at.dataframe[-1].value if hasattr(at.dataframe[-1].value, "columns") else None
     assert card is not None and t("reported.not", "zh") in card[t("component.compliance", "zh")].tolist()
 
@@ -208,4 +210,4 @@ def test_the_profile_discloses_the_assumed_sd_and_the_missing_periods(db_path, m
     captions = " ".join(c.value for c in at.caption)
     assert t("assumed_sd.note", "zh", sd=12) in captions  # beside the p of the latest change
     at = open_app_page("pages/profile.py", db_path, monkeypatch, profile_dept="D3")
-    assert any(w.value == t("reported.department", "zh", periods="2024Q2") for w in at.warning)
+    assert any(w.value == t("reported.department", "zh", periods="2024年第二季度") for w in at.warning)

@@ -127,7 +127,9 @@ def signed(change: float, unit: str = "points", lang: str = "zh") -> str:
     return "0" if round(change, 1) == 0 else f"{change:+.1f}{UNITS[lang][unit]}"
 
 
-def check_satisfaction_cards(at, raw, label, previous, grains, departments, lang="zh") -> None:
+def check_satisfaction_cards(at, raw, label, previous, grains, departments, said, lang="zh") -> None:
+    """The population cards of period `label` against the raw tables; each help names the previous period as the
+    reader says it (`said`, e.g. '2025年第三季度'), never by its code."""
     shown = cards(at)
     for pop in POPULATIONS:
         score, n = satisfaction(raw, label, pop, grains, departments)
@@ -135,7 +137,8 @@ def check_satisfaction_cards(at, raw, label, previous, grains, departments, lang
         card = shown[t(f"metric.satisfaction_{pop}", lang)]
         assert card.value == f"{score:.1f}{UNITS[lang]['points']}", pop
         assert card.delta == signed(score - old, "points", lang), pop
-        assert f"{n:,}" in card.help and previous in card.help, pop
+        assert f"{n:,}" in card.help and said in card.help, pop
+        assert previous not in card.help or said.startswith(previous), pop  # a year's code is its name
 
 
 # --- Tests --------------------------------------------------------------------------------------------------
@@ -145,9 +148,10 @@ def test_the_cards_equal_the_raw_tables_for_the_latest_quarter(app, raw, demo_db
     at = app.run()
     assert not at.exception
     assert at.title[0].value == "总览"
-    assert any("2025Q4" in c.value and "2025Q3" in c.value for c in at.caption)
+    assert any("2025年第四季度" in c.value and "2025年第三季度" in c.value for c in at.caption)
+    assert not any("2025Q4" in c.value or "2025Q3" in c.value for c in at.caption)  # never the codes
     everyone = departments_in(raw)
-    check_satisfaction_cards(at, raw, "2025Q4", "2025Q3", ("month", "quarter"), everyone)
+    check_satisfaction_cards(at, raw, "2025Q4", "2025Q3", ("month", "quarter"), everyone, "2025年第三季度")
 
     shown = cards(at)
     compliance = meeting_compliance(raw, "2025Q4", 3)
@@ -178,7 +182,9 @@ def test_warnings_and_scorecard_in_english(app, raw, demo_db_path):
         "Handled by the four forms",
         "Overdue rectifications",
     } <= set(shown)
-    check_satisfaction_cards(at, raw, "2025Q4", "2025Q3", ("month", "quarter"), departments_in(raw), "en")
+    check_satisfaction_cards(at, raw, "2025Q4", "2025Q3", ("month", "quarter"), departments_in(raw), "Q3 2025", "en")
+    assert any("Q4 2025" in c.value and "Q3 2025" in c.value for c in at.caption)
+    assert not any("2025Q4" in c.value for c in [*at.caption, *at.subheader])
 
     with Database(demo_db_path) as db:
         panel = metrics.build_panel(db, "quarter", dt.date.today())
@@ -211,7 +217,7 @@ def test_warnings_and_scorecard_in_english(app, raw, demo_db_path):
     first = raw["branches"].set_index("branch_code").loc[[card["branch_code"].iloc[0]]].reset_index()
     compliance = meeting_compliance(raw, "2025Q4", 3, set(first["branch_code"]))
     assert scorecard["三会一课 compliance"].iloc[0] == f"{compliance:.0f}%"
-    assert any("2025Q4" in s.value for s in at.subheader)
+    assert any("Q4 2025" in s.value for s in at.subheader)
 
 
 def test_a_warning_opens_its_unit(app, demo_db_path):
@@ -246,21 +252,21 @@ def test_the_filters_change_the_figures(app, raw):
 
     at.segmented_control(key="w_grain").set_value("month").run()
     assert not at.exception
-    assert any("2025-12" in c.value and "2025-11" in c.value for c in at.caption)
-    check_satisfaction_cards(at, raw, "2025-12", "2025-11", ("month",), everyone)
+    assert any("2025年12月" in c.value and "2025年11月" in c.value for c in at.caption)
+    check_satisfaction_cards(at, raw, "2025-12", "2025-11", ("month",), everyone, "2025年11月")
     assert cards(at)["三会一课完成率"].value == f"{meeting_compliance(raw, '2025-12', 1):.1f}%"
 
     at.segmented_control(key="w_grain").set_value("year").run()
     assert not at.exception
-    check_satisfaction_cards(at, raw, "2025", "2024", ("month", "quarter", "year"), everyone)
+    check_satisfaction_cards(at, raw, "2025", "2024", ("month", "quarter", "year"), everyone, "2024年")
     assert cards(at)["运用“四种形态”处理"].value == f"{four_forms_persons(raw, '2023', '2025', everyone):,} 人次"
 
     at.segmented_control(key="w_grain").set_value("quarter").run()
     at.select_slider(key="w_range_quarter").set_value(("2024Q1", "2024Q4")).run()
     assert not at.exception
-    assert any("2024Q4" in c.value and "2024Q3" in c.value for c in at.caption)
-    check_satisfaction_cards(at, raw, "2024Q4", "2024Q3", ("month", "quarter"), everyone)
-    assert any("2024Q1" in c.value and "2024Q4" in c.value for c in at.caption)  # the trend's range
+    assert any("2024年第四季度" in c.value and "2024年第三季度" in c.value for c in at.caption)
+    check_satisfaction_cards(at, raw, "2024Q4", "2024Q3", ("month", "quarter"), everyone, "2024年第三季度")
+    assert any("2024年第一季度" in c.value and "2024年第四季度" in c.value for c in at.caption)  # the trend's range
 
     at.selectbox(key="w_cat").set_value("administrative").run()
     assert not at.exception
@@ -277,7 +283,7 @@ def test_the_filters_change_the_figures(app, raw):
     at.selectbox(key="w_branch").set_value("DZB02").run()
     assert not at.exception
     surgery = departments_in(raw, branch="DZB02")
-    check_satisfaction_cards(at, raw, "2024Q4", "2024Q3", ("month", "quarter"), surgery)
+    check_satisfaction_cards(at, raw, "2024Q4", "2024Q3", ("month", "quarter"), surgery, "2024年第三季度")
     assert cards(at)["三会一课完成率"].value == f"{meeting_compliance(raw, '2024Q4', 3, {'DZB02'}):.1f}%"
     assert len(at.dataframe[-1].value) == 1  # the scorecard: one branch
 
@@ -341,7 +347,8 @@ def test_only_satisfaction_shows_it_and_says_party_data_is_missing(tmp_path, mon
     assert "运用“四种形态”处理" not in shown  # no discipline records: no discipline cards
     # The latest quarter's inpatient score, from the imported rows.
     caption = next(c.value for c in at.caption if "卡片为" in c.value)
-    label = re.search(r"\*\*(\d{4}Q\d)\*\*", caption).group(1)
+    year, quarter = re.search(r"\*\*(\d{4})年第(.)季度\*\*", caption).groups()
+    label = f"{year}Q{'一二三四'.index(quarter) + 1}"
     lo, hi = span(label)
     rows = responses[(responses["population"] == "inpatient") & responses["submitted_at"].between(lo, hi, "left")]
     assert len(rows) >= 10

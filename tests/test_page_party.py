@@ -4,6 +4,8 @@ department's profile, and the empty states."""
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -137,7 +139,10 @@ def test_health_check_matches_the_raw_activities_for_the_last_quarter_in_range(r
     at = q3
     want = expected_branches(raw, "quarter", "2024Q3").set_index("name")
     assert at.title[0].value == "党建"
-    assert t("party.components.title", "zh", period="2024Q3") in [s.value for s in at.subheader]
+    assert t("party.components.title", "zh", period="2024年第三季度") in [s.value for s in at.subheader]
+    # Every period the page writes is said as people say it, never by its code.
+    written = [*(s.value for s in at.subheader), *(c.value for c in at.caption), *metrics(at)]
+    assert not any(re.search(r"\d{4}Q\d", text) for text in written)
 
     shown = by_branch(frame(at, "party_components"))
     assert sorted(shown.index) == sorted(want.index)  # every branch, once
@@ -159,7 +164,7 @@ def test_health_check_matches_the_raw_activities_for_the_last_quarter_in_range(r
 
     # The headline index: the branches' mean weighted by party members.
     hospital = np.average(want["index"], weights=want["members"])
-    assert metrics(at)["党建指数（2024Q3）"] == f"{hospital:.1f} 分"
+    assert metrics(at)["党建指数（2024年第三季度）"] == f"{hospital:.1f} 分"
     red = int((want["index"] < 60).sum())
     assert metrics(at)["预警支部"] == f"{red} / {len(want)} 个"
 
@@ -194,11 +199,14 @@ def test_meetings_by_type_held_against_required(raw, q3):
 
 def test_month_and_year_assess_the_meetings_their_period_can_hold(raw, demo_db_path, monkeypatch):
     at = open_page(demo_db_path, monkeypatch)
-    for grain, first, period, types in (("month", "2023-01", "2024-05", 3), ("year", "2023", "2024", 7)):
+    for grain, first, period, said, types in (
+        ("month", "2023-01", "2024-05", "2024年5月", 3),
+        ("year", "2023", "2024", "2024年", 7),
+    ):
         at.segmented_control(key="w_grain").set_value(grain).run()
         at.select_slider(key=f"w_range_{grain}").set_value((first, period)).run()
         assert not at.exception, at.exception
-        assert t("party.components.title", "zh", period=period) in [s.value for s in at.subheader]
+        assert t("party.components.title", "zh", period=said) in [s.value for s in at.subheader]
         want = expected_branches(raw, grain, period).set_index("name")
         shown = by_branch(frame(at, "party_components"))
         np.testing.assert_allclose(shown["三会一课完成率（%）"], want.loc[shown.index, "compliance"], rtol=1e-9)
@@ -223,13 +231,13 @@ def test_category_and_branch_filters_narrow_every_figure(raw, demo_db_path, monk
     assert sorted(frame(at, "party_departments")["科室"]) == sorted(admin["name"])
     want = expected_branches(raw, "quarter", "2025Q2").loc[admin_branches["branch_code"]]
     headline = np.average(want["index"], weights=want["members"])
-    assert metrics(at)["党建指数（2025Q2）"] == f"{headline:.1f} 分"
+    assert metrics(at)["党建指数（2025年第二季度）"] == f"{headline:.1f} 分"
 
     at.selectbox(key="w_cat").set_value("").run()
     at.selectbox(key="w_branch").set_value("DZB06").run()
     assert not at.exception, at.exception
     branch = expected_branches(raw, "quarter", "2025Q2").loc["DZB06"]
-    assert metrics(at)["党建指数（2025Q2）"] == f"{branch['index']:.1f} 分"
+    assert metrics(at)["党建指数（2025年第二季度）"] == f"{branch['index']:.1f} 分"
     assert list(frame(at, "party_components")["党支部"]) == [branch["name"]]
     assert sorted(frame(at, "party_departments")["科室"]) == sorted(
         departments.loc[departments["branch_code"] == "DZB06", "name"]
@@ -244,7 +252,9 @@ def test_category_and_branch_filters_narrow_every_figure(raw, demo_db_path, monk
     assert {labels[d]: int(n) for d, n in counts.items()} == {k: int(v) for k, v in six.items() if v}
     at.segmented_control(key="party_six_view").set_value("period").run()
     assert not at.exception, at.exception
-    assert set(chart(at, "party_six")["data"][0]["x"]) <= {"2025Q1", "2025Q2"}
+    six_chart = chart(at, "party_six")
+    assert set(six_chart["data"][0]["x"]) <= {"2025年第一季度", "2025年第二季度"}
+    assert six_chart["layout"]["xaxis"]["categoryarray"] == ["2025年第一季度", "2025年第二季度"]
 
 
 def test_the_trend_shows_the_index_and_each_component(raw, q3):
@@ -256,19 +266,24 @@ def test_the_trend_shows_the_index_and_each_component(raw, q3):
     want = [expected_branches(raw, "quarter", q).loc["DZB06"] for q in ("2024Q1", "2024Q2", "2024Q3")]
     assert series["党建指数"]["y"] == pytest.approx([w["index"] for w in want])
     assert series["三会一课"]["y"] == pytest.approx([w["compliance"] for w in want])
+    assert series["党建指数"]["x"] == ["2024年第一季度", "2024年第二季度", "2024年第三季度"]
+    axis = chart(at, "party_trend")["layout"]["xaxis"]
+    assert axis["categoryarray"] == ["2024年第一季度", "2024年第二季度", "2024年第三季度"]
 
 
 def test_in_english(raw, demo_db_path, monkeypatch):
     at = open_page(demo_db_path, monkeypatch, lang="en", f_from="2024Q1", f_to="2024Q3")
     assert at.title[0].value == "Party building"
     assert list(metrics(at)) == [
-        "Index (2024Q3)",
+        "Index (Q3 2024)",
         "三会一课 compliance",
         "Theme party day compliance",
         "Attendance rate",
         "Service h/member",
         "Branches in red",
     ]
+    assert t("party.components.title", "en", period="Q3 2024") in [s.value for s in at.subheader]
+    assert not any("2024Q3" in s.value for s in at.subheader)
     shown = frame(at, "party_components", "en")
     assert list(shown.columns[:5]) == ["Party branch", "Members", "Index", "Change", "Rating"]
     assert set(shown["Rating"]) <= {"Green", "Amber", "Red"}

@@ -112,14 +112,14 @@ def test_a_link_with_dept_opens_that_department_in_chinese(demo_db_path, monkeyp
 def test_outpatient_score_for_a_quarter_counts_one_source(demo_db_path, monkeypatch, raw):
     at = open_profile(demo_db_path, monkeypatch, dept="D01")
     table = frame(at, SATISFACTION["zh"])
-    row = table[(table["期间"] == "2025Q2") & (table["人群"] == "门诊患者")].iloc[0]
+    row = table[(table["期间"] == "2025年第二季度") & (table["人群"] == "门诊患者")].iloc[0]
     score, n, responses = satisfaction(raw, "D01", "outpatient", "2025-04-01", "2025-07-01")
     assert n == responses > 0  # from 2024Q3 the demo's quarters are the hospital's own responses only
     assert row["受访人数"] == f"{n:,}"
     assert row["得分"] == f"{score:.1f}"
     # The latest quarter's card shows the same figure, with its n.
     last_score, last_n, _ = satisfaction(raw, "D01", "outpatient", "2025-10-01", "2026-01-01")
-    card = next(m for m in at.metric if m.label == "门诊患者（2025Q4）")
+    card = next(m for m in at.metric if m.label == "门诊患者（2025年第四季度）")
     assert card.value == f"{last_score:.1f}"
     assert any(f"{last_n} 人受访" in c.value for c in at.caption)
 
@@ -142,7 +142,8 @@ def test_discipline_per_quarter_against_the_raw_records(demo_db_path, monkeypatc
     serious = records[records["category"].isin(FORM2PLUS)].groupby(["department_code", "quarter"]).size()
     code, quarter = serious.sort_values(ascending=False, kind="stable").index[0]
     at = open_profile(demo_db_path, monkeypatch, dept=code)
-    row = frame(at, DISCIPLINE["zh"]).set_index("期间").loc[quarter]
+    said = f"{quarter[:4]}年第{'一二三四'[int(quarter[-1]) - 1]}季度"  # '2024Q2' as the table says it
+    row = frame(at, DISCIPLINE["zh"]).set_index("期间").loc[said]
     mine = records[(records["department_code"] == code) & (records["quarter"] == quarter)]
     staff = raw["departments"].set_index("department_code").at[code, "staff_count"]
     assert row["记录数（条）"] == len(mine)
@@ -177,7 +178,7 @@ def test_a_small_staff_group_shows_the_suppression_note_not_a_number(demo_db_pat
     table = frame(at, SATISFACTION["zh"])
     _, n, _ = satisfaction(raw, "D06", "staff", "2023-01-01", "2023-04-01")
     assert 0 < n < 10
-    row = table[(table["期间"] == "2023Q1") & (table["人群"] == "医务人员")].iloc[0]
+    row = table[(table["期间"] == "2023年第一季度") & (table["人群"] == "医务人员")].iloc[0]
     assert row["得分"] == t("metric.suppressed", "zh")
     assert row["受访人数"] == "<10"  # not the exact n
     assert pd.isna(row["较上期"])
@@ -199,7 +200,7 @@ def test_choosing_another_department_changes_page_and_link(demo_db_path, monkeyp
     assert at.title[0].value == "Department profile"
     at.select_slider(key="w_range_quarter").set_value(("2024Q1", "2024Q4")).run()
     assert heading(at) == name_of(raw, "D04")
-    assert set(frame(at, DISCIPLINE["en"])["Period"]) == {"2024Q1", "2024Q2", "2024Q3", "2024Q4"}
+    assert frame(at, DISCIPLINE["en"])["Period"].to_list() == ["Q1 2024", "Q2 2024", "Q3 2024", "Q4 2024"]
 
 
 def test_open_profile_switches_to_the_profile_with_the_code_in_the_link(demo_db_path, monkeypatch, raw):

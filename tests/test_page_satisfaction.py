@@ -142,18 +142,20 @@ def metrics(at: AppTest) -> dict[str, str]:
 def test_department_scores_pool_responses_and_aggregates_by_respondents(raw, q2):
     at = choose(q2, "inpatient")
     want = expected(raw, "quarter", "2024Q2", "inpatient")
-    assert t("sat.departments.title", "zh", population="住院患者", period="2024Q2") in [s.value for s in at.subheader]
+    assert t("sat.departments.title", "zh", population="住院患者", period="2024年第二季度") in [
+        s.value for s in at.subheader
+    ]
     table = departments_table(at).set_index("科室")
     assert sorted(table.index) == sorted(want.index)
     assert_shown(table, want)
     # The headline: all departments pooled, with its n.
     hospital = expected(raw, "quarter", "2024Q2", "inpatient")
     pooled = (hospital["score"] * hospital["n"]).sum() / hospital["n"].sum()
-    assert metrics(at)["住院患者（2024Q2）"] == f"{pooled:.1f} 分"
+    assert metrics(at)["住院患者（2024年第二季度）"] == f"{pooled:.1f} 分"
     assert any(c.value.startswith(f"受访 {hospital['n'].sum():,} 人") for c in at.caption)
     # The trend: one point per quarter in range, the same pooled score.
     inpatient = next(s for s in chart(at, "sat_trend")["data"] if s["name"] == "住院患者")
-    assert inpatient["x"][-1] == "2024Q2" and inpatient["y"][-1] == pytest.approx(pooled)
+    assert inpatient["x"][-1] == "2024年第二季度" and inpatient["y"][-1] == pytest.approx(pooled)
 
 
 def test_on_the_demo_every_aggregate_counts_and_no_note_says_otherwise(raw, q2):
@@ -261,11 +263,11 @@ def test_a_higher_threshold_hides_groups_in_tables_and_charts(raw, demo_db_copy,
     assert not bars[0]["y"]  # no bar at all ...
     assert set(bars[1]["text"]) == {SUPPRESSED["zh"]}  # ... but the note for each branch
     want = expected(raw, "quarter", "2025Q4", "staff")
-    assert metrics(at)["医务人员（2025Q4）"] == f"{(want['score'] * want['n']).sum() / want['n'].sum():.1f} 分"
+    assert metrics(at)["医务人员（2025年第四季度）"] == f"{(want['score'] * want['n']).sum() / want['n'].sum():.1f} 分"
 
     at.selectbox(key="w_branch").set_value("DZB24").run()
     assert not at.exception, at.exception
-    assert metrics(at)["医务人员（2025Q4）"] == SUPPRESSED["zh"]
+    assert metrics(at)["医务人员（2025年第四季度）"] == SUPPRESSED["zh"]
     staff = next(s for s in chart(at, "sat_trend")["data"] if s["name"] == "医务人员")
     assert staff["y"] and all(y is None for y in staff["y"])  # no point for a suppressed period
 
@@ -281,7 +283,7 @@ def test_category_and_branch_filters_choose_the_departments(raw, demo_db_path, m
     want = expected(raw, "quarter", "2025Q2", "staff").loc[lambda f: f.index.isin(admin)]
     assert sorted(departments_table(at)["科室"]) == sorted(want.index)
     pooled = (want["score"] * want["n"]).sum() / want["n"].sum()
-    assert metrics(at)["医务人员（2025Q2）"] == f"{pooled:.1f} 分"
+    assert metrics(at)["医务人员（2025年第二季度）"] == f"{pooled:.1f} 分"
 
     at.selectbox(key="w_cat").set_value("").run()
     at.selectbox(key="w_branch").set_value("DZB08").run()
@@ -299,7 +301,7 @@ def test_category_and_branch_filters_choose_the_departments(raw, demo_db_path, m
 def test_in_english(raw, demo_db_path, monkeypatch):
     at = choose(open_page(demo_db_path, monkeypatch, lang="en"), "staff")
     assert at.title[0].value == "Satisfaction"
-    assert "Medical staff (2025Q4)" in metrics(at)
+    assert "Medical staff (Q4 2025)" in metrics(at)
     assert not any("are not counted" in box.value for box in at.info)  # every demo aggregate counts
     table = departments_table(at, "en")
     assert list(table.columns) == [

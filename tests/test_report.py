@@ -6,6 +6,7 @@ and the refusals of an unknown period or branch."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import duckdb
 import pandas as pd
@@ -89,7 +90,7 @@ def test_satisfaction_shows_each_population_with_its_respondents(quarter, panels
         assert row[1] == f"{hospital[f'satisfaction_{pop}']:.1f} 分"
         assert row[-1] == f"{hospital[f'n_{pop}']:,}"
     line = quarter.section("satisfaction").chart
-    assert line.categories == ["2025Q1", "2025Q2", "2025Q3", "2025Q4"]
+    assert line.categories == ["2025年第一季度", "2025年第二季度", "2025年第三季度", "2025年第四季度"]
     assert line.series[0].values[-1] == pytest.approx(hospital["satisfaction_outpatient"], abs=1e-9)
 
 
@@ -104,7 +105,7 @@ def test_a_small_group_is_withheld_in_the_material_as_on_the_pages(demo_db_path,
     figure = next(f for f in material.section("headline").figures if f.label == t("metric.satisfaction_staff", "zh"))
     assert figure.value == "—" and figure.note in (t("metric.suppressed", "zh"), t("metric.withheld", "zh"))
     assert material.section("satisfaction").chart.series[2].values[-1] is None
-    assert "2025Q4" in material.section("satisfaction").chart.notes
+    assert "2025年第四季度" in material.section("satisfaction").chart.notes
 
 
 def test_the_annual_assessment_ranks_every_branch_this_year_and_last(demo_db_path, panels):
@@ -143,6 +144,31 @@ def test_the_relations_section_lists_the_findings_that_survive_correction(quarte
     assert section.title == f"校正后仍成立的关联 {len(found)} 项（共检验 {tested} 组）"
     assert section.sentences[: len(found)] == [f"{i}. {r.finding['zh']}" for i, r in enumerate(found, start=1)]
     assert all("不能证明因果" in s for s in section.sentences[: len(found)])
+
+
+def texts(value: object) -> list[str]:
+    """Every string in a dumped model, however deep."""
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        return [x for v in value.values() for x in texts(v)]
+    if isinstance(value, list | tuple):
+        return [x for v in value for x in texts(v)]
+    return []
+
+
+def test_the_material_says_its_periods_as_people_do_never_by_their_code(quarter, demo_db_path):
+    with Database(demo_db_path) as db:
+        english = report.build(db, "2025Q4", "hospital", "en", as_of=AS_OF)
+    for material, said, previous in ((quarter, "2025年第四季度", "2025年第三季度"), (english, "Q4 2025", "Q3 2025")):
+        assert material.period == "2025Q4"  # the code stays the material's key (and its file name's)
+        written = texts(material.model_dump(exclude={"period"}))
+        assert not [x for x in written if re.search(r"\d{4}Q\d", x)]
+        assert material.cover.period == said
+        assert material.section("satisfaction").chart.categories[-2:] == [previous, said]
+        assert said in material.section("party_index").chart.title
+        assert said in material.section("scorecard").title
+    assert "2025Q4" in report.file_name(quarter, "pdf")
 
 
 def test_the_material_names_no_person(quarter, demo_db_path):
