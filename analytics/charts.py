@@ -106,10 +106,49 @@ def shows_data_as_typed(build: Callable[..., go.Figure]) -> Callable[..., go.Fig
 
 
 def period_axis(periods: pd.Series, lang: str) -> tuple[list[str], dict[str, Any]]:
-    """Period codes as a category axis draws them: spoken in `lang` (`periods.spoken`), with the axis settings that
-    keep them in time order (spoken labels do not sort as text)."""
-    labels = [spoken(str(p), lang) for p in periods]
-    return labels, {"type": "category", "categoryorder": "array", "categoryarray": spoken_order(periods, lang)}
+    """Period codes as a category axis draws them: spoken in `lang` (`periods.spoken`), on two lines (the year, then
+    the quarter or month: "2025年" / "第四季度", "Q4" / "2025", so twelve quarters fit a tablet's width without
+    slanting), with the axis settings that keep them in time order (spoken labels do not sort as text)."""
+    labels = [_two_lines(spoken(str(p), lang)) for p in periods]
+    order = [_two_lines(label) for label in spoken_order(periods, lang)]
+    return labels, {"type": "category", "categoryorder": "array", "categoryarray": order}
+
+
+def _two_lines(label: str) -> str:
+    """'2025年第四季度' → '2025年\n第四季度', 'Q4 2025' → 'Q4\n2025', 'Mar 2025' → 'Mar\n2025'; a year stays as it is
+    (`plain` draws the line break)."""
+    if "年" in label and not label.endswith("年"):
+        return label.replace("年", "年\n", 1)
+    return label.replace(" ", "\n", 1)
+
+
+def label_ends(figure: go.Figure, digits: int = 1, only: str | None = None) -> go.Figure:
+    """Each line's last value written beside its last point, in its colour (the key number of a trend, readable
+    without hovering, which a touch screen does not do); with `only`, just that line's. Room is made on the right,
+    and the legend goes above the plot, out of the labels' way."""
+    for trace in figure.data:
+        if trace.type != "scatter" or "lines" not in (trace.mode or "") or (only is not None and trace.name != only):
+            continue
+        values = list(trace.y)
+        last = max((i for i, v in enumerate(values) if v is not None and not pd.isna(v)), default=None)
+        if last is None:
+            continue
+        text = [""] * len(values)
+        text[last] = f"{values[last]:.{digits}f}"
+        colour = trace.line.color if trace.line is not None else None
+        trace.update(
+            mode=f"{trace.mode}+text",
+            text=text,
+            textposition="middle right",
+            cliponaxis=False,
+            textfont={"color": colour, "size": 13},
+        )
+    margin = figure.layout.margin
+    figure.update_layout(
+        margin={"r": max(margin.r or 0, 48)},
+        legend={"orientation": "h", "x": 0, "y": 1.02, "yanchor": "bottom", "xanchor": "left"},
+    )
+    return figure
 
 
 COVERAGE_KINDS = (
@@ -350,7 +389,7 @@ def satisfaction_lines(rows: pd.DataFrame, lang: str, height: int = 360) -> go.F
         yaxis={"title": t("chart.score", lang)},
         legend={"title": {"text": t("col.population", lang)}},
     )
-    return figure
+    return label_ends(figure)
 
 
 @shows_data_as_typed
@@ -526,7 +565,7 @@ def series_lines(
         yaxis={"title": y_title, **({"range": list(y_range)} if y_range else {})},
         legend={"title": {"text": legend_title}},
     )
-    return figure
+    return label_ends(figure, only=emphasis) if emphasis is not None or rows["series"].nunique() <= 4 else figure
 
 
 @shows_data_as_typed
@@ -603,7 +642,7 @@ def party_index_trend(rows: pd.DataFrame, lang: str, height: int = 340) -> go.Fi
         yaxis={"title": t("overview.chart.score", lang), "range": [0, 108]},
         legend={"orientation": "h", "x": 0, "y": 1.02, "yanchor": "bottom"},
     )
-    return figure
+    return label_ends(figure)
 
 
 # --- Relations (关联分析) -----------------------------------------------------------------------------------
