@@ -151,6 +151,37 @@ def label_ends(figure: go.Figure, digits: int = 1, only: str | None = None) -> g
     return figure
 
 
+def label_totals(figure: go.Figure, horizontal: bool = False) -> go.Figure:
+    """Stacked bars with each stack's total written at its end (the key number, readable without hovering);
+    the categories keep their axis order."""
+    totals: dict[Any, float] = {}
+    for trace in figure.data:
+        if trace.type != "bar":
+            continue
+        categories, values = (trace.y, trace.x) if horizontal else (trace.x, trace.y)
+        for category, value in zip(categories, values, strict=True):
+            if value is not None and not pd.isna(value):
+                totals[category] = totals.get(category, 0) + value
+    if not totals:
+        return figure
+    shown = [f"{v:,.0f}" if float(v).is_integer() else f"{v:,.1f}" for v in totals.values()]
+    where = (
+        {"x": list(totals.values()), "y": list(totals)}
+        if horizontal
+        else {"x": list(totals), "y": list(totals.values())}
+    )
+    figure.add_scatter(
+        **where,
+        mode="text",
+        text=shown,
+        textposition="middle right" if horizontal else "top center",
+        cliponaxis=False,
+        showlegend=False,
+        hoverinfo="skip",
+    )
+    return figure
+
+
 COVERAGE_KINDS = (
     RecordKind.ACTIVITIES,
     RecordKind.SATISFACTION_RESPONSES,
@@ -256,7 +287,7 @@ def category_bars(
         yaxis={"title": y_title or t("chart.records", lang), "rangemode": "tozero"},
         legend={"title": {"text": t("chart.category", lang)}},
     )
-    return figure
+    return label_totals(figure)
 
 
 @shows_data_as_typed
@@ -605,7 +636,7 @@ def stacked_bars(
         yaxis=category if horizontal else value,
         legend={"title": {"text": legend_title}, "traceorder": "normal"},
     )
-    return figure
+    return label_totals(figure, horizontal)
 
 
 # --- Overview (总览) ---------------------------------------------------------------------------------------
