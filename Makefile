@@ -21,11 +21,11 @@ $(VENV)/.dev: requirements-dev.txt $(VENV)/.runtime
 
 ## make run: install (with the Chinese font the PDF meeting material embeds: scripts/system-packages), create the
 ## demo database (and one demo account per role) on first run, show where the demo accounts are, serve the app on
-## http://localhost:8501
+## http://localhost:8501 (serve.py: app.py, its pages' caches warmed from the server's start)
 run: $(VENV)/.runtime
 	scripts/system-packages
 	$(BIN)/python -m analytics demo --db "$(PBI_DB)" --if-missing --accounts data/demo_accounts.txt
-	$(BIN)/python -m streamlit run app.py --server.port 8501
+	$(BIN)/python -m streamlit run serve.py --server.port 8501
 
 ## make test: lint, then the whole suite (unit, AppTest, headless Chromium via Debian's /usr/bin/chromium), on two
 ## worker processes (pytest-xdist); each test file stays on one worker, so its module fixtures are built once, and

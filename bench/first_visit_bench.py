@@ -140,6 +140,7 @@ def main() -> None:
     parser.add_argument("--db", type=Path)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--pages", default=",".join(PAGES))
+    parser.add_argument("--app", default="serve.py", help="the app's script (serve.py, as `make run`; app.py)")
     args = parser.parse_args()
     from playwright.sync_api import sync_playwright
 
@@ -157,7 +158,7 @@ def main() -> None:
                     with server("bench/bare_page.py", None) as url:
                         times["bare"]["cold"].append(visit(browser, url, "", None, charts=True))
                         times["bare"]["warm"].append(visit(browser, url, "", None, charts=True))
-                    with server("app.py", db) as url:
+                    with server(args.app, db) as url:
                         state = sign_in(browser, url, name, password)
                         charts = path != "report"
                         times[path]["cold"].append(visit(browser, url, path, state, charts))

@@ -17,6 +17,7 @@ from typing import Any
 
 import pandas as pd
 import streamlit as st
+from streamlit.logger import get_logger
 
 from analytics import exports, formats, metrics, settings, suppression
 from analytics.accounts import Permission
@@ -111,6 +112,7 @@ def load(fn: Callable[..., Any], *args: Any) -> Any:
 WARM_ENV_VAR = "PBI_WARM_UP"  # "0": no warm-up thread (the tests set it: AppTest runs never start one)
 WARM_THREAD = "pbi-warm-up"
 WARM_CHECK_SECONDS = 15.0  # how often it looks at the data version
+_LOGGER = get_logger(__name__)  # Streamlit's logger: a line per warm-up in the server's log
 
 
 def default_filters(data: Panel) -> Filters:
@@ -171,9 +173,13 @@ class Warmer:
             with db.session():
                 seen = (db.data_version(), today())
             if seen != self.warmed:
+                started = time.perf_counter()
                 warm_default_views()
                 self.warmed = seen
                 self.rounds += 1
+                _LOGGER.info(
+                    "Warmed the pages' caches (data version %s) in %.1f s", seen[0], time.perf_counter() - started
+                )
         except Exception as error:  # a thread of its own: nothing above it would catch this
             if not is_locked(error):
                 faults.log(error, Path(self.path))

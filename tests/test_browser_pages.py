@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ast
 import shutil
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import parse_qs, urlencode, urlparse
@@ -226,6 +227,7 @@ def test_a_downloaded_csv_neutralises_formulas(page, app: App) -> None:
 # --- Links: a relations link opens that view; every page at its own address ------------------------------------
 # The relations page fits its whole family (seconds) on a server with no warm-up.
 FAMILY_TIMEOUT_MS = 120_000
+WARM_TIMEOUT_S = 180  # the warm-up computes the relations family too
 
 
 def app_pages() -> list[tuple]:
@@ -274,3 +276,14 @@ def test_every_page_opens_at_its_own_address(page, app: App) -> None:
         if default:
             assert page.locator("h1").first.inner_text().strip() == t("overview.title", "en")
             assert params(page).get("lang") == "en"  # the link's parameters kept
+
+
+def test_make_run_warms_the_caches_before_anyone_visits(names) -> None:
+    """`make run` serves serve.py: the pages' caches are computed from the server's start (its log says so), before
+    any browser connects."""
+    with run_app(names["path"], env={"PBI_WARM_UP": "1"}, script="serve.py") as running:
+        deadline = time.monotonic() + WARM_TIMEOUT_S
+        while "Warmed the pages' caches" not in running.log_text():
+            assert time.monotonic() < deadline, running.log_text()
+            time.sleep(0.5)
+        assert "Traceback" not in running.log_text()
