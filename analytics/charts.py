@@ -521,6 +521,7 @@ def ranked_bars(
         xaxis={"title": x_title, "range": [0, x_max * (1.2 if tags.str.len().any() else 1.08)]},
         yaxis={"type": "category", "categoryorder": "array", "categoryarray": list(rows["name"])},
         bargap=0.25,
+        margin={"r": 72 if tags.str.len().any() else 10},  # a phone's narrow plot: the tags past the axis, not cut
     )
     return figure
 
