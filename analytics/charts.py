@@ -122,7 +122,7 @@ def _two_lines(label: str) -> str:
     return label.replace(" ", "\n", 1)
 
 
-def label_ends(figure: go.Figure, digits: int = 1, only: str | None = None) -> go.Figure:
+def _label_ends(figure: go.Figure, digits: int = 1, only: str | None = None) -> go.Figure:
     """Each line's last value written beside its last point, in its colour (the key number of a trend, readable
     without hovering, which a touch screen does not do); with `only`, just that line's. Room is made on the right,
     and the legend goes above the plot, out of the labels' way."""
@@ -151,7 +151,7 @@ def label_ends(figure: go.Figure, digits: int = 1, only: str | None = None) -> g
     return figure
 
 
-def label_totals(figure: go.Figure, horizontal: bool = False) -> go.Figure:
+def _label_totals(figure: go.Figure, horizontal: bool = False) -> go.Figure:
     """Stacked bars with each stack's total written at its end (the key number, readable without hovering);
     the categories keep their axis order."""
     totals: dict[Any, float] = {}
@@ -287,7 +287,7 @@ def category_bars(
         yaxis={"title": y_title or t("chart.records", lang), "rangemode": "tozero"},
         legend={"title": {"text": t("chart.category", lang)}},
     )
-    return label_totals(figure)
+    return _label_totals(figure)
 
 
 @shows_data_as_typed
@@ -420,7 +420,7 @@ def satisfaction_lines(rows: pd.DataFrame, lang: str, height: int = 360) -> go.F
         yaxis={"title": t("chart.score", lang)},
         legend={"title": {"text": t("col.population", lang)}},
     )
-    return label_ends(figure)
+    return _label_ends(figure)
 
 
 @shows_data_as_typed
@@ -597,7 +597,7 @@ def series_lines(
         yaxis={"title": y_title, **({"range": list(y_range)} if y_range else {})},
         legend={"title": {"text": legend_title}},
     )
-    return label_ends(figure, only=emphasis) if emphasis is not None or rows["series"].nunique() <= 4 else figure
+    return _label_ends(figure, only=emphasis) if emphasis is not None or rows["series"].nunique() <= 4 else figure
 
 
 @shows_data_as_typed
@@ -637,7 +637,7 @@ def stacked_bars(
         yaxis=category if horizontal else value,
         legend={"title": {"text": legend_title}, "traceorder": "normal"},
     )
-    return label_totals(figure, horizontal)
+    return _label_totals(figure, horizontal)
 
 
 # --- Overview (总览) ---------------------------------------------------------------------------------------
@@ -674,7 +674,7 @@ def party_index_trend(rows: pd.DataFrame, lang: str, height: int = 340) -> go.Fi
         yaxis={"title": t("overview.chart.score", lang), "range": [0, 108]},
         legend={"orientation": "h", "x": 0, "y": 1.02, "yanchor": "bottom"},
     )
-    return label_ends(figure)
+    return _label_ends(figure)
 
 
 # --- Relations (关联分析) -----------------------------------------------------------------------------------

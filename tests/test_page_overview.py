@@ -14,7 +14,7 @@ from streamlit.testing.v1 import AppTest
 
 from analytics import metrics, risk
 from analytics.db import Database
-from analytics.i18n import t
+from analytics.i18n import RAG_MARKS, rag_tag, t
 from analytics.imports.importer import import_files
 from analytics.imports.model import SourceFile
 from analytics.queries import RECORD_TABLES
@@ -216,7 +216,9 @@ def test_warnings_and_scorecard_in_english(app, raw, demo_db_path):
     assert scorecard["Index"].to_list() == pytest.approx(card["party_index"].round(1).to_list())
     first = raw["branches"].set_index("branch_code").loc[[card["branch_code"].iloc[0]]].reset_index()
     compliance = meeting_compliance(raw, "2025Q4", 3, set(first["branch_code"]))
-    assert scorecard["三会一课 compliance"].iloc[0] == f"{compliance:.0f}%"
+    # each score with its rating's shape as well as its colour
+    assert scorecard["三会一课 compliance"].iloc[0] == f"{RAG_MARKS[card['compliance_rag'].iloc[0]]} {compliance:.0f}%"
+    assert scorecard["Rating"].iloc[0] == rag_tag(card["index_rag"].iloc[0], "en")
     assert any("Q4 2025" in s.value for s in at.subheader)
 
 

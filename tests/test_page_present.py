@@ -12,6 +12,7 @@ from analytics.accounts import Role
 from analytics.charts import plain
 from analytics.db import Database
 from analytics.i18n import rag_tag
+from analytics.periods import spoken
 from pages._ui import today
 from tests.page_support import open_app_page, plotly_specs
 
@@ -88,5 +89,5 @@ def test_the_period_and_scope_are_the_shared_filters(demo_db_copy, monkeypatch):
     at.run(timeout=TIMEOUT)
     (chart,) = plotly_specs(at)
     assert chart["layout"]["title"]["text"] == plain(deck[ranking - 1].chart.title)  # the branch's components
-    assert "2025Q2" in deck[ranking - 1].chart.title
+    assert spoken("2025Q2", "en") in deck[ranking - 1].chart.title
     assert chart["data"][0]["y"] == [plain(c) for c in deck[ranking - 1].chart.categories]

@@ -155,7 +155,7 @@ def test_department_scores_pool_responses_and_aggregates_by_respondents(raw, q2)
     assert any(c.value.startswith(f"受访 {hospital['n'].sum():,} 人") for c in at.caption)
     # The trend: one point per quarter in range, the same pooled score.
     inpatient = next(s for s in chart(at, "sat_trend")["data"] if s["name"] == "住院患者")
-    assert inpatient["x"][-1] == "2024年第二季度" and inpatient["y"][-1] == pytest.approx(pooled)
+    assert inpatient["x"][-1] == "2024年<br>第二季度" and inpatient["y"][-1] == pytest.approx(pooled)
 
 
 def test_on_the_demo_every_aggregate_counts_and_no_note_says_otherwise(raw, q2):

@@ -14,6 +14,7 @@ from analytics import overview as overview_module
 from analytics.db import Database
 from analytics.i18n import t
 from analytics.metrics import Filters
+from analytics.periods import spoken
 from analytics.schema import Population
 from tests.page_support import chart, open_app_page, plotly_specs
 
@@ -113,7 +114,8 @@ def test_a_party_link_opens_that_branch_trend_and_the_six_by_period(demo_db_path
     assert at.selectbox(key="party_trend_unit").value == branch
     assert at.segmented_control(key="party_six_view").value == "period"
     by = {x for trace in chart(at, "party_six")["data"] for x in trace["x"]}
-    assert by and by <= set(data.periods)  # by period, not by branch
+    said = {spoken(p, at.session_state["lang"]) for p in data.periods}
+    assert by and by <= said  # by period (as said in the page's language), not by branch
     at.selectbox(key="party_trend_unit").set_value("").run()
     quiet(at)
     assert "unit" not in at.query_params  # the whole hospital: the default, left out of the URL
