@@ -852,13 +852,18 @@ CHROME_SCRIPT = """<script>
 </script>"""
 
 
+def chrome_script(language: str) -> str:
+    """CHROME_SCRIPT with `language`'s rules: the same text on every run in that language, whatever the data."""
+    rules = json.dumps(chrome_rules(language), ensure_ascii=False).replace("</", "<\\/")
+    return CHROME_SCRIPT.replace("__RULES__", rules)
+
+
 def chrome() -> None:
     """The screen stylesheet (SCREEN_CSS) and the chrome script in the user's language; app.py adds them on every
     run, in a hidden container in the sidebar."""
-    rules = json.dumps(chrome_rules(lang()), ensure_ascii=False).replace("</", "<\\/")
     with st.container(key=CHROME_KEY):
         st.html(SCREEN_CSS)
-        st.html(CHROME_SCRIPT.replace("__RULES__", rules), unsafe_allow_javascript=True)
+        st.html(chrome_script(lang()), unsafe_allow_javascript=True)
 
 
 _PLOTLY_ZH = json.loads((Path(__file__).resolve().parent.parent / "analytics/locale/plotly-zh-cn.json").read_text())

@@ -40,12 +40,8 @@ ensure_navigation()
 require("overview")
 
 SEVERITIES = ("high", "medium", "low")
-# Each severity in words and an icon as well as its colour (a red/green colour-blind reader, a grey print).
-SEVERITY_ICONS = {
-    "high": ":red[:material/error:]",
-    "medium": ":orange[:material/warning:]",
-    "low": ":blue[:material/info:]",
-}
+# Each severity in words and its own icon (not a colour: a red/green colour-blind reader, a grey print).
+SEVERITY_ICONS = {"high": ":material/error:", "medium": ":material/report:", "low": ":material/info:"}
 
 L = lang()
 

@@ -24,7 +24,8 @@ from tests.page_support import TEST_ACCOUNTS, TEST_PASSWORD
 pytestmark = pytest.mark.browser
 
 # The pages in the app's menu order (app.PAGES), by url path.
-MENU = ("overview", "party", "satisfaction", "discipline", "relations", "profile", "report", "import", "settings")
+MENU = ("overview", "party", "satisfaction", "discipline", "relations", "profile", "report", "present", "import")
+MENU += ("settings",)
 MENU += ("accounts", "audit", "account", "about")
 ADMIN_ONLY = ("settings", "accounts", "audit")
 

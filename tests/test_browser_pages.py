@@ -96,6 +96,7 @@ EVERY_PAGE = {
     "overview": "overview.title",
     **{path: key for path, key in PAGES.items() if path},
     "report": "report.page.title",
+    "present": None,  # its heading is the step's (the material's title first)
     "import": "import.title",
     "accounts": "accounts.title",
     "audit": "audit.title",
@@ -151,7 +152,8 @@ def test_every_page_reads_well_on_every_screen(page, app: App, width: int, lang:
     problems = {}
     for path, key in EVERY_PAGE.items():
         open_page(page, app, path, lang=lang)
-        assert title(page) == t(key, lang), path
+        if key is not None:
+            assert title(page) == t(key, lang), path
         if path in CHARTED:
             expect(page.locator(".js-plotly-plot").first).to_be_attached()  # plotly draws after the script run
         seen = page.evaluate(READ, list(ENGLISH_CHROME) if lang == "zh" else [])

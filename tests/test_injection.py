@@ -37,10 +37,10 @@ from streamlit.testing.v1 import AppTest
 
 from analytics import charts, exports
 from analytics.db import Database
-from analytics.i18n import t
+from analytics.i18n import LANGUAGES, t
 from analytics.imports.importer import import_files
 from analytics.imports.model import SourceFile
-from pages._ui import CUT, md_escape
+from pages._ui import CUT, chrome_script, md_escape
 from tests import markdown_probe
 from tests.browser_support import PROJECT_ROOT, VIEWPORT, App, run_app, save_screenshot, wait_for_app_idle
 from tests.conftest import SAMPLES
@@ -163,8 +163,9 @@ def page_constant(page: str, name: str) -> str:
     )
 
 
-# Constant HTML of our own, the same on every run whatever the data: the presentation's keyboard script.
-CONSTANT_HTML = frozenset({page_constant("present", "KEYS")})
+# Constant HTML of our own, the same on every run whatever the data: the presentation's keyboard script, and
+# the chrome script that says Streamlit's own English in Chinese (pages/_ui.py), in each language.
+CONSTANT_HTML = frozenset({page_constant("present", "KEYS"), *(chrome_script(lang) for lang in LANGUAGES)})
 
 
 def html_bodies(at: AppTest) -> list[str]:

@@ -202,7 +202,7 @@ def test_warnings_and_scorecard_in_english(app, raw, demo_db_path):
     counts = expected["severity"].value_counts()
     assert headings == [
         f"##### {icon} {t(f'risk.severity.{s}', 'en')} ({counts[s]})"
-        for s, icon in (("high", ":red[:material/error:]"), ("medium", ":orange[:material/warning:]"))
+        for s, icon in (("high", ":material/error:"), ("medium", ":material/report:"))
         if s in counts
     ]
     buttons = [b for b in at.button if b.key and b.key.startswith("warning_")]
