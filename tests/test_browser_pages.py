@@ -119,7 +119,8 @@ READ = """(english) => {
   const cut = [];
   for (const element of main.querySelectorAll('*')) {
     if (getComputedStyle(element).textOverflow !== 'ellipsis' || !element.checkVisibility()) continue;
-    if (element.scrollWidth > element.clientWidth + 1) cut.push(element.textContent.trim().slice(0, 40));
+    const text = element.textContent.trim();  // (an empty box can overflow: nothing of it is cut)
+    if (text && element.scrollWidth > element.clientWidth + 1) cut.push(text.slice(0, 40));
   }
   const found = [];
   if (english.length) {
