@@ -731,8 +731,9 @@ def print_table(
 
 # --- The screen: narrow windows, the libraries' English, charts ------------------------------------------------
 # On a phone (390 px) or a tablet in portrait (768 px) a row of four cards leaves each too narrow for its figure
-# and its change: cards and side-by-side charts wrap to the next line instead (a card is at least 15rem, a chart
-# 24rem), and a card's label, figure and change wrap rather than end in "…". Constant CSS, nothing of the data.
+# and its change: cards, side-by-side charts and rows of drop-downs wrap to the next line instead (a card is at
+# least 15rem, a chart 24rem, a drop-down 12rem), and a card's label, figure and change, a control's label, a
+# page link and a button wrap rather than end in "…". Constant CSS, nothing of the data.
 CHROME_KEY = "pbi_chrome"
 SCREEN_CSS = f"""<style>
 .st-key-{CHROME_KEY},
@@ -751,6 +752,14 @@ SCREEN_CSS = f"""<style>
     > [data-testid="stColumn"] {{
     flex: 1 1 24rem !important; min-width: min(24rem, 100%) !important;
   }}
+  /* A row of drop-downs (the relations page's metric, outcome, lag …): each wide enough for its choice. */
+  [data-testid="stHorizontalBlock"]:has(> [data-testid="stColumn"] [data-testid="stSelectbox"]) {{
+    flex-wrap: wrap !important;
+  }}
+  [data-testid="stHorizontalBlock"]:has(> [data-testid="stColumn"] [data-testid="stSelectbox"])
+    > [data-testid="stColumn"] {{
+    flex: 1 1 12rem !important; min-width: min(12rem, 100%) !important;
+  }}
   [data-testid="stMetricLabel"], [data-testid="stMetricLabel"] *, [data-testid="stMetricValue"],
   [data-testid="stMetricValue"] *, [data-testid="stMetricDelta"], [data-testid="stMetricDelta"] *,
   [data-testid="stMetricDeltaDescription"], [data-testid="stMetricDeltaDescription"] * {{
@@ -758,6 +767,11 @@ SCREEN_CSS = f"""<style>
     overflow-wrap: anywhere;
   }}
   [data-testid="stMetric"] > div > div:last-child {{ flex-wrap: wrap; row-gap: 0.25rem; }}
+  /* A control's label, a link to a page, a button: on two lines rather than cut with "…". */
+  [data-testid="stWidgetLabel"] :is(p, span, div), [data-testid="stPageLink"] :is(p, span),
+  [data-testid="stCheckbox"] label :is(p, span, div), [data-testid="stButton"] button :is(p, span) {{
+    white-space: normal !important; text-overflow: clip !important; overflow: visible !important;
+  }}
 }}
 /* A phone: two cards to a row, in smaller type, rather than one screenful per card. */
 @media screen and (max-width: 640px) {{
