@@ -169,20 +169,9 @@ def _warnings(section: Section, lang: str) -> list[Step]:
         tag = f"{RAG_MARKS[rag]} {severity}" if rag else severity
         items.append(Item(text=explanation, label=f"{rule} · {unit_name}", tag=tag, rag=rag))
     shown = items[: WARNINGS_PER_STEP * WARNING_STEPS]  # the first, as the Overview orders them (high first)
-    runs = chunks(len(shown), WARNINGS_PER_STEP)
     left = len(items) - len(shown)
     more = t("present.more", lang, n=left, where=t("present.where.warnings", lang)) if left else ""
-    return [
-        Step(
-            key=section.key,
-            heading=section.heading,
-            title=_continued(section, lang, i == 0),
-            items=tuple(shown[j] for j in run),
-            more=more if i == len(runs) - 1 else "",
-            notes=tuple(section.sentences) if i == len(runs) - 1 else (),
-        )
-        for i, run in enumerate(runs)
-    ]
+    return _listed(section, lang, shown, WARNINGS_PER_STEP, tuple(section.sentences), more)
 
 
 def _relations(section: Section, lang: str) -> list[Step]:
@@ -190,13 +179,22 @@ def _relations(section: Section, lang: str) -> list[Step]:
     notes = tuple(s for s in section.sentences if not _FINDING.match(s))
     if not findings:  # none survived, or nothing could be tested: the title says which
         return [Step(key=section.key, heading=section.heading, title=section.title, notes=notes)]
-    runs = chunks(len(findings), FINDINGS_PER_STEP)
+    return _listed(section, lang, findings, FINDINGS_PER_STEP, notes)
+
+
+def _listed(
+    section: Section, lang: str, items: list[Item], per_step: int, notes: tuple[str, ...], more: str = ""
+) -> list[Step]:
+    """`items` over as few steps of at most `per_step` as can be, evenly; the last step says `more` (how many were
+    left out, and where they are) and the section's `notes`."""
+    runs = chunks(len(items), per_step)
     return [
         Step(
             key=section.key,
             heading=section.heading,
             title=_continued(section, lang, i == 0),
-            items=tuple(findings[j] for j in run),
+            items=tuple(items[j] for j in run),
+            more=more if i == len(runs) - 1 else "",
             notes=notes if i == len(runs) - 1 else (),
         )
         for i, run in enumerate(runs)

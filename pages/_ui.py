@@ -891,3 +891,18 @@ def chart_config() -> dict[str, Any]:
     if lang() == "zh":
         config |= {"locale": "zh-CN", "locales": {"zh-CN": _PLOTLY_ZH}}
     return config
+
+
+def figure_card(where: Any, figure: Any, tag: str = "") -> None:
+    """A headline figure of the meeting material (`report_model.Figure`) as a card in `where` (a column), as the
+    material page and the presentation show it: its label (then `tag`, markdown of ours), value, and change and
+    note as text. The change is text ("较上季度 -4.8 分"), so no arrow or colour: Streamlit would read its sign
+    wrongly."""
+    where.metric(
+        md_escape(figure.label) + tag,
+        md_escape(figure.value),
+        delta=md_escape(" · ".join(x for x in (figure.change, figure.note) if x)) or None,
+        delta_color="off",
+        delta_arrow="off",
+        border=True,
+    )

@@ -14,6 +14,7 @@ from pages._ui import (
     chart_config,
     current_params,
     ensure_navigation,
+    figure_card,
     lang,
     load,
     md_escape,
@@ -141,14 +142,7 @@ with st.container(key="present_step"):
         columns = st.columns(len(step.figures))
         for column, figure in zip(columns, step.figures, strict=True):
             tag = f" :{RAG_COLOURS[figure.rag]}[{md_escape(rag_tag(figure.rag, L))}]" if figure.rag else ""
-            column.metric(
-                md_escape(figure.label) + tag,
-                md_escape(figure.value),
-                delta=md_escape(" · ".join(x for x in (figure.change, figure.note) if x)) or None,
-                delta_color="off",
-                delta_arrow="off",
-                border=True,
-            )
+            figure_card(column, figure, tag)
     if step.chart is not None:
         rows = len(step.chart.categories)
         height = min(560, 120 + 38 * rows) if step.chart.kind == "bar" else 520

@@ -14,6 +14,7 @@ from pages._ui import (
     chart_config,
     database,
     ensure_navigation,
+    figure_card,
     lang,
     load,
     md_escape,
@@ -133,18 +134,10 @@ for section in material.sections:
         st.caption(md_escape(section.heading))
         st.markdown(f"#### {md_escape(section.title)}")
         if section.figures:
-            # The change is text ("较上季度 -4.8 分"), so no arrow or colour: Streamlit would read its sign wrongly.
             for start in range(0, len(section.figures), 4):
                 columns = st.columns(4)
                 for column, figure in zip(columns, section.figures[start : start + 4], strict=False):
-                    column.metric(
-                        md_escape(figure.label),
-                        md_escape(figure.value),
-                        delta=md_escape(" · ".join(x for x in (figure.change, figure.note) if x)) or None,
-                        delta_color="off",
-                        delta_arrow="off",
-                        border=True,
-                    )
+                    figure_card(column, figure)
         if section.chart is not None:
             st.plotly_chart(
                 charts.report_chart(section.chart), config=chart_config(), key=f"report_chart_{section.key}"
