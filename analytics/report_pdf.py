@@ -795,6 +795,8 @@ class _ChartDrawing:
                 pdf.set_fill_color(*colour)
                 pdf.rect(start, bar_top, max(end - start, 0.2), thickness, style="F")
                 text = self.value_text(value)
+                if chart.point_labels and k == 1 and i < len(chart.point_labels) and chart.point_labels[i]:
+                    text = f"{text} {chart.point_labels[i]}"  # the RAG as shape and word: not colour alone
                 pdf.style(self.VALUE)
                 label_x = end + 1 if value >= axis.base else start - 1.5 - pdf.get_string_width(text)
                 labels.append((label_x, bar_top, thickness, text, INK))

@@ -728,6 +728,12 @@ def _colour_series(native, chart: Chart) -> None:
                     point = series.points[index]
                     point.format.fill.solid()
                     point.format.fill.fore_color.rgb = _rgb(point_colour)
+        if chart.point_labels and i == 0:  # the RAG as shape and word beside the value: not colour alone
+            for index, label in enumerate(chart.point_labels):
+                value = chart.series[0].values[index] if index < len(chart.series[0].values) else None
+                if label and value is not None:
+                    frame = series.points[index].data_label.text_frame
+                    frame.text = f"{value:,.{chart.digits}f} {label}"
 
 
 def _value_range(chart: Chart) -> tuple[float | None, float | None]:
