@@ -135,6 +135,12 @@ def test_the_ranking_bars_read_top_down_in_the_models_order_in_rag_colours(sampl
         else:
             assert str(series.points[i].format.fill.fore_color.rgb) == colour.lstrip("#")
     assert set(colours) - {None} == set(RAG_BARS.values())
+    # Not colour alone: each bar's label is its value and its rating as shape and word ("93.2 ● 良好").
+    model = report.section("party_index").chart
+    for i, (value, label) in enumerate(zip(model.series[0].values, model.point_labels, strict=True)):
+        if value is not None and label:
+            assert series.points[i].data_label.text_frame.text == f"{value:,.{model.digits}f} {label}"
+    assert any(model.point_labels)
 
 
 def test_reference_lines_are_dashed_and_sit_exactly_at_their_values_on_the_fixed_axis(sample):
