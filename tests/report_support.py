@@ -4,6 +4,7 @@ for the renderers' tests; the built report of the demo is tested in tests/test_r
 
 from __future__ import annotations
 
+from analytics.i18n import rag_tag
 from analytics.report_model import (
     RAG_BARS,
     RAG_FILLS,
@@ -39,6 +40,7 @@ def sample_report(lang: str = "zh") -> Report:
         minimum=0,
         maximum=100,
         point_colours=[colours.get(rag(v)) if rag(v) else None for v in INDEX],
+        point_labels=[rag_tag(rag(v), "zh") or None if rag(v) else None for v in INDEX],
         references=[Reference(value=60, label="60"), Reference(value=80, label="80")],
         notes={BRANCHES[22]: "未上报"},
     )
