@@ -306,7 +306,7 @@ def test_in_english(raw, demo_db_path, monkeypatch):
     assert any(
         c.value.startswith("**The party-building index (0–100 points)** is the weighted mean") for c in at.caption
     )
-    legend = [trace["name"] for trace in chart(at, "party_six")["data"]]
+    legend = [trace["name"] for trace in chart(at, "party_six")["data"] if trace.get("showlegend", True)]
     assert legend and all(name.isascii() for name in legend)
     want = expected_branches(raw, "quarter", "2024Q3").set_index("name")
     np.testing.assert_allclose(
