@@ -80,8 +80,9 @@ def settled(page, charts: bool) -> None:
     page.wait_for_function("() => !document.querySelector(\"[data-stale='true']\")", timeout=300_000)
     if charts:
         page.wait_for_function(
-            "() => { const c = document.querySelectorAll('[data-testid=stPlotlyChart]');"
-            " return c.length > 0 && [...c].every(e => e.querySelector('.main-svg')); }",
+            "() => { const c = [...document.querySelectorAll('[data-testid=stPlotlyChart]')]"
+            ".filter(e => e.checkVisibility());"
+            " return c.length > 0 && c.every(e => e.querySelector('.main-svg')); }",
             timeout=300_000,
         )
 
