@@ -32,7 +32,8 @@ def _locale(lang: str) -> str:
     return LOCALES["en" if lang == "en" else "zh"]
 
 
-def _missing(value: object) -> bool:
+def missing(value: object) -> bool:
+    """None, NaN, NA or NaT: a cell with nothing to show."""
     try:
         return value is None or bool(pd.isna(value))
     except (TypeError, ValueError):
@@ -50,35 +51,35 @@ def _pattern(digits: int) -> str:
 
 def number(value: object, digits: int = 1, lang: str = "zh") -> str:
     """'1,234.5': `digits` decimals, grouped."""
-    if _missing(value):
+    if missing(value):
         return MISSING
     return format_decimal(_exact(value), _pattern(digits), locale=_locale(lang))
 
 
 def count(value: object, lang: str = "zh") -> str:
     """'1,234': a whole number, grouped."""
-    if _missing(value):
+    if missing(value):
         return MISSING
     return format_decimal(int(value), "#,##0", locale=_locale(lang))
 
 
 def percent(value: object, digits: int = 1, lang: str = "zh") -> str:
     """'72.3%' for a rate stored in percent (0–100)."""
-    if _missing(value):
+    if missing(value):
         return MISSING
     return format_percent(_exact(value).scaleb(-2), _pattern(digits) + "%", locale=_locale(lang))
 
 
 def share(value: object, digits: int = 0, lang: str = "zh") -> str:
     """'42%' for a fraction (0–1)."""
-    if _missing(value):
+    if missing(value):
         return MISSING
     return format_percent(_exact(value), _pattern(digits) + "%", locale=_locale(lang))
 
 
 def change(value: object, digits: int = 1, lang: str = "zh") -> str:
     """'+2.3' / '-2.3', or '0' when it rounds to zero at `digits`."""
-    if _missing(value):
+    if missing(value):
         return MISSING
     exact = _exact(value)
     if round(exact, digits) == 0:

@@ -639,19 +639,12 @@ def _discipline(c: _Context) -> Section | None:
 def _table(frame: pd.DataFrame, title: str = "", widths: list[float] | None = None, note: str = "") -> Table:
     """A shown table (column names in the reader's language) as report text: numbers as shown, empty as "—"."""
     numeric = [pd.api.types.is_numeric_dtype(frame[col]) for col in frame.columns]
-    rows = [["—" if _missing(v) else _text(v) for v in row] for row in frame.itertuples(index=False)]
+    rows = [["—" if formats.missing(v) else _text(v) for v in row] for row in frame.itertuples(index=False)]
     if widths is not None and len(widths) != len(frame.columns):
         widths = None
     return Table(
         title=title, columns=[str(col) for col in frame.columns], rows=rows, numeric=numeric, widths=widths, note=note
     )
-
-
-def _missing(value: object) -> bool:
-    try:
-        return value is None or bool(pd.isna(value))
-    except (TypeError, ValueError):
-        return False
 
 
 def _text(value: object) -> str:
