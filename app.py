@@ -142,10 +142,11 @@ def _sidebar_and_page() -> None:
 
 
 # A page holds the database file only while it reads (each `load` is a read-only session); a write queued by
-# another program goes first. Wait for one under way (bounded), saying so, before drawing anything.
+# another program goes first. Wait for one under way (bounded), saying so, before drawing anything (the file
+# is opened only if it changed since it was last read: `Database.known_version`).
 try:
-    with st.spinner(t("app.db_waiting", lang())), database().session():
-        pass
+    with st.spinner(t("app.db_waiting", lang())):
+        database().known_version()
 except Exception as error:  # held by a write too long, a read-only disk …: a sentence, never a traceback
     if is_locked(error):
         st.warning(t("app.db_busy", lang()), icon=":material/hourglass_top:")

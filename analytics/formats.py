@@ -20,6 +20,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pandas as pd
+from babel import Locale
 from babel.numbers import format_decimal, format_percent
 
 from analytics.i18n import unit
@@ -28,7 +29,7 @@ from analytics.periods import LOCALES
 MISSING = "—"
 
 
-def _locale(lang: str) -> str:
+def _locale(lang: str) -> Locale:
     return LOCALES["en" if lang == "en" else "zh"]
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import logging
@@ -89,18 +90,31 @@ def lang() -> str:
     return code if code in LANGUAGES else DEFAULT_LANGUAGE
 
 
+class _VersionMoved(Exception):
+    """The data changed between reading its version and computing from it: not cached, asked again."""
+
+
 @st.cache_data(show_spinner=False, max_entries=256)
 def _call(_fn: Callable[..., Any], name: str, path: str, data_version: int, args: tuple) -> Any:
-    return _fn(_open(path), *args)
+    db = _open(path)
+    with db.session():
+        if db.data_version() != data_version:
+            raise _VersionMoved
+        return _fn(db, *args)
 
 
 def load(fn: Callable[..., Any], *args: Any) -> Any:
     """`fn(db, *args)`, cached until the data changes (the key includes the database's data version). The
-    file is held (a read-only session, `Database.session`) only while this reads it, not while the page
-    draws: a write queued meanwhile waits for reads, never for charts being built."""
+    file is held (a read-only session, `Database.session`) only while this computes, not while the page
+    draws: a write queued meanwhile waits for reads, never for charts being built. A cached answer opens
+    nothing while the file is unchanged (`Database.known_version`)."""
     db = database()
-    with db.session():
-        return _call(fn, f"{fn.__module__}.{fn.__qualname__}", str(db.path), db.data_version(), args)
+    name = f"{fn.__module__}.{fn.__qualname__}"
+    for _ in range(3):
+        with contextlib.suppress(_VersionMoved):
+            return _call(fn, name, str(db.path), db.known_version(), args)
+    with db.session():  # written to three times in as many reads: this once, uncached
+        return fn(db, *args)
 
 
 # --- Warm caches: the first visitor finds the default views computed ---------------------------------------
@@ -304,6 +318,19 @@ def today() -> dt.date:
 def panel(grain: str) -> Panel:
     """The department × period panel at `grain`, cached until the data (or settings, or the day) changes."""
     return load(metrics.build_panel, grain, today())
+
+
+@st.cache_data(show_spinner=False, max_entries=128)
+def _from_panel(_fn: Callable[..., Any], name: str, grain: str, panel_key: tuple, args: tuple) -> Any:
+    return _fn(panel(grain), *args)
+
+
+def from_panel(fn: Callable[..., Any], grain: str, *args: Any) -> Any:
+    """`fn(panel(grain), *args)` (a rollup, a scorecard: a figure the page computes from the panel), cached as
+    long as the panel is: until the data (or settings, or the day) changes."""
+    db = database()
+    key = (str(db.path), db.known_version(), today())
+    return _from_panel(fn, f"{fn.__module__}.{fn.__qualname__}", grain, key, args)
 
 
 def _copy(widget_key: str, state_key: str) -> None:

@@ -19,6 +19,7 @@ from pages._ui import (
     completeness_note,
     ensure_navigation,
     filter_bar,
+    from_panel,
     lang,
     load,
     no_data,
@@ -67,8 +68,8 @@ if data.empty() or data.frame["party_index"].notna().sum() == 0:
         no_data("party.no_activities", branches=counts["branches"], departments=counts["departments"])
     st.stop()
 
-branches = rollup(data, "branch", filters)
-hospital = rollup(data, "hospital", filters)
+branches = from_panel(rollup, data.grain, "branch", filters)
+hospital = from_panel(rollup, data.grain, "hospital", filters)
 period = party.latest(branches)
 if period is None:
     st.info(t("party.none_in_range", L), icon=":material/filter_alt:")
@@ -89,7 +90,7 @@ def rag_label(value: object, reported: bool = True) -> str | None:
 now = hospital[hospital["period"] == period].iloc[0]
 before = hospital[hospital["period_start"] < now["period_start"]].tail(1)
 previous = before.iloc[0] if not before.empty else None
-card = scorecard(data, period, filters)
+card = from_panel(scorecard, data.grain, period, filters)
 scope = t("party.kpi.scope_filtered" if filters.category or filters.branch else "party.kpi.scope_all", L)
 help_text = t("party.kpi.help", L, scope=scope, previous=spoken(previous["period"], L) if previous is not None else "—")
 

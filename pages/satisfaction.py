@@ -18,6 +18,7 @@ from pages._ui import (
     chart_config,
     ensure_navigation,
     filter_bar,
+    from_panel,
     lang,
     load,
     n_text,
@@ -63,7 +64,7 @@ if uncounted.sum():
         icon=":material/rule:",
     )
 
-hospital = rollup(data, "hospital", filters)
+hospital = from_panel(rollup, data.grain, "hospital", filters)
 if hospital.empty or all(hospital[f"n_{pop}"].sum() == 0 for pop in POPULATIONS):
     st.info(t("sat.none_in_range", L), icon=":material/filter_alt:")
     st.stop()
@@ -243,7 +244,7 @@ st.caption(
         year_before=spoken(shifted(period, PERIODS_PER_YEAR[data.grain]), L),
     )
 )
-departments = satisfaction.changes(rollup(data, "department", filters), pop, period)
+departments = satisfaction.changes(from_panel(rollup, data.grain, "department", filters), pop, period)
 leading = {
     t("sat.col.department", L): departments["unit_name"],
     t("sat.col.branch", L): departments["branch_name"],
@@ -335,7 +336,7 @@ else:
 # --- Branches ------------------------------------------------------------------------------------------------
 st.subheader(t("sat.branches.title", L, population=population, period=period_said))
 st.caption(t("sat.branches.caption", L))
-branches = satisfaction.changes(rollup(data, "branch", filters), pop, period)
+branches = satisfaction.changes(from_panel(rollup, data.grain, "branch", filters), pop, period)
 st.plotly_chart(
     charts.ranked_bars(
         pd.DataFrame(

@@ -137,3 +137,19 @@ def test_a_database_without_an_admin_is_refused_with_the_command_to_add_one(tmp_
     assert [c.value for c in at.code] == [f"python -m analytics user add --db {path} NAME --role admin"]
     assert not at.text_input  # no sign-in form
     assert not at.title and not at.metric and not at.sidebar.markdown  # no page, no data
+
+
+def test_a_second_reader_of_cached_figures_opens_no_connection(app, demo_db_path, monkeypatch):
+    """Once the Overview's figures are cached, a new session draws them without opening the database file at
+    all (`Database.known_version`): no connection to wait for, none to open and close per cached figure."""
+    from analytics import db as db_module
+
+    first = app.run()
+    assert not first.exception and first.metric
+    opened = []
+    connect = db_module.connect_waiting
+    monkeypatch.setattr(db_module, "connect_waiting", lambda *a, **k: opened.append(a) or connect(*a, **k))
+    second = signed_in(AppTest.from_file("../app.py", default_timeout=TIMEOUT)).run()
+    assert not second.exception
+    assert [m.value for m in second.metric] == [m.value for m in first.metric]
+    assert opened == []

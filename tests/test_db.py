@@ -3,18 +3,22 @@
 from __future__ import annotations
 
 import datetime as dt
+import subprocess
+import sys
 import threading
 import time
 
 import duckdb
 import pytest
 
+from analytics import db as db_module
 from analytics import privacy
 from analytics.db import LATEST_VERSION, MIGRATIONS, Database, DatabaseBusy, migrate, schema_version
 from analytics.imports.importer import import_files
 from analytics.imports.model import SourceFile
 from analytics.periods import quarter_label
 from analytics.queries import RECORD_TABLES
+from tests.browser_support import PROJECT_ROOT
 
 
 def tables(con: duckdb.DuckDBPyConnection) -> set[str]:
@@ -252,4 +256,34 @@ def test_a_scoped_database_holds_the_file_only_inside_sessions_and_writes(tmp_pa
     other = duckdb.connect(str(path))  # nothing held after the write
     assert other.execute("SELECT count(*) FROM branches").fetchone() == (1,)
     other.close()
+    db.close()
+
+
+def test_the_known_version_opens_the_file_only_after_it_changed(tmp_path, monkeypatch):
+    """`known_version`: the data version read once, then again only after a commit (of this process or another),
+    which a page's cached figures rely on to open no connection while nothing changed."""
+    path = tmp_path / "known.duckdb"
+    Database(path).close()
+    db = Database(path, scoped=True)
+    opened = []
+    connect = db_module.connect_waiting
+    monkeypatch.setattr(db_module, "connect_waiting", lambda *a, **k: opened.append(1) or connect(*a, **k))
+    assert db.known_version() == 0 and len(opened) == 1
+    assert [db.known_version() for _ in range(5)] == [0] * 5 and len(opened) == 1  # unchanged: not opened
+    with db.writer() as cur:  # this process's write
+        cur.execute("INSERT INTO branches (branch_code, name, member_count) VALUES ('B1', '一支部', 5)")
+    assert db.known_version() == 1
+    assert db.known_version() == 1
+    after_own = len(opened)
+    # Another process's write, as an import from the command line would make it.
+    script = (
+        "import sys; from analytics.db import Database\n"
+        "with Database(sys.argv[1]).writer() as cur:\n"
+        "    cur.execute(\"INSERT INTO branches (branch_code, name, member_count) VALUES ('B2', '二支部', 3)\")\n"
+    )
+    subprocess.run([sys.executable, "-c", script, str(path)], check=True, cwd=PROJECT_ROOT)
+    assert db.known_version() == 2 and len(opened) == after_own + 1
+    with db.writer(bump=False) as cur:  # written, the figures unchanged (a sign-in's audit row)
+        cur.execute("INSERT INTO branches (branch_code, name, member_count) VALUES ('B3', '三支部', 4)")
+    assert db.known_version() == 2
     db.close()
