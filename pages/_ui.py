@@ -138,7 +138,7 @@ def default_filters(data: Panel) -> Filters:
 
 def warm_default_views() -> None:
     """Compute into the caches what a first visit to each page asks for with the default filters."""
-    from analytics import discipline, profile, relations, risk, summary  # their import time is the thread's
+    from analytics import discipline, party, profile, relations, report, risk, summary  # imported in the thread
     from analytics.overview import overview
 
     for fn in (summary.record_counts, summary.hospital_name, summary.date_range, settings.load_metric_settings):
@@ -154,6 +154,16 @@ def warm_default_views() -> None:
     load(discipline.record_details)
     load(profile.department_register)
     load(relations.all_results, filters.grain, relations.LEVELS[0], filters, False)
+    # The party and satisfaction pages' rollups and the party page's scorecard (as those pages ask for them).
+    for level in ("hospital", "department"):
+        from_panel(metrics.rollup, data.grain, level, filters)
+    branches = from_panel(metrics.rollup, data.grain, "branch", filters)
+    if (latest := party.latest(branches)) is not None:
+        from_panel(risk.scorecard, data.grain, latest, filters)
+    # The meeting material's preview: the latest quarter, the whole hospital, every section a quarter has.
+    sections = tuple(s for s in report.SECTIONS if s != "assessment")
+    with contextlib.suppress(report.ReportError):
+        load(report.build_for_page, data.periods[-1], "hospital", DEFAULT_LANGUAGE, today(), sections)
 
 
 class _Quiet(logging.Filter):

@@ -10,8 +10,10 @@ starts with `=` (as a hostile or careless upload could make it). Screenshots go 
 from __future__ import annotations
 
 import ast
+import re
 import shutil
 import time
+import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import parse_qs, urlencode, urlparse
@@ -281,12 +283,27 @@ def test_every_page_opens_at_its_own_address(page, app: App) -> None:
             assert params(page).get("lang") == "en"  # the link's parameters kept
 
 
-def test_make_run_warms_the_caches_before_anyone_visits(names) -> None:
+def test_make_run_warms_the_caches_before_anyone_visits(page, names) -> None:
     """`make run` serves serve.py: the pages' caches are computed from the server's start (its log says so), before
-    any browser connects."""
+    any browser connects; its page asks for the chart code as soon as the browser is idle (`ChartsEarly`), once,
+    and the charts draw from it."""
     with run_app(names["path"], env={"PBI_WARM_UP": "1"}, script="serve.py") as running:
         deadline = time.monotonic() + WARM_TIMEOUT_S
         while "Warmed the pages' caches" not in running.log_text():
             assert time.monotonic() < deadline, running.log_text()
             time.sleep(0.5)
+        opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+        asked = urllib.request.Request(f"{running.url}/party", headers={"Accept-Encoding": "gzip"})
+        with opener.open(asked) as answer:
+            found = re.search(r'import\("\./static/js/(PlotlyChart\.[\w-]+\.js)"\)', answer.read().decode())
+        assert found, "the page does not load the chart code early"
+        chunk = found.group(1)
+        with opener.open(f"{running.url}/static/js/{chunk}") as answer:
+            assert answer.status == 200 and len(answer.read()) > 1_000_000
+        sign_in(page, running.url, TEST_ACCOUNTS[Role.VIEWER], TEST_PASSWORD)
+        requested = []
+        page.on("request", lambda request: requested.append(request.url))
+        open_page(page, running, "party")  # a new document: its own early request, and the app's own import
+        expect(page.locator("[data-testid=stPlotlyChart] .main-svg").first).to_be_visible()
+        assert sum(url.endswith(f"/static/js/{chunk}") for url in requested) == 1, requested
         assert "Traceback" not in running.log_text()
