@@ -34,7 +34,7 @@ from fpdf.fonts import FontFace as Style
 from fpdf.outline import OutlineSection
 
 from analytics.fonts import CjkFont, FontMissing, find_cjk_font
-from analytics.i18n import STRINGS, t
+from analytics.i18n import STRINGS, rag_tag, t
 from analytics.report_model import RAG_BARS, SERIES_COLOURS, Chart, Figure, Report, Section, Table
 
 __all__ = ["FontMissing", "render"]
@@ -57,7 +57,7 @@ HEADER_FILL = (236, 239, 241)
 CARD_FILL = (250, 250, 250)
 
 FAMILY = "cjk"
-TYPOGRAPHY = "一二三四五六七八九十零●…—–·"  # what the renderer adds to the report's text
+TYPOGRAPHY = "一二三四五六七八九十零●▲■…—–·"  # what the renderer adds to the report's text
 BODY = 10.0  # pt
 LEADING = 1.5  # line height / font size
 LABEL_LEADING = 1.2  # in charts' labels
@@ -409,7 +409,7 @@ class _Document(FPDF):
         if figure.note:
             parts.append((8.0, False, MUTED, figure.note))
         if figure.rag:
-            parts.append((8.0, True, _rgb(RAG_BARS[figure.rag]), "● " + t(f"rag.{figure.rag}", self.language)))
+            parts.append((8.0, True, _rgb(RAG_BARS[figure.rag]), rag_tag(figure.rag, self.language)))
         laid = []
         for size, bold, colour, text in parts:
             self.style(size, bold)

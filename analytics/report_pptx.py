@@ -55,7 +55,7 @@ from pptx.oxml.ns import qn
 from pptx.util import Emu, Inches, Pt
 from xlsxwriter import Workbook
 
-from analytics.i18n import t
+from analytics.i18n import rag_tag
 from analytics.report_model import RAG_BARS, SERIES_COLOURS, Chart, Cover, Figure, Report, Section, Table
 
 FONT = "微软雅黑"  # Microsoft YaHei: on every Windows since Vista, and WPS maps it on other systems
@@ -466,7 +466,7 @@ def _card_lines(figure: Figure, inner: float, sizes: tuple[float, ...], lang: st
     if figure.note:
         lines.append(Line(figure.note, _fit(figure.note, inner, note, 10), colour=GREY))
     if figure.rag:
-        tag = "● " + t(f"rag.{figure.rag}", lang)
+        tag = rag_tag(figure.rag, lang)
         lines.append(Line(tag, change, bold=True, colour=RAG_BARS[figure.rag]))
     return lines
 

@@ -210,7 +210,7 @@ def test_the_headline_cards_give_rag_as_colour_and_as_text(sample):
     for figure in report.section("headline").figures:
         for part in (figure.label, figure.value, figure.change, figure.note):
             assert part is None or part in text
-    assert "● 关注" in text
+    assert "▲ 关注" in text and "● 关注" not in text  # amber's own shape, not green's
     strips = [s for s in slide.shapes if s.shape_type == MSO_SHAPE_TYPE.AUTO_SHAPE and s.width < Inches(0.2)]
     assert [str(s.fill.fore_color.rgb) for s in strips] == [RAG_BARS["amber"].lstrip("#")]
 
@@ -248,7 +248,7 @@ def test_the_english_report_says_cont_and_green_amber_red():
     titles = [title(s) for s in prs.slides]
     assert titles.count(report.section("scorecard").title + " (cont.)") == 5
     (headline,) = slides_of(report, prs, "headline")
-    assert "● Amber" in texts(headline)
+    assert "▲ Amber" in texts(headline)
 
 
 def test_chart_text_that_looks_like_a_formula_or_link_stays_text_in_the_embedded_workbook():
