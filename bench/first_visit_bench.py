@@ -141,6 +141,9 @@ def sign_in(browser, url: str, name: str, password: str) -> dict:
     page.get_by_test_id("stBaseButton-primaryFormSubmit").click()
     page.wait_for_timeout(500)
     settled(page, charts=False)
+    # The session cookie is set by a component that mounts after the run: without it the visits would open the
+    # sign-in form (and wait for charts that never come).
+    page.wait_for_function("() => document.cookie.split('; ').some(c => c.startsWith('pbi_session='))")
     state = context.storage_state()
     context.close()
     return state

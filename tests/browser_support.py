@@ -22,6 +22,8 @@ from pathlib import Path
 
 import pytest
 
+from pages._auth import COOKIE
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 SCREENSHOTS = PROJECT_ROOT / "build" / "screenshots"
 CHROMIUM = Path("/usr/bin/chromium")
@@ -154,3 +156,6 @@ def sign_in(page, url: str, name: str, password: str) -> None:
 
     expect(page.get_by_test_id("stSidebarNav")).to_be_visible(timeout=TIMEOUT_MS)
     wait_for_app_idle(page)
+    # The session cookie is set by a component that mounts after the run; an address opened before it is there
+    # would open signed out (as for a reader who types an address within a second of signing in).
+    page.wait_for_function("(name) => document.cookie.split('; ').some(c => c.startsWith(name + '='))", arg=COOKIE)
