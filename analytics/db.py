@@ -551,17 +551,23 @@ class Database:
     def known_version(self) -> int:
         """`data_version()` without opening the file while it is unchanged: read (in a session) once, then again
         only when the file or its write-ahead log has changed since (any process's commit writes one of them),
-        as their stamps say. A page whose figures are all cached so opens no connection to draw them."""
+        as their stamps say. A page whose figures are all cached so opens no connection to draw them.
+
+        A stamp taken within RACY_SECONDS of the files' last change is not relied on (as git does with its
+        index): on a file system with coarse timestamps a second write in the same tick, of the same size,
+        would leave the stamp as it was; until the files have been still that long, the version is read."""
         known = self._known
         if known is not None and known[0] == self._stamp():
             return known[1]
         with self.session():  # no commit can happen while it is held: the stamp and the version agree
             stamp, version = self._stamp(), self.data_version()
-        self._known = (stamp, version)
+        changed = max((max(s[2], s[3]) for s in stamp if s is not None), default=0)
+        self._known = (stamp, version) if time.time_ns() - changed > RACY_SECONDS * 1e9 else None
         return version
 
     def _stamp(self) -> tuple:
-        """What changes whenever the database file or its write-ahead log (`<db>.wal`) is written."""
+        """What changes whenever the database file or its write-ahead log (`<db>.wal`) is written: for each,
+        (inode, size, modified, changed) in nanoseconds, or None where there is no such file."""
         stamps = []
         for path in (self.path, self.path.with_name(self.path.name + ".wal")):
             try:
@@ -674,6 +680,10 @@ def _flock(handle: int, operation: int, wait: float, path: Path) -> None:
                 raise DatabaseBusy(errno.EBUSY, f"{path}: another program's write did not end in {wait:g} s") from None
         time.sleep(min(TURNSTILE_RETRY_SECONDS, left))
 
+
+# How long after the database's last change its stamp is relied on (`Database.known_version`): longer than the
+# timestamp granularity of any file system it may sit on (FAT and some network shares: 2 s).
+RACY_SECONDS = 3.0
 
 # How often a wait at the turnstile tries again.
 TURNSTILE_RETRY_SECONDS = 0.05
