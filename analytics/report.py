@@ -56,6 +56,11 @@ SECTIONS: tuple[str, ...] = get_args(SectionKey)  # in the material's order
 GRAINS = {"Q": "quarter", "-": "month"}
 
 
+def sections_for(grain: str) -> tuple[str, ...]:
+    """The sections a material at `grain` can have, in order: the annual assessment only for a year."""
+    return tuple(key for key in SECTIONS if key != "assessment" or grain == "year")
+
+
 class ReportError(ValueError):
     """A report that cannot be made as asked (no such period or branch, nothing to report): `message(lang)`."""
 
@@ -116,7 +121,7 @@ def build(
         "assessment": _assessment,
         "notes": _notes,
     }
-    chosen = [key for key in SECTIONS if key in sections and (key != "assessment" or grain == "year")]
+    chosen = [key for key in sections_for(grain) if key in sections]
     built = [section for key in chosen if (section := builders[key](context)) is not None]
     when = (generated_at or dt.datetime.now()).strftime("%Y-%m-%d %H:%M")
     period_text = spoken(period, lang)

@@ -160,8 +160,8 @@ def warm_default_views() -> None:
     branches = from_panel(metrics.rollup, data.grain, "branch", filters)
     if (latest := party.latest(branches)) is not None:
         from_panel(risk.scorecard, data.grain, latest, filters)
-    # The meeting material's preview: the latest quarter, the whole hospital, every section a quarter has.
-    sections = tuple(s for s in report.SECTIONS if s != "assessment")
+    # The meeting material's preview as the page first shows it: the latest period, the whole hospital, every section.
+    sections = report.sections_for(data.grain)
     with contextlib.suppress(report.ReportError):
         load(report.build_for_page, data.periods[-1], "hospital", DEFAULT_LANGUAGE, today(), sections)
 

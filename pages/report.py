@@ -62,7 +62,7 @@ language = view_param("rlang", "report_language", ["zh", "en"], L)
 controls[3].selectbox(
     t("report.page.language", L), ["zh", "en"], format_func=lambda c: t(f"report.lang.{c}", L), key="report_language"
 )
-available = [s for s in report.SECTIONS if s != "assessment" or grain == "year"]
+available = list(report.sections_for(grain))
 chosen = view_param("sections", f"report_sections_{grain}", available, available, many=True)
 st.multiselect(
     t("report.page.sections", L),
